@@ -1,0 +1,66 @@
+// Places a simulated call against the running server (simulator mode) and prints what the caller heard and did.
+import { parseArgs } from 'node:util';
+
+const usage = `Usage: npm run call -- --from <number> [--to <number>] [steps...] [--sim <url>]
+
+Steps run in the order given:
+  --press <digits>   press keys (e.g. --press 1, --press 202611200001#)
+  --say <words>      say something (speech input)
+  --wait <seconds>   stay silent
+  --hangup           hang up
+
+Example: npm run call -- --from +8613800138000 --press 1
+         npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup`;
+
+const { values, tokens } = parseArgs({
+  options: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    sim: { type: 'string' },
+    press: { type: 'string', multiple: true },
+    say: { type: 'string', multiple: true },
+    wait: { type: 'string', multiple: true },
+    hangup: { type: 'boolean', multiple: true },
+    help: { type: 'boolean' },
+  },
+  tokens: true,
+  strict: true,
+});
+
+if (values.help || !values.from) {
+  console.log(usage);
+  process.exit(values.help ? 0 : 1);
+}
+
+const script: Record<string, unknown>[] = [];
+for (const t of tokens ?? []) {
+  if (t.kind !== 'option') continue;
+  if (t.name === 'press') script.push({ press: t.value });
+  else if (t.name === 'say') script.push({ say: t.value });
+  else if (t.name === 'wait') script.push({ wait: Number(t.value) });
+  else if (t.name === 'hangup') script.push({ hangup: true });
+}
+
+const sim = (values.sim ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 4010}`).replace(/\/$/, '');
+const to = values.to ?? process.env.HOTLINE_NUMBER ?? '+864008008888';
+
+try {
+  const res = await fetch(`${sim}/sim/calls`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ from: values.from, to, script }),
+  });
+  const body = (await res.json()) as { callSid?: string; status?: string; transcript?: unknown[]; message?: string };
+  if (!res.ok) throw new Error(body.message ?? `simulator answered ${res.status}`);
+  const { formatTranscript } = await import('../src/sim/index');
+  console.log(`call ${body.callSid} from ${values.from} to ${to}: ${body.status}`);
+  console.log(formatTranscript(body.transcript as never));
+} catch (err) {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') {
+    console.error(`No simulator at ${sim}. Start the server without Twilio credentials first: npm start`);
+  } else {
+    console.error((err as Error).message);
+  }
+  process.exit(1);
+}

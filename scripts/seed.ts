@@ -1,0 +1,42 @@
+// Seeds the demo customers, orders and RMAs into DATABASE_FILE (`npm run seed`, `-- --reset` to start over).
+import { loadConfig, ConfigError } from '../src/config/config';
+import { openDatabase } from '../src/db/client';
+import { isSeeded, resetCustomerData, seedDemoData } from '../src/db/seed/demo-data';
+
+const USAGE = `Usage: npm run seed [-- --reset]
+
+Seeds demo customers, orders and RMAs into DATABASE_FILE (migrating it first).
+Does nothing when customers already exist, unless:
+  --reset   delete all customers, phones, orders and RMAs first (calls, callbacks, voicemails
+            and work orders are kept, with their customer link cleared)
+  --help    print this message`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a !== '--reset');
+if (unknown.length) {
+  console.error(`Unknown argument: ${unknown[0]}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+try {
+  const config = loadConfig();
+  const db = openDatabase(config.databaseFile);
+  try {
+    const counts = db.transaction(() => {
+      if (args.includes('--reset')) resetCustomerData(db);
+      else if (isSeeded(db)) return undefined;
+      return seedDemoData(db);
+    });
+    if (counts) console.log(`seeded ${config.databaseFile}: ${counts.customers} customers, ${counts.orders} orders, ${counts.rmas} RMAs`);
+    else console.log(`${config.databaseFile} already has customers; nothing seeded (use --reset to start over)`);
+  } finally {
+    db.$client.close();
+  }
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

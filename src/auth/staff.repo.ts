@@ -1,0 +1,101 @@
+// Reads and writes staff accounts, teams, login tokens and failed logins (drizzle only; the rules are in auth.service.ts).
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { authTokens, loginFailures, staff, teams } from '../db/schema/index';
+
+export type StaffRow = typeof staff.$inferSelect;
+export type NewStaff = Omit<typeof staff.$inferInsert, 'id'>;
+export type TeamRow = typeof teams.$inferSelect;
+export type NewToken = Omit<typeof authTokens.$inferInsert, 'id' | 'revokedAt'>;
+
+/** Who holds a valid token: the staff columns a request needs, never the password hash. */
+export interface TokenHolder {
+  id: number;
+  username: string;
+  displayName: string;
+  role: StaffRow['role'];
+  teamId: number | null;
+}
+
+export class StaffRepo {
+  private readonly byUsernameQuery;
+  private readonly byIdQuery;
+  private readonly validTokenQuery;
+
+  constructor(private readonly db: Db) {
+    this.byUsernameQuery = db.select().from(staff).where(eq(staff.username, sql.placeholder('username'))).prepare();
+    this.byIdQuery = db.select().from(staff).where(eq(staff.id, sql.placeholder('id'))).prepare();
+    this.validTokenQuery = db
+      .select({ id: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role, teamId: staff.teamId })
+      .from(authTokens)
+      .innerJoin(staff, eq(staff.id, authTokens.staffId))
+      .where(
+        and(
+          eq(authTokens.tokenHash, sql.placeholder('tokenHash')),
+          isNull(authTokens.revokedAt),
+          gt(authTokens.expiresAt, sql.placeholder('now')),
+          eq(staff.active, true),
+        ),
+      )
+      .prepare();
+  }
+
+  byUsername(username: string): StaffRow | undefined {
+    return this.byUsernameQuery.get({ username });
+  }
+
+  byId(id: number): StaffRow | undefined {
+    return this.byIdQuery.get({ id });
+  }
+
+  count(): number {
+    return this.db.select({ n: sql<number>`count(*)` }).from(staff).get()!.n;
+  }
+
+  createStaff(s: NewStaff): StaffRow {
+    return this.db.insert(staff).values(s).returning().get();
+  }
+
+  createTeam(t: { name: string; leadId?: number | null }): TeamRow {
+    return this.db.insert(teams).values(t).returning().get();
+  }
+
+  setTeamLead(teamId: number, leadId: number): void {
+    this.db.update(teams).set({ leadId }).where(eq(teams.id, teamId)).run();
+  }
+
+  insertToken(t: NewToken): void {
+    this.db.insert(authTokens).values(t).run();
+  }
+
+  /** The active staff member holding an unrevoked, unexpired token with this hash. */
+  findValidToken(tokenHash: string, now: Date): TokenHolder | undefined {
+    return this.validTokenQuery.get({ tokenHash, now: now.getTime() });
+  }
+
+  /** True when a live token was revoked by this call. */
+  revokeToken(tokenHash: string, now: Date): boolean {
+    return this.db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt))).run().changes > 0;
+  }
+
+  addLoginFailure(f: { username: string; ip: string; at: Date }): void {
+    this.db.insert(loginFailures).values(f).run();
+  }
+
+  /** Times of the most recent failures after `since`, newest first, at most `max` of them. */
+  recentLoginFailures(by: { username: string } | { ip: string }, since: Date, max: number): Date[] {
+    const key = 'username' in by ? eq(loginFailures.username, by.username) : eq(loginFailures.ip, by.ip);
+    return this.db
+      .select({ at: loginFailures.at })
+      .from(loginFailures)
+      .where(and(key, gt(loginFailures.at, since)))
+      .orderBy(desc(loginFailures.at))
+      .limit(max)
+      .all()
+      .map((r) => r.at);
+  }
+
+  clearLoginFailures(username: string): void {
+    this.db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
+  }
+}

@@ -1,0 +1,114 @@
+// Owns the process configuration: the environment, checked once by zod, frozen.
+import { z } from 'zod';
+
+const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  DATABASE_FILE: z.string().min(1).default('data/hotline.sqlite'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  TWILIO_ACCOUNT_SID: optional.pipe(z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits').optional()),
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_API_KEY: optional.pipe(z.string().regex(/^SK[0-9a-f]{32}$/, 'must be SK followed by 32 hex digits').optional()),
+  TWILIO_API_SECRET: optional,
+  TWIML_APP_SID: optional.pipe(z.string().regex(/^AP[0-9a-f]{32}$/, 'must be AP followed by 32 hex digits').optional()),
+  HOTLINE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +864001234567').default('+864008008888'),
+  TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, 'must be an IANA time zone like Asia/Shanghai'),
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  SIMULATOR_TIME_SCALE: z.coerce.number().positive().default(1000),
+  HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  /** Where the carrier reaches this server; signatures are checked against it. */
+  publicBaseUrl: string;
+  databaseFile: string;
+  redisUrl: string;
+  timeZone: string;
+  hotlineNumber: string;
+  holdMusicUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  seedDemoData: boolean;
+  twilio: {
+    accountSid: string;
+    authToken: string;
+    apiKey?: string;
+    apiSecret?: string;
+    twimlAppSid?: string;
+  };
+  /** Set when no Twilio credentials are given: the built-in carrier simulator plays the carrier. */
+  simulator?: { port: number; timeScale: number };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const live = Boolean(e.TWILIO_ACCOUNT_SID || e.TWILIO_AUTH_TOKEN);
+  if (live && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)) {
+    const missing = e.TWILIO_ACCOUNT_SID ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
+    throw new ConfigError(`Invalid ${missing}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together`);
+  }
+  if (live && !e.PUBLIC_BASE_URL) {
+    throw new ConfigError('Invalid PUBLIC_BASE_URL: required with Twilio credentials (the URL Twilio posts webhooks to)');
+  }
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '');
+  const config: Config = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicBaseUrl,
+    databaseFile: e.DATABASE_FILE,
+    redisUrl: e.REDIS_URL,
+    timeZone: e.TZ,
+    hotlineNumber: e.HOTLINE_NUMBER,
+    holdMusicUrl: e.HOLD_MUSIC_URL,
+    logLevel: e.LOG_LEVEL,
+    seedDemoData: e.SEED_DEMO_DATA,
+    twilio: live
+      ? {
+          accountSid: e.TWILIO_ACCOUNT_SID!,
+          authToken: e.TWILIO_AUTH_TOKEN!,
+          apiKey: e.TWILIO_API_KEY,
+          apiSecret: e.TWILIO_API_SECRET,
+          twimlAppSid: e.TWIML_APP_SID,
+        }
+      : simulatorCredentials(),
+    simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE },
+  };
+  return deepFreeze(config);
+}
+
+/** Fresh random credentials per start: the in-process simulator and the server share them, nothing is hard-coded. */
+function simulatorCredentials(): Config['twilio'] {
+  const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { accountSid: `AC${hex()}`, authToken: hex(), apiKey: `SK${hex()}`, apiSecret: hex(), twimlAppSid: `AP${hex()}` };
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(o);
+}

@@ -1,0 +1,65 @@
+// Reads customers, their orders and RMAs for caller recognition and IVR self-service.
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { customerPhones, customers, orders, rmas } from '../db/schema/index';
+import type { CallerFacts, OrderFacts, RmaFacts, SelfServiceLookup } from '../ivr/flow-types';
+
+const OPEN_RMA = ['requested', 'under_review', 'approved'] as const;
+
+export class CustomersRepo implements SelfServiceLookup {
+  private readonly byPhone;
+  private readonly orderByNumberQuery;
+  private readonly latestOrderQuery;
+  private readonly openRmaQuery;
+
+  constructor(private readonly db: Db) {
+    this.byPhone = db
+      .select({ id: customers.id, name: customers.name, tier: customers.tier, preferredLanguage: customers.preferredLanguage })
+      .from(customerPhones)
+      .innerJoin(customers, eq(customers.id, customerPhones.customerId))
+      .where(eq(customerPhones.phone, sql.placeholder('phone')))
+      .prepare();
+    this.orderByNumberQuery = db.select().from(orders).where(eq(orders.number, sql.placeholder('number'))).prepare();
+    this.latestOrderQuery = db
+      .select()
+      .from(orders)
+      .where(eq(orders.customerId, sql.placeholder('customerId')))
+      .orderBy(desc(orders.placedAt))
+      .limit(1)
+      .prepare();
+    this.openRmaQuery = db
+      .select({ number: rmas.number, kind: rmas.kind, status: rmas.status, updatedAt: rmas.updatedAt, orderNumber: orders.number })
+      .from(rmas)
+      .innerJoin(orders, eq(orders.id, rmas.orderId))
+      .where(and(eq(orders.customerId, sql.placeholder('customerId')), inArray(rmas.status, [...OPEN_RMA])))
+      .orderBy(desc(rmas.updatedAt))
+      .limit(1)
+      .prepare();
+  }
+
+  /** Recognizes a caller by the calling number. */
+  callerFacts(phone: string): CallerFacts {
+    const c = this.byPhone.get({ phone });
+    if (!c) return { known: false, hasOpenRma: false };
+    return {
+      known: true,
+      customerId: c.id,
+      name: c.name,
+      tier: c.tier,
+      preferredLanguage: c.preferredLanguage,
+      hasOpenRma: Boolean(this.openRmaQuery.get({ customerId: c.id })),
+    };
+  }
+
+  orderByNumber(number: string): OrderFacts | undefined {
+    return this.orderByNumberQuery.get({ number });
+  }
+
+  latestOrder(customerId: number): OrderFacts | undefined {
+    return this.latestOrderQuery.get({ customerId });
+  }
+
+  latestOpenRma(customerId: number): RmaFacts | undefined {
+    return this.openRmaQuery.get({ customerId });
+  }
+}

@@ -1,0 +1,74 @@
+// The ACD's configuration (queues and their rules) and its interactions: one offer of a call to an agent.
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { staff } from './staff';
+import { calls, queueEntries } from './calls';
+
+export const queueSettings = sqliteTable('queue_settings', {
+  name: text('name').primaryKey(),
+  desk: text('desk', { enum: ['front', 'middle', 'back'] }).notNull(),
+  /** Answered within this many seconds counts toward the service level (three rings ≈ 15 s). */
+  serviceLevelSeconds: integer('service_level_seconds').notNull().default(15),
+  /** After this long the caller is offered a callback or voicemail. */
+  maxWaitSeconds: integer('max_wait_seconds').notNull().default(600),
+  /** What happens at the maximum wait: offer a callback or voicemail, or move the caller to another queue. */
+  overflowAction: text('overflow_action', { enum: ['callback_or_voicemail', 'voicemail', 'queue'] }).notNull().default('callback_or_voicemail'),
+  overflowQueue: text('overflow_queue'),
+  wrapUpSeconds: integer('wrap_up_seconds').notNull().default(30),
+});
+
+export const interactions = sqliteTable(
+  'interactions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callSid: text('call_sid').notNull().references(() => calls.sid),
+    queueEntryId: integer('queue_entry_id').references(() => queueEntries.id),
+    agentId: integer('agent_id').notNull().references(() => staff.id),
+    /** offered (ringing the agent) → connected → ended; or missed / withdrawn. */
+    status: text('status', { enum: ['offered', 'connected', 'ended', 'missed', 'withdrawn'] }).notNull(),
+    conference: text('conference').notNull(),
+    agentCallSid: text('agent_call_sid'),
+    offeredAt: integer('offered_at', { mode: 'timestamp_ms' }).notNull(),
+    answeredAt: integer('answered_at', { mode: 'timestamp_ms' }),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+    disposition: text('disposition'),
+    recordingSid: text('recording_sid'),
+    recordingUrl: text('recording_url'),
+  },
+  (t) => [index('interactions_call').on(t.callSid), index('interactions_agent').on(t.agentId, t.status)],
+);
+
+export const workOrders = sqliteTable(
+  'work_orders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    number: text('number').notNull().unique(),
+    callSid: text('call_sid').references(() => calls.sid),
+    customerId: integer('customer_id'),
+    agentId: integer('agent_id').notNull().references(() => staff.id),
+    category: text('category', { enum: ['inquiry', 'complaint', 'return_exchange', 'other'] }).notNull(),
+    complaintType: text('complaint_type', { enum: ['product_quality', 'service_attitude', 'logistics', 'other'] }),
+    description: text('description').notNull(),
+    orderNumber: text('order_number'),
+    status: text('status', { enum: ['open', 'resolved', 'forwarded', 'answered', 'closed'] }).notNull(),
+    department: text('department', { enum: ['warehouse', 'logistics', 'finance', 'merchandise'] }),
+    departmentAnswer: text('department_answer'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('work_orders_status').on(t.status), index('work_orders_customer').on(t.customerId)],
+);
+
+export const workOrderHistory = sqliteTable(
+  'work_order_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workOrderId: integer('work_order_id').notNull().references(() => workOrders.id),
+    actorId: integer('actor_id').references(() => staff.id),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    note: text('note'),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('work_order_history_order').on(t.workOrderId)],
+);

@@ -1,0 +1,5 @@
+export * from './customers';
+export * from './calls';
+export * from './jobs';
+export * from './staff';
+export * from './acd';

@@ -1,0 +1,37 @@
+// The domain's errors: services throw these, and the one mapper in http/api-errors.ts turns them into status codes.
+
+export abstract class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends DomainError {}
+
+export class Conflict extends DomainError {}
+
+/** The caller is known but their role or ownership does not allow the action. */
+export class Forbidden extends DomainError {}
+
+/** The request breaks a rule of the domain; `details` lists each problem for the client. */
+export class Invalid extends DomainError {
+  constructor(
+    message: string,
+    readonly details?: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** The caller could not be identified: no, wrong, expired or revoked credentials. */
+export class Unauthorized extends DomainError {}
+
+export class TooManyAttempts extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many failed sign-in attempts; try again later',
+  ) {
+    super(message);
+  }
+}

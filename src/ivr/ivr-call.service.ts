@@ -1,0 +1,137 @@
+// Runs a call through its IVR flow: loads the call's state, steps the engine, stores the outcome in one transaction.
+import type { CallsRepo } from '../calls/calls.repo';
+import type { QueueEntriesRepo } from '../acd/queue-entries.repo';
+import type { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
+import type { VoicemailsRepo } from '../recordings/voicemails.repo';
+import type { Transact } from '../db/transaction';
+import type { OutboxJob } from '../jobs/outbox.repo';
+import { voicemailDownloadJob } from '../recordings/voicemail-download';
+import type { CallerFacts, CallState, Effect, Instruction, Language, PathEntry, SelfServiceLookup, StepInput } from './flow-types';
+import type { Flow } from './flow-schema';
+import type { FlowRegistry } from './flow-registry';
+import { advance, startCall } from './engine';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Renders instructions into the carrier's document; the engine's next request must carry `step`. */
+export type RenderInstructions = (instructions: Instruction[], at: { step: number; flow: Flow; language: Language }) => string;
+
+export interface InboundCall {
+  callSid: string;
+  from: string;
+  to: string;
+  direction: string;
+  status: string;
+}
+
+export interface IvrCallDeps {
+  flows: FlowRegistry;
+  customers: SelfServiceLookup & { callerFacts(phone: string): CallerFacts };
+  calls: CallsRepo;
+  queue: QueueEntriesRepo;
+  callbacks: CallbackRequestsRepo;
+  voicemails: VoicemailsRepo;
+  outbox: { add(job: OutboxJob, at: Date): void };
+  transact: Transact;
+  clock: Clock;
+  timeZone: string;
+  render: RenderInstructions;
+}
+
+export class UnknownCall extends Error {}
+export class NoFlow extends Error {}
+
+export class IvrCallService {
+  constructor(private readonly d: IvrCallDeps) {}
+
+  /** A new inbound call: recognize the caller and run the flow to its first question. */
+  answer(call: InboundCall): string {
+    const existing = this.d.calls.get(call.callSid);
+    if (existing?.lastTwiml) return existing.lastTwiml; // the carrier retried the first webhook
+    const flow = this.d.flows.forNumber(call.to);
+    if (!flow) throw new NoFlow(`no IVR flow answers ${call.to}`);
+    const now = this.d.clock.now();
+    const caller = this.d.customers.callerFacts(call.from);
+    const result = advance(flow, startCall(flow, caller), undefined, this.engineContext(now));
+    const twiml = this.d.render(result.instructions, { step: 1, flow, language: result.state.language });
+    this.d.transact(() => {
+      this.d.calls.insert({
+        sid: call.callSid,
+        direction: call.direction,
+        from: call.from,
+        to: call.to,
+        status: call.status,
+        customerId: caller.customerId,
+        startedAt: now,
+        flowId: flow.id,
+        language: result.state.language,
+        ivrState: JSON.stringify(result.state),
+        ivrPath: JSON.stringify(result.path),
+        step: 1,
+        lastTwiml: twiml,
+      });
+      this.d.calls.appendEvent({
+        callSid: call.callSid,
+        dedupeKey: 'step:0',
+        type: 'ivr.started',
+        data: { flow: flow.id, known: caller.known, tier: caller.tier, path: result.path },
+        at: now,
+      });
+      this.apply(call.callSid, call.from, result.state, result.effects, now);
+    });
+    return twiml;
+  }
+
+  /** The carrier came back with the caller's input for step `step`. */
+  resume(callSid: string, step: number, input: StepInput): string {
+    const call = this.d.calls.get(callSid);
+    if (!call?.ivrState) throw new UnknownCall(`no IVR call ${callSid}`);
+    if (step < call.step && call.lastTwiml) return call.lastTwiml; // a retried webhook: answer as before, store nothing
+    if (step !== call.step) throw new UnknownCall(`call ${callSid} is at step ${call.step}, request is for step ${step}`);
+    const state = JSON.parse(call.ivrState) as CallState;
+    const flow = this.d.flows.get(state.flowId);
+    if (!flow) throw new NoFlow(`flow ${state.flowId} is gone`);
+    const now = this.d.clock.now();
+    const result = advance(flow, state, input, this.engineContext(now));
+    const twiml = this.d.render(result.instructions, { step: step + 1, flow, language: result.state.language });
+    const path = [...(JSON.parse(call.ivrPath) as PathEntry[]), ...result.path];
+    this.d.transact(() => {
+      if (!this.d.calls.appendEvent({ callSid, dedupeKey: `step:${step}`, type: 'ivr.step', data: { input, path: result.path }, at: now })) return;
+      this.d.calls.update(callSid, {
+        ivrState: JSON.stringify(result.state),
+        ivrPath: JSON.stringify(path),
+        language: result.state.language,
+        step: step + 1,
+        lastTwiml: twiml,
+      });
+      this.apply(callSid, call.from, result.state, result.effects, now);
+    });
+    return twiml;
+  }
+
+  private engineContext(now: Date) {
+    return { now, timeZone: this.d.timeZone, lookup: this.d.customers };
+  }
+
+  private apply(callSid: string, from: string, state: CallState, effects: Effect[], now: Date): void {
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'queued':
+          this.d.queue.enqueue({ callSid, queue: e.queue, desk: e.desk, priority: e.priority, reason: e.reason, status: 'waiting', enqueuedAt: now });
+          this.d.calls.appendEvent({ callSid, dedupeKey: `queued:${e.queue}`, type: 'queue.entered', data: e, at: now });
+          break;
+        case 'callbackRequested':
+          this.d.callbacks.add({ callSid, customerId: state.caller.customerId, phone: from, desk: e.desk, reason: e.reason, language: state.language, requestedAt: now });
+          this.d.calls.appendEvent({ callSid, dedupeKey: 'callback', type: 'callback.requested', data: e, at: now });
+          break;
+        case 'voicemailRecorded':
+          this.d.voicemails.add({ callSid, customerId: state.caller.customerId, from, recordingSid: e.recordingSid, recordingUrl: e.recordingUrl, durationSeconds: e.durationSeconds, createdAt: now });
+          this.d.calls.appendEvent({ callSid, dedupeKey: 'voicemail', type: 'voicemail.recorded', data: e, at: now });
+          if (e.recordingSid) this.d.outbox.add(voicemailDownloadJob({ callSid, recordingSid: e.recordingSid }), now);
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+// Renders a prompt in the caller's language, filling {placeholders} from the call's variables.
+import type { Language, Prompt } from './flow-types';
+
+export function promptText(prompt: Prompt, language: Language, vars: Record<string, string | undefined>): string {
+  const text = typeof prompt === 'string' ? prompt : (prompt[language] ?? prompt.zh ?? prompt.en ?? '');
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? '');
+}

@@ -1,0 +1,22 @@
+// Owns structured logging: JSON lines through winston, child loggers per call, agent or job.
+import winston from 'winston';
+
+export type Logger = winston.Logger;
+
+export function createLogger(level: string = 'info', silent = false): Logger {
+  return winston.createLogger({
+    level,
+    silent,
+    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    transports: [new winston.transports.Console()],
+  });
+}
+
+/** Keeps the country code and the last four digits: +86138****5678. */
+export function maskPhone(number: string | undefined | null): string {
+  if (!number) return '';
+  if (number.startsWith('client:')) return number;
+  const digits = number.replace(/[^\d+]/g, '');
+  if (digits.length <= 6) return '*'.repeat(digits.length);
+  return digits.slice(0, Math.min(6, digits.length - 4)) + '****' + digits.slice(-4);
+}

@@ -1,0 +1,31 @@
+// The steps a simulated caller (or a softphone user) takes, one at a time, when the call asks for input.
+export type CallerStep =
+  | { press: string }
+  | { say: string }
+  | { wait: number }
+  | { hangup: true };
+
+export function isPress(s: CallerStep | undefined): s is { press: string } {
+  return !!s && typeof (s as { press?: unknown }).press === 'string';
+}
+export function isSay(s: CallerStep | undefined): s is { say: string } {
+  return !!s && typeof (s as { say?: unknown }).say === 'string';
+}
+export function isWait(s: CallerStep | undefined): s is { wait: number } {
+  return !!s && typeof (s as { wait?: unknown }).wait === 'number';
+}
+export function isHangup(s: CallerStep | undefined): s is { hangup: true } {
+  return !!s && (s as { hangup?: unknown }).hangup === true;
+}
+
+/** Checks a script that arrived from outside (control API, CLI) and copies it. */
+export function parseScript(raw: unknown): CallerStep[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new Error('script must be an array of steps');
+  return raw.map((s, i) => {
+    const step = s as CallerStep;
+    if (isPress(step) || isSay(step) || isHangup(step)) return { ...step };
+    if (isWait(step) && Number.isFinite(step.wait) && step.wait >= 0) return { wait: step.wait };
+    throw new Error(`script step ${i} must be {press}, {say}, {wait: seconds} or {hangup: true}`);
+  });
+}

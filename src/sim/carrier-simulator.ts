@@ -1,0 +1,146 @@
+// The built-in carrier: a loopback HTTP server with Twilio's REST subset, plus the calls, queues, conferences and phones it simulates.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import express from 'express';
+import type { CarrierContext, ResolvedOptions, SimulatorOptions } from './carrier-context';
+import { CallSession, type SimCall } from './call-session';
+import type { CallerStep } from './caller-script';
+import { SimClock } from './sim-clock';
+import { WebhookClient } from './webhook-client';
+import { CarrierQueues } from './carrier-queues';
+import { Conferences } from './conferences';
+import { RecordingStore } from './recordings';
+import { Endpoints, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
+import { TwimlRunner } from './twiml-runner';
+import { restApi, restErrors } from './rest-api';
+import { controlApi } from './control-api';
+import { newSid } from './sid';
+
+const ALL_CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
+
+export class CarrierSimulator implements CarrierContext {
+  readonly opts: ResolvedOptions;
+  readonly clock: SimClock;
+  readonly webhooks: WebhookClient;
+  /** 'call-status', 'softphone-ringing', 'queue-joined', 'queue-left', 'bridged', 'recording', 'conference', 'call-error'. */
+  readonly events = new EventEmitter();
+  readonly queues: CarrierQueues;
+  readonly conferences: Conferences;
+  readonly recordings: RecordingStore;
+  readonly endpoints: Endpoints;
+  private readonly callMap = new Map<string, CallSession>();
+  private readonly numberSids = new Map<string, string>();
+  private server?: http.Server;
+  private url = '';
+
+  constructor(opts: SimulatorOptions) {
+    this.opts = {
+      ...opts,
+      timeScale: opts.timeScale ?? 1000,
+      playSeconds: opts.playSeconds ?? 10,
+      maxCallSeconds: opts.maxCallSeconds ?? 600,
+      log: opts.log ?? (() => undefined),
+    };
+    this.clock = new SimClock(this.opts.timeScale);
+    this.webhooks = new WebhookClient(this.opts.authToken, this.opts.log);
+    this.queues = new CarrierQueues(this);
+    this.conferences = new Conferences(this);
+    this.recordings = new RecordingStore(this);
+    this.endpoints = new Endpoints(this);
+    this.events.setMaxListeners(100);
+  }
+
+  /** `http://127.0.0.1:<port>` once listening. */
+  get baseUrl(): string {
+    return this.url;
+  }
+
+  get accountPath(): string {
+    return `/2010-04-01/Accounts/${this.opts.accountSid}`;
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use('/2010-04-01/Accounts/:accountSid', restApi(this));
+    app.use('/sim', controlApi(this));
+    app.use(restErrors(this.opts.log));
+    const server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+    this.opts.log('carrier simulator listening', { baseUrl: this.url });
+    return this.url;
+  }
+
+  /** Hangs up every call still up (waiting at most a second for them to end), then stops the server. */
+  async close(): Promise<void> {
+    const live = this.calls().filter((c) => !(c as CallSession).ended) as CallSession[];
+    for (const c of live) c.hangup('simulator');
+    await Promise.race([Promise.allSettled(live.map((c) => c.done)), new Promise((r) => setTimeout(r, 1000).unref())]);
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** A customer calls one of `numbers`: its voiceUrl runs, its statusCallback hears initiated, ringing, answered, completed. */
+  placeCall(opts: { from: string; to: string; script?: CallerStep[] }): SimCall {
+    const number = this.opts.numbers[opts.to];
+    if (number && !this.numberSids.has(opts.to)) this.numberSids.set(opts.to, newSid('PN'));
+    const call = new CallSession(this, {
+      from: opts.from,
+      to: opts.to,
+      direction: 'inbound',
+      script: opts.script,
+      statusCallback: number?.statusCallback ? { url: number.statusCallback, method: 'POST', events: ALL_CALL_EVENTS } : undefined,
+      fallbackUrl: number?.fallbackUrl,
+      phoneNumberSid: this.numberSids.get(opts.to),
+    });
+    void new TwimlRunner(this, call).run(async () => {
+      if (!number) {
+        call.log('error', `${opts.to} is not a number of this account`, { code: '21211' });
+        call.finish('failed', 'carrier');
+        return null;
+      }
+      call.setStatus('initiated');
+      call.setStatus('ringing');
+      return { url: number.voiceUrl, method: 'POST' };
+    });
+    return call;
+  }
+
+  registerSoftphone(opts: SoftphoneOptions): SimSoftphone {
+    return this.endpoints.registerSoftphone(opts);
+  }
+
+  registerPhone(opts: PhoneOptions): void {
+    this.endpoints.registerPhone(opts);
+  }
+
+  calls(): SimCall[] {
+    return [...this.callMap.values()];
+  }
+
+  call(sid: string): SimCall | undefined {
+    return this.callMap.get(sid);
+  }
+
+  // CarrierContext
+  addCall(call: CallSession): void {
+    this.callMap.set(call.sid, call);
+    this.events.emit('call-created', { callSid: call.sid, from: call.from, to: call.to, direction: call.direction, parentCallSid: call.parentCallSid });
+  }
+  getCall(sid: string): CallSession | undefined {
+    return this.callMap.get(sid);
+  }
+  callList(): CallSession[] {
+    return [...this.callMap.values()];
+  }
+}

@@ -1,0 +1,234 @@
+// Conference rooms and their participants: who is in, muted, on hold or coaching, and the conference status callbacks.
+import type { CarrierContext } from './carrier-context';
+import type { CallSession } from './call-session';
+import { deferred, type Deferred } from './deferred';
+import type { Recording, RecordingCallback } from './recordings';
+import { newSid, rfc2822 } from './sid';
+
+export interface ParticipantOptions {
+  label?: string;
+  muted: boolean;
+  hold: boolean;
+  coaching: boolean;
+  callSidToCoach?: string;
+  startConferenceOnEnter: boolean;
+  endConferenceOnExit: boolean;
+  beep: string;
+}
+
+export type ParticipantStatus = 'queued' | 'connecting' | 'ringing' | 'connected' | 'complete' | 'failed';
+
+export interface Participant extends ParticipantOptions {
+  call: CallSession;
+  conference: Conference;
+  status: ParticipantStatus;
+  dateCreated: Date;
+  dateUpdated: Date;
+  /** Resolves with the reason the participant left (kicked, conference ended…). */
+  left: Deferred<string>;
+}
+
+export interface ConferenceSettings {
+  statusCallback?: { url: string; method: string; events: Set<string> };
+  /** record-from-start */
+  record?: boolean;
+  recordingCallback?: RecordingCallback;
+}
+
+export type ConferenceStatus = 'init' | 'in-progress' | 'completed';
+
+export class Conference {
+  readonly sid = newSid('CF');
+  readonly dateCreated = new Date();
+  dateUpdated = new Date();
+  status: ConferenceStatus = 'init';
+  reasonEnded?: string;
+  callSidEnding?: string;
+  readonly participants: Participant[] = [];
+  private settings?: ConferenceSettings;
+  private recording?: Recording;
+  private sequence = 1;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** Every call that joined: their `done` waits for the conference-end callback. */
+  private readonly members = new Set<CallSession>();
+
+  constructor(private readonly ctx: CarrierContext, readonly friendlyName: string) {}
+
+  /** The first participant's statusCallback and record settings win, as on Twilio. */
+  configure(s: ConferenceSettings): void {
+    if (!this.settings && (s.statusCallback || s.record)) this.settings = s;
+  }
+
+  addPending(call: CallSession, opts: ParticipantOptions): Participant {
+    const p: Participant = { ...opts, call, conference: this, status: 'queued', dateCreated: new Date(), dateUpdated: new Date(), left: deferred<string>() };
+    this.participants.push(p);
+    this.members.add(call);
+    return p;
+  }
+
+  connect(p: Participant): void {
+    p.status = 'connected';
+    p.dateUpdated = new Date();
+    p.call.log('conference', this.friendlyName, {
+      conferenceSid: this.sid,
+      ...(p.label ? { label: p.label } : {}),
+      ...(p.coaching ? { coaching: p.callSidToCoach ?? 'true' } : {}),
+      ...(p.muted ? { muted: 'true' } : {}),
+    });
+    this.event('participant-join', p);
+    this.ctx.events.emit('conference', { event: 'participant-join', conferenceSid: this.sid, friendlyName: this.friendlyName, callSid: p.call.sid, label: p.label });
+    const connected = this.connected();
+    if (this.status === 'init' && connected.length >= 2 && connected.some((x) => x.startConferenceOnEnter)) {
+      this.status = 'in-progress';
+      this.dateUpdated = new Date();
+      this.event('conference-start');
+      if (this.settings?.record) {
+        this.recording = this.ctx.recordings.start({ conferenceSid: this.sid, source: 'Conference', callback: this.settings.recordingCallback });
+      }
+    }
+  }
+
+  join(call: CallSession, opts: ParticipantOptions): Participant {
+    const p = this.addPending(call, opts);
+    this.connect(p);
+    return p;
+  }
+
+  /** A dialed participant that never answered. */
+  drop(p: Participant): void {
+    p.status = 'failed';
+    this.remove(p);
+    if (!this.participants.length && this.status !== 'completed') this.end('last-participant-left');
+  }
+
+  /** `how`: hangup (their call ended), kicked (REST delete), left (their call was redirected). */
+  leave(p: Participant, how: 'hangup' | 'kicked' | 'left'): void {
+    if (!this.remove(p)) return;
+    p.status = 'complete';
+    const reason = how === 'hangup' ? 'participant_hung_up' : 'participant_updated_via_api';
+    p.call.log('conference', `left ${this.friendlyName}`, { reason });
+    this.event('participant-leave', p, { ParticipantCallStatus: p.call.ended ? p.call.status : 'in-progress', ReasonParticipantLeft: reason });
+    p.left.resolve(reason);
+    if (this.status === 'completed') return;
+    const kicked = how === 'kicked';
+    if (p.endConferenceOnExit) this.end(kicked ? 'participant-with-end-conference-on-exit-kicked' : 'participant-with-end-conference-on-exit-left', p.call.sid);
+    else if (!this.connected().length) this.end(kicked ? 'last-participant-kicked' : 'last-participant-left', p.call.sid);
+  }
+
+  end(reason: string, callSid?: string): void {
+    if (this.status === 'completed') return;
+    this.status = 'completed';
+    this.reasonEnded = reason;
+    this.callSidEnding = callSid;
+    this.dateUpdated = new Date();
+    const remaining = [...this.participants];
+    for (const p of remaining) {
+      this.remove(p);
+      if (p.status !== 'connected') continue;
+      p.status = 'complete';
+      p.call.log('conference', `ended ${this.friendlyName}`, { reason });
+      this.event('participant-leave', p, { ParticipantCallStatus: 'in-progress', ReasonParticipantLeft: 'conference_ended' });
+    }
+    if (this.recording) this.ctx.recordings.finish(this.recording);
+    this.event('conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSid ? { CallSidEndingConference: callSid } : {}) });
+    for (const call of this.members) call.track(this.chain);
+    for (const p of remaining) p.left.resolve('conference-ended');
+    this.ctx.events.emit('conference', { event: 'conference-end', conferenceSid: this.sid, friendlyName: this.friendlyName, reason });
+  }
+
+  update(p: Participant, changes: Partial<Pick<ParticipantOptions, 'muted' | 'hold' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit'>>): void {
+    const before = { ...p };
+    Object.assign(p, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
+    if (changes.coaching === false) p.callSidToCoach = undefined;
+    p.dateUpdated = new Date();
+    if (before.muted !== p.muted) {
+      p.call.log('conference', p.muted ? 'muted' : 'unmuted');
+      this.event(p.muted ? 'participant-mute' : 'participant-unmute', p);
+    }
+    if (before.hold !== p.hold) {
+      p.call.log('conference', p.hold ? 'on hold' : 'off hold');
+      this.event(p.hold ? 'participant-hold' : 'participant-unhold', p);
+    }
+    if (before.coaching !== p.coaching || before.callSidToCoach !== p.callSidToCoach || before.endConferenceOnExit !== p.endConferenceOnExit) {
+      p.call.log('conference', p.coaching ? `coaching ${p.callSidToCoach ?? ''}`.trim() : 'modified');
+      this.event('participant-modify', p);
+    }
+  }
+
+  find(callSidOrLabel: string): Participant | undefined {
+    return this.participants.find((p) => p.call.sid === callSidOrLabel) ?? this.participants.find((p) => p.label === callSidOrLabel);
+  }
+
+  connected(): Participant[] {
+    return this.participants.filter((p) => p.status === 'connected');
+  }
+
+  private remove(p: Participant): boolean {
+    const i = this.participants.indexOf(p);
+    if (i < 0) return false;
+    this.participants.splice(i, 1);
+    this.dateUpdated = new Date();
+    return true;
+  }
+
+  private event(name: string, p?: Participant, extra: Record<string, string> = {}) {
+    const cb = this.settings?.statusCallback;
+    if (!cb) return;
+    const kind = name.replace(/^(conference|participant)-/, '').replace(/^un/, '');
+    if (!cb.events.has(kind)) return;
+    const params: Record<string, string> = {
+      AccountSid: this.ctx.opts.accountSid,
+      ConferenceSid: this.sid,
+      FriendlyName: this.friendlyName,
+      StatusCallbackEvent: name,
+      SequenceNumber: String(this.sequence++),
+      Timestamp: rfc2822(new Date())!,
+      ...extra,
+    };
+    if (p) {
+      Object.assign(params, {
+        CallSid: p.call.sid,
+        Muted: String(p.muted),
+        Hold: String(p.hold),
+        Coaching: String(p.coaching),
+        EndConferenceOnExit: String(p.endConferenceOnExit),
+        StartConferenceOnEnter: String(p.startConferenceOnEnter),
+      });
+      if (p.label) params.ParticipantLabel = p.label;
+      if (p.callSidToCoach) params.CallSidToCoach = p.callSidToCoach;
+    }
+    const sent = (this.chain = this.chain.then(() => this.ctx.webhooks.send(cb.url, cb.method, params)).catch(() => undefined));
+    p?.call.track(sent);
+  }
+}
+
+export class Conferences {
+  private readonly bySid = new Map<string, Conference>();
+
+  constructor(private readonly ctx: CarrierContext) {}
+
+  /** The room that is not over yet with this name, or a new one. */
+  getOrCreate(name: string): Conference {
+    const open = [...this.bySid.values()].find((c) => c.friendlyName === name && c.status !== 'completed');
+    if (open) return open;
+    const c = new Conference(this.ctx, name);
+    this.bySid.set(c.sid, c);
+    return c;
+  }
+
+  get(sid: string): Conference | undefined {
+    return this.bySid.get(sid);
+  }
+
+  list(): Conference[] {
+    return [...this.bySid.values()].sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+  }
+
+  participantOf(call: CallSession): Participant | undefined {
+    for (const c of this.bySid.values()) {
+      const p = c.participants.find((x) => x.call === call);
+      if (p) return p;
+    }
+    return undefined;
+  }
+}

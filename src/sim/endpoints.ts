@@ -1,0 +1,168 @@
+// What answers when the carrier dials out: registered softphones (client:<identity>) and simulated phone numbers.
+import { EventEmitter } from 'node:events';
+import type { CarrierContext } from './carrier-context';
+import { Interrupted, type CallSession, type SimCall } from './call-session';
+import type { CallerStep } from './caller-script';
+import { deferred, type Deferred } from './deferred';
+import { verifyVoiceToken } from './access-token';
+
+export type RingOutcome = 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+export interface SoftphoneOptions {
+  identity: string;
+  /** A Voice access token (HS256 JWT signed with the API key secret) with an incoming-allowed voice grant. */
+  token: string;
+  /** Simulated seconds of ringing before answering, or 'never' (answer with `answer()`). @default 1 */
+  answerAfter?: number | 'never';
+  /** Declines every call (the caller gets busy). */
+  reject?: boolean;
+  /** What the agent does once connected, per call (e.g. `[{wait: 30}, {hangup: true}]`). */
+  script?: CallerStep[];
+}
+
+export interface PhoneOptions {
+  number: string;
+  /** @default 2 */
+  answerAfter?: number | 'never';
+  reject?: boolean;
+  script?: CallerStep[];
+}
+
+/** A registered agent softphone; emits 'ringing', 'connected', 'disconnected' with `{callSid, from}`. */
+export class SimSoftphone extends EventEmitter {
+  readonly identity: string;
+  answerAfter: number | 'never';
+  reject: boolean;
+  script: CallerStep[];
+  readonly calls: SimCall[] = [];
+  currentCall?: SimCall;
+  private ringingCall?: { call: CallSession; decision: Deferred<'answer' | 'reject'> };
+
+  constructor(opts: SoftphoneOptions, private readonly onUnregister: (s: SimSoftphone) => void) {
+    super();
+    this.identity = opts.identity;
+    this.answerAfter = opts.answerAfter ?? 1;
+    this.reject = opts.reject ?? false;
+    this.script = [...(opts.script ?? [])];
+  }
+
+  get busy(): boolean {
+    return !!this.currentCall || !!this.ringingCall;
+  }
+
+  /** The call ringing now, if any. */
+  get ringing(): SimCall | undefined {
+    return this.ringingCall?.call;
+  }
+
+  /** Answers the ringing call; false if nothing rings. */
+  answer(): boolean {
+    if (!this.ringingCall) return false;
+    this.ringingCall.decision.resolve('answer');
+    return true;
+  }
+
+  /** Declines the ringing call (busy). */
+  decline(): boolean {
+    if (!this.ringingCall) return false;
+    this.ringingCall.decision.resolve('reject');
+    return true;
+  }
+
+  /** Hangs up the call in progress (or declines the one ringing). */
+  hangup(): void {
+    if (this.currentCall) this.currentCall.hangup();
+    else this.decline();
+  }
+
+  unregister(): void {
+    this.onUnregister(this);
+  }
+
+  /** @internal */
+  startRinging(call: CallSession): Deferred<'answer' | 'reject'> {
+    const decision = deferred<'answer' | 'reject'>();
+    this.ringingCall = { call, decision };
+    this.emit('ringing', { callSid: call.sid, from: call.from });
+    return decision;
+  }
+
+  /** @internal */
+  stopRinging(call: CallSession, answered: boolean): void {
+    if (this.ringingCall?.call === call) this.ringingCall = undefined;
+    if (!answered) return;
+    this.currentCall = call;
+    this.calls.push(call);
+    this.emit('connected', { callSid: call.sid, from: call.from });
+    void call.done.then(() => {
+      if (this.currentCall === call) this.currentCall = undefined;
+      this.emit('disconnected', { callSid: call.sid, from: call.from });
+    });
+  }
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+export class Endpoints {
+  private readonly softphones = new Map<string, SimSoftphone>();
+  private readonly phones = new Map<string, PhoneOptions>();
+
+  constructor(private readonly ctx: CarrierContext) {}
+
+  registerSoftphone(opts: SoftphoneOptions): SimSoftphone {
+    const secret = this.ctx.opts.apiKeySecret;
+    if (!secret) throw new Error('the simulator needs apiKeySecret to verify softphone access tokens');
+    const grant = verifyVoiceToken(opts.token, secret, { apiKeySid: this.ctx.opts.apiKeySid, accountSid: this.ctx.opts.accountSid });
+    if (grant.identity !== opts.identity) throw new Error(`access token is for ${grant.identity}, not ${opts.identity}`);
+    if (!grant.incomingAllow) throw new Error('access token does not allow incoming calls');
+    this.softphones.get(opts.identity)?.unregister();
+    const phone = new SimSoftphone(opts, (s) => this.softphones.get(s.identity) === s && this.softphones.delete(s.identity));
+    this.softphones.set(opts.identity, phone);
+    return phone;
+  }
+
+  softphone(identity: string): SimSoftphone | undefined {
+    return this.softphones.get(identity);
+  }
+
+  registerPhone(opts: PhoneOptions): void {
+    this.phones.set(opts.number, { ...opts, script: [...(opts.script ?? [])] });
+  }
+
+  /** Rings the leg's `to` for up to `timeout` simulated seconds; answers the leg when picked up. */
+  async ring(leg: CallSession, timeout: number): Promise<RingOutcome> {
+    const identity = leg.to.startsWith('client:') ? leg.to.slice('client:'.length) : undefined;
+    const softphone = identity ? this.softphones.get(identity) : undefined;
+    const phone = identity ? undefined : this.phones.get(leg.to);
+    let outcome: RingOutcome = 'no-answer';
+    try {
+      await leg.sleep(0.1);
+      leg.setStatus('initiated');
+      leg.setStatus('ringing');
+      leg.log('ringing', leg.to);
+      if (!identity && !E164.test(leg.to)) return (outcome = 'failed');
+      if (identity && !softphone) {
+        await leg.sleep(timeout);
+        return 'no-answer';
+      }
+      if (softphone?.busy) return 'busy';
+      const answerAfter = softphone ? softphone.answerAfter : (phone?.answerAfter ?? 2);
+      const reject = softphone ? softphone.reject : (phone?.reject ?? false);
+      leg.script = [...((softphone ?? phone)?.script ?? [])];
+      const decision = softphone ? softphone.startRinging(leg) : deferred<'answer' | 'reject'>();
+      if (softphone) this.ctx.events.emit('softphone-ringing', { identity, callSid: leg.sid, from: leg.from, parentCallSid: leg.parentCallSid });
+      if (reject) decision.resolve('reject');
+      const after = answerAfter === 'never' ? Infinity : answerAfter;
+      const r = await leg.waitFor(decision.promise, Math.min(after, timeout));
+      if (r.settled) outcome = r.value === 'answer' ? 'answered' : 'busy';
+      else outcome = after <= timeout ? 'answered' : 'no-answer';
+      return outcome;
+    } catch (err) {
+      if (err instanceof Interrupted && err.interrupt.kind === 'hangup') return (outcome = 'canceled');
+      throw err;
+    } finally {
+      if (outcome === 'answered') leg.answer();
+      softphone?.stopRinging(leg, outcome === 'answered');
+    }
+  }
+}

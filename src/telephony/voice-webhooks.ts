@@ -1,0 +1,100 @@
+// Maps each carrier webhook to a typed event for the domain, and the domain's answer back to TwiML.
+import type { IvrCallService } from '../ivr/ivr-call.service';
+import type { StepInput } from '../ivr/flow-types';
+import type { QueueWaitService } from '../acd/queue-wait.service';
+import type { CallStatusService } from '../calls/call-status.service';
+import type { VoicemailsRepo } from '../recordings/voicemails.repo';
+import type { TwimlRenderer } from './twiml-renderer';
+import type { WebhookParams, WebhookRoute } from './webhook-server';
+
+export interface VoiceWebhookDeps {
+  ivr: IvrCallService;
+  queueWait: QueueWaitService;
+  callStatus: CallStatusService;
+  voicemails: VoicemailsRepo;
+  twiml: TwimlRenderer;
+}
+
+export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookRoute> {
+  return {
+    '/twilio/voice': {
+      kind: 'twiml',
+      handle: (p) => d.ivr.answer({ callSid: p.CallSid, from: p.From ?? '', to: p.To ?? '', direction: p.Direction ?? 'inbound', status: p.CallStatus ?? 'ringing' }),
+    },
+    '/twilio/ivr': {
+      kind: 'twiml',
+      handle(p, q) {
+        const step = Number(q.get('s'));
+        if (!Number.isInteger(step) || step < 1) throw new Error(`bad step ${JSON.stringify(q.get('s'))}`);
+        return d.ivr.resume(p.CallSid, step, stepInput(q.get('in'), p));
+      },
+    },
+    '/twilio/queue/wait': {
+      kind: 'twiml',
+      handle(p) {
+        const a = d.queueWait.announcement(p.CallSid);
+        return d.twiml.queueWait(a.language, a.position);
+      },
+    },
+    '/twilio/queue/result': {
+      kind: 'twiml',
+      handle(p) {
+        d.queueWait.ended(p.CallSid, p.QueueResult ?? '');
+        return d.twiml.hangup();
+      },
+    },
+    '/twilio/voice/fallback': {
+      kind: 'twiml',
+      handle() {
+        throw new Error('the carrier could not use our answer and asked the fallback URL');
+      },
+    },
+    '/twilio/voice/status': {
+      kind: 'status',
+      handle(p) {
+        d.callStatus.update({
+          callSid: p.CallSid,
+          status: p.CallStatus ?? 'unknown',
+          from: p.From ?? '',
+          to: p.To ?? '',
+          direction: p.Direction ?? 'inbound',
+          durationSeconds: p.CallDuration ? Number(p.CallDuration) : undefined,
+          sequenceNumber: p.SequenceNumber ? Number(p.SequenceNumber) : undefined,
+        });
+        return d.twiml.empty();
+      },
+    },
+    '/twilio/recording/status': {
+      kind: 'status',
+      handle(p) {
+        const vm = d.voicemails.forCall(p.CallSid);
+        if (vm && p.RecordingStatus === 'completed') {
+          d.voicemails.update(vm.id, { recordingSid: p.RecordingSid ?? vm.recordingSid, durationSeconds: Number(p.RecordingDuration ?? vm.durationSeconds) });
+        }
+        return d.twiml.empty();
+      },
+    },
+  };
+}
+
+const DIGITS = /[^0-9*#]/g;
+
+function stepInput(kind: string | null, p: WebhookParams): StepInput {
+  switch (kind) {
+    case 'record':
+      return {
+        kind: 'record',
+        recordingUrl: p.RecordingUrl || undefined,
+        recordingSid: p.RecordingSid || undefined,
+        durationSeconds: Number(p.RecordingDuration) || 0,
+      };
+    case 'dial':
+      return { kind: 'dial', status: p.DialCallStatus ?? 'failed' };
+    default:
+      return {
+        kind: 'gather',
+        digits: (p.Digits ?? '').replace(DIGITS, '').slice(0, 32) || undefined,
+        speech: (p.SpeechResult ?? '').trim().slice(0, 200) || undefined,
+      };
+  }
+}

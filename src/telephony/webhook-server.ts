@@ -1,0 +1,92 @@
+// The carrier's door: checks every webhook's signature, parses it, and always answers valid TwiML fast.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import twilio from 'twilio';
+import type { Logger } from '../logging/logger';
+import { maskPhone } from '../logging/logger';
+
+export type WebhookParams = Record<string, string>;
+
+export interface WebhookRoute {
+  /** twiml: a caller hears the answer, so failures answer the fallback. status: a notification, answered empty. */
+  kind: 'twiml' | 'status';
+  handle(params: WebhookParams, query: URLSearchParams, log: Logger): string;
+}
+
+export interface WebhookServerOptions {
+  authToken: string;
+  publicBaseUrl: string;
+  routes: Record<string, WebhookRoute>;
+  log: Logger;
+  fallbackTwiml: string;
+  emptyTwiml: string;
+  /** Called (best effort) after a caller was given the fallback, so the fallback queue knows about them. */
+  onFallback?(params: WebhookParams): void;
+}
+
+const MAX_BODY = 64 * 1024;
+const XML = { 'Content-Type': 'text/xml; charset=utf-8' };
+const CALL_SID = /^CA[0-9a-f]{32}$/;
+
+/** Returns a node:http handler for /twilio/*; express never sees these requests (they are the hot path). */
+export function createWebhookHandler(o: WebhookServerOptions) {
+  const routes = new Map(Object.entries(o.routes));
+
+  return function handleWebhook(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = routes.get(path);
+    if (!route) return plain(res, 404, 'Not found');
+    if (req.method !== 'POST') return plain(res, 405, 'Method not allowed');
+
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (size > MAX_BODY) return plain(res, 413, 'Payload too large');
+      const params: WebhookParams = {};
+      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) if (!(k in params)) params[k] = v;
+      const signature = req.headers['x-twilio-signature'];
+      if (typeof signature !== 'string' || !twilio.validateRequest(o.authToken, signature, o.publicBaseUrl + url, params)) {
+        o.log.warn('webhook rejected: bad or missing X-Twilio-Signature', { path, callSid: params.CallSid, from: maskPhone(params.From) });
+        return plain(res, 403, 'Forbidden');
+      }
+      answer(route, params, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), path, res);
+    });
+  };
+
+  function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
+    const log = o.log.child({ callSid: params.CallSid, path });
+    let body: string;
+    try {
+      if (!CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
+      body = route.handle(params, query, log);
+    } catch (err) {
+      log.error('webhook failed; answering the safe fallback', { err: errorText(err), from: maskPhone(params.From) });
+      if (route.kind === 'status') body = o.emptyTwiml;
+      else {
+        body = o.fallbackTwiml;
+        try {
+          if (CALL_SID.test(params.CallSid ?? '')) o.onFallback?.(params);
+        } catch (e) {
+          log.error('could not record the fallback queue entry', { err: errorText(e) });
+        }
+      }
+    }
+    res.writeHead(200, XML);
+    res.end(body);
+  }
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

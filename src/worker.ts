@@ -1,0 +1,28 @@
+// The worker process (Procfile `worker`): the outbox relay and bull workers, without the web server.
+import { loadConfig, ConfigError } from './config/config';
+import { createLogger } from './logging/logger';
+import { openDatabase } from './db/client';
+import { startBackground } from './background';
+import { TwilioCallControl } from './telephony/call-control';
+
+try {
+  const config = loadConfig();
+  if (config.simulator) {
+    console.error('The worker needs Twilio credentials; in simulator mode `npm start` runs the workers itself.');
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel).child({ process: 'worker' });
+  const db = openDatabase(config.databaseFile);
+  const background = startBackground({ config, db, log, callControl: new TwilioCallControl(config.twilio) });
+  log.info('worker started');
+  const stop = async () => {
+    await background.stop();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,70 @@
+// Starts a real hotline server (SQLite in memory, demo data) on a free loopback port for tests.
+import net from 'node:net';
+import twilio from 'twilio';
+import { loadConfig } from '../../src/config/config';
+import { createLogger } from '../../src/logging/logger';
+import { openDatabase } from '../../src/db/client';
+import { seedDemoData } from '../../src/db/seed/demo-data';
+import { createHotline, type Hotline } from '../../src/hotline';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Fixture {
+  hotline: Hotline;
+  config: ReturnType<typeof loadConfig>;
+  base: string;
+  clock: { now(): Date; set(iso: string): void };
+  /** Posts a webhook signed with the account's auth token, as the carrier does. */
+  post(path: string, params: Record<string, string>, opts?: { signature?: string | null }): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+/** Monday 23 November 2026, 11:00 in Shanghai: the center is open. */
+export const OPEN_HOURS = '2026-11-23T03:00:00Z';
+export const AFTER_HOURS = '2026-11-23T15:30:00Z';
+
+export async function startHotline(env: Record<string, string> = {}): Promise<Fixture> {
+  const port = await freePort();
+  const config = loadConfig({ PORT: String(port), DATABASE_FILE: ':memory:', LOG_LEVEL: 'error', ...env });
+  let now = new Date(OPEN_HOURS);
+  const clock = { now: () => new Date(now.getTime()), set: (iso: string) => void (now = new Date(iso)) };
+  const db = openDatabase(':memory:');
+  seedDemoData(db, { now });
+  const log = createLogger('error', true);
+  const hotline = createHotline({ config, log, clock, db });
+  await hotline.listen(port, '127.0.0.1');
+  const base = config.publicBaseUrl;
+  return {
+    hotline,
+    config,
+    base,
+    clock,
+    async post(path, params, opts = {}) {
+      const url = base + path;
+      const signature = opts.signature === undefined ? twilio.getExpectedTwilioSignature(config.twilio.authToken, url, params) : opts.signature;
+      const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      if (signature !== null) headers['X-Twilio-Signature'] = signature;
+      const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+      return { status: res.status, body: await res.text() };
+    },
+    async close() {
+      await hotline.close();
+      db.$client.close();
+    },
+  };
+}
+
+let sidCounter = 0;
+export function callSid(): string {
+  sidCounter += 1;
+  return 'CA' + (Date.now().toString(16) + sidCounter.toString(16).padStart(8, '0')).padStart(32, '0').slice(-32);
+}
