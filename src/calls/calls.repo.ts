@@ -48,7 +48,7 @@ export class CallsRepo {
 
   /** Appends an event; false when an event with the same key is already there (a retried webhook). */
   appendEvent(e: CallEvent): boolean {
-    return this.insertEventQuery.run({ ...e, data: JSON.stringify(e.data ?? {}), at: e.at.getTime() }).changes > 0;
+    return this.insertEventQuery.run({ ...e, data: JSON.stringify(e.data ?? {}), at: e.at }).changes > 0;
   }
 
   events(callSid: string) {

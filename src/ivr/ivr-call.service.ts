@@ -57,21 +57,18 @@ export class IvrCallService {
     const result = advance(flow, startCall(flow, caller), undefined, this.engineContext(now));
     const twiml = this.d.render(result.instructions, { step: 1, flow, language: result.state.language });
     this.d.transact(() => {
-      this.d.calls.insert({
-        sid: call.callSid,
-        direction: call.direction,
-        from: call.from,
-        to: call.to,
-        status: call.status,
+      const ivr = {
         customerId: caller.customerId,
-        startedAt: now,
         flowId: flow.id,
         language: result.state.language,
         ivrState: JSON.stringify(result.state),
         ivrPath: JSON.stringify(result.path),
         step: 1,
         lastTwiml: twiml,
-      });
+      };
+      // A status callback may have stored the call first (callbacks and webhooks race): then fill in its IVR state.
+      const inserted = this.d.calls.insert({ sid: call.callSid, direction: call.direction, from: call.from, to: call.to, status: call.status, startedAt: now, ...ivr });
+      if (!inserted) this.d.calls.update(call.callSid, ivr);
       this.d.calls.appendEvent({
         callSid: call.callSid,
         dedupeKey: 'step:0',

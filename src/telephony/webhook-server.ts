@@ -66,7 +66,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
       if (!CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
       body = route.handle(params, query, log);
     } catch (err) {
-      log.error('webhook failed; answering the safe fallback', { err: errorText(err), from: maskPhone(params.From) });
+      log.error("webhook failed; answering the safe fallback", { err: errorText(err), stack: (err as Error).stack, from: maskPhone(params.From) });
       if (route.kind === 'status') body = o.emptyTwiml;
       else {
         body = o.fallbackTwiml;

@@ -39,7 +39,7 @@ export async function startHotline(env: Record<string, string> = {}): Promise<Fi
   const clock = { now: () => new Date(now.getTime()), set: (iso: string) => void (now = new Date(iso)) };
   const db = openDatabase(':memory:');
   seedDemoData(db, { now });
-  const log = createLogger('error', true);
+  const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
   const hotline = createHotline({ config, log, clock, db });
   await hotline.listen(port, '127.0.0.1');
   const base = config.publicBaseUrl;
