@@ -19,6 +19,10 @@ import { TwimlRenderer, FALLBACK_QUEUE } from './telephony/twiml-renderer';
 import { createWebhookHandler } from './telephony/webhook-server';
 import { voiceWebhookRoutes } from './telephony/voice-webhooks';
 import { createApiApp } from './http/app';
+import { StaffRepo } from './auth/staff.repo';
+import { AuthService } from './auth/auth.service';
+import { authRoutes } from './http/auth.routes';
+import { EventBus } from './events/domain-events';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -64,7 +68,14 @@ export function createHotline(o: HotlineOptions) {
         repos.queue.enqueue({ callSid: p.CallSid, queue: FALLBACK_QUEUE, desk: 'front', priority: 10, reason: 'fallback', status: 'waiting', enqueuedAt: now });
       }),
   });
-  const api = createApiApp({ log, health: () => ({ ok: true, simulator: Boolean(config.simulator) }) });
+  const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
+  const staff = new StaffRepo(db);
+  const auth = new AuthService({ staff, transact });
+  const api = createApiApp({
+    log,
+    health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
+    routers: [authRoutes({ auth, clock })],
+  });
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
@@ -75,6 +86,8 @@ export function createHotline(o: HotlineOptions) {
     repos,
     flows,
     server,
+    events,
+    auth,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -3,6 +3,7 @@ import { loadConfig, ConfigError } from './config/config';
 import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
 import { seedDemoData } from './db/seed/demo-data';
+import { seedDemoStaff } from './db/seed/demo-staff';
 import { createHotline } from './hotline';
 import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   if (config.seedDemoData) {
     const seeded = seedDemoData(db);
     if (seeded.customers) log.info('seeded demo data', seeded);
+    const staff = seedDemoStaff(db);
+    if (staff.staff) log.info('seeded demo staff (password in the README)', staff);
   }
 
   let apiBaseUrl: string | undefined;

@@ -1,25 +1,28 @@
 // The REST API for staff (express); the carrier's webhooks are served beside it, not through it.
-import express from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from '../logging/logger';
+import { apiErrorHandler } from './api-errors';
 
 export interface ApiDeps {
   log: Logger;
   health(): { ok: boolean; simulator: boolean };
+  /** The modules' routers; each guards its own routes with requireAuth and requireRole. */
+  routers: Router[];
 }
 
 export function createApiApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
   app.get('/health', (_req, res) => {
     const h = d.health();
     res.status(h.ok ? 200 : 503).json(h);
   });
+  app.use('/api', express.json({ limit: '100kb' }));
+  for (const r of d.routers) app.use(r);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such route' });
   });
-  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    d.log.error('api request failed', { err: err.message });
-    res.status(500).json({ error: 'internal', message: 'Something went wrong; it has been logged' });
-  });
+  app.use(apiErrorHandler(d.log));
   return app;
 }

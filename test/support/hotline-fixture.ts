@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config/config';
 import { createLogger } from '../../src/logging/logger';
 import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
+import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
 
 export async function freePort(): Promise<number> {
@@ -39,6 +40,7 @@ export async function startHotline(env: Record<string, string> = {}): Promise<Fi
   const clock = { now: () => new Date(now.getTime()), set: (iso: string) => void (now = new Date(iso)) };
   const db = openDatabase(':memory:');
   seedDemoData(db, { now });
+  seedDemoStaff(db, { now });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
   const hotline = createHotline({ config, log, clock, db });
   await hotline.listen(port, '127.0.0.1');

@@ -1,5 +1,6 @@
 // The ACD's configuration (queues and their rules) and its interactions: one offer of a call to an agent.
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { staff } from './staff';
 import { calls, queueEntries } from './calls';
 
@@ -34,7 +35,13 @@ export const interactions = sqliteTable(
     recordingSid: text('recording_sid'),
     recordingUrl: text('recording_url'),
   },
-  (t) => [index('interactions_call').on(t.callSid), index('interactions_agent').on(t.agentId, t.status)],
+  (t) => [
+    index('interactions_call').on(t.callSid),
+    index('interactions_agent').on(t.agentId, t.status),
+    // The database itself refuses a second live offer: one call to one agent, one agent with one call.
+    uniqueIndex('interactions_live_call').on(t.callSid).where(sql`status in ('offered', 'connected')`),
+    uniqueIndex('interactions_live_agent').on(t.agentId).where(sql`status in ('offered', 'connected')`),
+  ],
 );
 
 export const workOrders = sqliteTable(

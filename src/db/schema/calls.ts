@@ -53,12 +53,20 @@ export const queueEntries = sqliteTable(
     /** Higher is served first. */
     priority: integer('priority').notNull(),
     reason: text('reason'),
-    status: text('status', { enum: ['waiting', 'bridged', 'abandoned', 'left', 'callback', 'failed'] }).notNull(),
+    status: text('status', { enum: ['waiting', 'bridged', 'abandoned', 'left', 'callback', 'voicemail', 'failed'] }).notNull(),
     enqueuedAt: integer('enqueued_at', { mode: 'timestamp_ms' }).notNull(),
     endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
     waitSeconds: integer('wait_seconds'),
+    /** The agent this waiting call is being offered to (ringing); null while nobody is. */
+    reservedBy: integer('reserved_by'),
+    /** When the caller last heard their position and estimated wait. */
+    announcedAt: integer('announced_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('queue_entries_call').on(t.callSid), index('queue_entries_waiting').on(t.status, t.queue)],
+  (t) => [
+    uniqueIndex('queue_entries_call').on(t.callSid),
+    index('queue_entries_waiting').on(t.status, t.queue),
+    index('queue_entries_routing').on(t.status, t.desk, t.priority, t.enqueuedAt),
+  ],
 );
 
 export const callbackRequests = sqliteTable(
@@ -74,6 +82,9 @@ export const callbackRequests = sqliteTable(
     /** Seconds the caller had already waited in a queue, so the callback keeps their place. */
     queueSeconds: integer('queue_seconds').notNull().default(0),
     status: text('status', { enum: ['open', 'in_progress', 'done', 'failed'] }).notNull().default('open'),
+    /** Where the request came from: the IVR (after hours), a waiting caller who pressed 1, or a department's answer to a work order. */
+    source: text('source', { enum: ['ivr', 'queue', 'work_order'] }).notNull().default('ivr'),
+    workOrderId: integer('work_order_id'),
     requestedAt: integer('requested_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [uniqueIndex('callback_requests_call').on(t.callSid), index('callback_requests_status').on(t.status)],

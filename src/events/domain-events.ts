@@ -1,0 +1,50 @@
+// The domain's typed events and the in-process bus that carries them from services to realtime/ and reports/.
+import type { AgentStateName } from '../db/schema/index';
+
+export type Desk = 'front' | 'middle' | 'back';
+
+export type DomainEvent =
+  | { type: 'CallQueued'; callSid: string; queue: string; desk: Desk; priority: number; at: Date }
+  | { type: 'CallOffered'; interactionId: number; callSid: string; agentId: number; queue: string; at: Date }
+  | { type: 'CallAnswered'; interactionId: number; callSid: string; agentId: number; waitSeconds: number; at: Date }
+  | { type: 'CallMissed'; interactionId: number; callSid: string; agentId: number; at: Date }
+  | { type: 'CallEnded'; interactionId: number; callSid: string; agentId: number; at: Date }
+  | { type: 'CallAbandoned'; callSid: string; queue: string; waitSeconds: number; at: Date }
+  | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: 'ivr' | 'queue' | 'work_order'; at: Date }
+  | { type: 'AgentStateChanged'; agentId: number; from: AgentStateName; to: AgentStateName; reason: string | null; at: Date }
+  | { type: 'AgentDesksChanged'; agentId: number; desks: { desk: Desk; skill: number }[]; at: Date }
+  | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date };
+
+export type DomainEventType = DomainEvent['type'];
+export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+
+type Listener = (e: DomainEvent) => void;
+
+/** Synchronous fan-out; a failing listener is reported and never stops the publisher or the other listeners. */
+export class EventBus {
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly onListenerError: (err: unknown, e: DomainEvent) => void = () => {}) {}
+
+  publish(e: DomainEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.onListenerError(err, e);
+      }
+    }
+  }
+
+  /** Returns the unsubscribe function. */
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  on<T extends DomainEventType>(type: T, l: (e: EventOf<T>) => void): () => void {
+    return this.subscribe((e) => {
+      if (e.type === type) l(e as EventOf<T>);
+    });
+  }
+}
