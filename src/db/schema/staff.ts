@@ -1,7 +1,11 @@
 // Staff accounts, teams, login sessions, and the agents' presence, desks and state history.
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
-export const ROLES = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor', 'admin'] as const;
+export const ROLES = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor', 'admin', 'department'] as const;
+
+/** The departments a work order can be forwarded to; a `department` account answers for one of them. */
+export const DEPARTMENTS = ['warehouse', 'logistics', 'finance', 'merchandise'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
 export type Role = (typeof ROLES)[number];
 
 export const AGENT_STATES = ['offline', 'available', 'reserved', 'on_call', 'wrap_up', 'break', 'missed'] as const;
@@ -19,6 +23,8 @@ export const staff = sqliteTable('staff', {
   displayName: text('display_name').notNull(),
   role: text('role', { enum: ROLES }).notNull(),
   teamId: integer('team_id').references(() => teams.id),
+  /** For `department` accounts: which department they answer work orders for. */
+  department: text('department', { enum: DEPARTMENTS }),
   /** scrypt$N$salt$hash */
   passwordHash: text('password_hash').notNull(),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
