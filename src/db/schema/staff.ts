@@ -68,7 +68,7 @@ export const agentPresence = sqliteTable('agent_presence', {
   lastHeartbeat: integer('last_heartbeat', { mode: 'timestamp_ms' }),
   /** When the agent last finished a call or became available: the longest idle agent is offered first. */
   idleSince: integer('idle_since', { mode: 'timestamp_ms' }),
-});
+}, (t) => [index('agent_presence_state_idle').on(t.state, t.idleSince)]);
 
 export const agentStateLog = sqliteTable(
   'agent_state_log',
@@ -91,5 +91,5 @@ export const agentDesks = sqliteTable(
     /** 1 (learning) to 5 (expert). */
     skill: integer('skill').notNull().default(3),
   },
-  (t) => [primaryKey({ columns: [t.staffId, t.desk] })],
+  (t) => [primaryKey({ columns: [t.staffId, t.desk] }), index('agent_desks_desk').on(t.desk, t.staffId)],
 );
