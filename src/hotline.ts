@@ -23,6 +23,15 @@ import { StaffRepo } from './auth/staff.repo';
 import { AuthService } from './auth/auth.service';
 import { authRoutes } from './http/auth.routes';
 import { EventBus } from './events/domain-events';
+import { PresenceRepo } from './acd/presence.repo';
+import { InteractionsRepo } from './acd/interactions.repo';
+import { QueueSettingsRepo } from './acd/queue-settings.repo';
+import { PresenceService } from './acd/agent-presence.service';
+import { Dispatcher } from './acd/dispatcher';
+import { TwilioCallControl, type CallControl } from './telephony/call-control';
+import { TwilioAcdCarrier } from './telephony/acd-carrier';
+import { acdWebhookRoutes } from './telephony/acd-webhooks';
+import { queueWebhookRoutes, requeueTwiml } from './telephony/queue-webhooks';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -31,6 +40,12 @@ export interface HotlineOptions {
   /** Defaults to ivr-flows/ in the working directory. */
   flowsDir?: string;
   db?: Db;
+  /** The carrier's REST API: Twilio by default, or the simulator's loopback URL. */
+  carrierApiBaseUrl?: string;
+  /** A CallControl to use instead of the Twilio client (e.g. one shared with the worker). */
+  callControl?: CallControl;
+  /** Real milliseconds between the ACD's sweeps (wrap-ups, silent agents, ring timeouts). @default 1000 */
+  acdTickMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -49,16 +64,61 @@ export function createHotline(o: HotlineOptions) {
     voicemails: new VoicemailsRepo(db),
     outbox: new OutboxRepo(db),
   };
-  const twiml = new TwimlRenderer({ base: config.publicBaseUrl, holdMusic: config.holdMusicUrl });
+  const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
+  const acdRepos = { presence: new PresenceRepo(db), interactions: new InteractionsRepo(db), queueSettings: new QueueSettingsRepo(db) };
+  const callControl =
+    o.callControl ?? new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl });
+  const base = config.publicBaseUrl;
+
+  const twiml = new TwimlRenderer({ base, holdMusic: config.holdMusicUrl });
   const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, render: (i, at) => twiml.ivr(i, at) });
-  const queueWait = new QueueWaitService({ calls: repos.calls, queue: repos.queue, transact, clock });
-  const callStatus = new CallStatusService({ calls: repos.calls, queue: repos.queue, transact, clock });
+  const presence = new PresenceService({ presence: acdRepos.presence, transact, clock, events });
+  const dispatcher = new Dispatcher({
+    queue: repos.queue,
+    presence: acdRepos.presence,
+    presenceService: presence,
+    interactions: acdRepos.interactions,
+    calls: repos.calls,
+    rules: acdRepos.queueSettings,
+    transact,
+    clock,
+    events,
+    carrier: new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
+    identity: (username) => `agent-${username}`,
+    log: log.child({ component: 'acd' }),
+  });
+  const queueWait = new QueueWaitService({
+    calls: repos.calls,
+    queue: repos.queue,
+    callbacks: repos.callbacks,
+    interactions: acdRepos.interactions,
+    presence: acdRepos.presence,
+    rules: acdRepos.queueSettings,
+    transact,
+    clock,
+    events,
+  });
+  const callStatus = new CallStatusService({ calls: repos.calls, queue: repos.queue, transact, clock, events });
+  const requeue = (callSid: string) => {
+    const entry = queueWait.requeue(callSid);
+    return requeueTwiml(base, entry?.queue ?? FALLBACK_QUEUE);
+  };
 
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,
-    publicBaseUrl: config.publicBaseUrl,
+    publicBaseUrl: base,
     log,
-    routes: voiceWebhookRoutes({ ivr, queueWait, callStatus, voicemails: repos.voicemails, twiml }),
+    routes: {
+      ...voiceWebhookRoutes({ ivr, callStatus, voicemails: repos.voicemails, twiml }),
+      ...queueWebhookRoutes({
+        base,
+        holdMusic: config.holdMusicUrl,
+        queueWait,
+        onWaiting: () => dispatcher.dispatchSoon(),
+        voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
+      }),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),
+    },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
     onFallback: (p) =>
@@ -68,7 +128,6 @@ export function createHotline(o: HotlineOptions) {
         repos.queue.enqueue({ callSid: p.CallSid, queue: FALLBACK_QUEUE, desk: 'front', priority: 10, reason: 'fallback', status: 'waiting', enqueuedAt: now });
       }),
   });
-  const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
   const staff = new StaffRepo(db);
   const auth = new AuthService({ staff, transact });
   const api = createApiApp({
@@ -76,6 +135,7 @@ export function createHotline(o: HotlineOptions) {
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
     routers: [authRoutes({ auth, clock })],
   });
+  let ticker: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
@@ -88,13 +148,27 @@ export function createHotline(o: HotlineOptions) {
     server,
     events,
     auth,
+    presence,
+    dispatcher,
+    acdRepos,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+        server.listen(port, host, () => {
+          ticker = setInterval(() => {
+            try {
+              dispatcher.sweep();
+            } catch (err) {
+              log.error('ACD sweep failed', { err: String(err) });
+            }
+          }, o.acdTickMs ?? 1000);
+          resolve((server.address() as { port: number }).port);
+        });
       });
     },
     async close(): Promise<void> {
+      clearInterval(ticker);
+      await dispatcher.idle();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -29,9 +29,9 @@ async function main(): Promise<void> {
     stopSimulator = () => sim.close();
   }
 
-  const hotline = createHotline({ config, log, db });
-  const port = await hotline.listen();
   const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl });
+  const hotline = createHotline({ config, log, db, callControl });
+  const port = await hotline.listen();
   const background = startBackground({ config, db, log, callControl });
   log.info(`hotline listening on port ${port}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (apiBaseUrl) {

@@ -1,5 +1,5 @@
 // Queue entries: who waits in which queue, with what priority, and how their wait ended.
-import { and, eq, gt, lt, or, sql, count } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, or, sql, count } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { queueEntries } from '../db/schema/index';
 
@@ -8,9 +8,49 @@ export type QueueEntryStatus = QueueEntry['status'];
 
 export class QueueEntriesRepo {
   private readonly byCall;
+  private readonly headQuery;
 
   constructor(private readonly db: Db) {
     this.byCall = db.select().from(queueEntries).where(eq(queueEntries.callSid, sql.placeholder('callSid'))).prepare();
+    // Walks the (status, desk, priority, enqueued_at) index: the desk's best waiting call not ringing anyone.
+    this.headQuery = db
+      .select()
+      .from(queueEntries)
+      .where(and(eq(queueEntries.status, 'waiting'), eq(queueEntries.desk, sql.placeholder('desk')), isNull(queueEntries.reservedBy)))
+      .orderBy(desc(queueEntries.priority), asc(queueEntries.enqueuedAt), asc(queueEntries.id))
+      .limit(1)
+      .prepare();
+  }
+
+  /** The desk's next call to offer: highest priority, then longest waiting, across all the desk's queues. */
+  head(desk: QueueEntry['desk']): QueueEntry | undefined {
+    return this.headQuery.get({ desk });
+  }
+
+  /** Marks a waiting call as ringing `agentId`; false if it is no longer waiting or already offered. */
+  reserve(id: number, agentId: number): boolean {
+    return (
+      this.db
+        .update(queueEntries)
+        .set({ reservedBy: agentId })
+        .where(and(eq(queueEntries.id, id), eq(queueEntries.status, 'waiting'), isNull(queueEntries.reservedBy)))
+        .run().changes > 0
+    );
+  }
+
+  /** The offer is over without an answer: the call keeps its place (priority and time queued are unchanged). */
+  release(id: number): void {
+    this.db.update(queueEntries).set({ reservedBy: null }).where(eq(queueEntries.id, id)).run();
+  }
+
+  /** Puts an ended entry back to waiting with its original time queued; returns it, or undefined if there is none. */
+  reopen(callSid: string): QueueEntry | undefined {
+    this.db.update(queueEntries).set({ status: 'waiting', endedAt: null, waitSeconds: null, reservedBy: null }).where(eq(queueEntries.callSid, callSid)).run();
+    return this.forCall(callSid);
+  }
+
+  markAnnounced(id: number, at: Date): void {
+    this.db.update(queueEntries).set({ announcedAt: at }).where(eq(queueEntries.id, id)).run();
   }
 
   /** Queues the call; a retried webhook leaves the first entry as it was. */

@@ -1,17 +1,30 @@
-// What a waiting caller hears and what happens when their wait ends (answered, hung up, left).
+// What a waiting caller hears (position, estimated wait, the callback offer) and how their wait ends.
 import type { CallsRepo } from '../calls/calls.repo';
 import type { Transact } from '../db/transaction';
+import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Language } from '../ivr/flow-types';
-import type { QueueEntriesRepo, QueueEntryStatus } from './queue-entries.repo';
+import type { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
+import type { InteractionsRepo } from './interactions.repo';
+import type { PresenceRepo } from './presence.repo';
+import type { QueueEntriesRepo, QueueEntry, QueueEntryStatus } from './queue-entries.repo';
+import { estimatedWaitSeconds } from './routing-policy';
 
-export interface WaitAnnouncement {
+export interface WaitTurn {
   language: Language;
-  /** 1-based place in the desk's line, by the center's priority rules; undefined when the call is not in a queue. */
-  position?: number;
+  /** Set when the caller is due to hear their place again (about every 30 s). */
+  announce?: { position: number; estimatedWaitSeconds?: number };
+  /** The queue's maximum wait has passed: offer a callback or a voicemail. */
+  overflow: boolean;
 }
 
 export type QueueOutcome = 'bridged' | 'abandoned' | 'left' | 'failed';
+export type WaitKeyOutcome = 'callback' | 'voicemail' | 'ignored';
+
+export interface WaitRules {
+  maxWaitSeconds: number;
+  wrapUpSeconds: number;
+}
 
 /** Twilio's QueueResult values mapped to how the wait ended. */
 const outcomes: Record<string, QueueOutcome> = {
@@ -27,30 +40,116 @@ const outcomes: Record<string, QueueOutcome> = {
   'system-error': 'failed',
 };
 
-export class QueueWaitService {
-  constructor(
-    private readonly d: { calls: CallsRepo; queue: QueueEntriesRepo; transact: Transact; clock: Clock },
-  ) {}
+export interface QueueWaitOptions {
+  /** Seconds between position announcements. @default 30 */
+  announceEverySeconds?: number;
+  /** The window of recent calls the estimated wait is computed from. @default 3600 */
+  figuresWindowSeconds?: number;
+}
 
-  announcement(callSid: string): WaitAnnouncement {
-    const call = this.d.calls.get(callSid);
-    const entry = this.d.queue.forCall(callSid);
-    const language = (call?.language as Language | null) ?? 'zh';
-    if (!entry || entry.status !== 'waiting') return { language };
-    return { language, position: this.d.queue.position(entry) };
+export class QueueWaitService {
+  private readonly announceEvery: number;
+  private readonly window: number;
+
+  constructor(
+    private readonly d: {
+      calls: CallsRepo;
+      queue: QueueEntriesRepo;
+      callbacks: CallbackRequestsRepo;
+      interactions: InteractionsRepo;
+      presence: PresenceRepo;
+      rules: { get(queue: string): WaitRules };
+      transact: Transact;
+      clock: Clock;
+      events: EventBus;
+      options?: QueueWaitOptions;
+    },
+  ) {
+    this.announceEvery = d.options?.announceEverySeconds ?? 30;
+    this.window = d.options?.figuresWindowSeconds ?? 3600;
   }
 
-  /** The carrier reports how the caller's time in the queue ended. */
-  ended(callSid: string, queueResult: string): QueueOutcome {
+  /** The wait loop came round: what the caller hears now. */
+  turn(callSid: string): WaitTurn {
+    const call = this.d.calls.get(callSid);
+    const language = (call?.language as Language | null) ?? 'zh';
+    const entry = this.d.queue.forCall(callSid);
+    if (!entry || entry.status !== 'waiting') return { language, overflow: false };
+    const now = this.d.clock.now();
+    const waited = (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
+    const overflow = waited >= this.d.rules.get(entry.queue).maxWaitSeconds;
+    const due = !entry.announcedAt || now.getTime() - entry.announcedAt.getTime() >= this.announceEvery * 1000;
+    if (!due) return { language, overflow };
+    this.d.queue.markAnnounced(entry.id, now);
+    // The first round of the wait loop: the caller is in the carrier's queue now, ready to be offered.
+    if (!entry.announcedAt) this.d.events.publish({ type: 'CallQueued', callSid, queue: entry.queue, desk: entry.desk, priority: entry.priority, at: entry.enqueuedAt });
+    const position = this.d.queue.position(entry);
+    return { language, overflow, announce: { position, estimatedWaitSeconds: this.estimate(entry, position, now) } };
+  }
+
+  /** A key pressed in the wait music: 1 asks for a callback (keeping the time waited); 2 a voicemail, once offered. */
+  keyPressed(callSid: string, digits: string): WaitKeyOutcome {
+    const now = this.d.clock.now();
+    const r = this.d.transact(() => {
+      const entry = this.d.queue.forCall(callSid);
+      if (!entry || entry.status !== 'waiting') return undefined;
+      const waited = (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
+      if (digits === '1') {
+        const ended = this.d.queue.end(callSid, 'callback', now)!;
+        const call = this.d.calls.get(callSid);
+        const id = this.d.callbacks.add({
+          callSid,
+          customerId: call?.customerId ?? null,
+          phone: call?.from ?? '',
+          desk: entry.desk,
+          reason: `queue:${entry.queue}`,
+          language: call?.language ?? 'zh',
+          queueSeconds: ended.waitSeconds ?? 0,
+          source: 'queue',
+          requestedAt: now,
+        });
+        this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.callback', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
+        const events: DomainEvent[] = [left(ended, 'callback', now)];
+        if (id) events.push({ type: 'CallbackRequested', callbackId: id, desk: entry.desk, source: 'queue', at: now });
+        return { outcome: 'callback' as const, events };
+      }
+      if (digits === '2' && waited >= this.d.rules.get(entry.queue).maxWaitSeconds) {
+        const ended = this.d.queue.end(callSid, 'voicemail', now)!;
+        this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.voicemail', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
+        return { outcome: 'voicemail' as const, events: [left(ended, 'voicemail', now)] };
+      }
+      return undefined;
+    });
+    if (!r) return 'ignored';
+    for (const e of r.events) this.d.events.publish(e);
+    return r.outcome;
+  }
+
+  /** The caller must wait again (their agent vanished before they were connected): same place, same priority. */
+  requeue(callSid: string): QueueEntry | undefined {
+    return this.d.queue.reopen(callSid);
+  }
+
+  /** How the caller's wait ended, as the carrier reports it; the entry's own status wins if we ended it first. */
+  ended(callSid: string, queueResult: string): QueueEntryStatus {
     const outcome = outcomes[queueResult] ?? 'failed';
     const now = this.d.clock.now();
-    this.d.transact(() => {
-      const status: Exclude<QueueEntryStatus, 'waiting'> = outcome;
-      const entry = this.d.queue.end(callSid, status, now);
-      if (entry) {
-        this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: `queue.${outcome}`, data: { queue: entry.queue, queueResult, waitSeconds: entry.waitSeconds }, at: now });
-      }
+    const entry = this.d.transact(() => {
+      const e = this.d.queue.end(callSid, outcome, now);
+      if (e) this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: `queue.${outcome}`, data: { queue: e.queue, queueResult, waitSeconds: e.waitSeconds }, at: now });
+      return e;
     });
-    return outcome;
+    if (entry?.status === 'abandoned') this.d.events.publish({ type: 'CallAbandoned', callSid, queue: entry.queue, waitSeconds: entry.waitSeconds ?? 0, at: now });
+    return entry?.status ?? this.d.queue.forCall(callSid)?.status ?? outcome;
   }
+
+  private estimate(entry: QueueEntry, position: number, now: Date): number | undefined {
+    const talk = this.d.interactions.averageTalkSeconds(new Date(now.getTime() - this.window * 1000));
+    const handle = talk === undefined ? undefined : talk + this.d.rules.get(entry.queue).wrapUpSeconds;
+    return estimatedWaitSeconds(position, { averageHandleSeconds: handle, staffedAgents: this.d.presence.staffedOnDesk(entry.desk) });
+  }
+}
+
+function left(entry: QueueEntry, outcome: 'callback' | 'voicemail', at: Date): DomainEvent {
+  return { type: 'CallLeftQueue', callSid: entry.callSid, queue: entry.queue, waitSeconds: entry.waitSeconds ?? 0, outcome, at };
 }

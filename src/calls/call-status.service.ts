@@ -3,6 +3,7 @@ import type { Transact } from '../db/transaction';
 import type { QueueEntriesRepo } from '../acd/queue-entries.repo';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { CallsRepo } from './calls.repo';
+import type { EventBus } from '../events/domain-events';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
@@ -17,11 +18,11 @@ export interface CallStatusUpdate {
 }
 
 export class CallStatusService {
-  constructor(private readonly d: { calls: CallsRepo; queue: QueueEntriesRepo; transact: Transact; clock: Clock }) {}
+  constructor(private readonly d: { calls: CallsRepo; queue: QueueEntriesRepo; transact: Transact; clock: Clock; events?: EventBus }) {}
 
   update(u: CallStatusUpdate): void {
     const now = this.d.clock.now();
-    this.d.transact(() => {
+    const abandoned = this.d.transact(() => {
       const fresh = this.d.calls.appendEvent({
         callSid: u.callSid,
         dedupeKey: `status:${u.status}`,
@@ -29,10 +30,10 @@ export class CallStatusService {
         data: { sequenceNumber: u.sequenceNumber, durationSeconds: u.durationSeconds },
         at: now,
       });
-      if (!fresh) return; // the carrier repeated this callback
+      if (!fresh) return undefined; // the carrier repeated this callback
       this.d.calls.insert({ sid: u.callSid, direction: u.direction, from: u.from, to: u.to, status: u.status, startedAt: now });
       const call = this.d.calls.get(u.callSid)!;
-      if (call.endedAt) return; // a late, out-of-order callback after the final one
+      if (call.endedAt) return undefined; // a late, out-of-order callback after the final one
       const final = FINAL.has(u.status);
       this.d.calls.update(u.callSid, {
         status: u.status,
@@ -45,7 +46,10 @@ export class CallStatusService {
         if (entry) {
           this.d.calls.appendEvent({ callSid: u.callSid, dedupeKey: 'queue:ended', type: 'queue.abandoned', data: { queue: entry.queue, waitSeconds: entry.waitSeconds }, at: now });
         }
+        return entry;
       }
+      return undefined;
     });
+    if (abandoned) this.d.events?.publish({ type: 'CallAbandoned', callSid: u.callSid, queue: abandoned.queue, waitSeconds: abandoned.waitSeconds ?? 0, at: now });
   }
 }

@@ -10,6 +10,7 @@ export type DomainEvent =
   | { type: 'CallMissed'; interactionId: number; callSid: string; agentId: number; at: Date }
   | { type: 'CallEnded'; interactionId: number; callSid: string; agentId: number; at: Date }
   | { type: 'CallAbandoned'; callSid: string; queue: string; waitSeconds: number; at: Date }
+  | { type: 'CallLeftQueue'; callSid: string; queue: string; waitSeconds: number; outcome: 'callback' | 'voicemail'; at: Date }
   | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: 'ivr' | 'queue' | 'work_order'; at: Date }
   | { type: 'AgentStateChanged'; agentId: number; from: AgentStateName; to: AgentStateName; reason: string | null; at: Date }
   | { type: 'AgentDesksChanged'; agentId: number; desks: { desk: Desk; skill: number }[]; at: Date }

@@ -108,6 +108,30 @@ export class IvrCallService {
     return twiml;
   }
 
+  /** Sends a call that left its queue to another node of its flow (e.g. voicemail after a long wait). */
+  divert(callSid: string, nodeId: string): string {
+    const call = this.d.calls.get(callSid);
+    if (!call?.ivrState) throw new UnknownCall(`no IVR call ${callSid}`);
+    const state = JSON.parse(call.ivrState) as CallState;
+    const flow = this.d.flows.get(state.flowId);
+    if (!flow?.nodes[nodeId]) throw new NoFlow(`flow ${state.flowId} has no node ${nodeId}`);
+    const now = this.d.clock.now();
+    const step = call.step;
+    const result = advance(flow, { ...state, node: nodeId, awaiting: false, ended: false }, undefined, this.engineContext(now));
+    const twiml = this.d.render(result.instructions, { step: step + 1, flow, language: result.state.language });
+    this.d.transact(() => {
+      if (!this.d.calls.appendEvent({ callSid, dedupeKey: `divert:${step}`, type: 'ivr.diverted', data: { node: nodeId }, at: now })) return;
+      this.d.calls.update(callSid, {
+        ivrState: JSON.stringify(result.state),
+        ivrPath: JSON.stringify([...(JSON.parse(call.ivrPath) as PathEntry[]), ...result.path]),
+        step: step + 1,
+        lastTwiml: twiml,
+      });
+      this.apply(callSid, call.from, result.state, result.effects, now);
+    });
+    return twiml;
+  }
+
   private engineContext(now: Date) {
     return { now, timeZone: this.d.timeZone, lookup: this.d.customers };
   }

@@ -8,9 +8,9 @@ export type CallbackRequest = typeof callbackRequests.$inferSelect;
 export class CallbackRequestsRepo {
   constructor(private readonly db: Db) {}
 
-  /** One request per call: a retried webhook adds nothing. */
-  add(request: typeof callbackRequests.$inferInsert): void {
-    this.db.insert(callbackRequests).values(request).onConflictDoNothing().run();
+  /** One request per call: a retried webhook adds nothing (and returns undefined). */
+  add(request: typeof callbackRequests.$inferInsert): number | undefined {
+    return this.db.insert(callbackRequests).values(request).onConflictDoNothing().returning({ id: callbackRequests.id }).get()?.id;
   }
 
   forCall(callSid: string): CallbackRequest | undefined {

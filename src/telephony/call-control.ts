@@ -10,6 +10,17 @@ export interface CallControl {
   dequeue(queueName: string, callSid: string, url: string): Promise<void>;
   /** Downloads a recording's audio (WAV). */
   recordingMedia(recordingSid: string): Promise<Buffer>;
+  /** Places an outbound call that runs the TwiML at `url` once answered; resolves with its CallSid. */
+  createCall(o: OutboundCall): Promise<string>;
+}
+
+export interface OutboundCall {
+  to: string;
+  from: string;
+  url: string;
+  statusCallback: string;
+  /** Seconds to ring before giving up (no-answer). */
+  timeoutSeconds: number;
 }
 
 export interface CarrierCredentials {
@@ -46,6 +57,20 @@ export class TwilioCallControl implements CallControl {
 
   async redirect(callSid: string, url: string): Promise<void> {
     await this.client.calls(callSid).update({ url, method: 'POST' });
+  }
+
+  async createCall(o: OutboundCall): Promise<string> {
+    const call = await this.client.calls.create({
+      to: o.to,
+      from: o.from,
+      url: o.url,
+      method: 'POST',
+      statusCallback: o.statusCallback,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      timeout: o.timeoutSeconds,
+    });
+    return call.sid;
   }
 
   async hangup(callSid: string): Promise<void> {

@@ -1,7 +1,6 @@
 // Maps each carrier webhook to a typed event for the domain, and the domain's answer back to TwiML.
 import type { IvrCallService } from '../ivr/ivr-call.service';
 import type { StepInput } from '../ivr/flow-types';
-import type { QueueWaitService } from '../acd/queue-wait.service';
 import type { CallStatusService } from '../calls/call-status.service';
 import type { VoicemailsRepo } from '../recordings/voicemails.repo';
 import type { TwimlRenderer } from './twiml-renderer';
@@ -9,7 +8,6 @@ import type { WebhookParams, WebhookRoute } from './webhook-server';
 
 export interface VoiceWebhookDeps {
   ivr: IvrCallService;
-  queueWait: QueueWaitService;
   callStatus: CallStatusService;
   voicemails: VoicemailsRepo;
   twiml: TwimlRenderer;
@@ -27,20 +25,6 @@ export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookR
         const step = Number(q.get('s'));
         if (!Number.isInteger(step) || step < 1) throw new Error(`bad step ${JSON.stringify(q.get('s'))}`);
         return d.ivr.resume(p.CallSid, step, stepInput(q.get('in'), p));
-      },
-    },
-    '/twilio/queue/wait': {
-      kind: 'twiml',
-      handle(p) {
-        const a = d.queueWait.announcement(p.CallSid);
-        return d.twiml.queueWait(a.language, a.position);
-      },
-    },
-    '/twilio/queue/result': {
-      kind: 'twiml',
-      handle(p) {
-        d.queueWait.ended(p.CallSid, p.QueueResult ?? '');
-        return d.twiml.hangup();
       },
     },
     '/twilio/voice/fallback': {

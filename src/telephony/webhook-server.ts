@@ -9,6 +9,8 @@ export type WebhookParams = Record<string, string>;
 export interface WebhookRoute {
   /** twiml: a caller hears the answer, so failures answer the fallback. status: a notification, answered empty. */
   kind: 'twiml' | 'status';
+  /** Conference and recording callbacks may carry no CallSid (they name a ConferenceSid instead). */
+  callSidOptional?: boolean;
   handle(params: WebhookParams, query: URLSearchParams, log: Logger): string;
 }
 
@@ -63,7 +65,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     const log = o.log.child({ callSid: params.CallSid, path });
     let body: string;
     try {
-      if (!CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
+      if (!(route.callSidOptional && params.CallSid === undefined) && !CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
       body = route.handle(params, query, log);
     } catch (err) {
       log.error("webhook failed; answering the safe fallback", { err: errorText(err), stack: (err as Error).stack, from: maskPhone(params.From) });

@@ -94,7 +94,9 @@ describe('carrier webhooks (signed, through HTTP)', () => {
     expect(parse(menu.body).Enqueue['#text']).to.equal('front-general');
     expect(f.hotline.repos.queue.forCall(sid)).to.include({ status: 'waiting', priority: 10 });
     const wait = await f.post('/twilio/queue/wait', { ...inbound(sid), QueuePosition: '1', QueueTime: '3' });
-    expect(parse(wait.body).Say['#text']).to.include('您是下一位');
+    const gather = parse(wait.body).Gather;
+    expect(gather.action).to.equal(`${f.base}/twilio/queue/key`);
+    expect([gather.Say].flat().map((s: { '#text': string }) => s['#text']).join(' ')).to.include('您是下一位').and.include('请按1');
     f.clock.set('2026-11-23T03:01:05Z');
     await f.post('/twilio/queue/result', { ...inbound(sid), QueueResult: 'hangup', QueueTime: '65' });
     await f.post('/twilio/voice/status', { ...inbound(sid), CallStatus: 'completed' });

@@ -1,0 +1,255 @@
+// The ACD's dispatcher: offers waiting calls to agents, connects them on answer, and puts missed calls back in place.
+import type { Transact } from '../db/transaction';
+import type { DomainEvent, EventBus } from '../events/domain-events';
+import type { Clock } from '../ivr/ivr-call.service';
+import type { Logger } from '../logging/logger';
+import type { CallsRepo } from '../calls/calls.repo';
+import type { PresenceService } from './agent-presence.service';
+import type { InteractionRow, InteractionsRepo } from './interactions.repo';
+import type { Desk, PresenceRepo } from './presence.repo';
+import type { QueueEntriesRepo, QueueEntry } from './queue-entries.repo';
+import { bestCall, compareWaiting } from './routing-policy';
+
+/** The carrier side of the ACD (implemented in telephony/ over the CallControl port). */
+export interface AcdCarrier {
+  /** Rings the agent's softphone for the interaction; resolves with the agent leg's CallSid. */
+  ringAgent(o: { interactionId: number; identity: string; callerId: string; timeoutSeconds: number }): Promise<string>;
+  /** Takes the waiting caller into the interaction's conference. */
+  connectCaller(callSid: string, interactionId: number): Promise<void>;
+  /** Ends the agent's leg, ringing or connected. */
+  endAgentLeg(callSid: string): Promise<void>;
+}
+
+export interface QueueRules {
+  wrapUpSeconds: number;
+}
+
+export interface DispatcherOptions {
+  /** How long an agent's softphone rings before the call goes back to the queue. @default 15 */
+  offerTimeoutSeconds?: number;
+}
+
+const DESKS: Desk[] = ['front', 'middle', 'back'];
+const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled', 'completed']);
+
+export interface Offer {
+  interaction: InteractionRow;
+  entry: QueueEntry;
+  username: string;
+}
+
+export class Dispatcher {
+  readonly offerTimeoutSeconds: number;
+  private readonly pending = new Set<Promise<unknown>>();
+  private scheduled = false;
+
+  constructor(
+    private readonly d: {
+      queue: QueueEntriesRepo;
+      presence: PresenceRepo;
+      presenceService: PresenceService;
+      interactions: InteractionsRepo;
+      calls: CallsRepo;
+      rules: { get(queue: string): QueueRules };
+      transact: Transact;
+      clock: Clock;
+      events: EventBus;
+      carrier: AcdCarrier;
+      /** The softphone identity the carrier rings for an agent's username. */
+      identity(username: string): string;
+      log: Logger;
+      options?: DispatcherOptions;
+    },
+  ) {
+    this.offerTimeoutSeconds = d.options?.offerTimeoutSeconds ?? 15;
+    d.events.subscribe((e) => this.onEvent(e));
+  }
+
+  /** Offers waiting calls to available agents until one side runs out; returns the number of offers made. */
+  dispatch(): number {
+    let offers = 0;
+    for (;;) {
+      const now = this.d.clock.now();
+      const made = this.d.transact(() => this.matchOne(now));
+      if (!made) return offers;
+      offers++;
+      this.publish(made.events);
+      this.ring(made.offer);
+    }
+  }
+
+  /** Coalesces many triggers (queued callers, freed agents) into one dispatch on the next turn. */
+  dispatchSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      try {
+        this.dispatch();
+      } catch (err) {
+        this.d.log.error('dispatch failed', { err: String(err) });
+      }
+    });
+  }
+
+  /** The best waiting call for this agent, across every desk they serve (what they would be offered next). */
+  bestCallFor(agentId: number): QueueEntry | undefined {
+    return bestCall(this.d.presence.desksOf(agentId).map((d) => this.d.queue.head(d.desk)));
+  }
+
+  /** The agent answered: connect the caller, or tell the agent the caller is gone. */
+  agentAnswered(interactionId: number, agentCallSid: string): { join: boolean; conference?: string } {
+    const now = this.d.clock.now();
+    const r = this.d.transact(() => {
+      const ix = this.d.interactions.get(interactionId);
+      if (!ix || ix.status !== 'offered') return undefined;
+      const entry = this.d.queue.forCall(ix.callSid);
+      if (!entry || entry.status !== 'waiting') return undefined;
+      this.d.interactions.transition(ix.id, 'offered', { status: 'connected', answeredAt: now, agentCallSid });
+      const ended = this.d.queue.end(ix.callSid, 'bridged', now)!;
+      this.d.calls.appendEvent({ callSid: ix.callSid, dedupeKey: `answered:${ix.id}`, type: 'agent.answered', data: { interactionId: ix.id, agentId: ix.agentId, waitSeconds: ended.waitSeconds }, at: now });
+      const events: DomainEvent[] = [
+        { type: 'CallAnswered', interactionId: ix.id, callSid: ix.callSid, agentId: ix.agentId, waitSeconds: ended.waitSeconds ?? 0, at: now },
+      ];
+      const changed = this.d.presenceService.apply(ix.agentId, 'answered', now);
+      if (changed) events.push(changed);
+      return { ix, events };
+    });
+    if (!r) return { join: false };
+    this.publish(r.events);
+    this.track(
+      this.d.carrier.connectCaller(r.ix.callSid, r.ix.id).catch((err) => {
+        this.d.log.warn('could not bring the caller to the agent; ending the agent leg', { interactionId: r.ix.id, err: String(err) });
+        return this.d.carrier.endAgentLeg(agentCallSid);
+      }),
+    );
+    return { join: true, conference: r.ix.conference };
+  }
+
+  /** A status callback for the agent's leg. */
+  agentLegStatus(interactionId: number, status: string, agentCallSid: string): void {
+    if (!NOT_ANSWERED.has(status)) return;
+    const now = this.d.clock.now();
+    const events = this.d.transact(() => {
+      const ix = this.d.interactions.get(interactionId);
+      if (!ix) return [];
+      if (ix.status === 'offered') return this.missed(ix, now, agentCallSid);
+      if (ix.status !== 'connected' || !this.d.interactions.transition(ix.id, 'connected', { status: 'ended', endedAt: now })) return [];
+      const entry = this.d.queue.forCall(ix.callSid);
+      const events: DomainEvent[] = [{ type: 'CallEnded', interactionId: ix.id, callSid: ix.callSid, agentId: ix.agentId, at: now }];
+      const changed = this.d.presenceService.apply(ix.agentId, 'call-ended', now, this.d.rules.get(entry?.queue ?? '').wrapUpSeconds);
+      if (changed) events.push(changed);
+      return events;
+    });
+    this.publish(events);
+    if (events.length) this.dispatchSoon();
+  }
+
+  /** The caller left the queue (hung up, chose a callback): withdraw an offer still ringing. */
+  callerLeft(callSid: string): void {
+    const now = this.d.clock.now();
+    const r = this.d.transact(() => {
+      const ix = this.d.interactions.liveForCall(callSid);
+      if (!ix || ix.status !== 'offered' || !this.d.interactions.transition(ix.id, 'offered', { status: 'withdrawn', endedAt: now })) return undefined;
+      return { ix, changed: this.d.presenceService.apply(ix.agentId, 'withdrawn', now) };
+    });
+    if (!r) return;
+    if (r.changed) this.publish([r.changed]);
+    if (r.ix.agentCallSid) this.endLeg(r.ix.agentCallSid);
+    this.dispatchSoon();
+  }
+
+  /** Periodic work: wrap-ups, silent agents, offers whose ring outlived the carrier's timeout, then dispatch. */
+  sweep(): void {
+    const now = this.d.clock.now();
+    const { silent } = this.d.presenceService.sweep();
+    for (const agent of silent) {
+      const r = this.d.transact(() => {
+        const events: DomainEvent[] = [];
+        const ix = this.d.interactions.liveForAgent(agent.staffId);
+        if (ix?.status === 'offered' && this.d.interactions.transition(ix.id, 'offered', { status: 'withdrawn', endedAt: now }) && ix.queueEntryId) {
+          this.d.queue.release(ix.queueEntryId);
+        }
+        const changed = this.d.presenceService.apply(agent.staffId, 'went-silent', now);
+        if (changed) events.push(changed);
+        return { events, leg: ix?.status === 'offered' ? ix.agentCallSid : undefined };
+      });
+      this.d.log.warn('agent went silent (no heartbeat)', { agentId: agent.staffId, state: agent.state });
+      this.publish(r.events);
+      if (r.leg) this.endLeg(r.leg);
+    }
+    const stale = new Date(now.getTime() - (this.offerTimeoutSeconds + 10) * 1000);
+    for (const ix of this.d.interactions.offeredBefore(stale)) {
+      this.publish(this.d.transact(() => this.missed(ix, now, ix.agentCallSid ?? '')));
+      if (ix.agentCallSid) this.endLeg(ix.agentCallSid);
+    }
+    this.dispatch();
+  }
+
+  /** Resolves when the carrier requests started so far have settled (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private matchOne(now: Date): { offer: Offer; events: DomainEvent[] } | undefined {
+    const heads = DESKS.map((desk) => this.d.queue.head(desk)).filter((h): h is QueueEntry => !!h);
+    heads.sort(compareWaiting);
+    for (const entry of heads) {
+      const agent = this.d.presence.longestIdleOnDesk(entry.desk);
+      if (!agent) continue;
+      if (!this.d.queue.reserve(entry.id, agent.staffId)) continue;
+      const interaction = this.d.interactions.offer({ callSid: entry.callSid, queueEntryId: entry.id, agentId: agent.staffId, at: now });
+      const events: DomainEvent[] = [{ type: 'CallOffered', interactionId: interaction.id, callSid: entry.callSid, agentId: agent.staffId, queue: entry.queue, at: now }];
+      const changed = this.d.presenceService.apply(agent.staffId, 'offered', now);
+      if (changed) events.push(changed);
+      return { offer: { interaction, entry, username: agent.username }, events };
+    }
+    return undefined;
+  }
+
+  private ring(o: Offer): void {
+    const call = this.d.calls.get(o.entry.callSid);
+    this.track(
+      this.d.carrier
+        .ringAgent({ interactionId: o.interaction.id, identity: this.d.identity(o.username), callerId: call?.from ?? '', timeoutSeconds: this.offerTimeoutSeconds })
+        .then((sid) => {
+          const ix = this.d.interactions.get(o.interaction.id);
+          if (ix && !ix.agentCallSid) this.d.interactions.update(ix.id, { agentCallSid: sid });
+        })
+        .catch((err) => {
+          this.d.log.warn('could not ring the agent; the call goes back to the queue', { interactionId: o.interaction.id, agentId: o.interaction.agentId, err: String(err) });
+          this.agentLegStatus(o.interaction.id, 'failed', '');
+        }),
+    );
+  }
+
+  /** The agent did not answer: agent to missed, the call back in the place it had. */
+  private missed(ix: InteractionRow, now: Date, agentCallSid: string): DomainEvent[] {
+    if (!this.d.interactions.transition(ix.id, 'offered', { status: 'missed', endedAt: now, agentCallSid: ix.agentCallSid ?? (agentCallSid || null) })) return [];
+    if (ix.queueEntryId) this.d.queue.release(ix.queueEntryId);
+    this.d.calls.appendEvent({ callSid: ix.callSid, dedupeKey: `missed:${ix.id}`, type: 'agent.missed', data: { interactionId: ix.id, agentId: ix.agentId }, at: now });
+    const events: DomainEvent[] = [{ type: 'CallMissed', interactionId: ix.id, callSid: ix.callSid, agentId: ix.agentId, at: now }];
+    const changed = this.d.presenceService.apply(ix.agentId, 'not-answered', now);
+    if (changed) events.push(changed);
+    this.dispatchSoon();
+    return events;
+  }
+
+  private endLeg(callSid: string): void {
+    this.track(this.d.carrier.endAgentLeg(callSid).catch((err) => this.d.log.warn('could not end the agent leg', { agentCallSid: callSid, err: String(err) })));
+  }
+
+  private onEvent(e: DomainEvent): void {
+    if ((e.type === 'AgentStateChanged' && e.to === 'available') || e.type === 'CallQueued' || e.type === 'AgentDesksChanged') this.dispatchSoon();
+    else if (e.type === 'CallAbandoned' || e.type === 'CallLeftQueue') this.callerLeft(e.callSid);
+  }
+
+  private publish(events: DomainEvent[]): void {
+    for (const e of events) this.d.events.publish(e);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p.finally(() => this.pending.delete(t));
+    this.pending.add(t);
+  }
+}

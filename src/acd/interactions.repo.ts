@@ -1,0 +1,72 @@
+// Interactions: each offer of a waiting call to an agent, from ringing to the end of the conversation (drizzle only).
+import { and, avg, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { interactions } from '../db/schema/index';
+
+export type InteractionRow = typeof interactions.$inferSelect;
+export type InteractionStatus = InteractionRow['status'];
+
+const LIVE: InteractionStatus[] = ['offered', 'connected'];
+
+export class InteractionsRepo {
+  private readonly getQuery;
+
+  constructor(private readonly db: Db) {
+    this.getQuery = db.select().from(interactions).where(eq(interactions.id, sql.placeholder('id'))).prepare();
+  }
+
+  /** Records an offer; the conference is named for the interaction. */
+  offer(o: { callSid: string; queueEntryId: number; agentId: number; at: Date }): InteractionRow {
+    const row = this.db
+      .insert(interactions)
+      .values({ callSid: o.callSid, queueEntryId: o.queueEntryId, agentId: o.agentId, status: 'offered', conference: 'pending', offeredAt: o.at })
+      .returning()
+      .get();
+    const conference = `interaction-${row.id}`;
+    this.db.update(interactions).set({ conference }).where(eq(interactions.id, row.id)).run();
+    return { ...row, conference };
+  }
+
+  get(id: number): InteractionRow | undefined {
+    return this.getQuery.get({ id });
+  }
+
+  liveForCall(callSid: string): InteractionRow | undefined {
+    return this.db.select().from(interactions).where(and(eq(interactions.callSid, callSid), inArray(interactions.status, LIVE))).get();
+  }
+
+  liveForAgent(agentId: number): InteractionRow | undefined {
+    return this.db.select().from(interactions).where(and(eq(interactions.agentId, agentId), inArray(interactions.status, LIVE))).get();
+  }
+
+  forConference(conference: string): InteractionRow | undefined {
+    return this.db.select().from(interactions).where(eq(interactions.conference, conference)).get();
+  }
+
+  /** Moves the interaction on only if it is still in `from`; false when something else got there first. */
+  transition(id: number, from: InteractionStatus, changes: Partial<Omit<InteractionRow, 'id'>>): boolean {
+    return this.db.update(interactions).set(changes).where(and(eq(interactions.id, id), eq(interactions.status, from))).run().changes > 0;
+  }
+
+  update(id: number, changes: Partial<Omit<InteractionRow, 'id'>>): void {
+    this.db.update(interactions).set(changes).where(eq(interactions.id, id)).run();
+  }
+
+  offeredBefore(before: Date): InteractionRow[] {
+    return this.db.select().from(interactions).where(and(eq(interactions.status, 'offered'), lt(interactions.offeredAt, before))).all();
+  }
+
+  /** Average seconds from answer to hang-up of the conversations ended since `since`. */
+  averageTalkSeconds(since: Date): number | undefined {
+    const r = this.db
+      .select({ ms: avg(sql<number>`${interactions.endedAt} - ${interactions.answeredAt}`) })
+      .from(interactions)
+      .where(and(eq(interactions.status, 'ended'), isNotNull(interactions.answeredAt), gte(interactions.endedAt, since)))
+      .get();
+    return r?.ms == null ? undefined : Number(r.ms) / 1000;
+  }
+
+  forCall(callSid: string): InteractionRow[] {
+    return this.db.select().from(interactions).where(eq(interactions.callSid, callSid)).orderBy(interactions.id).all();
+  }
+}

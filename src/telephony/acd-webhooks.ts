@@ -1,0 +1,106 @@
+// The carrier's webhooks for the ACD: the agent's leg (answer, status), the caller joining the conference, recordings.
+import twilio from 'twilio';
+import type { Dispatcher } from '../acd/dispatcher';
+import type { InteractionsRepo } from '../acd/interactions.repo';
+import type { WebhookRoute } from './webhook-server';
+
+type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+
+export function acdUrls(base: string) {
+  return {
+    agentAnswered: (ix: number) => `${base}/twilio/acd/agent?ix=${ix}`,
+    agentStatus: (ix: number) => `${base}/twilio/acd/agent/status?ix=${ix}`,
+    callerJoin: (ix: number) => `${base}/twilio/acd/join?ix=${ix}`,
+    recording: (ix: number) => `${base}/twilio/acd/recording?ix=${ix}`,
+    conferenceEvents: (ix: number) => `${base}/twilio/acd/conference?ix=${ix}`,
+  };
+}
+
+export interface AcdWebhookDeps {
+  base: string;
+  dispatcher: Dispatcher;
+  interactions: InteractionsRepo;
+  /** The caller's fallback when their interaction is gone before they join: back to waiting. */
+  requeue(callSid: string): string;
+}
+
+const ZH = { voice: 'Polly.Zhiyu', language: 'cmn-CN' } as const;
+
+function interactionId(q: URLSearchParams): number {
+  const ix = Number(q.get('ix'));
+  if (!Number.isInteger(ix) || ix < 1) throw new Error(`bad interaction id ${JSON.stringify(q.get('ix'))}`);
+  return ix;
+}
+
+export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute> {
+  const urls = acdUrls(d.base);
+
+  /** Both sides join the interaction's conference; the first to join sets recording (from the start, i.e. on answer). */
+  function conference(r: VoiceResponse, ix: number, name: string, label: 'agent' | 'customer'): string {
+    const dial = r.dial();
+    dial.conference(
+      {
+        participantLabel: label,
+        startConferenceOnEnter: true,
+        endConferenceOnExit: true,
+        beep: 'false',
+        waitUrl: '',
+        record: 'record-from-start',
+        recordingStatusCallback: urls.recording(ix),
+        recordingStatusCallbackMethod: 'POST',
+        recordingStatusCallbackEvent: ['completed'],
+        statusCallback: urls.conferenceEvents(ix),
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+      },
+      name,
+    );
+    return r.toString();
+  }
+
+  return {
+    '/twilio/acd/agent': {
+      kind: 'twiml',
+      handle(p, q) {
+        const ix = interactionId(q);
+        const r = new twilio.twiml.VoiceResponse();
+        const answer = d.dispatcher.agentAnswered(ix, p.CallSid);
+        if (!answer.join) {
+          r.say(ZH, '客户已挂机。The caller has hung up.');
+          r.hangup();
+          return r.toString();
+        }
+        return conference(r, ix, answer.conference!, 'agent');
+      },
+    },
+    '/twilio/acd/agent/status': {
+      kind: 'status',
+      handle(p, q) {
+        d.dispatcher.agentLegStatus(interactionId(q), p.CallStatus ?? '', p.CallSid);
+        return new twilio.twiml.VoiceResponse().toString();
+      },
+    },
+    '/twilio/acd/join': {
+      kind: 'twiml',
+      handle(p, q) {
+        const ix = d.interactions.get(interactionId(q));
+        if (!ix || ix.status !== 'connected' || ix.callSid !== p.CallSid) return d.requeue(p.CallSid);
+        return conference(new twilio.twiml.VoiceResponse(), ix.id, ix.conference, 'customer');
+      },
+    },
+    '/twilio/acd/recording': {
+      kind: 'status',
+      callSidOptional: true,
+      handle(p, q) {
+        const ix = interactionId(q);
+        if (p.RecordingStatus === 'completed' && p.RecordingSid) d.interactions.update(ix, { recordingSid: p.RecordingSid, recordingUrl: p.RecordingUrl ?? null });
+        return new twilio.twiml.VoiceResponse().toString();
+      },
+    },
+    '/twilio/acd/conference': {
+      kind: 'status',
+      callSidOptional: true,
+      handle: () => new twilio.twiml.VoiceResponse().toString(),
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// The carrier's webhooks for a caller waiting in a queue: the wait loop, keys pressed in it, and how the wait ended.
+import twilio from 'twilio';
+import type { QueueWaitService, WaitTurn } from '../acd/queue-wait.service';
+import type { Language } from '../ivr/flow-types';
+import type { WebhookRoute } from './webhook-server';
+
+type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+
+const VOICES = {
+  zh: { voice: 'Polly.Zhiyu', language: 'cmn-CN' },
+  en: { voice: 'Polly.Joanna', language: 'en-US' },
+} as const;
+
+export interface QueueWebhookDeps {
+  base: string;
+  holdMusic: string;
+  queueWait: QueueWaitService;
+  /** A waiting caller's voice came round: a good moment to offer them to an agent. */
+  onWaiting(callSid: string): void;
+  /** After a caller chose voicemail in the queue: the TwiML that records it (the IVR's voicemail node). */
+  voicemail(callSid: string): string;
+}
+
+/** Rounds an estimate to what a person says: "about 2 minutes", never "127 seconds". */
+function minutes(seconds: number): number {
+  return Math.max(1, Math.round(seconds / 60));
+}
+
+export function waitPrompts(t: WaitTurn): string[] {
+  const zh = t.language === 'zh';
+  const out: string[] = [];
+  if (t.announce) {
+    const { position, estimatedWaitSeconds: ewt } = t.announce;
+    if (zh) {
+      out.push(position === 1 ? '您是下一位，客服人员马上为您服务。' : `您前面还有${position - 1}位客户。`);
+      if (ewt !== undefined && position > 1) out.push(`预计等待时间约${minutes(ewt)}分钟。`);
+    } else {
+      out.push(position === 1 ? 'You are next in line.' : `There ${position === 2 ? 'is 1 caller' : `are ${position - 1} callers`} ahead of you.`);
+      if (ewt !== undefined && position > 1) out.push(`Your estimated wait is about ${minutes(ewt)} minute${minutes(ewt) === 1 ? '' : 's'}.`);
+    }
+  }
+  if (t.overflow) {
+    out.push(
+      zh
+        ? '非常抱歉让您久等了。需要我们稍后回电请按1，留言请按2，继续等待请不要挂机。'
+        : 'We are sorry for the long wait. For a callback, press 1. To leave a message, press 2. Or stay on the line.',
+    );
+  } else if (t.announce) {
+    out.push(zh ? '如不想等待，请按1，我们会按您现在的排队顺序给您回电。' : 'To be called back instead, keeping your place in line, press 1.');
+  }
+  return out;
+}
+
+export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookRoute> {
+  const say = (r: VoiceResponse | ReturnType<VoiceResponse['gather']>, language: Language, text: string) => r.say(VOICES[language], text);
+
+  return {
+    '/twilio/queue/wait': {
+      kind: 'twiml',
+      handle(p) {
+        const turn = d.queueWait.turn(p.CallSid);
+        d.onWaiting(p.CallSid);
+        const r = new twilio.twiml.VoiceResponse();
+        const g = r.gather({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
+        for (const text of waitPrompts(turn)) say(g, turn.language, text);
+        g.play(d.holdMusic);
+        return r.toString();
+      },
+    },
+    '/twilio/queue/key': {
+      kind: 'twiml',
+      handle(p) {
+        const outcome = d.queueWait.keyPressed(p.CallSid, (p.Digits ?? '').slice(0, 1));
+        const r = new twilio.twiml.VoiceResponse();
+        // <Leave> ends the wait; the Enqueue action (/twilio/queue/result) then says goodbye or records the message.
+        if (outcome !== 'ignored') r.leave();
+        return r.toString();
+      },
+    },
+    '/twilio/queue/result': {
+      kind: 'twiml',
+      handle(p) {
+        const status = d.queueWait.ended(p.CallSid, p.QueueResult ?? '');
+        if (status === 'voicemail') return d.voicemail(p.CallSid);
+        const r = new twilio.twiml.VoiceResponse();
+        if (status === 'callback') {
+          const language = d.queueWait.turn(p.CallSid).language;
+          say(r, language, language === 'zh' ? '好的，我们已记下您的回电请求，并保留您的排队顺序，客服人员会尽快给您回电。感谢您的来电，再见。' : 'Thank you. We have kept your place and will call you back as soon as an agent is free. Goodbye.');
+        }
+        r.hangup();
+        return r.toString();
+      },
+    },
+  };
+}
+
+/** Puts a caller (back) into a queue, with this server's wait loop and result URLs. */
+export function requeueTwiml(base: string, queue: string): string {
+  const r = new twilio.twiml.VoiceResponse();
+  r.enqueue({ waitUrl: `${base}/twilio/queue/wait`, waitUrlMethod: 'POST', action: `${base}/twilio/queue/result`, method: 'POST' }, queue);
+  return r.toString();
+}
