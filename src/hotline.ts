@@ -22,6 +22,12 @@ import { createApiApp } from './http/app';
 import { StaffRepo } from './auth/staff.repo';
 import { AuthService } from './auth/auth.service';
 import { authRoutes } from './http/auth.routes';
+import { presenceRoutes } from './http/presence.routes';
+import { WorkOrdersRepo } from './work-orders/work-orders.repo';
+import { WorkOrderService } from './work-orders/work-order.service';
+import { DispositionService } from './acd/dispositions';
+import { workOrderRoutes } from './http/work-orders.routes';
+import { dispositionRoutes } from './http/dispositions.routes';
 import { EventBus } from './events/domain-events';
 import { PresenceRepo } from './acd/presence.repo';
 import { InteractionsRepo } from './acd/interactions.repo';
@@ -130,10 +136,17 @@ export function createHotline(o: HotlineOptions) {
   });
   const staff = new StaffRepo(db);
   const auth = new AuthService({ staff, transact });
+  const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
+  const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const api = createApiApp({
     log,
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
-    routers: [authRoutes({ auth, clock })],
+    routers: [
+      authRoutes({ auth, clock }),
+      presenceRoutes({ auth, presence, clock }),
+      workOrderRoutes({ service: workOrders, auth, clock }),
+      dispositionRoutes({ service: dispositions, auth, clock }),
+    ],
   });
   let ticker: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {

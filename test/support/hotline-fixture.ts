@@ -33,17 +33,30 @@ export interface Fixture {
 export const OPEN_HOURS = '2026-11-23T03:00:00Z';
 export const AFTER_HOURS = '2026-11-23T15:30:00Z';
 
-export async function startHotline(env: Record<string, string> = {}): Promise<Fixture> {
+export interface HotlineFixtureOptions {
+  /** The config to use (e.g. one whose credentials a simulator was built with). */
+  config?: ReturnType<typeof loadConfig>;
+  /** The server's clock; the default is a fixed one at OPEN_HOURS, moved with `set`. */
+  now?: () => Date;
+  carrierApiBaseUrl?: string;
+  acdTickMs?: number;
+}
+
+export async function testConfig(env: Record<string, string> = {}) {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), DATABASE_FILE: ':memory:', LOG_LEVEL: 'error', ...env });
+  return loadConfig({ PORT: String(port), DATABASE_FILE: ':memory:', LOG_LEVEL: 'error', ...env });
+}
+
+export async function startHotline(env: Record<string, string> = {}, o: HotlineFixtureOptions = {}): Promise<Fixture> {
+  const config = o.config ?? (await testConfig(env));
   let now = new Date(OPEN_HOURS);
-  const clock = { now: () => new Date(now.getTime()), set: (iso: string) => void (now = new Date(iso)) };
+  const clock = { now: o.now ?? (() => new Date(now.getTime())), set: (iso: string) => void (now = new Date(iso)) };
   const db = openDatabase(':memory:');
-  seedDemoData(db, { now });
-  seedDemoStaff(db, { now });
+  seedDemoData(db, { now: clock.now() });
+  seedDemoStaff(db, { now: clock.now() });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db });
-  await hotline.listen(port, '127.0.0.1');
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs });
+  await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
     hotline,

@@ -1,32 +1,54 @@
 // A hotline server plus the carrier simulator, wired as in simulator mode, for end-to-end tests.
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { hotlineNumbers } from '../../src/sim/embedded';
-import { startHotline, type Fixture } from './hotline-fixture';
+import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
   sim: CarrierSimulator;
   /** Places a call from `from` to the hotline and waits until it ends. */
   call(from: string, script: Record<string, unknown>[]): Promise<SimCall>;
+  /** Places a call and returns at once. */
+  dial(from: string, script: Record<string, unknown>[]): SimCall;
 }
 
-export async function startHotlineWithSimulator(env: Record<string, string> = {}): Promise<SimFixture> {
-  const f = await startHotline(env);
+export interface SimFixtureOptions {
+  /** Real milliseconds per simulated second. @default 2 */
+  timeScale?: number;
+  /**
+   * The server's clock runs on simulated time from OPEN_HOURS (needed when server timers meet simulated ones:
+   * ring timeouts, wrap-up). Without it the server's clock stands still at OPEN_HOURS.
+   */
+  simulatedServerClock?: boolean;
+  acdTickMs?: number;
+}
+
+export async function startHotlineWithSimulator(env: Record<string, string> = {}, o: SimFixtureOptions = {}): Promise<SimFixture> {
+  const config = await testConfig(env);
   const sim = new CarrierSimulator({
-    accountSid: f.config.twilio.accountSid,
-    authToken: f.config.twilio.authToken,
-    apiKeySid: f.config.twilio.apiKey,
-    apiKeySecret: f.config.twilio.apiSecret,
-    numbers: hotlineNumbers(f.config),
-    timeScale: 2,
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    apiKeySid: config.twilio.apiKey,
+    apiKeySecret: config.twilio.apiSecret,
+    numbers: hotlineNumbers(config),
+    timeScale: o.timeScale ?? 2,
     playSeconds: 10,
     maxCallSeconds: 900,
   });
   await sim.listen(0, '127.0.0.1');
+  const start = new Date(OPEN_HOURS).getTime();
+  const f = await startHotline(env, {
+    config,
+    carrierApiBaseUrl: sim.baseUrl,
+    acdTickMs: o.acdTickMs ?? 20,
+    now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
+  });
+  const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
   return {
     ...f,
     sim,
+    dial,
     async call(from, script) {
-      const call = sim.placeCall({ from, to: f.config.hotlineNumber, script: script as never });
+      const call = dial(from, script);
       await call.done;
       return call;
     },

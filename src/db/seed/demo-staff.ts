@@ -1,9 +1,10 @@
 // Seeds the demo teams and one account per position, with known passwords, so a fresh install can be tried at once.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../client';
-import { agentDesks, agentPresence, staff, teams, type Role } from '../schema/index';
+import { agentDesks, agentPresence, staff, teams, type Department, type Role } from '../schema/index';
 import { transactor } from '../transaction';
 import { hashPasswordSync } from '../../auth/password';
+import { seedQueueSettings } from '../../acd/queue-settings.repo';
 
 /** DEMO CREDENTIALS ONLY: published in the README; never seed them into a real center. */
 export const DEMO_PASSWORD = 'hotline-demo';
@@ -20,6 +21,8 @@ export interface DemoStaffMember {
   team: string | null;
   /** The desks an agent may be put on, with a skill from 1 (learning) to 5 (expert). */
   desks: { desk: Desk; skill: number }[];
+  /** For `department` accounts: the department whose forwarded work orders they answer. */
+  department?: Department;
 }
 
 const member = (username: string, role: Role, displayName: string, team: string | null, desks: DemoStaffMember['desks'] = []): DemoStaffMember => ({
@@ -29,6 +32,11 @@ const member = (username: string, role: Role, displayName: string, team: string 
   displayName,
   team,
   desks,
+});
+
+const departmentAccount = (username: string, department: Department, displayName: string): DemoStaffMember => ({
+  ...member(username, 'department', displayName, null),
+  department,
 });
 
 const { frontDesk, middleBack } = DEMO_TEAMS;
@@ -46,19 +54,30 @@ export const DEMO_STAFF: readonly DemoStaffMember[] = [
   member('qc1', 'quality_controller', '郑洁', null),
   member('supervisor1', 'supervisor', '黄蕾', null),
   member('admin1', 'admin', '林峰', null),
+  departmentAccount('warehouse1', 'warehouse', '仓储部 何平'),
+  departmentAccount('logistics1', 'logistics', '物流部 罗斌'),
+  departmentAccount('finance1', 'finance', '财务部 梁红'),
+  departmentAccount('merchandise1', 'merchandise', '商品部 谢婷'),
 ];
 
-/** Does nothing when any staff account exists; otherwise creates the demo teams and DEMO_STAFF. */
+/** Does nothing when any staff account exists; otherwise creates the demo teams and DEMO_STAFF. Either way, seeds the demo queues when none is configured. */
 export function seedDemoStaff(db: Db, opts: { now?: Date } = {}): { teams: number; staff: number } {
-  if (db.select({ id: staff.id }).from(staff).limit(1).get()) return { teams: 0, staff: 0 };
+  if (db.select({ id: staff.id }).from(staff).limit(1).get()) {
+    seedQueueSettings(db);
+    return { teams: 0, staff: 0 };
+  }
   const now = opts.now ?? new Date();
   // One scrypt run (about 50 ms) shared by every demo row: they all have the same published password anyway.
   const passwordHash = hashPasswordSync(DEMO_PASSWORD);
-  return transactor(db)(() => {
+  const seeded = transactor(db)(() => {
     const teamIds = new Map<string, number>(Object.values(DEMO_TEAMS).map((name) => [name, db.insert(teams).values({ name }).returning().get().id]));
     for (const m of DEMO_STAFF) {
       const teamId = m.team ? teamIds.get(m.team)! : null;
-      const { id } = db.insert(staff).values({ username: m.username, displayName: m.displayName, role: m.role, teamId, passwordHash, createdAt: now }).returning().get();
+      const { id } = db
+        .insert(staff)
+        .values({ username: m.username, displayName: m.displayName, role: m.role, teamId, department: m.department ?? null, passwordHash, createdAt: now })
+        .returning()
+        .get();
       if (m.role === 'team_lead' && teamId) db.update(teams).set({ leadId: id }).where(eq(teams.id, teamId)).run();
       if (m.role !== 'agent') continue;
       db.insert(agentPresence).values({ staffId: id, state: 'offline', since: now }).run();
@@ -66,4 +85,6 @@ export function seedDemoStaff(db: Db, opts: { now?: Date } = {}): { teams: numbe
     }
     return { teams: teamIds.size, staff: DEMO_STAFF.length };
   });
+  seedQueueSettings(db);
+  return seeded;
 }

@@ -1,0 +1,138 @@
+// Reads and writes work orders, their history, the callback request a department's answer puts on the front desk's list,
+// and the customer contact that callback needs (drizzle only; the rules are in work-order.service.ts).
+import { and, asc, desc, eq, like, ne, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { callbackRequests, customerPhones, customers, workOrderHistory, workOrders, type Department } from '../db/schema/index';
+import { WORK_ORDER_PREFIX } from './work-order-number';
+import type { WorkOrderStatus } from './work-order-rules';
+
+export type WorkOrderRow = typeof workOrders.$inferSelect;
+export type NewWorkOrder = Omit<typeof workOrders.$inferInsert, 'id'>;
+export type WorkOrderHistoryRow = typeof workOrderHistory.$inferSelect;
+export type NewWorkOrderHistory = Omit<typeof workOrderHistory.$inferInsert, 'id'>;
+export type WorkOrderCallback = typeof callbackRequests.$inferSelect;
+
+export interface WorkOrderFilter {
+  status?: WorkOrderStatus;
+  customerId?: number;
+  agentId?: number;
+  department?: Department;
+  /** @default 200 */
+  limit?: number;
+}
+
+/** How to reach a customer: the primary phone (the first mobile, else the first number), null when none is on file. */
+export interface CustomerContact {
+  customerId: number;
+  phone: string | null;
+  preferredLanguage: 'zh' | 'en';
+}
+
+export class WorkOrdersRepo {
+  private readonly getQuery;
+  private readonly historyQuery;
+
+  constructor(private readonly db: Db) {
+    this.getQuery = db.select().from(workOrders).where(eq(workOrders.id, sql.placeholder('id'))).prepare();
+    this.historyQuery = db
+      .select()
+      .from(workOrderHistory)
+      .where(eq(workOrderHistory.workOrderId, sql.placeholder('id')))
+      .orderBy(asc(workOrderHistory.id))
+      .prepare();
+  }
+
+  insert(w: NewWorkOrder): WorkOrderRow {
+    return this.db.insert(workOrders).values(w).returning().get();
+  }
+
+  get(id: number): WorkOrderRow | undefined {
+    return this.getQuery.get({ id });
+  }
+
+  /** Applies the changes only if the work order is still in `from`; undefined when something else moved it first. */
+  transition(id: number, from: WorkOrderStatus, changes: Partial<Omit<WorkOrderRow, 'id' | 'number'>>): WorkOrderRow | undefined {
+    return this.db
+      .update(workOrders)
+      .set(changes)
+      .where(and(eq(workOrders.id, id), eq(workOrders.status, from)))
+      .returning()
+      .get();
+  }
+
+  /** Newest first. */
+  list(f: WorkOrderFilter): WorkOrderRow[] {
+    const where: SQL[] = [];
+    if (f.status) where.push(eq(workOrders.status, f.status));
+    if (f.customerId !== undefined) where.push(eq(workOrders.customerId, f.customerId));
+    if (f.agentId !== undefined) where.push(eq(workOrders.agentId, f.agentId));
+    if (f.department) where.push(eq(workOrders.department, f.department));
+    return this.db
+      .select()
+      .from(workOrders)
+      .where(and(...where))
+      .orderBy(desc(workOrders.createdAt), desc(workOrders.id))
+      .limit(f.limit ?? 200)
+      .all();
+  }
+
+  /** The highest sequence number used on `day` (yyyymmdd), 0 when none. */
+  lastSequence(day: string): number {
+    const prefix = WORK_ORDER_PREFIX + day;
+    const r = this.db
+      .select({ n: sql<number | null>`max(cast(substr(${workOrders.number}, ${prefix.length + 1}) as integer))` })
+      .from(workOrders)
+      .where(like(workOrders.number, `${prefix}%`))
+      .get();
+    return r?.n ?? 0;
+  }
+
+  addHistory(h: NewWorkOrderHistory): WorkOrderHistoryRow {
+    return this.db.insert(workOrderHistory).values(h).returning().get();
+  }
+
+  /** Oldest first. */
+  history(workOrderId: number): WorkOrderHistoryRow[] {
+    return this.historyQuery.all({ id: workOrderId });
+  }
+
+  customerContact(customerId: number): CustomerContact | undefined {
+    const c = this.db.select({ id: customers.id, preferredLanguage: customers.preferredLanguage }).from(customers).where(eq(customers.id, customerId)).get();
+    if (!c) return undefined;
+    const phone = this.db
+      .select({ phone: customerPhones.phone })
+      .from(customerPhones)
+      .where(eq(customerPhones.customerId, customerId))
+      .orderBy(sql`case when ${customerPhones.label} = 'mobile' then 0 else 1 end`, asc(customerPhones.id))
+      .limit(1)
+      .get();
+    return { customerId: c.id, phone: phone?.phone ?? null, preferredLanguage: c.preferredLanguage };
+  }
+
+  /** Puts a work order's callback on the callback list; returns its id. */
+  addCallback(c: { workOrderId: number; customerId: number | null; phone: string; desk: 'front' | 'middle' | 'back'; reason: string; language: string; requestedAt: Date }): number {
+    return this.db
+      .insert(callbackRequests)
+      .values({ ...c, callSid: null, source: 'work_order', status: 'open' })
+      .returning({ id: callbackRequests.id })
+      .get().id;
+  }
+
+  /** Marks the work order's callbacks done; returns how many were still pending. */
+  finishCallbacks(workOrderId: number): number {
+    return this.db
+      .update(callbackRequests)
+      .set({ status: 'done' })
+      .where(and(eq(callbackRequests.workOrderId, workOrderId), eq(callbackRequests.source, 'work_order'), ne(callbackRequests.status, 'done')))
+      .run().changes;
+  }
+
+  callbacks(workOrderId: number): WorkOrderCallback[] {
+    return this.db
+      .select()
+      .from(callbackRequests)
+      .where(and(eq(callbackRequests.workOrderId, workOrderId), eq(callbackRequests.source, 'work_order')))
+      .orderBy(asc(callbackRequests.id))
+      .all();
+  }
+}
