@@ -28,6 +28,14 @@ import { WorkOrderService } from './work-orders/work-order.service';
 import { DispositionService } from './acd/dispositions';
 import { workOrderRoutes } from './http/work-orders.routes';
 import { dispositionRoutes } from './http/dispositions.routes';
+import { StaffAdminRepo } from './staff/staff-admin.repo';
+import { StaffAdminService } from './staff/staff-admin.service';
+import { AgentDesksRepo } from './acd/agent-desks.repo';
+import { DesksService } from './acd/desks.service';
+import { QueueSettingsService } from './acd/queue-settings.service';
+import { staffRoutes } from './http/staff.routes';
+import { agentsRoutes } from './http/agents.routes';
+import { queuesRoutes } from './http/queues.routes';
 import { EventBus } from './events/domain-events';
 import { PresenceRepo } from './acd/presence.repo';
 import { InteractionsRepo } from './acd/interactions.repo';
@@ -138,6 +146,9 @@ export function createHotline(o: HotlineOptions) {
   const auth = new AuthService({ staff, transact });
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
+  const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, clock });
+  const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
+  const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const api = createApiApp({
     log,
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
@@ -146,6 +157,9 @@ export function createHotline(o: HotlineOptions) {
       presenceRoutes({ auth, presence, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
       dispositionRoutes({ service: dispositions, auth, clock }),
+      staffRoutes({ auth, staffAdmin, clock }),
+      agentsRoutes({ auth, desks, clock }),
+      queuesRoutes({ auth, queues: queueAdmin, clock }),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;

@@ -23,7 +23,7 @@ export class PresenceRepo {
       .select({ staffId: agentPresence.staffId, username: staff.username, idleSince: agentPresence.idleSince })
       .from(agentPresence)
       .innerJoin(agentDesks, and(eq(agentDesks.staffId, agentPresence.staffId), eq(agentDesks.desk, sql.placeholder('desk'))))
-      .innerJoin(staff, eq(staff.id, agentPresence.staffId))
+      .innerJoin(staff, and(eq(staff.id, agentPresence.staffId), eq(staff.active, true)))
       .where(eq(agentPresence.state, 'available'))
       .orderBy(asc(agentPresence.idleSince), asc(agentPresence.staffId))
       .limit(1)

@@ -1,0 +1,72 @@
+// The staff administration API: accounts (admins write, supervisors read) and teams.
+import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
+import type { AuthService } from '../auth/auth.service';
+import { DEPARTMENTS, ROLES } from '../db/schema/index';
+import type { Clock } from '../ivr/ivr-call.service';
+import type { StaffAccount, StaffListing, TeamWithMembers } from '../staff/staff-admin.repo';
+import { PASSWORD_MIN_LENGTH, type StaffAdminService } from '../staff/staff-admin.service';
+import { currentStaff, requireAuth, requireRole } from './auth-middleware';
+
+const displayName = z.string().trim().min(1, 'must not be empty').max(100);
+const teamId = z.number().int().positive().nullable();
+const department = z.enum(DEPARTMENTS).nullable();
+
+const newStaffBody = z.strictObject({
+  username: z
+    .string({ error: 'username is required' })
+    .trim()
+    .min(2, 'at least 2 characters')
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, hyphen and underscore only'),
+  displayName,
+  role: z.enum(ROLES),
+  teamId: teamId.optional(),
+  department: department.optional(),
+  password: z.string({ error: 'password is required' }).min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(256),
+});
+
+const staffChangesBody = z
+  .strictObject({ displayName: displayName.optional(), role: z.enum(ROLES).optional(), teamId: teamId.optional(), department: department.optional(), active: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'send at least one of displayName, role, teamId, department, active');
+
+/** Lets a non-numeric id fall through to later routes (and so to 404) instead of matching here. */
+const numericId: RequestHandler = (req, _res, next) => (/^\d{1,9}$/.test(String(req.params.id)) ? next() : next('route'));
+
+function accountJson(a: StaffAccount) {
+  return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, teamId: a.teamId, department: a.department, active: a.active, createdAt: a.createdAt.toISOString() };
+}
+
+/** Never the password hash: only the fields listed here leave the server. */
+export function staffJson(s: StaffListing) {
+  return { ...accountJson(s), team: s.team, desks: s.desks };
+}
+
+function teamJson(t: TeamWithMembers) {
+  return { id: t.id, name: t.name, leadId: t.leadId, members: t.members.map(accountJson) };
+}
+
+export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminService; clock?: Clock }): Router {
+  const signedIn = requireAuth(d.auth, d.clock);
+  const router = Router();
+
+  router.get('/api/staff', signedIn, requireRole('admin', 'supervisor'), (_req, res) => {
+    res.json({ staff: d.staffAdmin.list().map(staffJson) });
+  });
+
+  router.post('/api/staff', signedIn, requireRole('admin'), async (req, res) => {
+    const body = newStaffBody.parse(req.body ?? {});
+    res.status(201).json(staffJson(await d.staffAdmin.create(body)));
+  });
+
+  router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), (req, res) => {
+    const changes = staffChangesBody.parse(req.body ?? {});
+    res.json(staffJson(d.staffAdmin.update(Number(req.params.id), changes, currentStaff(res))));
+  });
+
+  router.get('/api/teams', signedIn, requireRole('team_lead', 'dispatcher', 'supervisor', 'admin'), (_req, res) => {
+    res.json({ teams: d.staffAdmin.teams(currentStaff(res)).map(teamJson) });
+  });
+
+  return router;
+}

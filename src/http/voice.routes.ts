@@ -1,0 +1,19 @@
+// The softphone API: an agent's browser fetches its Voice SDK access token here.
+import { Router } from 'express';
+import type { AuthService } from '../auth/auth.service';
+import type { Role } from '../db/schema/index';
+import type { Clock } from '../ivr/ivr-call.service';
+import type { VoiceTokenIssuer } from '../telephony/voice-token';
+import { currentStaff, requireAuth, requireRole } from './auth-middleware';
+
+/** The positions that take or listen in on calls with a browser softphone. */
+export const SOFTPHONE_ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'supervisor'];
+
+export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; clock?: Clock }): Router {
+  const router = Router();
+  router.get('/api/voice/token', requireAuth(d.auth, d.clock), requireRole(...SOFTPHONE_ROLES), (_req, res) => {
+    const t = d.voiceToken.issue(currentStaff(res));
+    res.set('Cache-Control', 'no-store').json({ token: t.token, identity: t.identity, expiresAt: t.expiresAt.toISOString() });
+  });
+  return router;
+}

@@ -1,0 +1,156 @@
+// Owns administering staff accounts and reading teams: who may be created as what, deactivation, and who sees which team.
+import type { Principal } from '../auth/auth.service';
+import { hashPassword } from '../auth/password';
+import type { Transact } from '../db/transaction';
+import type { AgentStateName, Department, Role } from '../db/schema/index';
+import type { EventBus } from '../events/domain-events';
+import type { Clock } from '../ivr/ivr-call.service';
+import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
+import type { AccountChanges, StaffAdminRepo, StaffListing, TeamWithMembers } from './staff-admin.repo';
+
+export const PASSWORD_MIN_LENGTH = 10;
+
+/** Roles that see every team; a team lead sees only their own. */
+export const SEES_ALL_TEAMS: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
+
+/** Agent states in which a call is ringing or running: the agent cannot be taken off the floor now. */
+const ON_A_CALL: readonly AgentStateName[] = ['reserved', 'on_call'];
+
+export interface NewStaffInput {
+  username: string;
+  displayName: string;
+  role: Role;
+  teamId?: number | null;
+  department?: Department | null;
+  password: string;
+}
+
+export interface StaffChangesInput {
+  displayName?: string;
+  role?: Role;
+  teamId?: number | null;
+  department?: Department | null;
+  active?: boolean;
+}
+
+/** A `department` account must say which department it answers for; no other role has one. */
+export function departmentProblems(role: Role, department: Department | null | undefined): string[] {
+  if (role === 'department') return department ? [] : ["department: required for role 'department'"];
+  return department ? ["department: only for role 'department'"] : [];
+}
+
+/** Admins may not lock themselves out: no deactivating or changing the role of one's own account. */
+export function selfChangeProblems(actorId: number, targetId: number, current: { role: Role }, changes: StaffChangesInput): string[] {
+  if (actorId !== targetId) return [];
+  const problems: string[] = [];
+  if (changes.active === false) problems.push('active: you cannot deactivate your own account');
+  if (changes.role !== undefined && changes.role !== current.role) problems.push('role: you cannot change the role of your own account');
+  return problems;
+}
+
+export class StaffAdminService {
+  private readonly clock: Clock;
+  private readonly hash: (password: string) => Promise<string>;
+
+  constructor(
+    private readonly d: {
+      staff: StaffAdminRepo;
+      transact: Transact;
+      events: Pick<EventBus, 'publish'>;
+      clock?: Clock;
+      /** @default hashPassword (scrypt) */
+      hash?: (password: string) => Promise<string>;
+    },
+  ) {
+    this.clock = d.clock ?? { now: () => new Date() };
+    this.hash = d.hash ?? hashPassword;
+  }
+
+  list(): StaffListing[] {
+    return this.d.staff.list();
+  }
+
+  /** Creates the account with a hashed password; an agent starts offline. */
+  async create(input: NewStaffInput): Promise<StaffListing> {
+    const problems = departmentProblems(input.role, input.department);
+    if (input.password.length < PASSWORD_MIN_LENGTH) problems.push(`password: at least ${PASSWORD_MIN_LENGTH} characters`);
+    if (problems.length) throw new Invalid(problems.join('; '), problems);
+    this.assertUsernameFree(input.username);
+    const passwordHash = await this.hash(input.password);
+    const now = this.clock.now();
+    const id = this.d.transact(() => {
+      this.assertUsernameFree(input.username);
+      this.assertTeamExists(input.teamId);
+      const id = this.d.staff.insert({
+        username: input.username,
+        displayName: input.displayName,
+        role: input.role,
+        teamId: input.teamId ?? null,
+        department: input.department ?? null,
+        passwordHash,
+        active: true,
+        createdAt: now,
+      });
+      if (input.role === 'agent') this.d.staff.ensurePresence(id, now);
+      return id;
+    });
+    return this.d.staff.listing(id)!;
+  }
+
+  /**
+   * Changes the account. Deactivating revokes its tokens; an agent leaving the floor (deactivated or given
+   * another role) is set offline so the ACD offers it no more calls, and is refused while a call rings or runs.
+   */
+  update(id: number, changes: StaffChangesInput, actor: Pick<Principal, 'id'>): StaffListing {
+    const now = this.clock.now();
+    const wentOffline = this.d.transact(() => {
+      const current = this.d.staff.byId(id);
+      if (!current) throw new NotFound(`No staff member with id ${id}`);
+      const role = changes.role ?? current.role;
+      const department = role === 'department' ? (changes.department === undefined ? current.department : changes.department) : (changes.department ?? null);
+      const problems = [...selfChangeProblems(actor.id, id, current, changes), ...departmentProblems(role, department)];
+      if (problems.length) throw new Invalid(problems.join('; '), problems);
+      if (changes.teamId !== undefined) this.assertTeamExists(changes.teamId);
+
+      const active = changes.active ?? current.active;
+      let wentOffline: { from: AgentStateName; reason: string } | undefined;
+      if (current.role === 'agent' && current.active && (!active || role !== 'agent')) {
+        const state = this.d.staff.presenceState(id);
+        if (state && ON_A_CALL.includes(state)) {
+          throw new Conflict(`${current.displayName} is ${state === 'on_call' ? 'on a call' : 'being offered a call'}; try again when it is over`);
+        }
+        if (state && state !== 'offline') {
+          wentOffline = { from: state, reason: active ? 'no longer an agent' : 'account deactivated' };
+          this.d.staff.takeOffline(id, state, wentOffline.reason, now);
+        }
+      }
+      if (role === 'agent') this.d.staff.ensurePresence(id, now);
+
+      const update: AccountChanges = { department };
+      if (changes.displayName !== undefined) update.displayName = changes.displayName;
+      if (changes.role !== undefined) update.role = changes.role;
+      if (changes.teamId !== undefined) update.teamId = changes.teamId;
+      if (changes.active !== undefined) update.active = changes.active;
+      this.d.staff.update(id, update);
+      if (!active) this.d.staff.revokeTokens(id, now);
+      return wentOffline;
+    });
+    if (wentOffline) this.d.events.publish({ type: 'AgentStateChanged', agentId: id, from: wentOffline.from, to: 'offline', reason: wentOffline.reason, at: now });
+    return this.d.staff.listing(id)!;
+  }
+
+  /** Every team for dispatchers, supervisors and admins; a team lead's own team only. */
+  teams(viewer: Pick<Principal, 'id' | 'role' | 'teamId'>): TeamWithMembers[] {
+    if (SEES_ALL_TEAMS.includes(viewer.role)) return this.d.staff.teams();
+    if (viewer.role === 'team_lead') return this.d.staff.teams(viewer);
+    throw new Forbidden('Only team leads, dispatchers, supervisors and admins see the teams');
+  }
+
+  private assertUsernameFree(username: string): void {
+    if (this.d.staff.usernameTaken(username)) throw new Conflict(`The username ${username} is taken`);
+  }
+
+  private assertTeamExists(teamId: number | null | undefined): void {
+    if (teamId != null && !this.d.staff.teamExists(teamId)) throw new Invalid(`teamId: no team with id ${teamId}`, [`teamId: no team with id ${teamId}`]);
+  }
+}
