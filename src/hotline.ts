@@ -36,6 +36,11 @@ import { QueueSettingsService } from './acd/queue-settings.service';
 import { staffRoutes } from './http/staff.routes';
 import { agentsRoutes } from './http/agents.routes';
 import { queuesRoutes } from './http/queues.routes';
+import { voiceRoutes } from './http/voice.routes';
+import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
+import { ScreenPopRepo } from './acd/screen-pop.repo';
+import { ScreenPopService } from './acd/screen-pop';
+import { RealtimeServer } from './realtime/realtime-server';
 import { EventBus } from './events/domain-events';
 import { PresenceRepo } from './acd/presence.repo';
 import { InteractionsRepo } from './acd/interactions.repo';
@@ -98,7 +103,7 @@ export function createHotline(o: HotlineOptions) {
     clock,
     events,
     carrier: new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
-    identity: (username) => `agent-${username}`,
+    identity: (username) => agentIdentity({ id: 0, username }),
     log: log.child({ component: 'acd' }),
   });
   const queueWait = new QueueWaitService({
@@ -149,6 +154,8 @@ export function createHotline(o: HotlineOptions) {
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, clock });
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
+  const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
+  if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
     log,
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
@@ -160,6 +167,7 @@ export function createHotline(o: HotlineOptions) {
       staffRoutes({ auth, staffAdmin, clock }),
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
+      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
@@ -167,6 +175,8 @@ export function createHotline(o: HotlineOptions) {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
   });
+  const realtime = new RealtimeServer({ auth, events, presence, screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }), clock, log });
+  realtime.attach(server);
 
   return {
     db,
@@ -178,6 +188,7 @@ export function createHotline(o: HotlineOptions) {
     presence,
     dispatcher,
     acdRepos,
+    realtime,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -195,6 +206,7 @@ export function createHotline(o: HotlineOptions) {
     },
     async close(): Promise<void> {
       clearInterval(ticker);
+      await realtime.close();
       await dispatcher.idle();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -51,7 +51,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     req.on('end', () => {
       if (size > MAX_BODY) return plain(res, 413, 'Payload too large');
       const params: WebhookParams = {};
-      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) if (!(k in params)) params[k] = v;
+      for (const [k, v] of new URLSearchParams((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'))) if (!(k in params)) params[k] = v;
       const signature = req.headers['x-twilio-signature'];
       if (typeof signature !== 'string' || !twilio.validateRequest(o.authToken, signature, o.publicBaseUrl + url, params)) {
         o.log.warn('webhook rejected: bad or missing X-Twilio-Signature', { path, callSid: params.CallSid, from: maskPhone(params.From) });
@@ -62,7 +62,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
   };
 
   function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
-    const log = o.log.child({ callSid: params.CallSid, path });
+    const log = lazyChild(o.log, { callSid: params.CallSid, path });
     let body: string;
     try {
       if (!(route.callSidOptional && params.CallSid === undefined) && !CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
@@ -79,7 +79,8 @@ export function createWebhookHandler(o: WebhookServerOptions) {
         }
       }
     }
-    res.writeHead(200, XML);
+    // With the length known the head and body go out in one write (no chunked encoding).
+    res.writeHead(200, { ...XML, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
 }
@@ -91,4 +92,19 @@ function plain(res: ServerResponse, status: number, text: string): void {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/**
+ * A child logger made on first use: most webhooks log nothing, and winston's child() (an Object.create of the
+ * logger) is the dearest thing a quiet request would otherwise pay for.
+ */
+function lazyChild(log: Logger, meta: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  return new Proxy(log, {
+    get(_target, prop) {
+      child ??= log.child(meta);
+      const value = Reflect.get(child, prop, child) as unknown;
+      return typeof value === 'function' ? value.bind(child) : value;
+    },
+  });
 }

@@ -1,0 +1,47 @@
+// Who may hear what: the channels of each role and which domain events each channel carries (pure).
+import type { Role } from '../db/schema/index';
+import type { DomainEvent, DomainEventType } from '../events/domain-events';
+import type { Channel } from './messages';
+
+/** The roles that watch the floor live: the waiting queue, every agent's state, every call's outcome. */
+export const FLOOR_ROLES: readonly Role[] = ['dispatcher', 'team_lead', 'supervisor', 'admin'];
+
+/** The floor feed: events about queues, calls and agents that carry no customer data. */
+export const FLOOR_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventType>([
+  'CallQueued',
+  'CallOffered',
+  'CallAnswered',
+  'CallMissed',
+  'CallEnded',
+  'CallAbandoned',
+  'CallLeftQueue',
+  'CallbackRequested',
+  'AgentStateChanged',
+  'AgentDesksChanged',
+]);
+
+/**
+ * Events an agent receives about itself. A CallOffered reaches the agent as a `screenPop` instead, which carries
+ * the event's fields and the caller's data.
+ */
+export const OWN_AGENT_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventType>([
+  'AgentStateChanged',
+  'AgentDesksChanged',
+  'CallAnswered',
+  'CallMissed',
+  'CallEnded',
+  'WorkOrderUpdated',
+]);
+
+export function channelsFor(role: Role): Channel[] {
+  const channels: Channel[] = ['own'];
+  if (role === 'agent') channels.push('screenPops');
+  if (FLOOR_ROLES.includes(role)) channels.push('floor');
+  return channels;
+}
+
+/** Whether a staff member sees `e` as an event message (screen pops are routed apart, to the offered agent only). */
+export function receivesEvent(staff: { id: number; role: Role }, e: DomainEvent): boolean {
+  if (FLOOR_ROLES.includes(staff.role) && FLOOR_EVENTS.has(e.type)) return true;
+  return staff.role === 'agent' && 'agentId' in e && e.agentId === staff.id && OWN_AGENT_EVENTS.has(e.type);
+}

@@ -1,0 +1,323 @@
+// The staff WebSocket at /ws: authenticates before the upgrade, fans domain events out by role, pushes screen pops, keeps presence.
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { AuthService, Principal } from '../auth/auth.service';
+import { Unauthorized } from '../errors/domain-errors';
+import type { DomainEvent, EventBus, EventOf } from '../events/domain-events';
+import type { Clock } from '../ivr/ivr-call.service';
+import type { Logger } from '../logging/logger';
+import { emptyScreenPop, type LiveScreenPop, type ScreenPop } from '../acd/screen-pop';
+import { channelsFor, receivesEvent } from './channels';
+import { parseClientMessage, type OutgoingMessage, type PushMessage, type ScreenPopMessage } from './messages';
+import { BEARER_PROTOCOL, upgradePath, upgradeToken } from './upgrade-token';
+
+/** What realtime tells the presence service; the presence service implements it. */
+export interface PresenceSink {
+  /** The agent's desktop is alive (a heartbeat message or a WebSocket ping). */
+  heartbeat(agentId: number, at: Date): void;
+  /** The agent's last open socket closed (not called when the server itself shuts down). */
+  connectionLost(agentId: number, at: Date): void;
+}
+
+export interface ScreenPopSource {
+  forCall(callSid: string): ScreenPop;
+  /** The agent's live call, re-sent when its desktop connects (a reload must not lose the pop of a ringing call). */
+  forAgent?(agentId: number): LiveScreenPop | undefined;
+}
+
+export interface RealtimeOptions {
+  /** The upgrade path. @default '/ws' */
+  path?: string;
+  /** How often the client should send `{"type":"heartbeat"}`; told to it in `hello`. @default 10 */
+  heartbeatSeconds?: number;
+  /** The server pings every socket this often and drops one that did not answer the previous ping. @default 30000 */
+  pingIntervalMs?: number;
+  /** A client further behind than this many unsent bytes is dropped rather than let memory grow. @default 1 MiB */
+  maxBufferedBytes?: number;
+  /** Largest message a client may send. @default 16 KiB */
+  maxPayloadBytes?: number;
+}
+
+export interface RealtimeDeps {
+  auth: Pick<AuthService, 'authenticate'>;
+  events: EventBus;
+  presence: PresenceSink;
+  screenPops: ScreenPopSource;
+  clock?: Clock;
+  log?: Logger;
+  options?: RealtimeOptions;
+}
+
+interface Client {
+  ws: WebSocket;
+  staff: Principal;
+  token: string;
+  /** Cleared at each server ping, set again by the pong. */
+  alive: boolean;
+}
+
+/** Close codes in the private range: the browser sees why it was dropped. */
+export const CLOSE_SESSION_ENDED = 4401;
+const CLOSE_GOING_AWAY = 1001;
+
+export class RealtimeServer {
+  private readonly o: Required<RealtimeOptions>;
+  private readonly clock: Clock;
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private readonly byStaff = new Map<number, Set<Client>>();
+  private readonly unsubscribe: () => void;
+  private readonly pinger: NodeJS.Timeout;
+  private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
+  private closing = false;
+
+  constructor(private readonly d: RealtimeDeps) {
+    this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, ...d.options };
+    this.clock = d.clock ?? { now: () => new Date() };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.o.maxPayloadBytes,
+      clientTracking: false,
+      // Echo `bearer` so a browser that sent its token as a subprotocol accepts the connection.
+      handleProtocols: (protocols) => (protocols.has(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false),
+    });
+    this.unsubscribe = d.events.subscribe((e) => this.onEvent(e));
+    this.pinger = setInterval(() => this.pingAll(), this.o.pingIntervalMs);
+    this.pinger.unref();
+  }
+
+  /** Listens for upgrades on `server`; requests for other paths are left to other listeners (or refused with 404 if there are none). */
+  attach(server: Server): void {
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.handleUpgrade(req, socket, head)) return;
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, 'No WebSocket here');
+    };
+    server.on('upgrade', listener);
+    this.attached.push({ server, listener });
+  }
+
+  /** Handles an upgrade for our path (returns true), authenticating before the handshake completes; false for other paths. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (upgradePath(req) !== this.o.path) return false;
+    socket.on('error', (err) => this.d.log?.debug('websocket upgrade socket error', { err: err.message }));
+    if (this.closing) {
+      refuse(socket, 503, 'The server is shutting down');
+      return true;
+    }
+    const token = upgradeToken(req);
+    let staff: Principal;
+    try {
+      staff = this.d.auth.authenticate(token, this.clock.now());
+    } catch (err) {
+      if (err instanceof Unauthorized) refuse(socket, 401, err.message);
+      else {
+        this.d.log?.error('websocket authentication failed', { err: err instanceof Error ? err.message : String(err) });
+        refuse(socket, 500, 'Something went wrong; it has been logged');
+      }
+      return true;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, staff, token!));
+    return true;
+  }
+
+  /** Pushes a message to every open socket of one staff member; returns how many sockets it went to. */
+  sendTo(staffId: number, message: OutgoingMessage | PushMessage): number {
+    const sockets = this.byStaff.get(staffId);
+    if (!sockets) return 0;
+    const text = JSON.stringify(message);
+    let sent = 0;
+    for (const c of sockets) if (this.sendText(c, text)) sent++;
+    return sent;
+  }
+
+  /** The staff ids with at least one open socket. */
+  connectedStaff(): number[] {
+    return [...this.byStaff.keys()];
+  }
+
+  /** Stops listening, closes every socket (going away) and waits for them; presence is left as it is for the next start. */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.unsubscribe();
+    clearInterval(this.pinger);
+    for (const { server, listener } of this.attached.splice(0)) server.off('upgrade', listener);
+    const closed = [...this.clients].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+          c.ws.once('close', () => resolve());
+          c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    if ((await Promise.race([Promise.all(closed), timedOut])) === 'timeout') for (const c of this.clients) c.ws.terminate();
+    clearTimeout(timer);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private onConnection(ws: WebSocket, staff: Principal, token: string): void {
+    const client: Client = { ws, staff, token, alive: true };
+    if (this.closing) {
+      ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return;
+    }
+    this.clients.add(client);
+    let mine = this.byStaff.get(staff.id);
+    if (!mine) this.byStaff.set(staff.id, (mine = new Set()));
+    mine.add(client);
+
+    ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
+    ws.on('ping', () => this.onHeartbeat(client, false));
+    ws.on('pong', () => (client.alive = true));
+    ws.on('error', (err) => this.d.log?.warn('websocket error', { staffId: staff.id, err: err.message }));
+    ws.on('close', () => this.onClose(client));
+
+    const { id, username, displayName, role } = staff;
+    this.send(client, { type: 'hello', staff: { id, username, displayName, role }, channels: channelsFor(role), heartbeatSeconds: this.o.heartbeatSeconds });
+    if (role === 'agent') {
+      this.beat(client);
+      this.resendLivePop(client);
+    }
+  }
+
+  private onMessage(client: Client, data: RawData, isBinary: boolean): void {
+    if (isBinary) return void this.send(client, { type: 'error', message: 'Binary messages are not accepted; send JSON text' });
+    const parsed = parseClientMessage(rawText(data));
+    if (!parsed.ok) return void this.send(client, { type: 'error', message: parsed.error });
+    switch (parsed.message.type) {
+      case 'heartbeat':
+        this.onHeartbeat(client, true);
+        break;
+    }
+  }
+
+  /** A heartbeat also re-checks the session, so a logout or an expired token ends the socket too. */
+  private onHeartbeat(client: Client, reply: boolean): void {
+    const now = this.clock.now();
+    try {
+      this.d.auth.authenticate(client.token, now);
+    } catch (err) {
+      if (!(err instanceof Unauthorized)) {
+        this.d.log?.error('websocket session check failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+      } else {
+        this.send(client, { type: 'error', message: err.message });
+        client.ws.close(CLOSE_SESSION_ENDED, 'session ended');
+        return;
+      }
+    }
+    this.beat(client, now);
+    if (reply) this.send(client, { type: 'heartbeat', at: now });
+  }
+
+  private beat(client: Client, now = this.clock.now()): void {
+    if (client.staff.role !== 'agent') return;
+    try {
+      this.d.presence.heartbeat(client.staff.id, now);
+    } catch (err) {
+      this.d.log?.error('presence heartbeat failed', { agentId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private onClose(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    const mine = this.byStaff.get(client.staff.id);
+    mine?.delete(client);
+    if (mine && mine.size > 0) return;
+    this.byStaff.delete(client.staff.id);
+    if (this.closing || client.staff.role !== 'agent') return;
+    try {
+      this.d.presence.connectionLost(client.staff.id, this.clock.now());
+    } catch (err) {
+      this.d.log?.error('presence connectionLost failed', { agentId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private onEvent(e: DomainEvent): void {
+    if (e.type === 'CallOffered') this.pushScreenPop(e);
+    let text: string | undefined;
+    for (const c of this.clients) {
+      if (!receivesEvent(c.staff, e)) continue;
+      this.sendText(c, (text ??= JSON.stringify(e satisfies OutgoingMessage)));
+    }
+  }
+
+  /** The pop goes to the offered agent's sockets only; a failed lookup still tells the agent which call rings. */
+  private pushScreenPop(e: EventOf<'CallOffered'>): void {
+    if (!this.byStaff.has(e.agentId)) return;
+    this.sendTo(e.agentId, screenPopMessage(e.interactionId, e.queue, this.lookup(e.callSid)));
+  }
+
+  private resendLivePop(client: Client): void {
+    let live: LiveScreenPop | undefined;
+    try {
+      live = this.d.screenPops.forAgent?.(client.staff.id);
+    } catch (err) {
+      this.d.log?.error('screen pop lookup failed', { agentId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+    }
+    if (live) this.send(client, screenPopMessage(live.interactionId, live.queue, live.pop));
+  }
+
+  private lookup(callSid: string): ScreenPop {
+    try {
+      return this.d.screenPops.forCall(callSid);
+    } catch (err) {
+      this.d.log?.error('screen pop lookup failed', { callSid, err: err instanceof Error ? err.message : String(err) });
+      return emptyScreenPop(callSid);
+    }
+  }
+
+  private pingAll(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  private send(client: Client, message: OutgoingMessage): boolean {
+    return this.sendText(client, JSON.stringify(message));
+  }
+
+  private sendText(client: Client, text: string): boolean {
+    if (client.ws.readyState !== WebSocket.OPEN) return false;
+    if (client.ws.bufferedAmount > this.o.maxBufferedBytes) {
+      this.d.log?.warn('websocket client too slow; dropped', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
+      client.ws.terminate();
+      return false;
+    }
+    client.ws.send(text);
+    return true;
+  }
+}
+
+function screenPopMessage(interactionId: number, queue: string | null, pop: ScreenPop): ScreenPopMessage {
+  return { type: 'screenPop', interactionId, queue, ...pop };
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+const ERROR_CODES: Record<number, string> = { 401: 'unauthorized', 404: 'not_found', 503: 'unavailable' };
+
+/** Answers an upgrade with a plain HTTP error and closes the socket: no handshake happens. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error: ERROR_CODES[status] ?? 'internal', message });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      (status === 401 ? 'WWW-Authenticate: Bearer\r\n' : '') +
+      '\r\n' +
+      body,
+  );
+}
