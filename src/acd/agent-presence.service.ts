@@ -12,6 +12,8 @@ export type AgentStateChanged = EventOf<'AgentStateChanged'>;
 export interface PresenceOptions {
   /** An agent silent for longer than this (no heartbeat, no request) is put offline. @default 30 */
   heartbeatTimeoutSeconds?: number;
+  /** After the agent's last socket closed, how long a reconnect (a page reload) may take before they go offline. @default 5 */
+  disconnectGraceSeconds?: number;
   /** The longest an agent may extend one wrap-up by. @default 300 */
   maxWrapUpExtensionSeconds?: number;
 }
@@ -24,10 +26,12 @@ export interface StateRequest extends AgentRequest {
 export class PresenceService {
   readonly heartbeatTimeoutSeconds: number;
   private readonly maxExtension: number;
+  private readonly grace: number;
 
   constructor(private readonly d: { presence: PresenceRepo; transact: Transact; clock: Clock; events: EventBus; options?: PresenceOptions }) {
     this.heartbeatTimeoutSeconds = d.options?.heartbeatTimeoutSeconds ?? 30;
     this.maxExtension = d.options?.maxWrapUpExtensionSeconds ?? 300;
+    this.grace = Math.min(d.options?.disconnectGraceSeconds ?? 5, this.heartbeatTimeoutSeconds);
   }
 
   get(agentId: number): PresenceRow {
@@ -67,8 +71,10 @@ export class PresenceService {
     this.d.presence.heartbeat(agentId, at);
   }
 
-  /** The agent's last socket closed; the heartbeat timeout decides, so a page reload costs nothing. */
-  connectionLost(_agentId: number, _at: Date): void {}
+  /** The agent's last socket closed: unless they reconnect within the grace period, the next sweep puts them offline. */
+  connectionLost(agentId: number, at: Date): void {
+    this.d.presence.heartbeat(agentId, new Date(at.getTime() - (this.heartbeatTimeoutSeconds - this.grace) * 1000));
+  }
 
   /** Ends due wrap-ups; returns the agents that went silent (offline now or once their call is over). */
   sweep(): { changed: AgentStateChanged[]; silent: PresenceRow[] } {
