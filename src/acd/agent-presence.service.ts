@@ -98,21 +98,25 @@ export class PresenceService {
       throw new Invalid(`extendSeconds must be a whole number from 1 to ${this.maxExtension}`);
     }
     const base = Math.max(now.getTime(), row.wrapUpUntil?.getTime() ?? now.getTime());
-    this.d.presence.save(row.staffId, row.state, { ...row, wrapUpUntil: new Date(base + seconds * 1000), lastHeartbeat: now });
+    this.d.presence.save(row.staffId, { ...row, wrapUpUntil: new Date(base + seconds * 1000), lastHeartbeat: now });
     return undefined;
   }
 
   private write(row: PresenceRow, to: Presence, now: Date, extra: Partial<PresenceRow>): AgentStateChanged | undefined {
     const stateChanged = to.state !== row.state || to.reason !== row.reason;
     const becameFree = to.state === 'available' && row.state !== 'available';
-    this.d.presence.save(row.staffId, row.state, {
-      ...row,
-      ...to,
-      since: stateChanged ? now : row.since,
-      wrapUpUntil: to.state === 'wrap_up' ? (extra.wrapUpUntil ?? row.wrapUpUntil) : null,
-      idleSince: becameFree ? now : row.idleSince,
-      lastHeartbeat: extra.lastHeartbeat ?? row.lastHeartbeat,
-    });
+    this.d.presence.save(
+      row.staffId,
+      {
+        ...row,
+        ...to,
+        since: stateChanged ? now : row.since,
+        wrapUpUntil: to.state === 'wrap_up' ? (extra.wrapUpUntil ?? row.wrapUpUntil) : null,
+        idleSince: becameFree ? now : row.idleSince,
+        lastHeartbeat: extra.lastHeartbeat ?? row.lastHeartbeat,
+      },
+      stateChanged ? row.state : undefined,
+    );
     if (!stateChanged) return undefined;
     return { type: 'AgentStateChanged', agentId: row.staffId, from: row.state, to: to.state as AgentStateName, reason: to.reason, at: now };
   }

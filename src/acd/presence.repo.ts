@@ -38,10 +38,10 @@ export class PresenceRepo {
     return this.db.select({ username: staff.username }).from(staff).where(eq(staff.id, staffId)).get()?.username;
   }
 
-  /** Writes the new presence; logs the transition when the state changed. */
-  save(staffId: number, from: AgentStateName, row: Omit<PresenceRow, 'staffId'>): void {
+  /** Writes the new presence; with `logFrom`, also logs the transition from that state. */
+  save(staffId: number, row: Omit<PresenceRow, 'staffId'>, logFrom?: AgentStateName): void {
     this.db.update(agentPresence).set(row).where(eq(agentPresence.staffId, staffId)).run();
-    if (from !== row.state) this.db.insert(agentStateLog).values({ staffId, from, to: row.state, reason: row.reason, at: row.since }).run();
+    if (logFrom) this.db.insert(agentStateLog).values({ staffId, from: logFrom, to: row.state, reason: row.reason, at: row.since }).run();
   }
 
   heartbeat(staffId: number, at: Date): boolean {

@@ -49,6 +49,11 @@ export class QueueEntriesRepo {
     return this.forCall(callSid);
   }
 
+  /** Moves a waiting entry to another queue (overflow), keeping its priority and time queued. */
+  moveTo(id: number, queue: string, desk: QueueEntry['desk']): QueueEntry | undefined {
+    return this.db.update(queueEntries).set({ queue, desk }).where(and(eq(queueEntries.id, id), eq(queueEntries.status, 'waiting'))).returning().get();
+  }
+
   markAnnounced(id: number, at: Date): void {
     this.db.update(queueEntries).set({ announcedAt: at }).where(eq(queueEntries.id, id)).run();
   }

@@ -14,16 +14,19 @@ export interface WaitTurn {
   language: Language;
   /** Set when the caller is due to hear their place again (about every 30 s). */
   announce?: { position: number; estimatedWaitSeconds?: number };
-  /** The queue's maximum wait has passed: offer a callback or a voicemail. */
-  overflow: boolean;
+  /** The queue's maximum wait has passed: what to offer the caller (per the queue's overflow action). */
+  overflow?: 'callback_or_voicemail' | 'voicemail';
 }
 
 export type QueueOutcome = 'bridged' | 'abandoned' | 'left' | 'failed';
 export type WaitKeyOutcome = 'callback' | 'voicemail' | 'ignored';
 
 export interface WaitRules {
+  desk: QueueEntry['desk'];
   maxWaitSeconds: number;
   wrapUpSeconds: number;
+  overflowAction: 'callback_or_voicemail' | 'voicemail' | 'queue';
+  overflowQueue: string | null;
 }
 
 /** Twilio's QueueResult values mapped to how the wait ended. */
@@ -73,13 +76,21 @@ export class QueueWaitService {
   turn(callSid: string): WaitTurn {
     const call = this.d.calls.get(callSid);
     const language = (call?.language as Language | null) ?? 'zh';
-    const entry = this.d.queue.forCall(callSid);
-    if (!entry || entry.status !== 'waiting') return { language, overflow: false };
+    let entry = this.d.queue.forCall(callSid);
+    if (!entry || entry.status !== 'waiting') return { language };
     const now = this.d.clock.now();
-    const waited = (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
-    const overflow = waited >= this.d.rules.get(entry.queue).maxWaitSeconds;
+    let rules = this.d.rules.get(entry.queue);
+    if (this.waited(entry, now) >= rules.maxWaitSeconds && rules.overflowAction === 'queue' && rules.overflowQueue) {
+      // Overflow to another queue (perhaps another desk): same priority, same time queued, so no place is lost.
+      const to = this.d.rules.get(rules.overflowQueue);
+      entry = this.d.queue.moveTo(entry.id, rules.overflowQueue, to.desk)!;
+      this.d.calls.appendEvent({ callSid, dedupeKey: `overflow:${rules.overflowQueue}`, type: 'queue.overflowed', data: { to: rules.overflowQueue }, at: now });
+      this.d.events.publish({ type: 'CallQueued', callSid, queue: entry.queue, desk: entry.desk, priority: entry.priority, at: now });
+      rules = to;
+    }
+    const overflow = this.waited(entry, now) >= rules.maxWaitSeconds && rules.overflowAction !== 'queue' ? rules.overflowAction : undefined;
     const due = !entry.announcedAt || now.getTime() - entry.announcedAt.getTime() >= this.announceEvery * 1000;
-    if (!due) return { language, overflow };
+    if (!due) return { language };
     this.d.queue.markAnnounced(entry.id, now);
     // The first round of the wait loop: the caller is in the carrier's queue now, ready to be offered.
     if (!entry.announcedAt) this.d.events.publish({ type: 'CallQueued', callSid, queue: entry.queue, desk: entry.desk, priority: entry.priority, at: entry.enqueuedAt });
@@ -93,7 +104,7 @@ export class QueueWaitService {
     const r = this.d.transact(() => {
       const entry = this.d.queue.forCall(callSid);
       if (!entry || entry.status !== 'waiting') return undefined;
-      const waited = (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
+      const rules = this.d.rules.get(entry.queue);
       if (digits === '1') {
         const ended = this.d.queue.end(callSid, 'callback', now)!;
         const call = this.d.calls.get(callSid);
@@ -113,7 +124,7 @@ export class QueueWaitService {
         if (id) events.push({ type: 'CallbackRequested', callbackId: id, desk: entry.desk, source: 'queue', at: now });
         return { outcome: 'callback' as const, events };
       }
-      if (digits === '2' && waited >= this.d.rules.get(entry.queue).maxWaitSeconds) {
+      if (digits === '2' && this.waited(entry, now) >= rules.maxWaitSeconds && rules.overflowAction !== 'queue') {
         const ended = this.d.queue.end(callSid, 'voicemail', now)!;
         this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.voicemail', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
         return { outcome: 'voicemail' as const, events: [left(ended, 'voicemail', now)] };
@@ -141,6 +152,10 @@ export class QueueWaitService {
     });
     if (entry?.status === 'abandoned') this.d.events.publish({ type: 'CallAbandoned', callSid, queue: entry.queue, waitSeconds: entry.waitSeconds ?? 0, at: now });
     return entry?.status ?? this.d.queue.forCall(callSid)?.status ?? outcome;
+  }
+
+  private waited(entry: QueueEntry, now: Date): number {
+    return (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
   }
 
   private estimate(entry: QueueEntry, position: number, now: Date): number | undefined {

@@ -13,8 +13,15 @@ export class CustomersRepo implements SelfServiceLookup {
   private readonly openRmaQuery;
 
   constructor(private readonly db: Db) {
+    // One statement per call: whether the caller has an open RMA is an EXISTS here (latestOpenRma's ORDER BY needs a temp b-tree).
     this.byPhone = db
-      .select({ id: customers.id, name: customers.name, tier: customers.tier, preferredLanguage: customers.preferredLanguage })
+      .select({
+        id: customers.id,
+        name: customers.name,
+        tier: customers.tier,
+        preferredLanguage: customers.preferredLanguage,
+        hasOpenRma: sql<boolean>`exists (select 1 from ${rmas} inner join ${orders} on ${orders.id} = ${rmas.orderId} where ${orders.customerId} = ${customers.id} and ${inArray(rmas.status, [...OPEN_RMA])})`.mapWith(Boolean),
+      })
       .from(customerPhones)
       .innerJoin(customers, eq(customers.id, customerPhones.customerId))
       .where(eq(customerPhones.phone, sql.placeholder('phone')))
@@ -47,7 +54,7 @@ export class CustomersRepo implements SelfServiceLookup {
       name: c.name,
       tier: c.tier,
       preferredLanguage: c.preferredLanguage,
-      hasOpenRma: Boolean(this.openRmaQuery.get({ customerId: c.id })),
+      hasOpenRma: c.hasOpenRma,
     };
   }
 

@@ -1,5 +1,5 @@
 // The IVR engine: pure. Given a flow, a call's state and the caller's input, it returns what to do next.
-import type { CallState, CallerFacts, EngineContext, Effect, Instruction, NodeContext, PathEntry, StepInput } from './flow-types';
+import type { CallState, CallerFacts, EngineContext, Effect, Instruction, NodeContext, PathEntry, Prompt, StepInput } from './flow-types';
 import type { Flow } from './flow-schema';
 import { nodeType } from './nodes/index';
 import { promptText } from './prompt-text';
@@ -40,13 +40,7 @@ export function advance(flow: Flow, current: CallState, input: StepInput | undef
     const id = state.node;
     const node = flow.nodes[id];
     if (!node) throw new Error(`flow "${flow.id}" has no node "${id}"`);
-    const ctx: NodeContext = {
-      state,
-      engine,
-      attempts: () => state.attempts[id] ?? 0,
-      text: (p, extra) => (p ? promptText(p, state.language, { ...state.vars, ...extra }) : ''),
-      say: (p, extra) => (p ? [{ kind: 'say', text: promptText(p, state.language, { ...state.vars, ...extra }), language: state.language }] : []),
-    };
+    const ctx = new HopContext(state, engine, id);
     const resumed = pending;
     const outcome = nodeType(node.type)!.run(node, ctx, resumed);
     pending = undefined;
@@ -74,6 +68,27 @@ export function advance(flow: Flow, current: CallState, input: StepInput | undef
     state.node = outcome.next;
   }
   throw new Error(`flow "${flow.id}" ran ${MAX_HOPS} nodes without waiting for the caller (at "${state.node}")`);
+}
+
+/** What a node sees of the call while it runs (methods on a class: no closures to make on every hop). */
+class HopContext implements NodeContext {
+  constructor(
+    readonly state: CallState,
+    readonly engine: EngineContext,
+    private readonly node: string,
+  ) {}
+
+  attempts(): number {
+    return this.state.attempts[this.node] ?? 0;
+  }
+
+  text(p: Prompt | undefined, extra?: Record<string, string>): string {
+    return p ? promptText(p, this.state.language, extra ? { ...this.state.vars, ...extra } : this.state.vars) : '';
+  }
+
+  say(p: Prompt | undefined, extra?: Record<string, string>): Instruction[] {
+    return p ? [{ kind: 'say', text: this.text(p, extra), language: this.state.language }] : [];
+  }
 }
 
 function describeInput(input: StepInput | undefined): string | undefined {

@@ -93,12 +93,12 @@ export class IvrCallService {
     const now = this.d.clock.now();
     const result = advance(flow, state, input, this.engineContext(now));
     const twiml = this.d.render(result.instructions, { step: step + 1, flow, language: result.state.language });
-    const path = [...(JSON.parse(call.ivrPath) as PathEntry[]), ...result.path];
+    const path = appendPath(call.ivrPath, result.path);
     this.d.transact(() => {
       if (!this.d.calls.appendEvent({ callSid, dedupeKey: `step:${step}`, type: 'ivr.step', data: { input, path: result.path }, at: now })) return;
       this.d.calls.update(callSid, {
         ivrState: JSON.stringify(result.state),
-        ivrPath: JSON.stringify(path),
+        ivrPath: path,
         language: result.state.language,
         step: step + 1,
         lastTwiml: twiml,
@@ -155,4 +155,14 @@ export class IvrCallService {
       }
     }
   }
+}
+
+/**
+ * The stored path (a JSON array of path entries) with `added` appended: the text JSON.stringify([...stored, ...added])
+ * gives, without parsing the whole history of the call on every step.
+ */
+function appendPath(stored: string, added: PathEntry[]): string {
+  if (stored === '[]') return JSON.stringify(added);
+  if (!stored.endsWith('}]') || !stored.startsWith('[{')) return JSON.stringify([...(JSON.parse(stored) as PathEntry[]), ...added]);
+  return added.length ? `${stored.slice(0, -1)},${JSON.stringify(added).slice(1)}` : stored;
 }

@@ -94,7 +94,8 @@ async function waitInQueue(runner: TwimlRunner, node: TwimlNode, queue: CarrierQ
       }
     }
     const now = call.script[0];
-    if (now && now === head && (isPress(now) || isSay(now))) {
+    // A key or word due during a round with no gather is lost, as on a real line; one not due yet (the caller is still silent) waits.
+    if (now && now === head && (isPress(now) || isSay(now)) && call.silentUntil <= call.now()) {
       call.takeStep();
       call.log(isPress(now) ? 'press' : 'speech', isPress(now) ? now.press : (now as { say: string }).say, { ignored: 'no gather in the wait music' });
     }

@@ -39,12 +39,14 @@ export function waitPrompts(t: WaitTurn): string[] {
       if (ewt !== undefined && position > 1) out.push(`Your estimated wait is about ${minutes(ewt)} minute${minutes(ewt) === 1 ? '' : 's'}.`);
     }
   }
-  if (t.overflow) {
+  if (t.overflow === 'callback_or_voicemail') {
     out.push(
       zh
         ? '非常抱歉让您久等了。需要我们稍后回电请按1，留言请按2，继续等待请不要挂机。'
         : 'We are sorry for the long wait. For a callback, press 1. To leave a message, press 2. Or stay on the line.',
     );
+  } else if (t.overflow === 'voicemail') {
+    out.push(zh ? '非常抱歉让您久等了。留言请按2，继续等待请不要挂机。' : 'We are sorry for the long wait. To leave a message, press 2. Or stay on the line.');
   } else if (t.announce) {
     out.push(zh ? '如不想等待，请按1，我们会按您现在的排队顺序给您回电。' : 'To be called back instead, keeping your place in line, press 1.');
   }

@@ -189,6 +189,29 @@ describe('front desk end to end: agents, queues and the ACD through the carrier 
     expect(refused.body.error).to.equal('conflict');
   });
 
+  it('at the queue\'s maximum wait the caller is offered a callback or voicemail, and leaves a message', async () => {
+    const supervisor = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'supervisor1', password: 'hotline-demo' }) });
+    const token = ((await supervisor.json()) as { token: string }).token;
+    const put = await fetch(`${f.base}/api/queues/front-general`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ desk: 'front', serviceLevelSeconds: 15, maxWaitSeconds: 30, overflowAction: 'callback_or_voicemail' }),
+    });
+    expect(put.status).to.be.oneOf([200, 201]);
+    // Nobody is available: the caller waits past 30 s, hears the offer, presses 2 and records a message.
+    const call = f.dial(stranger(9), toAgent([{ wait: 45 }, { press: '2' }, { say: '我的快递还没到，请回电' }, { press: '#' }]));
+    await call.done;
+    const heard = call.heard().join(' | ');
+    expect(heard).to.include('非常抱歉让您久等了。需要我们稍后回电请按1，留言请按2');
+    expect(heard).to.include('请在提示音后留言');
+    expect(heard).to.include('您的留言已收到');
+    const entry = f.hotline.repos.queue.forCall(call.sid)!;
+    expect(entry.status).to.equal('voicemail');
+    expect(entry.waitSeconds).to.be.at.least(30);
+    const vm = await eventually(() => f.hotline.repos.voicemails.forCall(call.sid)!);
+    expect(vm.durationSeconds).to.be.greaterThan(0);
+  });
+
   it('a work order opened on a call goes from open to forwarded to answered (a callback on the list) to closed', async () => {
     const agent = await signIn('agent1', { script: [{ wait: 5 }, { hangup: true }] });
     await agent.setState('available');

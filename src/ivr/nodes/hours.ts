@@ -24,7 +24,23 @@ export const hours: NodeType<HoursNode> = {
   schema,
   targets: (n) => [n.open, n.closed],
   run(n, ctx) {
-    const open = isOpen(n, ctx.engine.now, ctx.engine.timeZone);
+    const open = isOpenCached(n, ctx.engine.now, ctx.engine.timeZone);
     return { next: open ? n.open : n.closed, outcome: open ? 'open' : 'closed' };
   },
 };
+
+/** Since 1980 every time zone's offset is whole minutes, so the answer holds for the whole UTC minute. */
+const WHOLE_MINUTE_OFFSETS_SINCE = Date.UTC(1980, 0, 1);
+const lastAnswer = new WeakMap<HoursNode, { timeZone: string; minute: number; open: boolean }>();
+
+/** isOpen, remembered per node for the current minute: reading the calendar in a time zone (Intl) is the dear part. */
+function isOpenCached(n: HoursNode, now: Date, timeZone: string): boolean {
+  const t = now.getTime();
+  if (!(t >= WHOLE_MINUTE_OFFSETS_SINCE)) return isOpen(n, now, timeZone);
+  const minute = Math.floor(t / 60_000);
+  const last = lastAnswer.get(n);
+  if (last && last.minute === minute && last.timeZone === timeZone) return last.open;
+  const open = isOpen(n, now, timeZone);
+  lastAnswer.set(n, { timeZone, minute, open });
+  return open;
+}
