@@ -12,7 +12,7 @@ export class QueueEntriesRepo {
 
   constructor(private readonly db: Db) {
     this.byCall = db.select().from(queueEntries).where(eq(queueEntries.callSid, sql.placeholder('callSid'))).prepare();
-    // Walks the (status, desk, priority, enqueued_at) index: the desk's best waiting call not ringing anyone.
+    // Seeks the (status, desk, reserved_by, priority desc, enqueued_at) index: the desk's best waiting call not ringing anyone.
     this.headQuery = db
       .select()
       .from(queueEntries)

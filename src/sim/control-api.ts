@@ -3,11 +3,13 @@ import express, { type Router } from 'express';
 import type { CallerStep } from './caller-script';
 import { parseScript } from './caller-script';
 import type { SimCall } from './call-session';
+import type { SimSoftphone, SoftphoneOptions } from './endpoints';
 
 export interface CallPlacer {
   placeCall(opts: { from: string; to: string; script?: CallerStep[] }): SimCall;
   call(sid: string): SimCall | undefined;
   calls(): SimCall[];
+  registerSoftphone(opts: SoftphoneOptions): SimSoftphone;
 }
 
 function summary(c: SimCall) {
@@ -30,6 +32,19 @@ export function controlApi(sim: CallPlacer): Router {
     const call = sim.placeCall({ from, to, script: steps });
     await call.done;
     res.json(summary(call));
+  });
+
+  // A softphone for another process (`npm run agent`): registered with the agent's own Voice access token.
+  api.post('/softphones', (req, res) => {
+    const { identity, token, answerAfter, script } = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof identity !== 'string' || typeof token !== 'string') return void res.status(400).json({ message: 'identity and token are required strings' });
+    if (answerAfter !== undefined && answerAfter !== 'never' && typeof answerAfter !== 'number') return void res.status(400).json({ message: "answerAfter is a number of seconds or 'never'" });
+    try {
+      const phone = sim.registerSoftphone({ identity, token, answerAfter: answerAfter as number | 'never' | undefined, script: script === undefined ? undefined : parseScript(script) });
+      res.status(201).json({ identity: phone.identity });
+    } catch (err) {
+      res.status(400).json({ message: (err as Error).message });
+    }
   });
 
   api.get('/calls', (_req, res) => {

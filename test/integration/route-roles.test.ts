@@ -1,5 +1,9 @@
 // Who may call which route: every route of the staff API against every role, through real HTTP and real tokens.
-// To cover a new module: add its router factory to ROUTERS and its routes to ROUTE_ROLES.
+// To cover a new module: add its router factory to ROUTERS and its routes to ROUTE_ROLES (or PUBLIC_ROUTES when it
+// needs no sign-in). The last tests fail when a route is registered without a case here, or a *.routes.ts file in
+// src/http/ has a route that no router of ROUTERS registers.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Router } from 'express';
@@ -20,26 +24,61 @@ import { AgentDesksRepo } from '../../src/acd/agent-desks.repo';
 import { DesksService } from '../../src/acd/desks.service';
 import { QueueSettingsRepo } from '../../src/acd/queue-settings.repo';
 import { QueueSettingsService } from '../../src/acd/queue-settings.service';
+import { PresenceRepo } from '../../src/acd/presence.repo';
+import { PresenceService } from '../../src/acd/agent-presence.service';
+import { InteractionsRepo } from '../../src/acd/interactions.repo';
+import { DispositionService } from '../../src/acd/dispositions';
+import { WorkOrdersRepo } from '../../src/work-orders/work-orders.repo';
+import { WorkOrderService } from '../../src/work-orders/work-order.service';
+import { CallsRepo } from '../../src/calls/calls.repo';
+import { CustomersRepo } from '../../src/customers/customers.repo';
+import { VoiceTokenIssuer } from '../../src/telephony/voice-token';
 import { createApiApp } from '../../src/http/app';
 import { authRoutes } from '../../src/http/auth.routes';
+import { presenceRoutes } from '../../src/http/presence.routes';
+import { workOrderRoutes } from '../../src/http/work-orders.routes';
+import { dispositionRoutes } from '../../src/http/dispositions.routes';
 import { staffRoutes } from '../../src/http/staff.routes';
 import { agentsRoutes } from '../../src/http/agents.routes';
 import { queuesRoutes } from '../../src/http/queues.routes';
+import { voiceRoutes } from '../../src/http/voice.routes';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * [method, path, roles allowed, sample body]. `{username}` in the path becomes that demo account's id
+ * [method, path, roles allowed, sample body, options]. `{username}` in the path becomes that demo account's id
  * (`/api/agents/{agent6}/desks`). Cases run in order against one database, so a sample body should leave
- * things as it found them (or only add), and must not sign anyone out.
+ * things as it found them (or only add), and must not sign anyone out with the shared tokens: a case that signs
+ * its caller out sets `signsOut`, and then every role calls it with a token of its own, signed in for that call.
+ * A role let through may still get 400, 404 (not "No such route") or 409 from the route itself: the case only
+ * checks the role gate. Routes on one record use an id that does not exist (999999) where the record's own rules
+ * would forbid some allowed roles (a department only sees work orders forwarded to it).
  */
-export type RouteRoleCase = readonly [method: Method, path: string, allowed: readonly Role[], body?: unknown];
+export type RouteRoleCase = readonly [method: Method, path: string, allowed: readonly Role[], body?: unknown, options?: { signsOut?: boolean }];
 
 const EVERYONE = ROLES;
 const FLOOR = ['dispatcher', 'team_lead', 'supervisor', 'admin'] as const satisfies readonly Role[];
+const WORK_ORDER_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher', 'admin', 'department'] as const satisfies readonly Role[];
+const NO_SUCH_ID = 999999;
+
+/** Routes anyone may call without signing in: [method, path]. */
+export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [['POST', '/api/auth/login']];
 
 export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/auth/me', EVERYONE],
+  ['POST', '/api/auth/logout', EVERYONE, undefined, { signsOut: true }],
+  // The agent's own presence. agent1 is offline: asking for offline again is refused with 409 and changes nothing.
+  ['GET', '/api/agents/me', ['agent']],
+  ['PUT', '/api/agents/me/state', ['agent'], { state: 'offline' }],
+  ['POST', '/api/agents/me/heartbeat', ['agent']],
+  ['GET', '/api/dispositions', EVERYONE],
+  ['POST', `/api/interactions/${NO_SUCH_ID}/disposition`, ['agent'], { code: 'resolved' }],
+  ['POST', '/api/work-orders', ['agent', 'team_lead'], { category: 'inquiry', description: 'route roles probe' }],
+  ['GET', '/api/work-orders', WORK_ORDER_READERS],
+  ['GET', `/api/work-orders/${NO_SUCH_ID}`, WORK_ORDER_READERS],
+  ['PATCH', `/api/work-orders/${NO_SUCH_ID}`, ['agent', 'team_lead'], { note: 'route roles probe' }],
+  ['POST', `/api/work-orders/${NO_SUCH_ID}/answer`, ['department', 'supervisor', 'admin'], { answer: 'route roles probe' }],
+  ['POST', `/api/work-orders/${NO_SUCH_ID}/close`, ['agent', 'team_lead', 'supervisor'], {}],
   ['GET', '/api/staff', ['admin', 'supervisor']],
   ['POST', '/api/staff', ['admin'], { username: 'roles-probe', displayName: 'Probe', role: 'quality_controller', password: 'probe-password-1' }],
   ['PATCH', '/api/staff/{agent5}', ['admin'], { displayName: '刘洋' }],
@@ -48,6 +87,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['PUT', '/api/agents/{agent6}/desks', ['dispatcher', 'supervisor', 'admin'], { desks: [{ desk: 'back', skill: 4 }, { desk: 'front', skill: 3 }] }],
   ['GET', '/api/queues', FLOOR],
   ['PUT', '/api/queues/front-general', ['supervisor', 'admin'], {}],
+  ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -59,19 +99,68 @@ export interface Harness {
   clock: Clock;
 }
 
+/** Softphone tokens signed with made-up credentials: nothing here talks to the carrier. */
+const voiceToken = () =>
+  new VoiceTokenIssuer({ accountSid: `AC${'1'.repeat(32)}`, apiKeySid: `SK${'2'.repeat(32)}`, apiKeySecret: '3'.repeat(32), twimlAppSid: `AP${'4'.repeat(32)}` });
+
+/** In the order src/hotline.ts mounts them (the order decides which of two matching routes answers). */
 export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => authRoutes(h),
+  (h) => presenceRoutes({ ...h, presence: new PresenceService({ presence: new PresenceRepo(h.db), ...h }) }),
+  (h) =>
+    workOrderRoutes({
+      ...h,
+      service: new WorkOrderService({ workOrders: new WorkOrdersRepo(h.db), calls: new CallsRepo(h.db), orders: new CustomersRepo(h.db), staff: new StaffRepo(h.db), ...h }),
+    }),
+  (h) => dispositionRoutes({ ...h, service: new DispositionService({ interactions: new InteractionsRepo(h.db), ...h }) }),
   (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), ...h }) }),
   (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
   (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
+  (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
 ];
+
+/** One registered route of an express Router: what walking `router.stack` finds. */
+interface RegisteredRoute {
+  method: Method;
+  path: string;
+}
+
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The routes an express Router registers (its stack's route layers), with every method of each. */
+function registeredRoutes(router: Router): RegisteredRoute[] {
+  const found: RegisteredRoute[] = [];
+  for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
+    if (!layer.route) throw new Error('a router uses middleware without a route (router.use): teach registeredRoutes about it');
+    if (typeof layer.route.path !== 'string') throw new Error(`a route path that is not a string: ${String(layer.route.path)}`);
+    for (const [m, on] of Object.entries(layer.route.methods)) {
+      const method = m.toUpperCase() as Method;
+      if (!on) continue;
+      if (!METHODS.includes(method)) throw new Error(`route ${layer.route.path} answers ${m}: add it to METHODS and the table`);
+      found.push({ method, path: layer.route.path });
+    }
+  }
+  return found;
+}
+
+/** Whether a concrete path (`/api/staff/7`) is one an express route path (`/api/staff/:id`) matches. */
+function routeMatches(routePath: string, concrete: string): boolean {
+  if (/[*?(){}]/.test(routePath)) throw new Error(`route path ${routePath}: only literal segments and :params are understood here`);
+  const pattern = routePath
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.+^$|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${pattern}/?$`).test(concrete);
+}
 
 describe('route roles: who may call which route', () => {
   let db: Db;
   let server: http.Server;
   let base: string;
   const tokens = new Map<Role, string>();
+  const usernames = new Map<Role, string>();
   const ids = new Map<string, number>();
+  let routers: Router[];
 
   before(async () => {
     db = openDatabase(':memory:');
@@ -83,7 +172,7 @@ describe('route roles: who may call which route', () => {
       staffRepo.createStaff({ username: `probe-${role}`, displayName: role, role, department: role === 'department' ? 'warehouse' : null, passwordHash: hashPasswordSync(DEMO_PASSWORD), createdAt: new Date() });
     }
     const h: Harness = { db, transact, events: new EventBus(), auth: new AuthService({ staff: staffRepo, transact }), clock: { now: () => new Date() } };
-    const api = createApiApp({ log: createLogger('error', true), health: () => ({ ok: true, simulator: false }), routers: ROUTERS.map((r) => r(h)) });
+    const api = createApiApp({ log: createLogger('error', true), health: () => ({ ok: true, simulator: false }), routers: (routers = ROUTERS.map((r) => r(h))) });
     server = http.createServer(api);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -92,9 +181,8 @@ describe('route roles: who may call which route', () => {
     for (const a of accounts) ids.set(a.username, a.id);
     for (const role of ROLES) {
       const { username } = accounts.find((a) => a.role === role)!;
-      const res = await request('POST', '/api/auth/login', undefined, { username, password: DEMO_PASSWORD });
-      expect(res.status, `login as ${username}`).to.equal(200);
-      tokens.set(role, (res.body as { token: string }).token);
+      usernames.set(role, username);
+      tokens.set(role, await signIn(role));
     }
   });
 
@@ -119,6 +207,14 @@ describe('route roles: who may call which route', () => {
     return { status: res.status, body: json };
   }
 
+  /** A new token for the role's account. */
+  async function signIn(role: Role): Promise<string> {
+    const username = usernames.get(role)!;
+    const res = await request('POST', '/api/auth/login', undefined, { username, password: DEMO_PASSWORD });
+    expect(res.status, `login as ${username}`).to.equal(200);
+    return (res.body as { token: string }).token;
+  }
+
   function shortly(body: unknown): string {
     const text = JSON.stringify(body);
     return text.length > 160 ? `${text.slice(0, 160)}…` : text;
@@ -135,7 +231,7 @@ describe('route roles: who may call which route', () => {
     expect([...tokens.keys()].sort()).to.deep.equal([...ROLES].sort());
   });
 
-  for (const [method, template, allowed, body] of ROUTE_ROLES) {
+  for (const [method, template, allowed, body, options] of ROUTE_ROLES) {
     it(`${method} ${template}: 401 without a token, 403 for ${ROLES.filter((r) => !allowed.includes(r)).join(', ') || 'nobody'}, through for ${allowed.join(', ')}`, async () => {
       const path = resolvePath(template);
       const anonymous = await request(method, path, undefined, body);
@@ -144,11 +240,13 @@ describe('route roles: who may call which route', () => {
 
       const wrong: string[] = [];
       for (const role of ROLES) {
-        const res = await request(method, path, tokens.get(role), body);
+        const token = options?.signsOut ? await signIn(role) : tokens.get(role);
+        const res = await request(method, path, token, body);
         const { error, message } = (res.body ?? {}) as { error?: unknown; message?: unknown };
         if (allowed.includes(role)) {
           if (res.status === 401 || res.status === 403) wrong.push(`${role}: allowed but got ${res.status} ${shortly(res.body)}`);
           else if (res.status === 404 && message === 'No such route') wrong.push(`${role}: no such route (a typo in the table?)`);
+          else if (options?.signsOut && (await request('GET', '/api/auth/me', token, undefined)).status !== 401) wrong.push(`${role}: still signed in after ${method} ${path}`);
         } else if (res.status !== 403 || error !== 'forbidden' || typeof message !== 'string' || Object.keys(res.body as object).length !== 2) {
           wrong.push(`${role}: expected 403 {error:'forbidden', message}, got ${res.status} ${shortly(res.body)}`);
         }
@@ -156,4 +254,71 @@ describe('route roles: who may call which route', () => {
       expect(wrong).to.deep.equal([]);
     });
   }
+
+  it('has every shared token still valid after the table ran (no case signed anyone out)', async () => {
+    for (const role of ROLES) expect((await request('GET', '/api/auth/me', tokens.get(role), undefined)).status, role).to.equal(200);
+  });
+
+  for (const [method, template] of PUBLIC_ROUTES) {
+    it(`${method} ${template}: public, answers without a token`, async () => {
+      const body = template === '/api/auth/login' ? { username: usernames.get('quality_controller'), password: DEMO_PASSWORD } : undefined;
+      const res = await request(method, resolvePath(template), undefined, body);
+      expect(res.status, shortly(res.body)).to.be.within(200, 299);
+    });
+  }
+
+  describe('the table covers every route', () => {
+    /** Each case as a concrete path, so it can be matched against the routers' path patterns. */
+    const cases = () => [...ROUTE_ROLES.map(([m, p]) => ({ method: m, path: resolvePath(p) })), ...PUBLIC_ROUTES.map(([m, p]) => ({ method: m, path: resolvePath(p) }))];
+
+    it('every route the routers of ROUTERS register has a case in ROUTE_ROLES (or PUBLIC_ROUTES)', () => {
+      const registered = routers.flatMap(registeredRoutes);
+      expect(registered.length, 'routes found by walking router.stack').to.be.at.least(ROUTE_ROLES.length);
+      const missing = registered.filter((r) => !cases().some((c) => c.method === r.method && routeMatches(r.path, c.path)));
+      expect(
+        missing.map((r) => `${r.method} ${r.path}`),
+        'routes without a role case',
+      ).to.deep.equal([]);
+    });
+
+    it('every case names a registered route, and no route is listed twice', () => {
+      const registered = routers.flatMap(registeredRoutes);
+      const problems: string[] = [];
+      const seen = new Map<string, string>();
+      for (const c of cases()) {
+        // The first route that matches is the one express runs (agents/me before agents/:id/desks).
+        const route = registered.find((r) => r.method === c.method && routeMatches(r.path, c.path));
+        if (!route) problems.push(`${c.method} ${c.path}: no such route`);
+        else if (seen.has(`${route.method} ${route.path}`)) problems.push(`${c.method} ${c.path}: ${route.method} ${route.path} already covered by ${seen.get(`${route.method} ${route.path}`)}`);
+        else seen.set(`${route.method} ${route.path}`, `${c.method} ${c.path}`);
+      }
+      expect(problems).to.deep.equal([]);
+    });
+
+    it('every route written in src/http/*.routes.ts is registered by a router of ROUTERS', () => {
+      const dir = path.resolve('src/http');
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.routes.ts'));
+      expect(files.length, 'router files found').to.be.at.least(8);
+      const registered = new Set(routers.flatMap(registeredRoutes).map((r) => `${r.method} ${r.path}`));
+      const problems: string[] = [];
+      for (const file of files) {
+        const source = fs.readFileSync(path.join(dir, file), 'utf8');
+        const calls = [...source.matchAll(/\brouter\.(\w+)\(\s*(?:'([^']*)'|"([^"]*)"|`([^`]*)`)?/g)];
+        let routes = 0;
+        for (const [, fn, ...quoted] of calls) {
+          const literal = quoted.find((q) => q !== undefined);
+          if (!METHODS.includes(fn.toUpperCase() as Method)) {
+            problems.push(`${file}: router.${fn}(…) is not understood by this test`);
+          } else if (literal === undefined || literal.includes('${')) {
+            problems.push(`${file}: router.${fn}(…) without a literal path`);
+          } else {
+            routes++;
+            if (!registered.has(`${fn.toUpperCase()} ${literal}`)) problems.push(`${file}: ${fn.toUpperCase()} ${literal} is not registered by ROUTERS`);
+          }
+        }
+        if (routes === 0) problems.push(`${file}: no route found (registered some other way?)`);
+      }
+      expect(problems).to.deep.equal([]);
+    });
+  });
 });

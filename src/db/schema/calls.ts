@@ -1,4 +1,5 @@
 // Calls, their append-only event log, queue entries, callback requests and voicemails.
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { customers } from './customers';
 
@@ -65,7 +66,9 @@ export const queueEntries = sqliteTable(
   (t) => [
     uniqueIndex('queue_entries_call').on(t.callSid),
     index('queue_entries_waiting').on(t.status, t.queue),
-    index('queue_entries_routing').on(t.status, t.desk, t.priority, t.enqueuedAt),
+    // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
+    // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.
+    index('queue_entries_routing').on(t.status, t.desk, t.reservedBy, sql`${t.priority} desc`, t.enqueuedAt),
   ],
 );
 
