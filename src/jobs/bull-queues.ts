@@ -17,6 +17,8 @@ export type JobHandler = (payload: unknown, job: { id: string; attempt: number }
 
 export class JobQueues {
   private readonly queues = new Map<string, Bull.Queue>();
+  /** bull does not close connections made by a custom createClient: close() does. */
+  private readonly clients: Redis[] = [];
 
   constructor(private readonly o: JobQueueOptions) {}
 
@@ -28,10 +30,14 @@ export class JobQueues {
         prefix: this.o.prefix ?? 'hotline',
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
         // bull needs its blocking and subscriber connections without request retries or ready checks.
-        createClient: (type) =>
-          type === 'client'
-            ? new Redis(url, { maxRetriesPerRequest: 2 })
-            : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false }),
+        createClient: (type) => {
+          const client =
+            type === 'client'
+              ? new Redis(url, { maxRetriesPerRequest: 2 })
+              : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+          this.clients.push(client);
+          return client;
+        },
       });
       q.on('error', (err) => this.o.log.warn('job queue error', { queue: name, err: err.message }));
       this.queues.set(name, q);
@@ -45,7 +51,9 @@ export class JobQueues {
 
   /** Runs `handler` for the named jobs of a queue; a thrown error is logged and the job retried with backoff. */
   process(queue: string, name: string, handler: JobHandler, concurrency = 2): void {
-    void this.queue(queue).process(name, concurrency, async (job) => {
+    // bull's promise settles when the worker stops; it rejects if its connections end before they were ready
+    // (close() while Redis is down), which must not become an unhandled rejection.
+    const worker = this.queue(queue).process(name, concurrency, async (job) => {
       const log = this.o.log.child({ jobId: String(job.id), queue, name });
       try {
         await handler(job.data, { id: String(job.id), attempt: job.attemptsMade + 1 });
@@ -54,9 +62,11 @@ export class JobQueues {
         throw err;
       }
     });
+    worker.catch((err: Error) => this.o.log.warn('job worker stopped', { queue, name, err: err.message }));
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    for (const client of this.clients) client.disconnect();
   }
 }

@@ -12,6 +12,7 @@ export interface OutboxRelayOptions {
 
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private running?: Promise<number>;
 
   constructor(
@@ -22,9 +23,11 @@ export class OutboxRelay {
   ) {}
 
   start(): void {
+    this.stopped = false;
     const tick = async () => {
       await this.flush();
-      this.timer = setTimeout(tick, this.o.intervalMs ?? 250);
+      // stop() may have come while this pass ran: then do not schedule another.
+      if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs ?? 250);
     };
     this.timer = setTimeout(tick, 0);
   }
@@ -52,6 +55,7 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
   }

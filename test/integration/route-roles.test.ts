@@ -246,6 +246,7 @@ describe('route roles: who may call which route', () => {
         if (allowed.includes(role)) {
           if (res.status === 401 || res.status === 403) wrong.push(`${role}: allowed but got ${res.status} ${shortly(res.body)}`);
           else if (res.status === 404 && message === 'No such route') wrong.push(`${role}: no such route (a typo in the table?)`);
+          else if (res.status >= 500) wrong.push(`${role}: let through, but the route failed: ${res.status} ${shortly(res.body)}`);
           else if (options?.signsOut && (await request('GET', '/api/auth/me', token, undefined)).status !== 401) wrong.push(`${role}: still signed in after ${method} ${path}`);
         } else if (res.status !== 403 || error !== 'forbidden' || typeof message !== 'string' || Object.keys(res.body as object).length !== 2) {
           wrong.push(`${role}: expected 403 {error:'forbidden', message}, got ${res.status} ${shortly(res.body)}`);
