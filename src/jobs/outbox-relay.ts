@@ -25,7 +25,8 @@ export class OutboxRelay {
   start(): void {
     this.stopped = false;
     const tick = async () => {
-      await this.flush();
+      // A database error (busy, disk) must not kill the relay: log it and try again next tick.
+      await this.flush().catch((err) => this.log.error('outbox relay pass failed; will retry', { err: (err as Error).message }));
       // stop() may have come while this pass ran: then do not schedule another.
       if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs ?? 250);
     };
