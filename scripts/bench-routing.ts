@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { fillPlaceholders } from 'drizzle-orm';
+import { eq, fillPlaceholders } from 'drizzle-orm';
 import { openDatabase, type Db } from '../src/db/client';
 import { transactor } from '../src/db/transaction';
 import { agentDesks, agentPresence, calls, interactions, queueEntries, staff } from '../src/db/schema/index';
@@ -30,6 +31,7 @@ process.hrtime.bigint() after a warm-up:
 
   a) the best call for an agent who just became available  Dispatcher.bestCallFor(agentId)
   b) the longest-idle agent for a new call                   PresenceRepo.longestIdleOnDesk(desk)
+     b′) its worst case: a desk with no free agent, so it walks every available agent
   c) one whole offer decision                                Dispatcher.dispatch() with exactly one
      available agent (finds the call and the agent, then the offer's transaction: reserve the queue
      entry, insert the interaction, agent to reserved, state logged; then finds nothing more to offer)
@@ -48,13 +50,16 @@ Options:
   --seed <n>        seed of the pseudo-random data (default 1)
   --file <path>     the database file to create (must not exist; kept afterwards); default a file
                     in a new temporary directory, removed at the end unless --keep
-  --no-autocheckpoint  diagnostic: turn SQLite's WAL auto-checkpoint off for the measurements (production
+  --no-autocheckpoint
+                    diagnostic: turn SQLite's WAL auto-checkpoint off for the measurements (production
                     keeps it on: every ~1000 WAL pages a commit copies them into the database file and
                     fsyncs); shows how much of the tail is checkpoint I/O
   --keep            keep the temporary directory
   -h, --help        print this help
 
-Target: p99 < 1 ms for each of the decisions a), b), c) (and, shown too, µs per offer of the burst).
+Target: p99 < 1 ms for each of the decisions a), b), b′), c) (and, shown too, µs per offer of the burst).
+Slow decisions are put down to a WAL checkpoint, the kernel preempting the process, or a GC pause,
+and c) is shown again without those (c′, c″): a diagnostic, not the target.
 Exit code: 0 whether targets pass or fail; 1 if a correctness check failed; 2 for bad usage.`;
 
 const TARGET_US = 1000;
@@ -295,7 +300,13 @@ function populate(db: Db, o: Options, rng: Rng, now: number): Population {
     for (const a of agents) {
       if (a.state !== 'reserved') continue;
       const head = queue.head(rng.pick(a.desks));
-      if (!head || !queue.reserve(head.id, a.staffId)) throw new Error(`could not reserve a call for ${a.username}`);
+      if (!head) {
+        // Fewer calls than ringing agents (a small --calls): this one is on a break instead.
+        db.update(agentPresence).set({ state: 'break', reason: 'rest' }).where(eq(agentPresence.staffId, a.staffId)).run();
+        a.state = 'break';
+        continue;
+      }
+      if (!queue.reserve(head.id, a.staffId)) throw new Error(`could not reserve a call for ${a.username}`);
       ixRows.push({ callSid: head.callSid, queueEntryId: head.id, agentId: a.staffId, status: 'offered', conference: `bench-${head.callSid}`, agentCallSid: `CAleg${head.id}`, offeredAt: new Date(now - rng.int(0, 14_000)) });
     }
     for (const rows of chunked(ixRows)) db.insert(interactions).values(rows).run();
@@ -339,22 +350,78 @@ function simulateBurst(byDesk: Map<Desk, QueueEntry[]>, available: AgentModel[])
 
 // ---------------------------------------------------------------------------------------------- timing
 
+interface Sample {
+  us: number;
+  /** performance.now() when the decision started, to match it with GC pauses. */
+  at: number;
+  /** The decision's commit ran a WAL auto-checkpoint (the database file itself was written). */
+  checkpoint?: boolean;
+  /** The kernel took the CPU away from the process during the decision (an involuntary context switch). */
+  preempted?: boolean;
+}
+
 interface Stats {
   name: string;
-  samples: number;
+  samples: Sample[];
   median: number;
   p99: number;
   max: number;
   mean: number;
+  /** Process CPU time (user + system) per decision, summed over the measured decisions: less sensitive to other load. */
+  cpu: number;
+  /** A diagnostic row (some samples left out): no target. */
+  diagnostic?: boolean;
 }
 
-function stats(name: string, us: number[]): Stats {
-  const s = [...us].sort((a, b) => a - b);
+/** The GC pauses of the run (perf_hooks), to tell which slow decisions overlapped one. */
+const gcPauses: { start: number; end: number }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push({ start: e.startTime, end: e.startTime + e.duration });
+});
+
+const preemptions = () => process.resourceUsage().involuntaryContextSwitches;
+
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+function stats(name: string, samples: Sample[], cpu: number): Stats {
+  const s = samples.map((x) => x.us).sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { name, samples: s.length, median: q(0.5), p99: q(0.99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return { name, samples, median: q(0.5), p99: q(0.99), max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / s.length, cpu: cpu / s.length };
+}
+
+/** Why the decisions over the target were slow, as far as this process can tell. */
+function tail(r: Stats): string {
+  const slow = r.samples.filter((x) => x.us >= TARGET_US);
+  const label = r.name.split(' ')[0];
+  if (!slow.length) return `${label} none over 1 ms`;
+  const gc = (x: Sample) => gcPauses.some((g) => g.start < x.at + x.us / 1000 && g.end > x.at);
+  const why = new Map<string, number>();
+  for (const x of slow) {
+    const k = x.checkpoint ? 'WAL checkpoint in their commit' : x.preempted ? 'preempted (an involuntary context switch)' : gc(x) ? 'overlapped a GC pause' : 'none of these';
+    why.set(k, (why.get(k) ?? 0) + 1);
+  }
+  const parts = [...why].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`);
+  return `${label} ${slow.length} of ${r.samples.length} over 1 ms: ${parts.join(', ')}`;
 }
 
 const elapsedUs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1000;
+
+/** The WAL header's checkpoint sequence number: it grows each time a writer restarts the WAL after a checkpoint. */
+function walResets(file: string): number {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(`${file}-wal`, 'r');
+    const b = Buffer.alloc(16);
+    return fs.readSync(fd, b, 0, 16, 0) === 16 ? b.readUInt32BE(12) : 0;
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -400,7 +467,7 @@ async function main(): Promise<number> {
     const journal = db.$client.pragma('journal_mode', { simple: true });
     const now = Date.now();
     const pop = populate(db, o, rng, now);
-    db.$client.pragma('optimize');
+    // No ANALYZE (production databases have no sqlite_stat1 either): the plans below are the ones production gets.
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
     if (!o.autocheckpoint) db.$client.pragma('wal_autocheckpoint = 0');
     console.log(
@@ -465,14 +532,23 @@ async function main(): Promise<number> {
     const results: Stats[] = [];
     const measure = (name: string, fn: (i: number) => void) => {
       for (let i = 0; i < o.warmup; i++) fn(-1);
-      const us: number[] = new Array(o.decisions);
+      const samples: Sample[] = new Array(o.decisions);
+      let cpu = 0;
       for (let i = 0; i < o.decisions; i++) {
+        const n0 = preemptions();
+        const c0 = cpuUs();
+        const at = performance.now();
         const t0 = process.hrtime.bigint();
         fn(i);
-        us[i] = elapsedUs(t0);
+        const us = elapsedUs(t0);
+        cpu += cpuUs() - c0;
+        samples[i] = { us, at, preempted: preemptions() !== n0 };
       }
-      results.push(stats(name, us));
+      results.push(stats(name, samples, cpu));
     };
+    gcObserver.observe({ entryTypes: ['gc'] });
+    /** In WAL mode only a checkpoint writes the database file itself. */
+    const dbWritten = () => fs.statSync(file, { bigint: true }).mtimeNs;
 
     // a) The best call for an agent who just became available (any agent: their desks decide).
     console.log(`\nMeasuring ${o.decisions} decisions of each kind after ${o.warmup} unmeasured ones…`);
@@ -506,6 +582,21 @@ async function main(): Promise<number> {
       });
     }
 
+    // b′) The worst case of b): a desk none of whose agents is free, so the walk in idle order visits every available agent.
+    let wrongNone = 0;
+    {
+      const desk: Desk = 'back';
+      const sql = db.$client;
+      const onDesk = available.filter((a) => a.desks.includes(desk)).map((a) => a.staffId);
+      const setState = sql.prepare('UPDATE agent_presence SET state = ? WHERE staff_id = ?');
+      transact(() => onDesk.forEach((id) => setState.run('break', id)));
+      const walked = available.length - onDesk.length;
+      measure(`b′) the same for a desk with no free agent (walks all ${walked} available)`, () => {
+        if (presenceRepo.longestIdleOnDesk(desk)) wrongNone++;
+      });
+      transact(() => onDesk.forEach((id) => setState.run('available', id)));
+    }
+
     // c) One whole offer: exactly one agent available, one dispatch(); undone (not measured) before the next.
     let wrongOffer = 0;
     {
@@ -519,16 +610,25 @@ async function main(): Promise<number> {
       toBreak.run(Date.now());
       const pool = available.map((a) => a.staffId);
       const picks = Array.from({ length: o.decisions + o.warmup }, () => rng.pick(pool));
-      const us: number[] = [];
+      const samples: Sample[] = [];
+      let cpu = 0;
       for (let k = 0; k < picks.length; k++) {
         const agentId = picks[k];
-        const at = Date.now();
-        makeAvailable.run(at, at, at, agentId);
+        const now = Date.now();
+        makeAvailable.run(now, now, now, agentId);
+        const written = dbWritten();
+        const n0 = preemptions();
+        const c0 = cpuUs();
+        const at = performance.now();
         const t0 = process.hrtime.bigint();
         const offers = dispatcher.dispatch();
         const took = elapsedUs(t0);
+        const c1 = cpuUs();
+        const preempted = preemptions() !== n0;
+        const checkpoint = dbWritten() !== written;
         const ix = live.get(agentId) as { id: number; entryId: number } | undefined;
-        if (offers !== 1 || !ix || ix.entryId !== expectedBest(agentId)?.id) wrongOffer++;
+        const expected = expectedBest(agentId);
+        if (offers !== (expected ? 1 : 0) || ix?.entryId !== expected?.id) wrongOffer++;
         await dispatcher.idle();
         transact(() => {
           if (ix) {
@@ -537,22 +637,37 @@ async function main(): Promise<number> {
           }
           back.run(agentId);
         });
-        if (k >= o.warmup) us.push(took);
+        if (k >= o.warmup) {
+          samples.push({ us: took, at, checkpoint, preempted });
+          cpu += c1 - c0;
+        }
       }
-      results.push(stats('c) one offer decision: dispatch() with 1 agent available', us));
+      results.push(stats('c) one offer decision: dispatch() with 1 agent available', samples, cpu));
+      // Diagnostics (no target): without the decisions whose commit ran a checkpoint, and without those preempted too.
+      const noCkpt = samples.filter((x) => !x.checkpoint);
+      const own = noCkpt.filter((x) => !x.preempted);
+      if (noCkpt.length && noCkpt.length < samples.length)
+        results.push({ ...stats(`c′) = c) without the ${samples.length - noCkpt.length} whose commit ran a WAL checkpoint`, noCkpt, 0), cpu: NaN, diagnostic: true });
+      if (own.length && own.length < noCkpt.length) results.push({ ...stats(`c″) = c′) without the ${noCkpt.length - own.length} preempted by the kernel`, own, 0), cpu: NaN, diagnostic: true });
     }
 
-    const rows = [['decision', 'samples', 'median µs', 'p99 µs', 'max µs', 'mean µs']];
-    for (const r of results) rows.push([r.name, String(r.samples), r.median.toFixed(1), r.p99.toFixed(1), r.max.toFixed(1), r.mean.toFixed(1)]);
+    const rows = [['decision', 'samples', 'median µs', 'p99 µs', 'max µs', 'mean µs', 'cpu µs']];
+    for (const r of results) rows.push([r.name, String(r.samples.length), r.median.toFixed(1), r.p99.toFixed(1), r.max.toFixed(1), r.mean.toFixed(1), Number.isNaN(r.cpu) ? '' : r.cpu.toFixed(1)]);
     console.log(`\n${table(rows)}`);
     console.log(
       [
         '',
         'each figure: one call timed with process.hrtime.bigint() in this process (no HTTP, no carrier);',
+        "cpu µs: this process's CPU time (user + system) per decision, averaged: what the decision costs in CPU",
+        '   (wall-clock tails also hold time spent waiting for a CPU on a shared machine, GC pauses, WAL checkpoints)',
         'c) includes the offer transaction (reserve the entry, insert the interaction, agent to reserved, state log),',
         '   publishing its events, starting the fake ring, and the second look that finds nothing more to offer',
+        "c′, c″: the same samples as c) with some left out, to show where the tail comes from (no target; the target is c)'s)",
       ].join('\n'),
     );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the GC entries arrive asynchronously
+    console.log(`\nDecisions over 1 ms (GC pauses seen: ${gcPauses.length}, ${gcPauses.reduce((a, g) => a + g.end - g.start, 0).toFixed(0)} ms in all):`);
+    for (const r of results.filter((x) => !x.diagnostic)) console.log(`  ${tail(r)}`);
 
     // d) The burst: end the busy agents' work, make --burst agents available at once, time one dispatch().
     console.log(`\nBurst: the busy agents' calls ended, ${o.burst} agents made available at once, one dispatch() timed`);
@@ -582,16 +697,29 @@ async function main(): Promise<number> {
       const expected = simulateBurst(before.byDesk, burstAgents);
       const firstIx = ((sql.prepare('SELECT max(id) AS id FROM interactions').get() as { id: number | null }).id ?? 0) + 1;
 
+      const resets0 = walResets(file);
+      const gcs0 = gcPauses.length;
+      const c0 = cpuUs();
       const t0 = process.hrtime.bigint();
       const offers = dispatcher.dispatch();
       const totalUs = elapsedUs(t0);
+      const burstCpu = cpuUs() - c0;
+      const resets = walResets(file) - resets0;
       const t1 = process.hrtime.bigint();
       await dispatcher.idle();
       const settleUs = elapsedUs(t1);
 
       const brows = [
-        ['burst', 'agents available', 'calls waiting', 'offers', 'total ms', 'µs per offer'],
-        ['d) one dispatch() of a burst', String(burstAgents.length), String(before.all.length), String(offers), (totalUs / 1000).toFixed(1), (totalUs / Math.max(1, offers)).toFixed(1)],
+        ['burst', 'agents available', 'calls waiting', 'offers', 'total ms', 'µs per offer', 'cpu µs per offer'],
+        [
+          'd) one dispatch() of a burst',
+          String(burstAgents.length),
+          String(before.all.length),
+          String(offers),
+          (totalUs / 1000).toFixed(1),
+          (totalUs / Math.max(1, offers)).toFixed(1),
+          (burstCpu / Math.max(1, offers)).toFixed(1),
+        ],
       ];
       console.log(table(brows));
       console.log(
@@ -601,11 +729,18 @@ async function main(): Promise<number> {
           `the fake carrier's ringAgent resolves at once (not measured: its ${offers} promises settled ${(settleUs / 1000).toFixed(1)} ms after dispatch() returned)`,
         ].join('\n'),
       );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const burstGc = gcPauses.slice(gcs0);
+      console.log(
+        `during the burst: about ${resets} WAL auto-checkpoints (the WAL was restarted ${resets} times), ` +
+          `${burstGc.length} GC pauses (${burstGc.reduce((a, g) => a + g.end - g.start, 0).toFixed(1)} ms)`,
+      );
 
       console.log('\nChecks:');
       check(wrongBest === 0, `a) bestCallFor matched the model's best call for all ${o.decisions} agents${wrongBest ? ` (${wrongBest} did not)` : ''}`);
       check(wrongIdle === 0, `b) longestIdleOnDesk matched the model's longest-idle agent for all ${o.decisions} desks${wrongIdle ? ` (${wrongIdle} did not)` : ''}`);
-      check(wrongOffer === 0, `c) each dispatch() made exactly one offer, of the agent's best call (${o.decisions + o.warmup} dispatches${wrongOffer ? `, ${wrongOffer} wrong` : ''})`);
+      check(wrongNone === 0, `b′) longestIdleOnDesk found nobody on a desk with no free agent${wrongNone ? ` (found someone ${wrongNone} times)` : ''}`);
+      check(wrongOffer === 0, `c) each dispatch() offered the agent their best call, and only that (${o.decisions + o.warmup} dispatches${wrongOffer ? `, ${wrongOffer} wrong` : ''})`);
 
       const made = sql
         .prepare('SELECT i.id, i.agent_id AS agentId, i.call_sid AS callSid, i.queue_entry_id AS entryId, i.status, q.reserved_by AS reservedBy, p.state FROM interactions i JOIN queue_entries q ON q.id = i.queue_entry_id JOIN agent_presence p ON p.staff_id = i.agent_id WHERE i.id >= ? ORDER BY i.id')
@@ -628,7 +763,7 @@ async function main(): Promise<number> {
       check(
         made.length > 0 && inGlobalOrder >= Math.min(10, made.length),
         `the first offers went to the highest-priority, longest-waiting calls: the first ${inGlobalOrder} offers are exactly the ${inGlobalOrder} best waiting calls in order` +
-          (inGlobalOrder < made.length ? ' (after that a desk had no agent left for its head, as the rules allow)' : ''),
+          (inGlobalOrder < made.length && firstDiff < 0 ? ' (after that a desk had no agent left for its head, as the rules allow)' : ''),
       );
       console.log(`       priorities of all ${made.length} offers ${prioCounts(ends(made.length))}; of the calls waiting ${prioCounts(before.all)}`);
       for (const [i, e] of ends(5).entries()) {
@@ -641,7 +776,7 @@ async function main(): Promise<number> {
       }
 
       console.log('\nTargets:');
-      for (const r of results) console.log(`  ${r.p99 < TARGET_US ? 'PASS' : 'FAIL'}  decision p99 < 1 ms: ${r.name.split(':')[0]} p99 ${r.p99.toFixed(1)} µs`);
+      for (const r of results.filter((x) => !x.diagnostic)) console.log(`  ${r.p99 < TARGET_US ? 'PASS' : 'FAIL'}  decision p99 < 1 ms: ${r.name.split(':')[0]} p99 ${r.p99.toFixed(1)} µs`);
       const perOffer = totalUs / Math.max(1, offers);
       console.log(`  ${perOffer < TARGET_US ? 'PASS' : 'FAIL'}  burst per offer < 1 ms: d) ${offers} offers in ${(totalUs / 1000).toFixed(1)} ms, ${perOffer.toFixed(1)} µs per offer`);
     }

@@ -207,7 +207,7 @@ export function createHotline(o: HotlineOptions) {
     async close(): Promise<void> {
       clearInterval(ticker);
       await realtime.close();
-      await dispatcher.idle();
+      await dispatcher.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -42,6 +42,7 @@ export class Dispatcher {
   readonly offerTimeoutSeconds: number;
   private readonly pending = new Set<Promise<unknown>>();
   private scheduled = false;
+  private stopped = false;
 
   constructor(
     private readonly d: {
@@ -84,6 +85,7 @@ export class Dispatcher {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.stopped) return;
       try {
         this.dispatch();
       } catch (err) {
@@ -184,6 +186,12 @@ export class Dispatcher {
       if (ix.agentCallSid) this.endLeg(ix.agentCallSid);
     }
     this.dispatch();
+  }
+
+  /** Makes no more offers (shutdown), then waits for the carrier requests under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
   }
 
   /** Resolves when the carrier requests started so far have settled (tests and shutdown). */

@@ -10,20 +10,36 @@ const LIVE: InteractionStatus[] = ['offered', 'connected'];
 
 export class InteractionsRepo {
   private readonly getQuery;
+  private readonly offerQuery;
+  private readonly conferenceQuery;
 
   constructor(private readonly db: Db) {
     this.getQuery = db.select().from(interactions).where(eq(interactions.id, sql.placeholder('id'))).prepare();
+    // Every offer runs these (in the dispatcher's transaction): prepared, not rebuilt and recompiled per call.
+    this.offerQuery = db
+      .insert(interactions)
+      .values({
+        callSid: sql.placeholder('callSid'),
+        queueEntryId: sql.placeholder('queueEntryId'),
+        agentId: sql.placeholder('agentId'),
+        status: 'offered',
+        conference: 'pending',
+        offeredAt: sql.placeholder('at'),
+      })
+      .returning()
+      .prepare();
+    this.conferenceQuery = db
+      .update(interactions)
+      .set({ conference: sql`${sql.placeholder('conference')}` })
+      .where(eq(interactions.id, sql.placeholder('id')))
+      .prepare();
   }
 
   /** Records an offer; the conference is named for the interaction. */
   offer(o: { callSid: string; queueEntryId: number; agentId: number; at: Date }): InteractionRow {
-    const row = this.db
-      .insert(interactions)
-      .values({ callSid: o.callSid, queueEntryId: o.queueEntryId, agentId: o.agentId, status: 'offered', conference: 'pending', offeredAt: o.at })
-      .returning()
-      .get();
+    const row = this.offerQuery.get({ callSid: o.callSid, queueEntryId: o.queueEntryId, agentId: o.agentId, at: o.at })!;
     const conference = `interaction-${row.id}`;
-    this.db.update(interactions).set({ conference }).where(eq(interactions.id, row.id)).run();
+    this.conferenceQuery.run({ conference, id: row.id });
     return { ...row, conference };
   }
 

@@ -6,6 +6,12 @@ import { agentDesks, agentPresence, agentStateLog, staff, type AgentStateName } 
 export type PresenceRow = typeof agentPresence.$inferSelect;
 export type Desk = (typeof agentDesks.$inferSelect)['desk'];
 
+/**
+ * `LIMIT 1` written into the SQL: drizzle's .limit(1) binds it as a parameter, and SQLite reads a bound LIMIT when it
+ * plans the query, so a prepared statement with one is re-prepared every time it runs (several times the query itself).
+ */
+const LIMIT_1 = sql.raw('1') as unknown as number;
+
 export interface AvailableAgent {
   staffId: number;
   username: string;
@@ -15,6 +21,9 @@ export interface AvailableAgent {
 export class PresenceRepo {
   private readonly getQuery;
   private readonly longestIdleQuery;
+  private readonly desksQuery;
+  private readonly saveQuery;
+  private readonly logQuery;
 
   constructor(private readonly db: Db) {
     this.getQuery = db.select().from(agentPresence).where(eq(agentPresence.staffId, sql.placeholder('staffId'))).prepare();
@@ -26,7 +35,29 @@ export class PresenceRepo {
       .innerJoin(staff, and(eq(staff.id, agentPresence.staffId), eq(staff.active, true)))
       .where(eq(agentPresence.state, 'available'))
       .orderBy(asc(agentPresence.idleSince), asc(agentPresence.staffId))
-      .limit(1)
+      .limit(LIMIT_1)
+      .prepare();
+    // The ACD's hot path (every offer, every freed agent) runs these: prepared, not rebuilt and recompiled per call.
+    this.desksQuery = db.select({ desk: agentDesks.desk, skill: agentDesks.skill }).from(agentDesks).where(eq(agentDesks.staffId, sql.placeholder('staffId'))).prepare();
+    // Values are bound as given (save encodes the timestamps): a bare placeholder would go through the column's encoder, which cannot take null.
+    const bound = (name: string) => sql`${sql.placeholder(name)}`;
+    this.saveQuery = db
+      .update(agentPresence)
+      .set({
+        state: bound('state'),
+        reason: bound('reason'),
+        since: bound('since'),
+        nextState: bound('nextState'),
+        nextReason: bound('nextReason'),
+        wrapUpUntil: bound('wrapUpUntil'),
+        lastHeartbeat: bound('lastHeartbeat'),
+        idleSince: bound('idleSince'),
+      })
+      .where(eq(agentPresence.staffId, sql.placeholder('staffId')))
+      .prepare();
+    this.logQuery = db
+      .insert(agentStateLog)
+      .values({ staffId: sql.placeholder('staffId'), from: sql.placeholder('from'), to: sql.placeholder('to'), reason: sql.placeholder('reason'), at: sql.placeholder('at') })
       .prepare();
   }
 
@@ -40,8 +71,19 @@ export class PresenceRepo {
 
   /** Writes the new presence; with `logFrom`, also logs the transition from that state. */
   save(staffId: number, row: Omit<PresenceRow, 'staffId'>, logFrom?: AgentStateName): void {
-    this.db.update(agentPresence).set(row).where(eq(agentPresence.staffId, staffId)).run();
-    if (logFrom) this.db.insert(agentStateLog).values({ staffId, from: logFrom, to: row.state, reason: row.reason, at: row.since }).run();
+    const ts = (column: { mapToDriverValue(d: Date): unknown }, d: Date | null) => (d === null ? null : column.mapToDriverValue(d));
+    this.saveQuery.run({
+      staffId,
+      state: row.state,
+      reason: row.reason,
+      since: ts(agentPresence.since, row.since),
+      nextState: row.nextState,
+      nextReason: row.nextReason,
+      wrapUpUntil: ts(agentPresence.wrapUpUntil, row.wrapUpUntil),
+      lastHeartbeat: ts(agentPresence.lastHeartbeat, row.lastHeartbeat),
+      idleSince: ts(agentPresence.idleSince, row.idleSince),
+    });
+    if (logFrom) this.logQuery.run({ staffId, from: logFrom, to: row.state, reason: row.reason, at: row.since });
   }
 
   heartbeat(staffId: number, at: Date): boolean {
@@ -53,7 +95,7 @@ export class PresenceRepo {
   }
 
   desksOf(staffId: number): { desk: Desk; skill: number }[] {
-    return this.db.select({ desk: agentDesks.desk, skill: agentDesks.skill }).from(agentDesks).where(eq(agentDesks.staffId, staffId)).all();
+    return this.desksQuery.all({ staffId });
   }
 
   /** Agents on the desk who are taking calls (signed in, not on a break). */

@@ -6,9 +6,16 @@ import { queueEntries } from '../db/schema/index';
 export type QueueEntry = typeof queueEntries.$inferSelect;
 export type QueueEntryStatus = QueueEntry['status'];
 
+/**
+ * `LIMIT 1` written into the SQL: drizzle's .limit(1) binds it as a parameter, and SQLite reads a bound LIMIT when it
+ * plans the query, so a prepared statement with one is re-prepared every time it runs (several times the query itself).
+ */
+const LIMIT_1 = sql.raw('1') as unknown as number;
+
 export class QueueEntriesRepo {
   private readonly byCall;
   private readonly headQuery;
+  private readonly reserveQuery;
 
   constructor(private readonly db: Db) {
     this.byCall = db.select().from(queueEntries).where(eq(queueEntries.callSid, sql.placeholder('callSid'))).prepare();
@@ -18,7 +25,13 @@ export class QueueEntriesRepo {
       .from(queueEntries)
       .where(and(eq(queueEntries.status, 'waiting'), eq(queueEntries.desk, sql.placeholder('desk')), isNull(queueEntries.reservedBy)))
       .orderBy(desc(queueEntries.priority), asc(queueEntries.enqueuedAt), asc(queueEntries.id))
-      .limit(1)
+      .limit(LIMIT_1)
+      .prepare();
+    // Runs on every offer: prepared, not rebuilt and recompiled per call.
+    this.reserveQuery = db
+      .update(queueEntries)
+      .set({ reservedBy: sql`${sql.placeholder('agentId')}` })
+      .where(and(eq(queueEntries.id, sql.placeholder('id')), eq(queueEntries.status, 'waiting'), isNull(queueEntries.reservedBy)))
       .prepare();
   }
 
@@ -29,13 +42,7 @@ export class QueueEntriesRepo {
 
   /** Marks a waiting call as ringing `agentId`; false if it is no longer waiting or already offered. */
   reserve(id: number, agentId: number): boolean {
-    return (
-      this.db
-        .update(queueEntries)
-        .set({ reservedBy: agentId })
-        .where(and(eq(queueEntries.id, id), eq(queueEntries.status, 'waiting'), isNull(queueEntries.reservedBy)))
-        .run().changes > 0
-    );
+    return this.reserveQuery.run({ id, agentId }).changes > 0;
   }
 
   /** The offer is over without an answer: the call keeps its place (priority and time queued are unchanged). */

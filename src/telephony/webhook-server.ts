@@ -79,8 +79,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
         }
       }
     }
-    // With the length known the head and body go out in one write (no chunked encoding).
-    res.writeHead(200, { ...XML, 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(200, XML);
     res.end(body);
   }
 }
@@ -94,10 +93,7 @@ function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-/**
- * A child logger made on first use: most webhooks log nothing, and winston's child() (an Object.create of the
- * logger) is the dearest thing a quiet request would otherwise pay for.
- */
+/** A child logger made on first use: most webhooks log nothing, and winston's child() is not free. */
 function lazyChild(log: Logger, meta: Record<string, unknown>): Logger {
   let child: Logger | undefined;
   return new Proxy(log, {
