@@ -5,6 +5,7 @@ import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
 import { openDatabase, type Db } from './db/client';
 import { transactor } from './db/transaction';
+import { GroupCommit } from './db/group-commit';
 import { CustomersRepo } from './customers/customers.repo';
 import { CallsRepo } from './calls/calls.repo';
 import { QueueEntriesRepo } from './acd/queue-entries.repo';
@@ -140,6 +141,7 @@ export function createHotline(o: HotlineOptions) {
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
+    groupCommit: new GroupCommit(db.$client, (err) => log.error('webhook transaction could not commit', { err: String(err) })),
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();

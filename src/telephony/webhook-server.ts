@@ -23,6 +23,8 @@ export interface WebhookServerOptions {
   emptyTwiml: string;
   /** Called (best effort) after a caller was given the fallback, so the fallback queue knows about them. */
   onFallback?(params: WebhookParams): void;
+  /** Shares one database transaction among the webhooks of an event-loop turn; each is answered after its commit. */
+  groupCommit?: { run<T>(work: () => T, after: (committed: boolean) => void): T };
 }
 
 const MAX_BODY = 64 * 1024;
@@ -63,24 +65,40 @@ export function createWebhookHandler(o: WebhookServerOptions) {
 
   function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
     const log = lazyChild(o.log, { callSid: params.CallSid, path });
-    let body: string;
+    const send = (body: string) => {
+      res.writeHead(200, XML);
+      res.end(body);
+    };
+    if (!o.groupCommit) return send(handle(route, params, query, log));
+    const body = o.groupCommit.run(
+      () => handle(route, params, query, log),
+      (committed) => {
+        if (committed) return send(body);
+        log.error('webhook lost with its transaction; answering the safe fallback', { from: maskPhone(params.From) });
+        send(fallback(route, params, log));
+      },
+    );
+  }
+
+  /** The route's answer; whatever fails inside is logged and answered with the safe fallback, never a 5xx. */
+  function handle(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, log: Logger): string {
     try {
       if (!(route.callSidOptional && params.CallSid === undefined) && !CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
-      body = route.handle(params, query, log);
+      return route.handle(params, query, log);
     } catch (err) {
-      log.error("webhook failed; answering the safe fallback", { err: errorText(err), stack: (err as Error).stack, from: maskPhone(params.From) });
-      if (route.kind === 'status') body = o.emptyTwiml;
-      else {
-        body = o.fallbackTwiml;
-        try {
-          if (CALL_SID.test(params.CallSid ?? '')) o.onFallback?.(params);
-        } catch (e) {
-          log.error('could not record the fallback queue entry', { err: errorText(e) });
-        }
-      }
+      log.error('webhook failed; answering the safe fallback', { err: errorText(err), stack: (err as Error).stack, from: maskPhone(params.From) });
+      return fallback(route, params, log);
     }
-    res.writeHead(200, XML);
-    res.end(body);
+  }
+
+  function fallback(route: WebhookRoute, params: WebhookParams, log: Logger): string {
+    if (route.kind === 'status') return o.emptyTwiml;
+    try {
+      if (CALL_SID.test(params.CallSid ?? '')) o.onFallback?.(params);
+    } catch (e) {
+      log.error('could not record the fallback queue entry', { err: errorText(e) });
+    }
+    return o.fallbackTwiml;
   }
 }
 
