@@ -51,7 +51,7 @@ import { Dispatcher } from './acd/dispatcher';
 import { TwilioCallControl, type CallControl } from './telephony/call-control';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
-import { queueWebhookRoutes, requeueTwiml } from './telephony/queue-webhooks';
+import { queueWebhookRoutes } from './telephony/queue-webhooks';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -90,7 +90,7 @@ export function createHotline(o: HotlineOptions) {
     o.callControl ?? new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl });
   const base = config.publicBaseUrl;
 
-  const twiml = new TwimlRenderer({ base, holdMusic: config.holdMusicUrl });
+  const twiml = new TwimlRenderer({ base });
   const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, render: (i, at) => twiml.ivr(i, at) });
   const presence = new PresenceService({ presence: acdRepos.presence, transact, clock, events });
   const dispatcher = new Dispatcher({
@@ -121,7 +121,7 @@ export function createHotline(o: HotlineOptions) {
   const callStatus = new CallStatusService({ calls: repos.calls, queue: repos.queue, transact, clock, events });
   const requeue = (callSid: string) => {
     const entry = queueWait.requeue(callSid);
-    return requeueTwiml(base, entry?.queue ?? FALLBACK_QUEUE);
+    return twiml.enqueue(entry?.queue ?? FALLBACK_QUEUE);
   };
 
   const webhooks = createWebhookHandler({

@@ -1,12 +1,13 @@
 // The dispatch API for the floor: every agent with desks and presence, and moving an agent between desks live.
 // /api/agents/me/… belongs to the agents' own API elsewhere: `:id` here matches digits only.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth.service';
 import type { AgentOnFloor } from '../acd/agent-desks.repo';
 import { DESKS, SKILL_RANGE, type DesksService } from '../acd/desks.service';
 import type { Clock } from '../ivr/ivr-call.service';
 import { requireAuth, requireRole } from './auth-middleware';
+import { numericId } from './route-params';
 
 const desksBody = z.strictObject({
   desks: z
@@ -14,9 +15,6 @@ const desksBody = z.strictObject({
     .min(1, 'an agent needs at least one desk')
     .max(DESKS.length),
 });
-
-/** Lets a non-numeric id (such as `me`) fall through to later routes instead of matching here. */
-const numericId: RequestHandler = (req, _res, next) => (/^\d{1,9}$/.test(String(req.params.id)) ? next() : next('route'));
 
 export function agentJson(a: AgentOnFloor) {
   const { presence } = a;

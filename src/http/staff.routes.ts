@@ -1,5 +1,5 @@
 // The staff administration API: accounts (admins write, supervisors read) and teams.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth.service';
 import { DEPARTMENTS, ROLES } from '../db/schema/index';
@@ -7,6 +7,7 @@ import type { Clock } from '../ivr/ivr-call.service';
 import type { StaffAccount, StaffListing, TeamWithMembers } from '../staff/staff-admin.repo';
 import { PASSWORD_MIN_LENGTH, type StaffAdminService } from '../staff/staff-admin.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
+import { numericId } from './route-params';
 
 const displayName = z.string().trim().min(1, 'must not be empty').max(100);
 const teamId = z.number().int().positive().nullable();
@@ -29,9 +30,6 @@ const newStaffBody = z.strictObject({
 const staffChangesBody = z
   .strictObject({ displayName: displayName.optional(), role: z.enum(ROLES).optional(), teamId: teamId.optional(), department: department.optional(), active: z.boolean().optional() })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'send at least one of displayName, role, teamId, department, active');
-
-/** Lets a non-numeric id fall through to later routes (and so to 404) instead of matching here. */
-const numericId: RequestHandler = (req, _res, next) => (/^\d{1,9}$/.test(String(req.params.id)) ? next() : next('route'));
 
 function accountJson(a: StaffAccount) {
   return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, teamId: a.teamId, department: a.department, active: a.active, createdAt: a.createdAt.toISOString() };

@@ -3,13 +3,10 @@ import twilio from 'twilio';
 import type { QueueWaitService, WaitTurn } from '../acd/queue-wait.service';
 import type { Language } from '../ivr/flow-types';
 import type { WebhookRoute } from './webhook-server';
+import { DEFAULT_VOICES } from './twiml-renderer';
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 
-const VOICES = {
-  zh: { voice: 'Polly.Zhiyu', language: 'cmn-CN' },
-  en: { voice: 'Polly.Joanna', language: 'en-US' },
-} as const;
 
 export interface QueueWebhookDeps {
   base: string;
@@ -54,7 +51,7 @@ export function waitPrompts(t: WaitTurn): string[] {
 }
 
 export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookRoute> {
-  const say = (r: VoiceResponse | ReturnType<VoiceResponse['gather']>, language: Language, text: string) => r.say(VOICES[language], text);
+  const say = (r: VoiceResponse | ReturnType<VoiceResponse['gather']>, language: Language, text: string) => r.say({ voice: DEFAULT_VOICES[language].voice as never, language: DEFAULT_VOICES[language].language as never }, text);
 
   return {
     '/twilio/queue/wait': {
@@ -96,9 +93,3 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
   };
 }
 
-/** Puts a caller (back) into a queue, with this server's wait loop and result URLs. */
-export function requeueTwiml(base: string, queue: string): string {
-  const r = new twilio.twiml.VoiceResponse();
-  r.enqueue({ waitUrl: `${base}/twilio/queue/wait`, waitUrlMethod: 'POST', action: `${base}/twilio/queue/result`, method: 'POST' }, queue);
-  return r.toString();
-}

@@ -6,7 +6,8 @@ import type { Flow } from '../ivr/flow-schema';
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 type Voices = Flow['voices'];
 
-const DEFAULT_VOICES: Voices = {
+/** The voices for prompts outside a flow (queue announcements, the fallback). */
+export const DEFAULT_VOICES: Voices = {
   zh: { voice: 'Polly.Zhiyu', language: 'cmn-CN' },
   en: { voice: 'Polly.Joanna', language: 'en-US' },
 };
@@ -14,7 +15,6 @@ const DEFAULT_VOICES: Voices = {
 export interface TwimlUrls {
   /** Absolute base of this server as the carrier reaches it. */
   base: string;
-  holdMusic: string;
 }
 
 export class TwimlRenderer {
@@ -36,22 +36,9 @@ export class TwimlRenderer {
     return document(body);
   }
 
-  /** What a waiting caller hears each time the wait loop comes round. */
-  queueWait(language: Language, position: number | undefined): string {
-    let body = '';
-    if (position !== undefined) {
-      const text =
-        language === 'zh'
-          ? position === 1
-            ? '您是下一位，客服人员马上为您服务，请稍候。'
-            : `您前面还有${position - 1}位客户，请耐心等待。`
-          : position === 1
-            ? 'You are next in line. An agent will be with you shortly.'
-            : `There ${position === 2 ? 'is 1 caller' : `are ${position - 1} callers`} ahead of you. Thank you for waiting.`;
-      body += sayVerb(text, language, DEFAULT_VOICES);
-    }
-    body += element('Play', '', this.urls.holdMusic);
-    return document(body);
+  /** Puts the caller (back) into a queue, with this server's wait loop and result URLs. */
+  enqueue(queue: string): string {
+    return document(element('Enqueue', this.enqueueAttrs, queue));
   }
 
   hangup(): string {
