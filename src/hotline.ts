@@ -37,6 +37,8 @@ import { QueueSettingsService } from './acd/queue-settings.service';
 import { staffRoutes } from './http/staff.routes';
 import { agentsRoutes } from './http/agents.routes';
 import { queuesRoutes } from './http/queues.routes';
+import { floorRoutes } from './http/floor.routes';
+import { FloorService } from './acd/floor.service';
 import { voiceRoutes } from './http/voice.routes';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
 import { ScreenPopRepo } from './acd/screen-pop.repo';
@@ -156,6 +158,7 @@ export function createHotline(o: HotlineOptions) {
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, clock });
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
+  const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
@@ -169,6 +172,7 @@ export function createHotline(o: HotlineOptions) {
       staffRoutes({ auth, staffAdmin, clock }),
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
+      floorRoutes({ auth, floor, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });

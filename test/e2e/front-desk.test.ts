@@ -122,6 +122,17 @@ describe('front desk end to end: agents, queues and the ACD through the carrier 
     });
     expect(gone.waitSeconds).to.be.at.least(10);
 
+    // The dispatcher's floor: every waiting caller, per queue, in the order they will be offered.
+    const login = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'dispatcher1', password: 'hotline-demo' }) });
+    const floorRes = await fetch(`${f.base}/api/floor`, { headers: { Authorization: `Bearer ${((await login.json()) as { token: string }).token}` } });
+    expect(floorRes.status).to.equal(200);
+    const floor = (await floorRes.json()) as { queues: { name: string; waiting: number; calls: { callSid: string; priority: number }[] }[]; agents: { front: Record<string, number> } };
+    const queue = (name: string) => floor.queues.find((q) => q.name === name)!;
+    expect(queue('front-vip').calls.map((c) => c.callSid)).to.deep.equal([sid('vip')]);
+    expect(queue('front-complaints').waiting).to.equal(2);
+    expect(queue('front-general').calls.map((c) => c.priority)).to.deep.equal([20, 20, 10, 10, 10]);
+    expect(floor.agents.front.offline).to.be.at.least(3);
+
     // agent4 goes first and never answers: the VIP rings there 15 s, then goes back to the head of the line.
     expect((await a4.setState('available')).status).to.equal(200);
     await eventually(() => expect(interactions(sid('vip')).map((i) => i.status)).to.deep.equal(['missed']), 20000);

@@ -41,6 +41,9 @@ import { dispositionRoutes } from '../../src/http/dispositions.routes';
 import { staffRoutes } from '../../src/http/staff.routes';
 import { agentsRoutes } from '../../src/http/agents.routes';
 import { queuesRoutes } from '../../src/http/queues.routes';
+import { floorRoutes } from '../../src/http/floor.routes';
+import { FloorService } from '../../src/acd/floor.service';
+import { QueueEntriesRepo } from '../../src/acd/queue-entries.repo';
 import { voiceRoutes } from '../../src/http/voice.routes';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -87,6 +90,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['PUT', '/api/agents/{agent6}/desks', ['dispatcher', 'supervisor', 'admin'], { desks: [{ desk: 'back', skill: 4 }, { desk: 'front', skill: 3 }] }],
   ['GET', '/api/queues', FLOOR],
   ['PUT', '/api/queues/front-general', ['supervisor', 'admin'], {}],
+  ['GET', '/api/floor', FLOOR],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
 ];
 
@@ -116,6 +120,11 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), ...h }) }),
   (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
   (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
+  (h) =>
+    floorRoutes({
+      ...h,
+      floor: new FloorService({ queue: new QueueEntriesRepo(h.db), rules: new QueueSettingsRepo(h.db), agents: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }), clock: h.clock }),
+    }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
 ];
 
