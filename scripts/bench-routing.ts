@@ -19,6 +19,7 @@ import { Dispatcher, type AcdCarrier } from '../src/acd/dispatcher';
 import { bestCall, compareIdle, compareWaiting } from '../src/acd/routing-policy';
 import { EventBus } from '../src/events/domain-events';
 import { createLogger } from '../src/logging/logger';
+import { mulberry32 } from '../src/db/seed/mulberry32';
 import { agentIdentity } from '../src/telephony/voice-token';
 
 const USAGE = `Usage: npm run bench:routing -- [options]
@@ -133,16 +134,9 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------- data
 
-/** mulberry32: small, fast, and the same data for the same --seed. */
+/** Seeded helpers: the same data for the same --seed. */
 function prng(seed: number) {
-  let a = seed >>> 0 || 0x9e3779b9;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed >>> 0 || 0x9e3779b9);
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
@@ -506,7 +500,7 @@ async function main(): Promise<number> {
       clock,
       events,
       carrier,
-      identity: (username) => agentIdentity({ id: 0, username }),
+      identity: (username) => agentIdentity({ username }),
       log: log.child({ component: 'acd' }),
     });
 

@@ -106,7 +106,7 @@ export function createHotline(o: HotlineOptions) {
     clock,
     events,
     carrier: new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
-    identity: (username) => agentIdentity({ id: 0, username }),
+    identity: (username) => agentIdentity({ username }),
     log: log.child({ component: 'acd' }),
   });
   const queueWait = new QueueWaitService({
@@ -136,7 +136,6 @@ export function createHotline(o: HotlineOptions) {
         base,
         holdMusic: config.holdMusicUrl,
         queueWait,
-        onWaiting: () => dispatcher.dispatchSoon(),
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
       ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),

@@ -12,8 +12,6 @@ export interface QueueWebhookDeps {
   base: string;
   holdMusic: string;
   queueWait: QueueWaitService;
-  /** A waiting caller's voice came round: a good moment to offer them to an agent. */
-  onWaiting(callSid: string): void;
   /** After a caller chose voicemail in the queue: the TwiML that records it (the IVR's voicemail node). */
   voicemail(callSid: string): string;
 }
@@ -58,7 +56,6 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
       kind: 'twiml',
       handle(p) {
         const turn = d.queueWait.turn(p.CallSid);
-        d.onWaiting(p.CallSid);
         const r = new twilio.twiml.VoiceResponse();
         const g = r.gather({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
         for (const text of waitPrompts(turn)) say(g, turn.language, text);

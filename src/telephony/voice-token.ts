@@ -6,7 +6,7 @@ const { AccessToken } = twilio.jwt;
 const { VoiceGrant } = AccessToken;
 
 /** The softphone's client name: the ACD rings an agent by dialing `client:<agentIdentity>`. */
-export function agentIdentity(staff: { id: number; username: string }): string {
+export function agentIdentity(staff: { username: string }): string {
   return `agent-${staff.username}`;
 }
 

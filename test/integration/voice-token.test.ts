@@ -34,7 +34,7 @@ describe('softphone access tokens', () => {
   afterEach(() => sim.close());
 
   it('names the softphone after the agent: agent-<username>', () => {
-    expect(agentIdentity({ id: 3, username: 'agent1' })).to.equal('agent-agent1');
+    expect(agentIdentity({ username: 'agent1' })).to.equal('agent-agent1');
   });
 
   it('issues a one-hour token the carrier simulator accepts for that identity, with incoming calls and the TwiML app', () => {

@@ -105,7 +105,7 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
       clock,
       events,
       carrier,
-      identity: (username) => agentIdentity({ id: 0, username }),
+      identity: (username) => agentIdentity({ username }),
       log: createLogger('error', true),
     });
   });

@@ -1,6 +1,7 @@
 // Seeds demo customers, orders and RMAs: a deterministic Chinese department-store book of business for the hotline to recognize.
 import { isNotNull } from 'drizzle-orm';
 import type { Db } from '../client';
+import { mulberry32 } from './mulberry32';
 import { callbackRequests, calls, customerPhones, customers, orders, rmas, voicemails, workOrders } from '../schema/index';
 
 type Tier = (typeof customers.$inferInsert)['tier'] & string;
@@ -132,16 +133,9 @@ type Carrier = (typeof CARRIERS)[number];
 const RETURN_REASONS = ['七天无理由退货', '商品与页面描述不符', '尺码不合适，申请退货', '收到时外包装破损', '颜色与图片色差较大', '使用后皮肤过敏', '商品表面有明显划痕', '功能故障，无法正常使用', '重复下单，申请退货'];
 const EXCHANGE_REASONS = ['尺码偏小，换大一码', '尺码偏大，换小一码', '想换其他颜色', '表带扣件松动，申请换新', '鞋面有瑕疵，申请换货', '耳机左耳无声，申请换新'];
 
-/** mulberry32: a tiny seeded PRNG, so the same seed and `now` always give the same data. */
+/** Seeded helpers, so the same seed and `now` always give the same data. */
 function makeRng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return {
     next,
