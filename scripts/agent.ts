@@ -81,12 +81,14 @@ try {
   });
   const state = await call('PUT', `${server}/api/agents/me/state`, token, { state: 'available' });
   console.log(`${time()} ${values.user} is ${state.state} as client:${voice.identity}; waiting for calls (Ctrl-C to sign out)`);
-  process.once('SIGINT', async () => {
+  process.once('SIGINT', () => {
     clearInterval(beat);
-    await call('PUT', `${server}/api/agents/me/state`, token, { state: 'offline' }).catch(() => undefined);
-    await call('POST', `${server}/api/auth/logout`, token).catch(() => undefined);
-    ws.close();
-    process.exit(0);
+    void (async () => {
+      await call('PUT', `${server}/api/agents/me/state`, token, { state: 'offline' }).catch(() => undefined);
+      await call('POST', `${server}/api/auth/logout`, token).catch(() => undefined);
+      ws.close();
+      process.exit(0);
+    })();
   });
 } catch (err) {
   const cause = (err as { cause?: { code?: string } }).cause;

@@ -28,9 +28,9 @@ export class OutboxRelay {
       // A database error (busy, disk) must not kill the relay: log it and try again next tick.
       await this.flush().catch((err) => this.log.error('outbox relay pass failed; will retry', { err: (err as Error).message }));
       // stop() may have come while this pass ran: then do not schedule another.
-      if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs ?? 250);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.intervalMs ?? 250);
     };
-    this.timer = setTimeout(tick, 0);
+    this.timer = setTimeout(() => void tick(), 0);
   }
 
   /** One pass; returns how many rows were handed to bull. */
