@@ -3,3 +3,4 @@ export * from './calls';
 export * from './jobs';
 export * from './staff';
 export * from './acd';
+export * from './audit';

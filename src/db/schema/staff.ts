@@ -28,6 +28,8 @@ export const staff = sqliteTable('staff', {
   /** scrypt$N$salt$hash */
   passwordHash: text('password_hash').notNull(),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /** Set by an admin's password reset: the person must choose a new password at the next sign-in. */
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
