@@ -22,6 +22,10 @@ import { voiceWebhookRoutes } from './telephony/voice-webhooks';
 import { createApiApp } from './http/app';
 import { StaffRepo } from './auth/staff.repo';
 import { AuthService } from './auth/auth.service';
+import { hashPassword, PASSWORD_COST } from './auth/password';
+import { SessionRevocations } from './auth/session-revocations';
+import { WsTickets } from './auth/ws-tickets';
+import { AuditRepo } from './audit/audit.repo';
 import { authRoutes } from './http/auth.routes';
 import { presenceRoutes } from './http/presence.routes';
 import { WorkOrdersRepo } from './work-orders/work-orders.repo';
@@ -68,6 +72,8 @@ export interface HotlineOptions {
   callControl?: CallControl;
   /** Real milliseconds between the ACD's sweeps (wrap-ups, silent agents, ring timeouts). @default 1000 */
   acdTickMs?: number;
+  /** scrypt N for passwords; lowered only by tests. @default PASSWORD_COST (2^17) */
+  passwordCost?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -151,10 +157,14 @@ export function createHotline(o: HotlineOptions) {
       }),
   });
   const staff = new StaffRepo(db);
-  const auth = new AuthService({ staff, transact });
+  const passwordCost = o.passwordCost ?? PASSWORD_COST;
+  const audit = new AuditRepo(db);
+  const revocations = new SessionRevocations((err) => log.error('closing revoked sessions failed', { err: String(err) }));
+  const wsTickets = new WsTickets();
+  const auth = new AuthService({ staff, transact, audit, revocations, options: { passwordCost } });
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
-  const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, clock });
+  const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashPassword(p, passwordCost) });
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
@@ -163,8 +173,9 @@ export function createHotline(o: HotlineOptions) {
   const api = createApiApp({
     log,
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
+    trustProxy: config.trustProxy,
     routers: [
-      authRoutes({ auth, clock }),
+      authRoutes({ auth, tickets: wsTickets, clock }),
       presenceRoutes({ auth, presence, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
       dispositionRoutes({ service: dispositions, auth, clock }),
@@ -180,7 +191,17 @@ export function createHotline(o: HotlineOptions) {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
   });
-  const realtime = new RealtimeServer({ auth, events, presence, screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }), clock, log });
+  const realtime = new RealtimeServer({
+    auth,
+    tickets: wsTickets,
+    revocations,
+    events,
+    presence,
+    screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }),
+    clock,
+    log,
+    options: { trustProxy: config.trustProxy },
+  });
   realtime.attach(server);
 
   return {

@@ -8,16 +8,28 @@ import { createHotline } from './hotline';
 import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
 import { FlowError } from './ivr/flow-schema';
+import { StaffRepo } from './auth/staff.repo';
+import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passwords';
+
+/** A reason not to start that the operator can fix: printed as one line, without a stack. */
+class StartRefused extends Error {}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const db = openDatabase(config.databaseFile);
+  // Demo customers and staff only in simulator mode (config.seedDemoData is false with live credentials).
   if (config.seedDemoData) {
     const seeded = seedDemoData(db);
     if (seeded.customers) log.info('seeded demo data', seeded);
     const staff = seedDemoStaff(db);
     if (staff.staff) log.info('seeded demo staff (password in the README)', staff);
+  }
+  if (!config.simulator) {
+    const staffRepo = new StaffRepo(db);
+    const demo = await accountsWithDemoPassword(staffRepo);
+    if (demo.length) throw new StartRefused(demoPasswordRefusal(demo));
+    if (staffRepo.count() === 0) log.warn('No staff accounts yet: create the first admin with `npm run staff:create-admin -- --username <name>`');
   }
 
   let apiBaseUrl: string | undefined;
@@ -54,7 +66,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof StartRefused) console.error(err.message);
   else if (err instanceof FlowError) console.error(`IVR flows are invalid:\n${err.message}`);
   else console.error(err);
   process.exit(1);

@@ -1,9 +1,12 @@
-// Owns signing in and out: password checks, bearer tokens, and the throttle on failed logins.
+// Owns signing in and out: password checks and upgrades, bearer tokens, own password changes, and the throttle on failed logins.
 import { createHash, randomBytes } from 'node:crypto';
+import type { AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
-import { TooManyAttempts, Unauthorized } from '../errors/domain-errors';
-import { hashPassword, verifyPassword } from './password';
-import type { StaffRepo, TokenHolder } from './staff.repo';
+import { Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
+import { hashPassword, needsRehash, PASSWORD_COST, verifyPassword } from './password';
+import { DEMO_PASSWORD, passwordProblems } from './password-policy';
+import type { SessionRevocations } from './session-revocations';
+import type { StaffRepo, StaffRow, TokenHolder } from './staff.repo';
 
 /** The signed-in staff member a request acts for. */
 export type Principal = TokenHolder;
@@ -12,80 +15,187 @@ export interface LoginResult {
   token: string;
   expiresAt: Date;
   staff: Principal;
+  /** The token only lets the holder change their password (and sign out) until they do. */
+  mustChangePassword: boolean;
 }
 
 export interface AuthOptions {
   /** How long a token is valid after login. @default 12 h */
   tokenTtlMs?: number;
-  /** Failed logins for one username within the window before every attempt is refused. @default 5 */
-  maxFailuresPerUsername?: number;
-  /** Failed logins from one IP address within the window before every attempt is refused. @default 20 */
-  maxFailuresPerIp?: number;
+  /** Failed logins for one account from one address within the window before that pair is refused. @default 5 */
+  maxFailuresPerAccountAndAddress?: number;
+  /** Failed logins from one address (any account) within the window before that address is refused. @default 100 */
+  maxFailuresPerAddress?: number;
+  /** Failed logins of one account (any address) within the window after which each attempt is slowed down. @default 5 */
+  slowdownAfterFailures?: number;
+  /** The first slowdown; it doubles with each further failure of the account. @default 500 ms */
+  slowdownBaseMs?: number;
+  /** The slowdown never grows past this: it delays a guesser, it never locks the account. @default 8 s */
+  slowdownMaxMs?: number;
   /** @default 15 min */
   failureWindowMs?: number;
+  /** scrypt N for new hashes; older hashes are redone at sign-in. Lowered only by tests. @default PASSWORD_COST (2^17) */
+  passwordCost?: number;
+}
+
+export interface AuthenticateOptions {
+  /** Accept the token of an account that must change its password (only the routes that let it do so). @default false */
+  allowPendingPasswordChange?: boolean;
 }
 
 const BAD_CREDENTIALS = 'Wrong username or password';
 const NO_SESSION = 'Sign in first: the token is missing, expired or revoked';
+export const CHANGE_PASSWORD_FIRST = 'Change your password first: POST /api/auth/password with {currentPassword, newPassword}';
 
 export class AuthService {
   private readonly o: Required<AuthOptions>;
+  private readonly sleep: (ms: number) => Promise<void>;
   /** Checked when the username is unknown, so that answer takes as long as a wrong password. */
   private decoyHash?: Promise<string>;
+  private lastPrune = 0;
 
-  constructor(private readonly d: { staff: StaffRepo; transact: Transact; options?: AuthOptions }) {
-    this.o = { tokenTtlMs: 12 * 3600_000, maxFailuresPerUsername: 5, maxFailuresPerIp: 20, failureWindowMs: 15 * 60_000, ...d.options };
+  constructor(
+    private readonly d: {
+      staff: StaffRepo;
+      transact: Transact;
+      audit?: Pick<AuditRepo, 'record'>;
+      revocations?: Pick<SessionRevocations, 'announce'>;
+      options?: AuthOptions;
+      /** How the slowdown waits; tests record it instead. */
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {
+    this.o = {
+      tokenTtlMs: 12 * 3600_000,
+      maxFailuresPerAccountAndAddress: 5,
+      maxFailuresPerAddress: 100,
+      slowdownAfterFailures: 5,
+      slowdownBaseMs: 500,
+      slowdownMaxMs: 8000,
+      failureWindowMs: 15 * 60_000,
+      passwordCost: PASSWORD_COST,
+      ...d.options,
+    };
+    this.sleep = d.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async login(username: string, password: string, ip: string, now: Date): Promise<LoginResult> {
-    // The attempt is counted as a failure before the slow hash check, so parallel guesses cannot slip past the throttle.
-    const account = this.d.transact(() => {
-      this.throttle(username, ip, now);
-      this.d.staff.addLoginFailure({ username, ip, at: now });
-      return this.d.staff.byUsername(username);
-    });
-    const matches = await verifyPassword(password, account?.passwordHash ?? (await (this.decoyHash ??= hashPassword(randomBytes(16).toString('hex')))));
-    if (!account || !matches) throw new Unauthorized(BAD_CREDENTIALS);
+    const account = await this.checkPassword(username, password, ip, now);
+    if (!account) throw new Unauthorized(BAD_CREDENTIALS);
     if (!account.active) throw new Unauthorized('This account is disabled; ask a supervisor');
 
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(now.getTime() + this.o.tokenTtlMs);
-    this.d.transact(() => {
-      this.d.staff.clearLoginFailures(username);
-      this.d.staff.insertToken({ tokenHash: tokenHash(token), staffId: account.id, createdAt: now, expiresAt });
+    const upgraded = needsRehash(account.passwordHash, this.o.passwordCost) ? await hashPassword(password, this.o.passwordCost) : undefined;
+    const demoPassword = password === DEMO_PASSWORD;
+    return this.d.transact(() => {
+      this.d.staff.clearLoginFailures(username, ip);
+      // The expected old hash makes a password changed during the slow rehash win over the upgrade.
+      if (upgraded) this.d.staff.setPasswordHash(account.id, upgraded, { demoPassword }, account.passwordHash);
+      else if (account.demoPassword !== demoPassword) this.d.staff.setDemoPassword(account.id, demoPassword);
+      return this.issueToken(account, now);
     });
-    const { id, displayName, role, teamId } = account;
-    return { token, expiresAt, staff: { id, username: account.username, displayName, role, teamId } };
   }
 
-  /** The principal holding `token`; throws Unauthorized when it is missing, unknown, expired or revoked. */
-  authenticate(token: string | undefined, now: Date): Principal {
-    const holder = token ? this.d.staff.findValidToken(tokenHash(token), now) : undefined;
-    if (!holder) throw new Unauthorized(NO_SESSION);
-    return holder;
+  /**
+   * Changes the signed-in person's own password after checking the current one (throttled like a login). Every
+   * session of theirs ends, sockets included; the answer carries a fresh token for this client.
+   */
+  async changePassword(principal: Pick<Principal, 'id' | 'username'>, currentPassword: string, newPassword: string, ip: string, now: Date): Promise<LoginResult> {
+    const problems = passwordProblems(newPassword, principal.username, 'newPassword');
+    if (newPassword === currentPassword) problems.push('newPassword: must differ from the current password');
+    if (problems.length) throw new Invalid(problems.join('; '), problems);
+    const account = await this.checkPassword(principal.username, currentPassword, ip, now);
+    if (!account || account.id !== principal.id) throw new Unauthorized('The current password is wrong');
+    const passwordHash = await hashPassword(newPassword, this.o.passwordCost);
+    const result = this.d.transact(() => {
+      this.d.staff.clearLoginFailures(principal.username, ip);
+      this.d.staff.setPasswordHash(account.id, passwordHash, { mustChangePassword: false, demoPassword: false });
+      this.d.staff.revokeAllTokens(account.id, now);
+      this.d.audit?.record({ at: now, actorId: account.id, action: 'staff.password_changed', subjectType: 'staff', subjectId: account.id, ip });
+      return this.issueToken({ ...account, mustChangePassword: false }, now);
+    });
+    this.d.revocations?.announce({ staffId: account.id, reason: 'password changed' });
+    return result;
   }
 
-  /** Revokes the token; harmless when it is already revoked or unknown. */
+  /**
+   * The principal holding `token`; throws Unauthorized when it is missing, unknown, expired or revoked, and
+   * Forbidden while the account must change its password (unless the route is one that lets it).
+   */
+  authenticate(token: string | undefined, now: Date, opts: AuthenticateOptions = {}): Principal {
+    const session = token ? this.d.staff.findValidToken(tokenHash(token), now) : undefined;
+    if (!session) throw new Unauthorized(NO_SESSION);
+    const { mustChangePassword, ...principal } = session;
+    if (mustChangePassword && !opts.allowPendingPasswordChange) throw new Forbidden(CHANGE_PASSWORD_FIRST);
+    return principal;
+  }
+
+  /** Revokes the token and ends the sockets opened with it; harmless when it is already revoked or unknown. */
   logout(token: string, now: Date): void {
-    this.d.staff.revokeToken(tokenHash(token), now);
+    const holder = this.d.staff.findValidToken(tokenHash(token), now);
+    if (!this.d.staff.revokeToken(tokenHash(token), now) || !holder) return;
+    this.d.revocations?.announce({ staffId: holder.id, token, reason: 'signed out' });
   }
 
-  private throttle(username: string, ip: string, now: Date): void {
+  /**
+   * Counts the attempt as a failure before the slow hash check (so parallel guesses cannot slip past the throttle),
+   * slows it down when the account is under attack, and returns the account when the password matches.
+   */
+  private async checkPassword(username: string, password: string, ip: string, now: Date): Promise<StaffRow | undefined> {
+    const { account, delayMs } = this.d.transact(() => {
+      const delayMs = this.throttle(username, ip, now);
+      this.d.staff.addLoginFailure({ username, ip, at: now });
+      return { account: this.d.staff.byUsername(username), delayMs };
+    });
+    this.pruneFailures(now);
+    // Every attempt waits, the right password too: a fast success would tell a guesser it had hit.
+    if (delayMs > 0) await this.sleep(delayMs);
+    const stored = account?.passwordHash ?? (await (this.decoyHash ??= hashPassword(randomBytes(16).toString('hex'), this.o.passwordCost)));
+    const matches = await verifyPassword(password, stored);
+    return account && matches ? account : undefined;
+  }
+
+  /**
+   * Hard limits are per account and address, and per address: a guesser elsewhere cannot lock the real user out
+   * of their own desk. Failures of the account from every address only add a growing, capped delay.
+   */
+  private throttle(username: string, ip: string, now: Date): number {
     const since = new Date(now.getTime() - this.o.failureWindowMs);
-    const waits = [
-      [this.d.staff.recentLoginFailures({ username }, since, this.o.maxFailuresPerUsername), this.o.maxFailuresPerUsername],
-      [this.d.staff.recentLoginFailures({ ip }, since, this.o.maxFailuresPerIp), this.o.maxFailuresPerIp],
+    const limits = [
+      [this.d.staff.recentLoginFailures({ username, ip }, since, this.o.maxFailuresPerAccountAndAddress), this.o.maxFailuresPerAccountAndAddress],
+      [this.d.staff.recentLoginFailures({ ip }, since, this.o.maxFailuresPerAddress), this.o.maxFailuresPerAddress],
     ] as const;
     let retryAfterMs = 0;
-    for (const [failures, max] of waits) {
+    for (const [failures, max] of limits) {
       // Attempts open again when the max-th most recent failure leaves the window.
       if (failures.length >= max) retryAfterMs = Math.max(retryAfterMs, failures[max - 1].getTime() + this.o.failureWindowMs - now.getTime());
     }
     if (retryAfterMs > 0) throw new TooManyAttempts(Math.ceil(retryAfterMs / 1000));
+    return this.slowdownMs(this.d.staff.recentLoginFailures({ username }, since, this.o.slowdownAfterFailures + 32).length);
+  }
+
+  /** The delay for an account with `failures` recent failures across all addresses. */
+  slowdownMs(failures: number): number {
+    if (failures < this.o.slowdownAfterFailures) return 0;
+    return Math.min(this.o.slowdownBaseMs * 2 ** Math.min(failures - this.o.slowdownAfterFailures, 30), this.o.slowdownMaxMs);
+  }
+
+  private issueToken(account: Pick<StaffRow, 'id' | 'username' | 'displayName' | 'role' | 'teamId' | 'mustChangePassword'>, now: Date): LoginResult {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + this.o.tokenTtlMs);
+    this.d.staff.insertToken({ tokenHash: tokenHash(token), staffId: account.id, createdAt: now, expiresAt });
+    const { id, username, displayName, role, teamId } = account;
+    return { token, expiresAt, staff: { id, username, displayName, role, teamId }, mustChangePassword: account.mustChangePassword };
+  }
+
+  /** Old failures count in no window; dropping them at most once a window keeps the table small under attack. */
+  private pruneFailures(now: Date): void {
+    if (now.getTime() - this.lastPrune < this.o.failureWindowMs) return;
+    this.lastPrune = now.getTime();
+    this.d.staff.pruneLoginFailures(new Date(now.getTime() - this.o.failureWindowMs));
   }
 }
 
 /** Tokens are stored only as this digest: a stolen table holds no usable token. */
-function tokenHash(token: string): string {
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

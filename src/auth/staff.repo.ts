@@ -1,5 +1,5 @@
 // Reads and writes staff accounts, teams, login tokens and failed logins (drizzle only; the rules are in auth.service.ts).
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { authTokens, loginFailures, staff, teams } from '../db/schema/index';
 
@@ -17,6 +17,11 @@ export interface TokenHolder {
   teamId: number | null;
 }
 
+/** A token holder and whether they must change their password before anything else. */
+export interface Session extends TokenHolder {
+  mustChangePassword: boolean;
+}
+
 export class StaffRepo {
   private readonly byUsernameQuery;
   private readonly byIdQuery;
@@ -26,7 +31,14 @@ export class StaffRepo {
     this.byUsernameQuery = db.select().from(staff).where(eq(staff.username, sql.placeholder('username'))).prepare();
     this.byIdQuery = db.select().from(staff).where(eq(staff.id, sql.placeholder('id'))).prepare();
     this.validTokenQuery = db
-      .select({ id: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role, teamId: staff.teamId })
+      .select({
+        id: staff.id,
+        username: staff.username,
+        displayName: staff.displayName,
+        role: staff.role,
+        teamId: staff.teamId,
+        mustChangePassword: staff.mustChangePassword,
+      })
       .from(authTokens)
       .innerJoin(staff, eq(staff.id, authTokens.staffId))
       .where(
@@ -69,7 +81,7 @@ export class StaffRepo {
   }
 
   /** The active staff member holding an unrevoked, unexpired token with this hash. */
-  findValidToken(tokenHash: string, now: Date): TokenHolder | undefined {
+  findValidToken(tokenHash: string, now: Date): Session | undefined {
     return this.validTokenQuery.get({ tokenHash, now: now.getTime() });
   }
 
@@ -78,13 +90,47 @@ export class StaffRepo {
     return this.db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.tokenHash, tokenHash), isNull(authTokens.revokedAt))).run().changes > 0;
   }
 
+  /** Revokes every live token of the account; returns how many were revoked. */
+  revokeAllTokens(staffId: number, now: Date): number {
+    return this.db.update(authTokens).set({ revokedAt: now }).where(and(eq(authTokens.staffId, staffId), isNull(authTokens.revokedAt))).run().changes;
+  }
+
+  /** Stores a new hash; `expected` guards an upgrade-on-login against a password changed meanwhile. Returns false when it lost that race. */
+  setPasswordHash(id: number, passwordHash: string, flags: { mustChangePassword?: boolean; demoPassword?: boolean }, expected?: string): boolean {
+    const where = expected === undefined ? eq(staff.id, id) : and(eq(staff.id, id), eq(staff.passwordHash, expected));
+    return this.db.update(staff).set({ passwordHash, ...flags }).where(where).run().changes > 0;
+  }
+
+  setDemoPassword(id: number, demoPassword: boolean): void {
+    this.db.update(staff).set({ demoPassword }).where(eq(staff.id, id)).run();
+  }
+
+  /** Active accounts not yet known to have (or not have) the demo password: those created before the flag existed. */
+  activeWithUnknownDemoPassword(): { id: number; passwordHash: string }[] {
+    return this.db.select({ id: staff.id, passwordHash: staff.passwordHash }).from(staff).where(and(eq(staff.active, true), isNull(staff.demoPassword))).all();
+  }
+
+  /** Usernames of active accounts whose password is the demo one, by id. */
+  activeWithDemoPassword(): string[] {
+    return this.db
+      .select({ username: staff.username })
+      .from(staff)
+      .where(and(eq(staff.active, true), eq(staff.demoPassword, true)))
+      .orderBy(asc(staff.id))
+      .all()
+      .map((r) => r.username);
+  }
+
   addLoginFailure(f: { username: string; ip: string; at: Date }): void {
     this.db.insert(loginFailures).values(f).run();
   }
 
-  /** Times of the most recent failures after `since`, newest first, at most `max` of them. */
-  recentLoginFailures(by: { username: string } | { ip: string }, since: Date, max: number): Date[] {
-    const key = 'username' in by ? eq(loginFailures.username, by.username) : eq(loginFailures.ip, by.ip);
+  /** Times of the most recent failures after `since` for an account, an address, or both, newest first, at most `max` of them. */
+  recentLoginFailures(by: { username: string; ip?: string } | { ip: string }, since: Date, max: number): Date[] {
+    const key = and(
+      'username' in by ? eq(loginFailures.username, by.username) : undefined,
+      by.ip !== undefined ? eq(loginFailures.ip, by.ip) : undefined,
+    );
     return this.db
       .select({ at: loginFailures.at })
       .from(loginFailures)
@@ -95,7 +141,13 @@ export class StaffRepo {
       .map((r) => r.at);
   }
 
-  clearLoginFailures(username: string): void {
-    this.db.delete(loginFailures).where(eq(loginFailures.username, username)).run();
+  /** Clears the failures of one account from one address (a sign-in from there succeeded); other addresses' stay counted. */
+  clearLoginFailures(username: string, ip: string): void {
+    this.db.delete(loginFailures).where(and(eq(loginFailures.username, username), eq(loginFailures.ip, ip))).run();
+  }
+
+  /** Drops failures older than `before`: they no longer count in any window. */
+  pruneLoginFailures(before: Date): void {
+    this.db.delete(loginFailures).where(lt(loginFailures.at, before)).run();
   }
 }

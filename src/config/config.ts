@@ -1,5 +1,6 @@
 // Owns the process configuration: the environment, checked once by zod, frozen.
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy';
 
 const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
 
@@ -21,6 +22,17 @@ const envSchema = z.object({
   HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -45,7 +57,10 @@ export interface Config {
   hotlineNumber: string;
   holdMusicUrl: string;
   logLevel: Env['LOG_LEVEL'];
+  /** Seed demo customers and demo staff into an empty database: only ever in simulator mode. */
   seedDemoData: boolean;
+  /** Which peers' X-Forwarded-For to believe for the client address: a hop count or proxy addresses. */
+  trustProxy: TrustProxy;
   twilio: {
     accountSid: string;
     authToken: string;
@@ -69,6 +84,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   }
   const e = parsed.data;
   const live = Boolean(e.TWILIO_ACCOUNT_SID || e.TWILIO_AUTH_TOKEN);
+  if (!live && e.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid NODE_ENV=production: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required in production (the carrier simulator is for development only)');
+  }
   if (live && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN)) {
     const missing = e.TWILIO_ACCOUNT_SID ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
     throw new ConfigError(`Invalid ${missing}: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together`);
@@ -87,7 +105,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     hotlineNumber: e.HOTLINE_NUMBER,
     holdMusicUrl: e.HOLD_MUSIC_URL,
     logLevel: e.LOG_LEVEL,
-    seedDemoData: e.SEED_DEMO_DATA,
+    // Demo accounts have a published password: never in a center with a real carrier.
+    seedDemoData: e.SEED_DEMO_DATA && !live,
+    trustProxy: e.TRUST_PROXY,
     twilio: live
       ? {
           accountSid: e.TWILIO_ACCOUNT_SID!,

@@ -2,18 +2,21 @@
 import express, { type Router } from 'express';
 import type { Logger } from '../logging/logger';
 import { apiErrorHandler } from './api-errors';
+import { trustFunction, type TrustProxy } from './trust-proxy';
 
 export interface ApiDeps {
   log: Logger;
   health(): { ok: boolean; simulator: boolean };
   /** The modules' routers; each guards its own routes with requireAuth and requireRole. */
   routers: Router[];
+  /** Whose X-Forwarded-For to believe for `req.ip` (TRUST_PROXY). @default 'loopback' */
+  trustProxy?: TrustProxy;
 }
 
 export function createApiApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustFunction(d.trustProxy ?? ['loopback']));
   app.get('/health', (_req, res) => {
     const h = d.health();
     res.status(h.ok ? 200 : 503).json(h);

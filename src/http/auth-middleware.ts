@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import type { Role } from '../db/schema/index';
 import { Forbidden, Unauthorized } from '../errors/domain-errors';
-import type { AuthService, Principal } from '../auth/auth.service';
+import type { AuthService, AuthenticateOptions, Principal } from '../auth/auth.service';
 import type { Clock } from '../ivr/ivr-call.service';
 
 const systemClock: Clock = { now: () => new Date() };
@@ -14,15 +14,13 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1];
 }
 
-/** Authenticates a raw request outside express (the WebSocket upgrade); throws Unauthorized. */
-export function authenticateRequest(auth: Pick<AuthService, 'authenticate'>, headers: IncomingHttpHeaders, clock: Clock = systemClock): Principal {
-  return auth.authenticate(bearerToken(headers), clock.now());
-}
-
-/** Rejects the request with 401 unless it carries a valid token; the principal goes to `res.locals.staff`. */
-export function requireAuth(auth: Pick<AuthService, 'authenticate'>, clock: Clock = systemClock): RequestHandler {
+/**
+ * Rejects the request with 401 unless it carries a valid token, and with 403 while the account must change its
+ * password (unless `opts` allows it); the principal goes to `res.locals.staff`.
+ */
+export function requireAuth(auth: Pick<AuthService, 'authenticate'>, clock: Clock = systemClock, opts: AuthenticateOptions = {}): RequestHandler {
   return (req, res, next) => {
-    res.locals.staff = authenticateRequest(auth, req.headers, clock);
+    res.locals.staff = auth.authenticate(bearerToken(req.headers), clock.now(), opts);
     next();
   };
 }

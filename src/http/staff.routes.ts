@@ -5,7 +5,8 @@ import type { AuthService } from '../auth/auth.service';
 import { DEPARTMENTS, ROLES } from '../db/schema/index';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { StaffAccount, StaffListing, TeamWithMembers } from '../staff/staff-admin.repo';
-import { PASSWORD_MIN_LENGTH, type StaffAdminService } from '../staff/staff-admin.service';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password-policy';
+import type { StaffAdminService } from '../staff/staff-admin.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
 
@@ -24,8 +25,11 @@ const newStaffBody = z.strictObject({
   role: z.enum(ROLES),
   teamId: teamId.optional(),
   department: department.optional(),
-  password: z.string({ error: 'password is required' }).min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(256),
+  password: z.string({ error: 'password is required' }).min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH),
 });
+
+/** Without a password, the server makes a random one and returns it once. */
+const passwordResetBody = z.strictObject({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() });
 
 const staffChangesBody = z
   .strictObject({ displayName: displayName.optional(), role: z.enum(ROLES).optional(), teamId: teamId.optional(), department: department.optional(), active: z.boolean().optional() })
@@ -59,7 +63,13 @@ export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminServic
 
   router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), (req, res) => {
     const changes = staffChangesBody.parse(req.body ?? {});
-    res.json(staffJson(d.staffAdmin.update(Number(req.params.id), changes, currentStaff(res))));
+    res.json(staffJson(d.staffAdmin.update(Number(req.params.id), changes, { id: currentStaff(res).id, ip: req.ip })));
+  });
+
+  router.post('/api/staff/:id/password-reset', numericId, signedIn, requireRole('admin'), async (req, res) => {
+    const { password } = passwordResetBody.parse(req.body ?? {});
+    const r = await d.staffAdmin.resetPassword(Number(req.params.id), password, { id: currentStaff(res).id, ip: req.ip });
+    res.set('Cache-Control', 'no-store').json({ id: Number(req.params.id), username: r.username, mustChangePassword: true, ...(r.temporaryPassword ? { temporaryPassword: r.temporaryPassword } : {}) });
   });
 
   router.get('/api/teams', signedIn, requireRole('team_lead', 'dispatcher', 'supervisor', 'admin'), (_req, res) => {

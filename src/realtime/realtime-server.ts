@@ -3,14 +3,17 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { AuthService, Principal } from '../auth/auth.service';
-import { Unauthorized } from '../errors/domain-errors';
+import type { SessionRevocations, SessionsRevoked } from '../auth/session-revocations';
+import type { WsTickets } from '../auth/ws-tickets';
+import { Forbidden, Unauthorized } from '../errors/domain-errors';
+import { clientAddress, trustFunction, type TrustFn, type TrustProxy } from '../http/trust-proxy';
 import type { DomainEvent, EventBus, EventOf } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Logger } from '../logging/logger';
 import { emptyScreenPop, type LiveScreenPop, type ScreenPop } from '../acd/screen-pop';
 import { channelsFor, receivesEvent } from './channels';
 import { parseClientMessage, type OutgoingMessage, type PushMessage, type ScreenPopMessage } from './messages';
-import { BEARER_PROTOCOL, upgradePath, upgradeToken } from './upgrade-token';
+import { BEARER_PROTOCOL, upgradeCredentials, upgradePath } from './upgrade-token';
 
 /** What realtime tells the presence service; the presence service implements it. */
 export interface PresenceSink {
@@ -37,10 +40,16 @@ export interface RealtimeOptions {
   maxBufferedBytes?: number;
   /** Largest message a client may send. @default 16 KiB */
   maxPayloadBytes?: number;
+  /** Whose X-Forwarded-For to believe for the client address in logs (TRUST_PROXY, as for the API). @default 'loopback' */
+  trustProxy?: TrustProxy;
 }
 
 export interface RealtimeDeps {
   auth: Pick<AuthService, 'authenticate'>;
+  /** Redeems `?ticket=` (from POST /api/auth/ws-ticket); without it only header and subprotocol tokens are accepted. */
+  tickets?: Pick<WsTickets, 'redeem'>;
+  /** Revoked sessions: their sockets are closed at once (4401). */
+  revocations?: Pick<SessionRevocations, 'subscribe'>;
   events: EventBus;
   presence: PresenceSink;
   screenPops: ScreenPopSource;
@@ -68,12 +77,15 @@ export class RealtimeServer {
   private readonly clients = new Set<Client>();
   private readonly byStaff = new Map<number, Set<Client>>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeRevocations: () => void;
+  private readonly trust: TrustFn;
   private readonly pinger: NodeJS.Timeout;
   private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
   private closing = false;
 
   constructor(private readonly d: RealtimeDeps) {
-    this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, ...d.options };
+    this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, trustProxy: ['loopback'], ...d.options };
+    this.trust = trustFunction(this.o.trustProxy);
     this.clock = d.clock ?? { now: () => new Date() };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -83,6 +95,7 @@ export class RealtimeServer {
       handleProtocols: (protocols) => (protocols.has(BEARER_PROTOCOL) ? BEARER_PROTOCOL : false),
     });
     this.unsubscribe = d.events.subscribe((e) => this.onEvent(e));
+    this.unsubscribeRevocations = d.revocations?.subscribe((r) => this.endSessions(r)) ?? (() => {});
     this.pinger = setInterval(() => this.pingAll(), this.o.pingIntervalMs);
     this.pinger.unref();
   }
@@ -105,20 +118,47 @@ export class RealtimeServer {
       refuse(socket, 503, 'The server is shutting down');
       return true;
     }
-    const token = upgradeToken(req);
+    const now = this.clock.now();
+    const credentials = upgradeCredentials(req);
+    if (credentials.kind === 'token-in-url') {
+      this.d.log?.info('websocket refused: token in the URL', { ip: clientAddress(req, this.trust) });
+      refuse(socket, 400, 'Tokens are not accepted in URLs: send the subprotocols `bearer, <token>` or a ?ticket= from POST /api/auth/ws-ticket');
+      return true;
+    }
+    let token: string | undefined;
+    if (credentials.kind === 'token') token = credentials.token;
+    else if (credentials.kind === 'ticket') {
+      token = this.d.tickets?.redeem(credentials.ticket, now);
+      if (!token) {
+        refuse(socket, 401, 'The ticket is unknown, used or expired: get a new one from POST /api/auth/ws-ticket');
+        return true;
+      }
+    }
     let staff: Principal;
     try {
-      staff = this.d.auth.authenticate(token, this.clock.now());
+      staff = this.d.auth.authenticate(token, now);
     } catch (err) {
       if (err instanceof Unauthorized) refuse(socket, 401, err.message);
+      else if (err instanceof Forbidden) refuse(socket, 403, err.message);
       else {
-        this.d.log?.error('websocket authentication failed', { err: err instanceof Error ? err.message : String(err) });
+        this.d.log?.error('websocket authentication failed', { ip: clientAddress(req, this.trust), err: err instanceof Error ? err.message : String(err) });
         refuse(socket, 500, 'Something went wrong; it has been logged');
       }
       return true;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, staff, token!));
     return true;
+  }
+
+  /** Closes (4401) the sockets of revoked sessions: every one of the staff member's, or those of one token. */
+  endSessions(r: SessionsRevoked): number {
+    let ended = 0;
+    for (const c of this.byStaff.get(r.staffId) ?? []) {
+      if (r.token !== undefined && c.token !== r.token) continue;
+      this.endSession(c, `Your session ended (${r.reason}); sign in again`);
+      ended++;
+    }
+    return ended;
   }
 
   /** Pushes a message to every open socket of one staff member; returns how many sockets it went to. */
@@ -141,6 +181,7 @@ export class RealtimeServer {
     if (this.closing) return;
     this.closing = true;
     this.unsubscribe();
+    this.unsubscribeRevocations();
     clearInterval(this.pinger);
     for (const { server, listener } of this.attached.splice(0)) server.off('upgrade', listener);
     const closed = [...this.clients].map(
@@ -171,7 +212,10 @@ export class RealtimeServer {
 
     ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on('ping', () => this.onHeartbeat(client, false));
-    ws.on('pong', () => (client.alive = true));
+    ws.on('pong', () => {
+      client.alive = true;
+      this.recheck(client);
+    });
     ws.on('error', (err) => this.d.log?.warn('websocket error', { staffId: staff.id, err: err.message }));
     ws.on('close', () => this.onClose(client));
 
@@ -197,19 +241,32 @@ export class RealtimeServer {
   /** A heartbeat also re-checks the session, so a logout or an expired token ends the socket too. */
   private onHeartbeat(client: Client, reply: boolean): void {
     const now = this.clock.now();
-    try {
-      this.d.auth.authenticate(client.token, now);
-    } catch (err) {
-      if (!(err instanceof Unauthorized)) {
-        this.d.log?.error('websocket session check failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
-      } else {
-        this.send(client, { type: 'error', message: err.message });
-        client.ws.close(CLOSE_SESSION_ENDED, 'session ended');
-        return;
-      }
-    }
+    if (!this.recheck(client, now)) return;
     this.beat(client, now);
     if (reply) this.send(client, { type: 'heartbeat', at: now });
+  }
+
+  /**
+   * Re-reads the session (at each heartbeat and pong): the role comes from the database, not from connect time,
+   * and a session that ended closes the socket. False when the socket was closed.
+   */
+  private recheck(client: Client, now = this.clock.now()): boolean {
+    try {
+      client.staff = this.d.auth.authenticate(client.token, now);
+      return true;
+    } catch (err) {
+      if (err instanceof Unauthorized || err instanceof Forbidden) {
+        this.endSession(client, err.message);
+        return false;
+      }
+      this.d.log?.error('websocket session check failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+      return true;
+    }
+  }
+
+  private endSession(client: Client, message: string): void {
+    this.send(client, { type: 'error', message });
+    client.ws.close(CLOSE_SESSION_ENDED, 'session ended');
   }
 
   private beat(client: Client, now = this.clock.now()): void {
@@ -305,7 +362,7 @@ function rawText(data: RawData): string {
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
 
-const ERROR_CODES: Record<number, string> = { 401: 'unauthorized', 404: 'not_found', 503: 'unavailable' };
+const ERROR_CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 503: 'unavailable' };
 
 /** Answers an upgrade with a plain HTTP error and closes the socket: no handshake happens. */
 function refuse(socket: Duplex, status: number, message: string): void {

@@ -74,6 +74,16 @@ export class StaffAdminRepo {
     return this.db.select(account).from(staff).where(eq(staff.id, id)).get();
   }
 
+  /** Whether the account still has the published demo password (null: not known yet). */
+  demoPassword(id: number): boolean | null | undefined {
+    return this.db.select({ demoPassword: staff.demoPassword }).from(staff).where(eq(staff.id, id)).get()?.demoPassword;
+  }
+
+  /** Stores a new password hash set by an administrator; the demo flag is cleared. */
+  setPassword(id: number, passwordHash: string, mustChangePassword: boolean): void {
+    this.db.update(staff).set({ passwordHash, mustChangePassword, demoPassword: false }).where(eq(staff.id, id)).run();
+  }
+
   usernameTaken(username: string): boolean {
     return this.db.select({ id: staff.id }).from(staff).where(eq(staff.username, username)).get() !== undefined;
   }

@@ -1,6 +1,10 @@
 // Owns administering staff accounts and reading teams: who may be created as what, deactivation, and who sees which team.
+import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/auth.service';
 import { hashPassword } from '../auth/password';
+import { passwordProblems } from '../auth/password-policy';
+import type { SessionRevocations } from '../auth/session-revocations';
+import type { AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import type { AgentStateName, Department, Role } from '../db/schema/index';
 import type { EventBus } from '../events/domain-events';
@@ -8,7 +12,13 @@ import type { Clock } from '../ivr/ivr-call.service';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
 import type { AccountChanges, StaffAdminRepo, StaffListing, TeamWithMembers } from './staff-admin.repo';
 
-export const PASSWORD_MIN_LENGTH = 10;
+export { PASSWORD_MIN_LENGTH } from '../auth/password-policy';
+
+/** Who acts, and from which client address (for the audit trail). */
+export interface Actor {
+  id: number;
+  ip?: string | null;
+}
 
 /** Roles that see every team; a team lead sees only their own. */
 export const SEES_ALL_TEAMS: readonly Role[] = ['dispatcher', 'supervisor', 'admin'];
@@ -57,6 +67,9 @@ export class StaffAdminService {
       staff: StaffAdminRepo;
       transact: Transact;
       events: Pick<EventBus, 'publish'>;
+      audit: Pick<AuditRepo, 'record'>;
+      /** Told when an account's sessions are revoked, so its sockets close at once. */
+      revocations?: Pick<SessionRevocations, 'announce'>;
       clock?: Clock;
       /** @default hashPassword (scrypt) */
       hash?: (password: string) => Promise<string>;
@@ -72,8 +85,7 @@ export class StaffAdminService {
 
   /** Creates the account with a hashed password; an agent starts offline. */
   async create(input: NewStaffInput): Promise<StaffListing> {
-    const problems = departmentProblems(input.role, input.department);
-    if (input.password.length < PASSWORD_MIN_LENGTH) problems.push(`password: at least ${PASSWORD_MIN_LENGTH} characters`);
+    const problems = [...departmentProblems(input.role, input.department), ...passwordProblems(input.password, input.username)];
     if (problems.length) throw new Invalid(problems.join('; '), problems);
     this.assertUsernameFree(input.username);
     const passwordHash = await this.hash(input.password);
@@ -88,6 +100,7 @@ export class StaffAdminService {
         teamId: input.teamId ?? null,
         department: input.department ?? null,
         passwordHash,
+        demoPassword: false,
         active: true,
         createdAt: now,
       });
@@ -98,12 +111,13 @@ export class StaffAdminService {
   }
 
   /**
-   * Changes the account. Deactivating revokes its tokens; an agent leaving the floor (deactivated or given
-   * another role) is set offline so the ACD offers it no more calls, and is refused while a call rings or runs.
+   * Changes the account. Deactivating or changing the role revokes its tokens and closes its sockets (audited); an
+   * agent leaving the floor (deactivated or given another role) is set offline so the ACD offers it no more calls,
+   * and is refused while a call rings or runs. An account still on the demo password is not reactivated.
    */
-  update(id: number, changes: StaffChangesInput, actor: Pick<Principal, 'id'>): StaffListing {
+  update(id: number, changes: StaffChangesInput, actor: Actor): StaffListing {
     const now = this.clock.now();
-    const wentOffline = this.d.transact(() => {
+    const { wentOffline, revoked } = this.d.transact(() => {
       const current = this.d.staff.byId(id);
       if (!current) throw new NotFound(`No staff member with id ${id}`);
       const role = changes.role ?? current.role;
@@ -113,6 +127,9 @@ export class StaffAdminService {
       if (changes.teamId !== undefined) this.assertTeamExists(changes.teamId);
 
       const active = changes.active ?? current.active;
+      if (active && !current.active && this.d.staff.demoPassword(id)) {
+        throw new Conflict(`${current.username} still has the published demo password; reset its password before reactivating it`);
+      }
       let wentOffline: { from: AgentStateName; reason: string } | undefined;
       if (current.role === 'agent' && current.active && (!active || role !== 'agent')) {
         const state = this.d.staff.presenceState(id);
@@ -132,11 +149,41 @@ export class StaffAdminService {
       if (changes.teamId !== undefined) update.teamId = changes.teamId;
       if (changes.active !== undefined) update.active = changes.active;
       this.d.staff.update(id, update);
-      if (!active) this.d.staff.revokeTokens(id, now);
-      return wentOffline;
+      const roleChanged = role !== current.role;
+      const audited = { at: now, actorId: actor.id, subjectType: 'staff', subjectId: id, ip: actor.ip ?? null };
+      if (roleChanged) this.d.audit.record({ ...audited, action: 'staff.role_changed', detail: { from: current.role, to: role } });
+      if (active !== current.active) this.d.audit.record({ ...audited, action: active ? 'staff.reactivated' : 'staff.deactivated' });
+      const revoked = !active || roleChanged ? { reason: !active ? 'account deactivated' : 'role changed' } : undefined;
+      if (revoked) this.d.staff.revokeTokens(id, now);
+      return { wentOffline, revoked };
     });
+    if (revoked) this.d.revocations?.announce({ staffId: id, reason: revoked.reason });
     if (wentOffline) this.d.events.publish({ type: 'AgentStateChanged', agentId: id, from: wentOffline.from, to: 'offline', reason: wentOffline.reason, at: now });
     return this.d.staff.listing(id)!;
+  }
+
+  /**
+   * Sets a new password on someone's account (the one given, or a random one returned once): they must change it
+   * at their next sign-in, and every session of theirs ends now. Audited, without the password.
+   */
+  async resetPassword(id: number, password: string | undefined, actor: Actor): Promise<{ username: string; temporaryPassword?: string }> {
+    const target = this.d.staff.byId(id);
+    if (!target) throw new NotFound(`No staff member with id ${id}`);
+    if (password !== undefined) {
+      const problems = passwordProblems(password, target.username);
+      if (problems.length) throw new Invalid(problems.join('; '), problems);
+    }
+    const temporary = password ?? randomBytes(12).toString('base64url');
+    const passwordHash = await this.hash(temporary);
+    const now = this.clock.now();
+    this.d.transact(() => {
+      if (!this.d.staff.byId(id)) throw new NotFound(`No staff member with id ${id}`);
+      this.d.staff.setPassword(id, passwordHash, true);
+      this.d.staff.revokeTokens(id, now);
+      this.d.audit.record({ at: now, actorId: actor.id, action: 'staff.password_reset', subjectType: 'staff', subjectId: id, ip: actor.ip ?? null, detail: { generated: password === undefined } });
+    });
+    this.d.revocations?.announce({ staffId: id, reason: 'password reset' });
+    return { username: target.username, ...(password === undefined ? { temporaryPassword: temporary } : {}) };
   }
 
   /** Every team for dispatchers, supervisors and admins; a team lead's own team only. */

@@ -30,6 +30,8 @@ export const staff = sqliteTable('staff', {
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   /** Set by an admin's password reset: the person must choose a new password at the next sign-in. */
   mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+  /** True while the password is the published demo one; null for accounts from before this column (checked at start). */
+  demoPassword: integer('demo_password', { mode: 'boolean' }),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 

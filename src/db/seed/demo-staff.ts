@@ -3,11 +3,12 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../client';
 import { agentDesks, agentPresence, staff, teams, type Department, type Role } from '../schema/index';
 import { transactor } from '../transaction';
-import { hashPasswordSync } from '../../auth/password';
+import { hashPasswordSync, PASSWORD_COST } from '../../auth/password';
+import { DEMO_PASSWORD } from '../../auth/password-policy';
 import { seedQueueSettings } from '../../acd/queue-settings.repo';
 
-/** DEMO CREDENTIALS ONLY: published in the README; never seed them into a real center. */
-export const DEMO_PASSWORD = 'hotline-demo';
+/** DEMO CREDENTIALS ONLY: published in the README; seeded only in simulator mode, refused with live credentials. */
+export { DEMO_PASSWORD };
 
 export const DEMO_TEAMS = { frontDesk: '前台一组', middleBack: '中后台组' } as const;
 
@@ -60,22 +61,29 @@ export const DEMO_STAFF: readonly DemoStaffMember[] = [
   departmentAccount('merchandise1', 'merchandise', '商品部 谢婷'),
 ];
 
-/** Does nothing when any staff account exists; otherwise creates the demo teams and DEMO_STAFF. Either way, seeds the demo queues when none is configured. */
-export function seedDemoStaff(db: Db, opts: { now?: Date } = {}): { teams: number; staff: number } {
+/** One demo hash per cost and process: every demo row shares it, since they all have the same published password. */
+const demoHashes = new Map<number, string>();
+
+/**
+ * Does nothing when any staff account exists; otherwise creates the demo teams and DEMO_STAFF, flagged as having
+ * the demo password. Either way, seeds the demo queues when none is configured. Call it only in simulator mode.
+ */
+export function seedDemoStaff(db: Db, opts: { now?: Date; /** scrypt N, lowered only by tests. */ passwordCost?: number } = {}): { teams: number; staff: number } {
   if (db.select({ id: staff.id }).from(staff).limit(1).get()) {
     seedQueueSettings(db);
     return { teams: 0, staff: 0 };
   }
   const now = opts.now ?? new Date();
-  // One scrypt run (about 50 ms) shared by every demo row: they all have the same published password anyway.
-  const passwordHash = hashPasswordSync(DEMO_PASSWORD);
+  const cost = opts.passwordCost ?? PASSWORD_COST;
+  let passwordHash = demoHashes.get(cost);
+  if (!passwordHash) demoHashes.set(cost, (passwordHash = hashPasswordSync(DEMO_PASSWORD, cost)));
   const seeded = transactor(db)(() => {
     const teamIds = new Map<string, number>(Object.values(DEMO_TEAMS).map((name) => [name, db.insert(teams).values({ name }).returning().get().id]));
     for (const m of DEMO_STAFF) {
       const teamId = m.team ? teamIds.get(m.team)! : null;
       const { id } = db
         .insert(staff)
-        .values({ username: m.username, displayName: m.displayName, role: m.role, teamId, department: m.department ?? null, passwordHash, createdAt: now })
+        .values({ username: m.username, displayName: m.displayName, role: m.role, teamId, department: m.department ?? null, passwordHash, demoPassword: true, createdAt: now })
         .returning()
         .get();
       if (m.role === 'team_lead' && teamId) db.update(teams).set({ leadId: id }).where(eq(teams.id, teamId)).run();

@@ -1,0 +1,1 @@
+ALTER TABLE `staff` ADD `demo_password` integer;
