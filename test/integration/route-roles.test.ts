@@ -45,6 +45,9 @@ import { floorRoutes } from '../../src/http/floor.routes';
 import { FloorService } from '../../src/acd/floor.service';
 import { QueueEntriesRepo } from '../../src/acd/queue-entries.repo';
 import { voiceRoutes } from '../../src/http/voice.routes';
+import { AuditRepo } from '../../src/audit/audit.repo';
+import { WsTickets } from '../../src/auth/ws-tickets';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -70,6 +73,9 @@ export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[]
 export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/auth/me', EVERYONE],
   ['POST', '/api/auth/logout', EVERYONE, undefined, { signsOut: true }],
+  // A too-short new password is refused (400) before the current one is checked: nobody's password changes.
+  ['POST', '/api/auth/password', EVERYONE, { currentPassword: 'not-checked', newPassword: 'short' }],
+  ['POST', '/api/auth/ws-ticket', EVERYONE],
   // The agent's own presence. agent1 is offline: asking for offline again is refused with 409 and changes nothing.
   ['GET', '/api/agents/me', ['agent']],
   ['PUT', '/api/agents/me/state', ['agent'], { state: 'offline' }],
@@ -85,6 +91,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/staff', ['admin', 'supervisor']],
   ['POST', '/api/staff', ['admin'], { username: 'roles-probe', displayName: 'Probe', role: 'quality_controller', password: 'probe-password-1' }],
   ['PATCH', '/api/staff/{agent5}', ['admin'], { displayName: '刘洋' }],
+  ['POST', `/api/staff/${NO_SUCH_ID}/password-reset`, ['admin'], {}],
   ['GET', '/api/teams', FLOOR],
   ['GET', '/api/agents', FLOOR],
   ['PUT', '/api/agents/{agent6}/desks', ['dispatcher', 'supervisor', 'admin'], { desks: [{ desk: 'back', skill: 4 }, { desk: 'front', skill: 3 }] }],
@@ -109,7 +116,7 @@ const voiceToken = () =>
 
 /** In the order src/hotline.ts mounts them (the order decides which of two matching routes answers). */
 export const ROUTERS: readonly ((h: Harness) => Router)[] = [
-  (h) => authRoutes(h),
+  (h) => authRoutes({ ...h, tickets: new WsTickets() }),
   (h) => presenceRoutes({ ...h, presence: new PresenceService({ presence: new PresenceRepo(h.db), ...h }) }),
   (h) =>
     workOrderRoutes({
@@ -117,7 +124,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       service: new WorkOrderService({ workOrders: new WorkOrdersRepo(h.db), calls: new CallsRepo(h.db), orders: new CustomersRepo(h.db), staff: new StaffRepo(h.db), ...h }),
     }),
   (h) => dispositionRoutes({ ...h, service: new DispositionService({ interactions: new InteractionsRepo(h.db), ...h }) }),
-  (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), ...h }) }),
+  (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
   (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
   (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
   (h) =>
@@ -173,14 +180,14 @@ describe('route roles: who may call which route', () => {
 
   before(async () => {
     db = openDatabase(':memory:');
-    seedDemoStaff(db);
+    seedDemoStaff(db, { passwordCost: TEST_PASSWORD_COST });
     const transact = transactor(db);
     const staffRepo = new StaffRepo(db);
     // Any role the demo seed lacks gets an account here, so every role is tried.
     for (const role of ROLES.filter((r) => !DEMO_STAFF.some((m) => m.role === r))) {
-      staffRepo.createStaff({ username: `probe-${role}`, displayName: role, role, department: role === 'department' ? 'warehouse' : null, passwordHash: hashPasswordSync(DEMO_PASSWORD), createdAt: new Date() });
+      staffRepo.createStaff({ username: `probe-${role}`, displayName: role, role, department: role === 'department' ? 'warehouse' : null, passwordHash: hashPasswordSync(DEMO_PASSWORD, TEST_PASSWORD_COST), createdAt: new Date() });
     }
-    const h: Harness = { db, transact, events: new EventBus(), auth: new AuthService({ staff: staffRepo, transact }), clock: { now: () => new Date() } };
+    const h: Harness = { db, transact, events: new EventBus(), auth: new AuthService({ staff: staffRepo, transact, options: { passwordCost: TEST_PASSWORD_COST } }), clock: { now: () => new Date() } };
     const api = createApiApp({ log: createLogger('error', true), health: () => ({ ok: true, simulator: false }), routers: (routers = ROUTERS.map((r) => r(h))) });
     server = http.createServer(api);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

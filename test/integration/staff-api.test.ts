@@ -22,6 +22,9 @@ import { authRoutes } from '../../src/http/auth.routes';
 import { staffRoutes } from '../../src/http/staff.routes';
 import { agentsRoutes } from '../../src/http/agents.routes';
 import { queuesRoutes } from '../../src/http/queues.routes';
+import { AuditRepo } from '../../src/audit/audit.repo';
+import { hashPassword } from '../../src/auth/password';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 type Json = Record<string, any>;
 
@@ -32,17 +35,19 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
   let events: DomainEvent[];
   let bus: EventBus;
   let queues: QueueSettingsRepo;
+  let audit: AuditRepo;
   const tokens: Record<string, string> = {};
   const ids: Record<string, number> = {};
 
   beforeEach(async () => {
     db = openDatabase(':memory:');
-    seedDemoStaff(db);
+    seedDemoStaff(db, { passwordCost: TEST_PASSWORD_COST });
     const transact = transactor(db);
     bus = new EventBus();
     events = [];
     bus.subscribe((e) => events.push(e));
-    const auth = new AuthService({ staff: new StaffRepo(db), transact });
+    audit = new AuditRepo(db);
+    const auth = new AuthService({ staff: new StaffRepo(db), transact, audit, options: { passwordCost: TEST_PASSWORD_COST } });
     queues = new QueueSettingsRepo(db);
     // Stands in for the agents' own API, mounted after ours, to show /api/agents/me/… reaches it.
     const ownApi = Router();
@@ -52,7 +57,7 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       health: () => ({ ok: true, simulator: false }),
       routers: [
         authRoutes({ auth }),
-        staffRoutes({ auth, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events: bus }) }),
+        staffRoutes({ auth, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events: bus, audit, hash: (p) => hashPassword(p, TEST_PASSWORD_COST) }) }),
         agentsRoutes({ auth, desks: new DesksService({ desks: new AgentDesksRepo(db), transact, events: bus }) }),
         queuesRoutes({ auth, queues: new QueueSettingsService({ queues, transact }) }),
         ownApi,
@@ -124,7 +129,8 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect(res.body.team).to.deep.equal({ id: teamId, name: '前台一组' });
 
       const row = db.select().from(staff).where(eq(staff.username, 'agent7')).get()!;
-      expect(row.passwordHash).to.match(/^scrypt\$16384\$/).and.not.include('correct horse');
+      expect(row.passwordHash).to.match(/^scrypt\$1024\$/).and.not.include('correct horse');
+      expect(row).to.include({ demoPassword: false, mustChangePassword: false });
       expect(db.select().from(agentPresence).where(eq(agentPresence.staffId, row.id)).get()).to.include({ state: 'offline' });
       const me = await call('GET', '/api/auth/me', await login('agent7', 'correct horse'));
       expect(me.body).to.include({ username: 'agent7', role: 'agent' });
@@ -175,7 +181,8 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect(res.status, res.text).to.equal(200);
       expect(res.body).to.include({ id: ids.qc1, displayName: '郑洁（组长）', role: 'team_lead', teamId: middleBack.id, active: true });
       expect(res.body.team).to.deep.equal({ id: middleBack.id, name: '中后台组' });
-      // The role is read with the token on every request: it applies at once.
+      expect(audit.list({ action: 'staff.role_changed' }).map((e) => [e.subjectId, JSON.parse(e.detail!)])).to.deep.equal([[String(ids.qc1), { from: 'quality_controller', to: 'team_lead' }]]);
+      // A role change ends the sessions; the new role applies from the next sign-in.
       const qc = await login('qc1');
       expect((await call('GET', '/api/teams', qc)).status).to.equal(200);
 
@@ -202,9 +209,19 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect(db.select().from(agentStateLog).where(eq(agentStateLog.staffId, ids.agent2)).all().map((l) => [l.from, l.to])).to.deep.equal([['available', 'offline']]);
       expect(events.map((e) => ({ ...e, at: undefined }))).to.deep.equal([{ type: 'AgentStateChanged', agentId: ids.agent2, from: 'available', to: 'offline', reason: 'account deactivated', at: undefined }]);
 
+      // Still on the published demo password: not reactivated until it has one of its own.
+      const refused = await call('PATCH', `/api/staff/${ids.agent2}`, 'admin1', { active: true });
+      expect(refused.status).to.equal(409);
+      expect(refused.body.message).to.equal('agent2 still has the published demo password; reset its password before reactivating it');
+      expect((await call('POST', `/api/staff/${ids.agent2}/password-reset`, 'admin1', { password: 'temporary-42' })).status).to.equal(200);
       const back = await call('PATCH', `/api/staff/${ids.agent2}`, 'admin1', { active: true });
       expect(back.body.active).to.equal(true);
-      expect((await call('GET', '/api/auth/me', await login('agent2'))).status).to.equal(200);
+      expect((await call('GET', '/api/auth/me', await login('agent2', 'temporary-42'))).status).to.equal(200);
+      expect(audit.list({ subjectId: String(ids.agent2) }).map((e) => [e.action, e.actorId, e.ip])).to.deep.equal([
+        ['staff.reactivated', ids.admin1, '127.0.0.1'],
+        ['staff.password_reset', ids.admin1, '127.0.0.1'],
+        ['staff.deactivated', ids.admin1, '127.0.0.1'],
+      ]);
     });
 
     it('refuses to deactivate an agent while a call rings or runs, and changes nothing', async () => {
@@ -250,6 +267,76 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect(db.select().from(agentPresence).where(eq(agentPresence.staffId, ids.agent4)).get()).to.include({ state: 'offline', reason: 'no longer an agent' });
       const agents: Json[] = (await call('GET', '/api/agents', 'supervisor1')).body.agents;
       expect(agents.map((a) => a.username)).to.include('dispatcher1').and.not.include('agent4');
+    });
+  });
+
+  describe('account lifecycle', () => {
+    it('an admin resets a password: a temporary one is returned once, every session ends, the person must change it at sign-in', async () => {
+      const before = await login('agent1');
+      const res = await call('POST', `/api/staff/${ids.agent1}/password-reset`, 'admin1', {});
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body).to.include({ id: ids.agent1, username: 'agent1', mustChangePassword: true });
+      const temporary: string = res.body.temporaryPassword;
+      expect(temporary).to.match(/^[A-Za-z0-9_-]{16}$/);
+      expect((await call('GET', '/api/auth/me', before)).status).to.equal(401);
+      expect((await call('POST', '/api/auth/login', undefined, { username: 'agent1', password: DEMO_PASSWORD })).status).to.equal(401);
+
+      const signIn = await call('POST', '/api/auth/login', undefined, { username: 'agent1', password: temporary });
+      expect(signIn.status).to.equal(200);
+      expect(signIn.body.mustChangePassword).to.equal(true);
+      const pending: string = signIn.body.token;
+      // Until the change, the token reaches only the password change, who-am-I and logout.
+      const other = await call('GET', '/api/teams', pending);
+      expect(other.status).to.equal(403);
+      expect(other.body).to.deep.equal({ error: 'forbidden', message: 'Change your password first: POST /api/auth/password with {currentPassword, newPassword}' });
+      expect((await call('GET', '/api/auth/me', pending)).status).to.equal(200);
+      const wrong = await call('POST', '/api/auth/password', pending, { currentPassword: 'not-it', newPassword: 'my-own-password' });
+      expect(wrong.status).to.equal(401);
+      const changed = await call('POST', '/api/auth/password', pending, { currentPassword: temporary, newPassword: 'my-own-password' });
+      expect(changed.status, changed.text).to.equal(200);
+      expect(changed.body.mustChangePassword).to.equal(false);
+      expect((await call('GET', '/api/auth/me', pending)).status).to.equal(401);
+      expect((await call('GET', '/api/auth/me', changed.body.token)).status).to.equal(200);
+      expect((await call('GET', '/api/teams', changed.body.token)).body.message).to.equal('This needs one of the roles: team_lead, dispatcher, supervisor, admin');
+      expect(db.select().from(staff).where(eq(staff.id, ids.agent1)).get()).to.include({ mustChangePassword: false, demoPassword: false });
+
+      const entries = audit.list({ subjectId: String(ids.agent1) });
+      expect(entries.map((e) => [e.action, e.actorId])).to.deep.equal([['staff.password_changed', ids.agent1], ['staff.password_reset', ids.admin1]]);
+      expect(JSON.stringify(entries)).not.to.include(temporary).and.not.include('my-own-password');
+    });
+
+    it('a reset may set a given password, which must follow the policy; only an admin resets', async () => {
+      const demo = await call('POST', `/api/staff/${ids.lead1}/password-reset`, 'admin1', { password: DEMO_PASSWORD });
+      expect(demo.status).to.equal(400);
+      expect(demo.body.message).to.equal('password: must not be the published demo password');
+      const own = await call('POST', `/api/staff/${ids.lead1}/password-reset`, 'admin1', { password: 'lead1' });
+      expect(own.body.details).to.deep.equal(['password: at least 10 characters', 'password: must not be the username']);
+      expect((await call('POST', `/api/staff/${ids.lead1}/password-reset`, 'supervisor1', {})).status).to.equal(403);
+      expect((await call('POST', '/api/staff/9999/password-reset', 'admin1', {})).status).to.equal(404);
+      const given = await call('POST', `/api/staff/${ids.lead1}/password-reset`, 'admin1', { password: 'given-by-admin' });
+      expect(given.status).to.equal(200);
+      expect(given.body).to.deep.equal({ id: ids.lead1, username: 'lead1', mustChangePassword: true });
+      expect((await call('POST', '/api/auth/login', undefined, { username: 'lead1', password: 'given-by-admin' })).body.mustChangePassword).to.equal(true);
+    });
+
+    it('changing one\'s own password checks the current one and the policy, and ends every other session', async () => {
+      const other = await login('supervisor1');
+      const bad = await call('POST', '/api/auth/password', 'supervisor1', { currentPassword: DEMO_PASSWORD, newPassword: 'short' });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.message).to.equal('newPassword: at least 10 characters');
+      const ok = await call('POST', '/api/auth/password', 'supervisor1', { currentPassword: DEMO_PASSWORD, newPassword: 'supervisor-secret' });
+      expect(ok.status, ok.text).to.equal(200);
+      for (const t of [other, tokens.supervisor1]) expect((await call('GET', '/api/auth/me', t)).status).to.equal(401);
+      expect((await call('GET', '/api/staff', ok.body.token)).status).to.equal(200);
+    });
+
+    it('a role change revokes the person\'s tokens', async () => {
+      const res = await call('PATCH', `/api/staff/${ids.dispatcher1}`, 'admin1', { role: 'quality_controller' });
+      expect(res.status).to.equal(200);
+      expect((await call('GET', '/api/auth/me', 'dispatcher1')).status).to.equal(401);
+      const renamed = await call('PATCH', `/api/staff/${ids.lead1}`, 'admin1', { displayName: '孙丽丽' });
+      expect(renamed.status).to.equal(200);
+      expect((await call('GET', '/api/auth/me', 'lead1')).status).to.equal(200); // other changes keep the sessions
     });
   });
 

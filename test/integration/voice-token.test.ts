@@ -16,6 +16,7 @@ import { agentIdentity, VoiceTokenIssuer } from '../../src/telephony/voice-token
 import { CarrierSimulator } from '../../src/sim/index';
 import { verifyVoiceToken } from '../../src/sim/access-token';
 import { Invalid } from '../../src/errors/domain-errors';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const credentials = () => ({ accountSid: `AC${hex(16)}`, authToken: hex(16), apiKeySid: `SK${hex(16)}`, apiKeySecret: hex(16), twimlAppSid: `AP${hex(16)}` });
@@ -77,8 +78,8 @@ describe('softphone access tokens', () => {
 
     beforeEach(async () => {
       db = openDatabase(':memory:');
-      seedDemoStaff(db);
-      const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db) });
+      seedDemoStaff(db, { passwordCost: TEST_PASSWORD_COST });
+      const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), options: { passwordCost: TEST_PASSWORD_COST } });
       const app = express();
       app.use(express.json());
       app.use(authRoutes({ auth }));

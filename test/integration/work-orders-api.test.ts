@@ -22,6 +22,7 @@ import { DispositionService, DISPOSITION_CODES } from '../../src/acd/disposition
 import { workOrderRoutes } from '../../src/http/work-orders.routes';
 import { dispositionRoutes } from '../../src/http/dispositions.routes';
 import { apiErrorHandler } from '../../src/http/api-errors';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 const T0 = new Date('2026-11-20T02:00:00Z'); // 10:00 in Shanghai
 const WANG_FANG_ORDER = 'YT202611200001';
@@ -42,11 +43,11 @@ describe('work orders and dispositions API (through HTTP)', () => {
     now = T0;
     const clock = { now: () => now };
     db = openDatabase(':memory:');
-    seedDemoStaff(db, { now: T0 });
+    seedDemoStaff(db, { now: T0, passwordCost: TEST_PASSWORD_COST });
     seedDemoData(db, { now: T0 });
     const transact = transactor(db);
     const staffRepo = new StaffRepo(db);
-    auth = new AuthService({ staff: staffRepo, transact });
+    auth = new AuthService({ staff: staffRepo, transact, options: { passwordCost: TEST_PASSWORD_COST } });
     const bus = new EventBus((err) => {
       throw err;
     });

@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
+import { TEST_PASSWORD_COST } from './password-cost';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,9 +54,9 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   const clock = { now: o.now ?? (() => new Date(now.getTime())), set: (iso: string) => void (now = new Date(iso)) };
   const db = openDatabase(':memory:');
   seedDemoData(db, { now: clock.now() });
-  seedDemoStaff(db, { now: clock.now() });
+  seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, passwordCost: TEST_PASSWORD_COST });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
