@@ -12,6 +12,7 @@ import { AuthService } from '../../src/auth/auth.service';
 import { authRoutes } from '../../src/http/auth.routes';
 import { currentStaff, requireAuth, requireRole } from '../../src/http/auth-middleware';
 import { apiErrorHandler } from '../../src/http/api-errors';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 describe('auth API (through HTTP)', () => {
   let db: Db;
@@ -21,8 +22,8 @@ describe('auth API (through HTTP)', () => {
 
   beforeEach(async () => {
     db = openDatabase(':memory:');
-    seedDemoStaff(db);
-    const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db) });
+    seedDemoStaff(db, { passwordCost: TEST_PASSWORD_COST });
+    const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), options: { passwordCost: TEST_PASSWORD_COST } });
     const app = express();
     app.use(express.json());
     app.use(authRoutes({ auth }));
@@ -63,6 +64,7 @@ describe('auth API (through HTTP)', () => {
     expect(body.token).to.be.a('string').with.length(43);
     expect(Date.parse(body.expiresAt) - Date.now()).to.be.within(12 * 3600_000 - 60_000, 12 * 3600_000);
     expect(body.staff).to.deep.equal({ id: body.staff.id, username: 'supervisor1', displayName: '黄蕾', role: 'supervisor', teamId: null });
+    expect(body.mustChangePassword).to.equal(false);
 
     const me = await get('/api/auth/me', body.token);
     expect(me.status).to.equal(200);

@@ -9,7 +9,14 @@ import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff, DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { interactions, staff } from '../../src/db/schema/index';
 import { StaffRepo } from '../../src/auth/staff.repo';
-import { AuthService } from '../../src/auth/auth.service';
+import { AuthService, tokenHash } from '../../src/auth/auth.service';
+import { hashPassword } from '../../src/auth/password';
+import { SessionRevocations } from '../../src/auth/session-revocations';
+import { WsTickets } from '../../src/auth/ws-tickets';
+import { AuditRepo } from '../../src/audit/audit.repo';
+import { StaffAdminRepo } from '../../src/staff/staff-admin.repo';
+import { StaffAdminService } from '../../src/staff/staff-admin.service';
+import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { CallsRepo } from '../../src/calls/calls.repo';
 import { QueueEntriesRepo } from '../../src/acd/queue-entries.repo';
 import { ScreenPopRepo } from '../../src/acd/screen-pop.repo';
@@ -86,6 +93,9 @@ const LI_NA = '+8613911112222';
 describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
   let db: Db;
   let auth: AuthService;
+  let tickets: WsTickets;
+  let revocations: SessionRevocations;
+  let staffAdmin: StaffAdminService;
   let events: EventBus;
   let presence: RecordingPresence;
   let server: http.Server;
@@ -101,7 +111,7 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
     });
     presence = new RecordingPresence();
     server = http.createServer((_req, res) => res.end('api'));
-    realtime = new RealtimeServer({ auth, events, presence, screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }), options });
+    realtime = new RealtimeServer({ auth, tickets, revocations, events, presence, screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }), options });
     realtime.attach(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -111,8 +121,20 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
     // One database and one login per person for the whole suite: scrypt is slow on purpose.
     db = openDatabase(':memory:');
     seedDemoData(db);
-    seedDemoStaff(db);
-    auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db) });
+    seedDemoStaff(db, { passwordCost: TEST_PASSWORD_COST });
+    tickets = new WsTickets();
+    revocations = new SessionRevocations((err) => {
+      throw err;
+    });
+    auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), revocations, options: { passwordCost: TEST_PASSWORD_COST } });
+    staffAdmin = new StaffAdminService({
+      staff: new StaffAdminRepo(db),
+      transact: transactor(db),
+      events: new EventBus(),
+      audit: new AuditRepo(db),
+      revocations,
+      hash: (p) => hashPassword(p, TEST_PASSWORD_COST),
+    });
     ids = Object.fromEntries(db.select({ id: staff.id, username: staff.username }).from(staff).all().map((s) => [s.username, s.id]));
     tokens = {};
     for (const u of ['agent1', 'agent2', 'dispatcher1', 'supervisor1', 'lead1', 'qc1']) tokens[u] = (await auth.login(u, DEMO_PASSWORD, '127.0.0.1', new Date())).token;
@@ -133,9 +155,9 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
   });
 
   /** Opens a socket; resolves with the client after `hello`, or rejects with the HTTP status of a refused upgrade. */
-  function connect(o: { token?: string; via?: 'header' | 'protocol' | 'query'; path?: string; options?: ClientOptions } = {}): Promise<TestClient> {
+  function connect(o: { token?: string; via?: 'header' | 'protocol' | 'query' | 'ticket'; path?: string; options?: ClientOptions } = {}): Promise<TestClient> {
     const via = o.via ?? 'header';
-    const query = o.token && via === 'query' ? `?token=${encodeURIComponent(o.token)}` : '';
+    const query = o.token && via === 'query' ? `?token=${encodeURIComponent(o.token)}` : o.token && via === 'ticket' ? `?ticket=${encodeURIComponent(o.token)}` : '';
     const headers: Record<string, string> = o.token && via === 'header' ? { authorization: `Bearer ${o.token}` } : {};
     const protocols = o.token && via === 'protocol' ? ['bearer', o.token] : [];
     const ws = new WebSocket(`${url}${o.path ?? '/ws'}${query}`, protocols, { headers, ...o.options });
@@ -177,17 +199,36 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
       expect(bad.status).to.equal(401);
       const badProtocol = await refusal(connect({ token: 'nope', via: 'protocol' }));
       expect(badProtocol.status).to.equal(401);
-      const badQuery = await refusal(connect({ token: 'nope', via: 'query' }));
-      expect(badQuery.status).to.equal(401);
+      const badTicket = await refusal(connect({ token: 'nope', via: 'ticket' }));
+      expect(badTicket.status).to.equal(401);
+      expect(JSON.parse(badTicket.body!).message).to.match(/ticket is unknown, used or expired/);
       expect(realtime.connectedStaff()).to.deep.equal([]);
     });
 
-    it('accepts the token in the Authorization header, as `bearer, <token>` subprotocols (echoing bearer), or as ?token=', async () => {
+    it('refuses a token in the URL (?token=) with 400, even a valid one, and says what to send instead', async () => {
+      const inUrl = await refusal(connect({ token: tokens.supervisor1, via: 'query' }));
+      expect(inUrl.status).to.equal(400);
+      expect(JSON.parse(inUrl.body!)).to.deep.include({ error: 'bad_request' });
+      expect(JSON.parse(inUrl.body!).message).to.match(/^Tokens are not accepted in URLs/);
+      expect(realtime.connectedStaff()).to.deep.equal([]);
+    });
+
+    it('accepts a ticket once, and not after 30 s', async () => {
+      const { ticket } = tickets.issue(tokens.supervisor1, new Date());
+      const c = await connect({ token: ticket, via: 'ticket' });
+      expect((await c.expect('hello')).staff).to.include({ username: 'supervisor1' });
+      expect((await refusal(connect({ token: ticket, via: 'ticket' }))).status).to.equal(401);
+      const stale = tickets.issue(tokens.supervisor1, new Date(Date.now() - 30_001));
+      expect((await refusal(connect({ token: stale.ticket, via: 'ticket' }))).status).to.equal(401);
+      expect(realtime.connectedStaff()).to.deep.equal([ids.supervisor1]);
+    });
+
+    it('accepts the token in the Authorization header, as `bearer, <token>` subprotocols (echoing bearer), or as a ticket', async () => {
       const byHeader = await connectAs('agent1', 'header');
       const byProtocol = await connectAs('dispatcher1', 'protocol');
       expect(byProtocol.ws.protocol).to.equal('bearer');
-      const byQuery = await connect({ token: tokens.supervisor1, via: 'query' });
-      const hello = await byQuery.expect('hello');
+      const byTicket = await connect({ token: tickets.issue(tokens.supervisor1, new Date()).ticket, via: 'ticket' });
+      const hello = await byTicket.expect('hello');
       expect(hello).to.deep.equal({
         type: 'hello',
         staff: { id: ids.supervisor1, username: 'supervisor1', displayName: '黄蕾', role: 'supervisor' },
@@ -203,14 +244,90 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
       expect(other.status).to.equal(404);
     });
 
-    it('ends the socket (4401) at the next heartbeat once the session is logged out', async () => {
+    it('ends the socket (4401) at the next heartbeat once the session was revoked without an announcement', async () => {
       const { token } = await auth.login('lead1', DEMO_PASSWORD, '127.0.0.1', new Date());
       const c = await connect({ token });
       await c.expect('hello');
-      auth.logout(token, new Date());
+      new StaffRepo(db).revokeToken(tokenHash(token), new Date());
       c.send({ type: 'heartbeat' });
       expect((await c.expect('error')).message).to.match(/Sign in first/);
       expect((await c.closed).code).to.equal(CLOSE_SESSION_ENDED);
+    });
+  });
+
+  describe('sessions that end', () => {
+    let n = 0;
+    /** A fresh account of its own, so ending its sessions leaves the suite's shared tokens alone. */
+    async function freshAccount(role: 'dispatcher' | 'agent'): Promise<{ id: number; token: string }> {
+      const username = `rt-${role}-${++n}`;
+      const created = await staffAdmin.create({ username, displayName: username, role, password: 'fresh-password-1' });
+      const { token } = await auth.login(username, 'fresh-password-1', '127.0.0.1', new Date());
+      return { id: created.id, token };
+    }
+
+    it('a password reset revokes the old token (401 from then on) and closes every socket of that person at once with 4401', async () => {
+      const me = await freshAccount('agent');
+      const a = await connect({ token: me.token });
+      const b = await connect({ token: me.token, via: 'protocol' });
+      await a.expect('hello');
+      await b.expect('hello');
+      const bystander = await connectAs('agent2');
+      await staffAdmin.resetPassword(me.id, undefined, { id: ids.admin1 });
+      for (const c of [a, b]) {
+        expect((await c.expect('error')).message).to.equal('Your session ended (password reset); sign in again');
+        expect((await c.closed).code).to.equal(CLOSE_SESSION_ENDED);
+      }
+      expect(() => auth.authenticate(me.token, new Date())).to.throw(/Sign in first/);
+      expect((await refusal(connect({ token: me.token }))).status).to.equal(401);
+      bystander.send({ type: 'heartbeat' });
+      await bystander.expect('heartbeat');
+    });
+
+    it('a deactivation and a password change close the sockets too; a logout closes only the sockets of that token', async () => {
+      const one = await freshAccount('dispatcher');
+      const s1 = await connect({ token: one.token });
+      await s1.expect('hello');
+      staffAdmin.update(one.id, { active: false }, { id: ids.admin1 });
+      expect((await s1.closed).code).to.equal(CLOSE_SESSION_ENDED);
+
+      const two = await freshAccount('dispatcher');
+      const second = await auth.login(`rt-dispatcher-${n}`, 'fresh-password-1', '127.0.0.1', new Date());
+      const kept = await connect({ token: two.token });
+      const dropped = await connect({ token: second.token });
+      await kept.expect('hello');
+      await dropped.expect('hello');
+      auth.logout(second.token, new Date());
+      expect((await dropped.closed).code).to.equal(CLOSE_SESSION_ENDED);
+      kept.send({ type: 'heartbeat' });
+      await kept.expect('heartbeat');
+      await auth.changePassword({ id: two.id, username: `rt-dispatcher-${n}` }, 'fresh-password-1', 'another-password', '127.0.0.1', new Date());
+      expect((await kept.closed).code).to.equal(CLOSE_SESSION_ENDED);
+    });
+
+    it('a dispatcher moved to another role stops receiving the floor feed at once', async () => {
+      const watcher = await freshAccount('dispatcher');
+      const c = await connect({ token: watcher.token });
+      await c.expect('hello');
+      events.publish(marker(ids.agent2));
+      expect(await c.expect('AgentStateChanged')).to.include({ reason: 'marker' });
+      staffAdmin.update(watcher.id, { role: 'quality_controller' }, { id: ids.admin1 });
+      expect((await c.expect('error')).message).to.equal('Your session ended (role changed); sign in again');
+      expect((await c.closed).code).to.equal(CLOSE_SESSION_ENDED);
+      await eventually(() => expect(realtime.connectedStaff()).not.to.include(watcher.id));
+    });
+
+    it('re-reads the role at each heartbeat, not keeping the one from connect time', async () => {
+      const watcher = await freshAccount('dispatcher');
+      const c = await connect({ token: watcher.token });
+      await c.expect('hello');
+      // A role written behind the service's back (no revocation): the next session check still picks it up.
+      db.update(staff).set({ role: 'quality_controller' }).where(eq(staff.id, watcher.id)).run();
+      c.send({ type: 'heartbeat' });
+      await c.expect('heartbeat');
+      events.publish(marker(ids.agent2));
+      c.send({ type: 'heartbeat' });
+      // Had the floor event been sent, it would arrive before this answer.
+      await c.expect('heartbeat');
     });
   });
 
