@@ -1,5 +1,6 @@
 // The web process: config → logger → db (migrate, seed) → carrier (Twilio or the built-in simulator) → http → jobs.
 import { loadConfig, ConfigError } from './config/config';
+import { loadEnvFile } from './config/env-file';
 import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
 import { seedDemoData } from './db/seed/demo-data';
@@ -10,8 +11,11 @@ import { TwilioCallControl } from './telephony/call-control';
 import { FlowError } from './ivr/flow-schema';
 
 async function main(): Promise<void> {
+  const envFile = loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  if (envFile) log.info(`settings read from ${envFile} (the environment wins over it)`);
+  if (config.hotlineHours !== 'calendar') log.warn(`HOTLINE_HOURS=${config.hotlineHours}: the hotline is ${config.hotlineHours} at any hour, whatever the flows' calendars say`);
   const db = openDatabase(config.databaseFile);
   if (config.seedDemoData) {
     const seeded = seedDemoData(db);
