@@ -16,7 +16,8 @@ export function createApiApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // No upgrade-insecure-requests: in simulator mode the server is reached over plain http on loopback.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.get('/', (_req, res) => {
     res.type('html').send(homePage(d.health().simulator));
   });
