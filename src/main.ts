@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   if (apiBaseUrl) {
     log.info(
       `SIMULATOR MODE: no Twilio credentials are set, so the built-in carrier simulator plays the carrier at ${apiBaseUrl}. ` +
-        `Place a call with: npm run call -- --from +8613800138000 --press 1`,
+        `Place a call with: npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup` +
+        (config.hotlineHours === 'calendar' ? ` (the hotline keeps ${config.timeZone} business hours; HOTLINE_HOURS=open npm start pins it open)` : ''),
     );
   }
 

@@ -24,7 +24,8 @@ ${
   simulator
     ? `<p>Try it, in another terminal:</p>
 <pre>npm run agent -- --user agent1
-npm run call -- --from +8613800138000 --press 1</pre>`
+npm run call -- --from +8613911112222 --press 1 --press 0 --wait 60</pre>
+<p>The hotline keeps the center's business hours (in <code>TZ</code>): to try it at any hour, start the server with <code>HOTLINE_HOURS=open npm start</code>.</p>`
     : ''
 }
 <p>The README explains the rest.</p>
