@@ -1,14 +1,16 @@
 // Plays an agent's desktop against the running server (simulator mode): signs in, registers a simulated softphone,
-// goes available, keeps the WebSocket heartbeat, and prints screen pops and call events until Ctrl-C.
+// goes available, keeps the WebSocket heartbeat, prints screen pops and call events, and reconnects after a restart.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import { loadEnvFile } from '../src/config/env-file';
 
 const usage = `Usage: npm run agent -- --user <username> [--password <p>] [--answer-after <s>|never] [--talk <s>] [--server <url>] [--sim <url>]
 
 Signs in as a demo agent (password hotline-demo unless given), registers a simulated softphone with the built-in
 carrier simulator, goes available and takes calls: the softphone answers after --answer-after seconds (default 2)
 and hangs up after --talk seconds (default 30). Screen pops and the agent's events are printed as they come.
-Ctrl-C signs out (the agent goes offline).
+When the server restarts or is briefly down, the desktop reconnects (1 s, 2 s, 4 s ... up to 15 s apart), registers
+its softphone again and goes available. Ctrl-C signs out (the agent goes offline).
 
 Example, in two terminals after npm start:
   npm run agent -- --user agent1
@@ -32,6 +34,7 @@ if (values.help || !values.user) {
   process.exit(values.help ? 0 : 1);
 }
 
+loadEnvFile();
 const server = (values.server ?? process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
 const sim = (values.sim ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 4010}`).replace(/\/$/, '');
 const answerAfter = values['answer-after'] === 'never' ? 'never' : Number(values['answer-after']);
@@ -39,6 +42,16 @@ const talk = Number(values.talk);
 if ((answerAfter !== 'never' && !(answerAfter >= 0)) || !(talk > 0)) {
   console.error('--answer-after takes seconds or never, --talk takes seconds');
   process.exit(2);
+}
+
+/** An HTTP answer other than 2xx: 401/403 mean the credentials are wrong, anything else may pass. */
+class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 async function call(method: string, url: string, token?: string, body?: unknown): Promise<Record<string, unknown>> {
@@ -49,49 +62,119 @@ async function call(method: string, url: string, token?: string, body?: unknown)
   });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!res.ok) throw new Error(`${method} ${new URL(url).pathname}: ${res.status} ${String(json.message ?? text)}`);
+  if (!res.ok) throw new HttpError(`${method} ${new URL(url).pathname}: ${res.status} ${String(json.message ?? text)}`, res.status);
   return json;
 }
 
 const time = () => new Date().toTimeString().slice(0, 8);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-try {
+/** Session ended by the server (password changed, deactivated, signed out elsewhere): sign in again. */
+const CLOSE_SESSION_ENDED = 4401;
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 15_000;
+
+let token: string | undefined;
+let ws: WebSocket | undefined;
+let stopping = false;
+
+/** Token still good? (It survives a server restart; a reset database or a revoked session does not.) */
+async function signIn(): Promise<string> {
+  if (token) {
+    try {
+      await call('GET', `${server}/api/auth/me`, token);
+      return token;
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 401)) throw err;
+    }
+  }
   const login = await call('POST', `${server}/api/auth/login`, undefined, { username: values.user, password: values.password });
-  const token = login.token as string;
-  const voice = await call('GET', `${server}/api/voice/token`, token);
+  return (token = login.token as string);
+}
+
+/** One connected session: sign in, softphone, socket, available. Resolves with the socket's close code. */
+async function connect(): Promise<{ code: number; reason: string }> {
+  const t = await signIn();
+  const voice = await call('GET', `${server}/api/voice/token`, t);
   await call('POST', `${sim}/sim/softphones`, undefined, { identity: voice.identity, token: voice.token, answerAfter, script: [{ wait: talk }, { hangup: true }] });
-  const ws = new WebSocket(`${server.replace(/^http/, 'ws')}/ws`, ['bearer', token]);
-  await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
-  const beat = setInterval(() => ws.send(JSON.stringify({ type: 'heartbeat' })), 10_000);
-  ws.on('message', (data) => {
-    const m = JSON.parse(String(data)) as Record<string, any>;
-    if (m.type === 'heartbeat' || m.type === 'hello') return;
-    if (m.type === 'screenPop') {
-      const c = m.customer;
-      console.log(`${time()} RINGING ${m.callSid} from ${m.callerNumber} (queue ${m.queue})`);
-      console.log(`         customer: ${c ? `${c.name} ${c.accountNumber} ${c.tier}` : 'unknown caller'}`);
-      for (const o of m.recentOrders ?? []) console.log(`         order ${o.number} ${o.status} ${(o.amountFen / 100).toFixed(2)} yuan`);
-      for (const r of m.openRmas ?? []) console.log(`         RMA ${r.number} ${r.status}`);
-      if (m.ivr) console.log(`         IVR: ${(m.ivr.nodes ?? []).join(' > ')} (${m.ivr.language})`);
-    } else console.log(`${time()} ${m.type} ${JSON.stringify({ ...m, type: undefined })}`);
-  });
-  ws.on('close', (code) => {
-    console.error(`WebSocket closed (${code})`);
-    process.exit(1);
-  });
-  const state = await call('PUT', `${server}/api/agents/me/state`, token, { state: 'available' });
-  console.log(`${time()} ${values.user} is ${state.state} as client:${voice.identity}; waiting for calls (Ctrl-C to sign out)`);
-  process.once('SIGINT', () => {
-    clearInterval(beat);
-    void (async () => {
+  const socket = new WebSocket(`${server.replace(/^http/, 'ws')}/ws`, ['bearer', t]);
+  ws = socket;
+  await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  socket.on('error', () => undefined); // a reset connection also closes: 'close' says what happened
+  const beat = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: 'heartbeat' })), 10_000);
+  void closed.then(() => clearInterval(beat));
+  socket.on('message', (data) => printMessage(String(data)));
+  // After a restart the server may still have the agent available (or on a call): go available only if needed.
+  let state = String((await call('GET', `${server}/api/agents/me`, t)).state);
+  if (state !== 'available') {
+    try {
+      state = String((await call('PUT', `${server}/api/agents/me/state`, t, { state: 'available' })).state);
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 409)) throw err;
+      console.log(`${time()} cannot go available now: ${err.message}`);
+    }
+  }
+  console.log(`${time()} ${values.user} is ${state} as client:${String(voice.identity)}; waiting for calls (Ctrl-C to sign out)`);
+  return closed;
+}
+
+function printMessage(text: string): void {
+  const m = JSON.parse(text) as Record<string, any>;
+  if (m.type === 'heartbeat' || m.type === 'hello') return;
+  if (m.type === 'screenPop') {
+    const c = m.customer;
+    console.log(`${time()} RINGING ${m.callSid} from ${m.callerNumber} (queue ${m.queue})`);
+    console.log(`         customer: ${c ? `${c.name} ${c.accountNumber} ${c.tier}` : 'unknown caller'}`);
+    for (const o of m.recentOrders ?? []) console.log(`         order ${o.number} ${o.status} ${(o.amountFen / 100).toFixed(2)} yuan`);
+    for (const r of m.openRmas ?? []) console.log(`         RMA ${r.number} ${r.status}`);
+    if (m.ivr) console.log(`         IVR: ${(m.ivr.nodes ?? []).join(' > ')} (${m.ivr.language})`);
+  } else console.log(`${time()} ${m.type} ${JSON.stringify({ ...m, type: undefined })}`);
+}
+
+function explain(err: unknown): string {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED' || (err as { code?: string }).code === 'ECONNREFUSED') return `nothing answers at ${server} or ${sim}`;
+  return (err as Error).message;
+}
+
+process.once('SIGINT', () => {
+  stopping = true;
+  void (async () => {
+    if (token) {
       await call('PUT', `${server}/api/agents/me/state`, token, { state: 'offline' }).catch(() => undefined);
       await call('POST', `${server}/api/auth/logout`, token).catch(() => undefined);
-      ws.close();
-      process.exit(0);
-    })();
-  });
-} catch (err) {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  console.error(cause?.code === 'ECONNREFUSED' ? `Nothing answers at ${server} or ${sim}: start the server in simulator mode first (npm start)` : (err as Error).message);
-  process.exit(1);
+    }
+    ws?.close();
+    process.exit(0);
+  })();
+});
+
+let connectedOnce = false;
+let delay = RETRY_FIRST_MS;
+for (;;) {
+  try {
+    const closed = await connect();
+    connectedOnce = true;
+    delay = RETRY_FIRST_MS;
+    if (stopping) break;
+    if (closed.code === CLOSE_SESSION_ENDED) token = undefined;
+    console.error(`${time()} WebSocket closed (${closed.code}${closed.reason ? ` ${closed.reason}` : ''}); reconnecting in ${delay / 1000} s`);
+  } catch (err) {
+    if (stopping) break;
+    if (!connectedOnce) {
+      // The first time, say plainly what is wrong instead of waiting for a server that was never started.
+      const unreachable = explain(err).startsWith('nothing answers');
+      console.error(unreachable ? `Nothing answers at ${server} or ${sim}: start the server in simulator mode first (npm start)` : explain(err));
+      process.exit(1);
+    }
+    if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
+      console.error(`${time()} ${explain(err)}: cannot sign in again; stopping`);
+      process.exit(1);
+    }
+    ws?.terminate();
+    console.error(`${time()} ${explain(err)}; retrying in ${delay / 1000} s`);
+  }
+  await sleep(delay);
+  delay = Math.min(delay * 2, RETRY_MAX_MS);
 }

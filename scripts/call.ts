@@ -1,5 +1,6 @@
 // Places a simulated call against the running server (simulator mode) and prints what the caller heard and did.
 import { parseArgs } from 'node:util';
+import { loadEnvFile } from '../src/config/env-file';
 
 const usage = `Usage: npm run call -- --from <number> [--to <number>] [steps...] [--sim <url>]
 
@@ -41,6 +42,7 @@ for (const t of tokens ?? []) {
   else if (t.name === 'hangup') script.push({ hangup: true });
 }
 
+loadEnvFile();
 const sim = (values.sim ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 4010}`).replace(/\/$/, '');
 const to = values.to ?? process.env.HOTLINE_NUMBER ?? '+864008008888';
 

@@ -1,5 +1,6 @@
 // Applies the committed migrations to DATABASE_FILE (Procfile `release`).
 import { loadConfig, ConfigError } from '../src/config/config';
+import { loadEnvFile } from '../src/config/env-file';
 import { openDatabase } from '../src/db/client';
 
 if (process.argv.includes('--help')) {
@@ -7,6 +8,7 @@ if (process.argv.includes('--help')) {
   process.exit(0);
 }
 try {
+  loadEnvFile();
   const config = loadConfig();
   const db = openDatabase(config.databaseFile);
   db.$client.close();

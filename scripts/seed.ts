@@ -1,5 +1,6 @@
 // Seeds the demo customers, orders and RMAs, and the demo staff, into DATABASE_FILE (`npm run seed`, `-- --reset` to start over).
 import { loadConfig, ConfigError } from '../src/config/config';
+import { loadEnvFile } from '../src/config/env-file';
 import { openDatabase } from '../src/db/client';
 import { isSeeded, resetCustomerData, seedDemoData } from '../src/db/seed/demo-data';
 import { DEMO_PASSWORD, seedDemoStaff } from '../src/db/seed/demo-staff';
@@ -26,6 +27,7 @@ if (unknown.length) {
 }
 
 try {
+  loadEnvFile();
   const config = loadConfig();
   const db = openDatabase(config.databaseFile);
   try {

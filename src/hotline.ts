@@ -99,7 +99,7 @@ export function createHotline(o: HotlineOptions) {
   const base = config.publicBaseUrl;
 
   const twiml = new TwimlRenderer({ base });
-  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, render: (i, at) => twiml.ivr(i, at) });
+  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at) });
   const presence = new PresenceService({ presence: acdRepos.presence, transact, clock, events });
   const dispatcher = new Dispatcher({
     queue: repos.queue,

@@ -1,5 +1,6 @@
 // The web process: config → logger → db (migrate, seed) → carrier (Twilio or the built-in simulator) → http → jobs.
 import { loadConfig, ConfigError } from './config/config';
+import { loadEnvFile } from './config/env-file';
 import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
 import { seedDemoData } from './db/seed/demo-data';
@@ -15,8 +16,11 @@ import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passw
 class StartRefused extends Error {}
 
 async function main(): Promise<void> {
+  const envFile = loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  if (envFile) log.info(`settings read from ${envFile} (the environment wins over it)`);
+  if (config.hotlineHours !== 'calendar') log.warn(`HOTLINE_HOURS=${config.hotlineHours}: the hotline is ${config.hotlineHours} at any hour, whatever the flows' calendars say`);
   const db = openDatabase(config.databaseFile);
   // Demo customers and staff only in simulator mode (config.seedDemoData is false with live credentials).
   if (config.seedDemoData) {
@@ -49,7 +53,8 @@ async function main(): Promise<void> {
   if (apiBaseUrl) {
     log.info(
       `SIMULATOR MODE: no Twilio credentials are set, so the built-in carrier simulator plays the carrier at ${apiBaseUrl}. ` +
-        `Place a call with: npm run call -- --from +8613800138000 --press 1`,
+        `Place a call with: npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup` +
+        (config.hotlineHours === 'calendar' ? ` (the hotline keeps ${config.timeZone} business hours; HOTLINE_HOURS=open npm start pins it open)` : ''),
     );
   }
 

@@ -1,11 +1,13 @@
 // The worker process (Procfile `worker`): the outbox relay and bull workers, without the web server.
 import { loadConfig, ConfigError } from './config/config';
+import { loadEnvFile } from './config/env-file';
 import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
 import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
 
 try {
+  loadEnvFile();
   const config = loadConfig();
   if (config.simulator) {
     console.error('The worker needs Twilio credentials; in simulator mode `npm start` runs the workers itself.');

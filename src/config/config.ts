@@ -17,6 +17,7 @@ const envSchema = z.object({
   TWIML_APP_SID: optional.pipe(z.string().regex(/^AP[0-9a-f]{32}$/, 'must be AP followed by 32 hex digits').optional()),
   HOTLINE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +864001234567').default('+864008008888'),
   TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, 'must be an IANA time zone like Asia/Shanghai'),
+  HOTLINE_HOURS: z.enum(['calendar', 'open', 'closed']).default('calendar'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SIMULATOR_TIME_SCALE: z.coerce.number().positive().default(1000),
   HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
@@ -54,6 +55,8 @@ export interface Config {
   databaseFile: string;
   redisUrl: string;
   timeZone: string;
+  /** calendar: each flow's business hours; open or closed: pinned whatever the hour (HOTLINE_HOURS). */
+  hotlineHours: 'calendar' | 'open' | 'closed';
   hotlineNumber: string;
   holdMusicUrl: string;
   logLevel: Env['LOG_LEVEL'];
@@ -102,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     databaseFile: e.DATABASE_FILE,
     redisUrl: e.REDIS_URL,
     timeZone: e.TZ,
+    hotlineHours: e.HOTLINE_HOURS,
     hotlineNumber: e.HOTLINE_NUMBER,
     holdMusicUrl: e.HOLD_MUSIC_URL,
     logLevel: e.LOG_LEVEL,

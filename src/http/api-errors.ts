@@ -19,16 +19,34 @@ const DOMAIN: [new (...args: never[]) => DomainError, number, string][] = [
   [TooManyAttempts, 429, 'too_many_attempts'],
 ];
 
-/** Errors raised by express's own body parsers carry a client status and a `type`. */
-interface ParserError {
+/** Errors raised by express's body parser and router carry a client status (and the parser's a `type`). */
+interface ClientError {
   status: number;
   type?: string;
-  expose?: boolean;
 }
 
-function isParserError(err: unknown): err is Error & ParserError {
-  const e = err as Partial<ParserError> | null;
-  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true;
+function isClientError(err: unknown): err is Error & ClientError {
+  const e = err as Partial<ClientError> | null;
+  return typeof e?.status === 'number' && e.status >= 400 && e.status < 500;
+}
+
+/** Our own words for the body parser's errors: its messages can be a library's internals (zlib's "incorrect header check"). */
+const PARSER_ERRORS: Record<string, [string, string]> = {
+  'entity.parse.failed': ['invalid_json', 'The request body is not valid JSON'],
+  'entity.too.large': ['payload_too_large', 'The request body is too large'],
+  'encoding.unsupported': ['unsupported_media_type', 'Content-Encoding must be gzip, deflate, br or identity'],
+  'charset.unsupported': ['unsupported_media_type', 'The request body must be UTF-8 JSON'],
+  'request.aborted': ['bad_request', 'The request body ended early'],
+  'request.size.invalid': ['bad_request', 'The request body does not match its Content-Length'],
+};
+
+function clientErrorBody(err: ClientError & { code?: unknown }): ApiErrorBody {
+  if (err instanceof URIError) return { error: 'bad_request', message: 'The path has a malformed percent-escape (e.g. %zz)' };
+  const known = err.type ? PARSER_ERRORS[err.type] : undefined;
+  if (known) return { error: known[0], message: known[1] };
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR...) come through the parser with no type of their own.
+  if (typeof err.code === 'string' && err.code.startsWith('Z_')) return { error: 'bad_request', message: 'The request body could not be decompressed (check Content-Encoding)' };
+  return { error: 'bad_request', message: 'The request could not be read' };
 }
 
 export function apiErrorHandler(log: Logger): ErrorRequestHandler {
@@ -47,9 +65,9 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
       const details = err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
       return send(400, { error: 'invalid', message: details.join('; '), details });
     }
-    if (isParserError(err)) {
-      if (err.type === 'entity.parse.failed') return send(400, { error: 'invalid_json', message: 'The request body is not valid JSON' });
-      return send(err.status, { error: 'bad_request', message: err.message });
+    if (isClientError(err)) {
+      log.warn('api request refused', { method: req.method, path: req.path, status: err.status, err: err.message });
+      return send(err.status, clientErrorBody(err));
     }
     log.error('api request failed', { method: req.method, path: req.path, err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
     return send(500, { error: 'internal', message: 'Something went wrong; it has been logged' });

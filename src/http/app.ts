@@ -1,8 +1,10 @@
 // The REST API for staff (express); the carrier's webhooks are served beside it, not through it.
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../logging/logger';
 import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
+import { homePage } from './home-page';
 
 export interface ApiDeps {
   log: Logger;
@@ -17,11 +19,16 @@ export function createApiApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustFunction(d.trustProxy ?? ['loopback']));
+  // No upgrade-insecure-requests: in simulator mode the server is reached over plain http on loopback.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.get('/', (_req, res) => {
+    res.type('html').send(homePage(d.health().simulator));
+  });
   app.get('/health', (_req, res) => {
     const h = d.health();
     res.status(h.ok ? 200 : 503).json(h);
   });
-  app.use('/api', express.json({ limit: '100kb' }));
+  app.use('/api', noStore, wellFormedPath(d.log), jsonBodyOnly, express.json({ limit: '100kb' }));
   for (const r of d.routers) app.use(r);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such route' });
@@ -29,3 +36,29 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.use(apiErrorHandler(d.log));
   return app;
 }
+
+/** Every /api answer may carry personal data (names, numbers, orders): no cache, shared or private, may keep it. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+/** A malformed percent-escape is the client's mistake: 400 and one line, before auth and before any route decodes it. */
+function wellFormedPath(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    try {
+      decodeURIComponent(req.path);
+      return next();
+    } catch {
+      log.warn('api request refused: malformed percent-escape in the path', { method: req.method, path: req.originalUrl.split('?')[0].slice(0, 200) });
+      res.status(400).json({ error: 'bad_request', message: 'The path has a malformed percent-escape (e.g. %zz)' });
+    }
+  };
+}
+
+/** The API speaks JSON only: a body of another type would otherwise be ignored and the request "succeed" unchanged. */
+const jsonBodyOnly: RequestHandler = (req, res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || !['POST', 'PUT', 'PATCH'].includes(req.method) || req.is(['application/json', 'application/*+json'])) return next();
+  res.status(415).json({ error: 'unsupported_media_type', message: 'The request body must be JSON (Content-Type: application/json)' });
+};

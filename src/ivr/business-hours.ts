@@ -19,6 +19,9 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** How the hotline's hours are decided: by each flow's calendar, or pinned open or closed (demos, tests, emergencies). */
+export type HoursMode = 'calendar' | 'open' | 'closed';
+
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 export interface Calendar {

@@ -1,5 +1,6 @@
 // The vocabulary shared by the IVR engine and its node types: state, inputs, instructions, effects.
 import type { z } from 'zod';
+import type { HoursMode } from './business-hours';
 
 export type Language = 'zh' | 'en';
 export const LANGUAGES: readonly Language[] = ['zh', 'en'];
@@ -99,6 +100,8 @@ export interface SelfServiceLookup {
 export interface EngineContext {
   now: Date;
   timeZone: string;
+  /** Pins every `hours` node open or closed; unset (or calendar) reads the node's calendar. */
+  hours?: HoursMode;
   lookup: SelfServiceLookup;
 }
 

@@ -10,6 +10,7 @@ import type { CallerFacts, CallState, Effect, Instruction, Language, PathEntry, 
 import type { Flow } from './flow-schema';
 import type { FlowRegistry } from './flow-registry';
 import { advance, startCall } from './engine';
+import type { HoursMode } from './business-hours';
 
 export interface Clock {
   now(): Date;
@@ -37,6 +38,8 @@ export interface IvrCallDeps {
   transact: Transact;
   clock: Clock;
   timeZone: string;
+  /** HOTLINE_HOURS: the flows' calendars (default), or the hotline pinned open or closed. */
+  hours?: HoursMode;
   render: RenderInstructions;
 }
 
@@ -133,7 +136,7 @@ export class IvrCallService {
   }
 
   private engineContext(now: Date) {
-    return { now, timeZone: this.d.timeZone, lookup: this.d.customers };
+    return { now, timeZone: this.d.timeZone, hours: this.d.hours, lookup: this.d.customers };
   }
 
   private apply(callSid: string, from: string, state: CallState, effects: Effect[], now: Date): void {

@@ -20,3 +20,8 @@ export function maskPhone(number: string | undefined | null): string {
   if (digits.length <= 6) return '*'.repeat(digits.length);
   return digits.slice(0, Math.min(6, digits.length - 4)) + '****' + digits.slice(-4);
 }
+
+/** Masks every phone number inside free text (a carrier's error message): digit runs of 7 to 15, not inside a SID or word. */
+export function maskPhonesIn(text: string): string {
+  return text.replace(/(?<![\w+])\+?\d{7,15}(?!\w)/g, (n) => maskPhone(n));
+}

@@ -28,10 +28,19 @@ export class VoicemailDownloader {
     const vm = this.d.voicemails.forCall(p.callSid);
     if (!vm) throw new Error(`no voicemail for call ${p.callSid}`);
     if (vm.localPath) return vm.localPath;
+    // A download that fails (too big, too slow, carrier error) throws before anything is written: bull retries it.
     const audio = await this.d.media.recordingMedia(p.recordingSid);
     const file = `voicemail-${p.recordingSid}.wav`;
     await fs.mkdir(this.d.dir, { recursive: true });
-    await fs.writeFile(path.join(this.d.dir, file), audio);
+    // Written aside and renamed into place, so a crash mid-write never leaves a half file under the real name.
+    const partial = path.join(this.d.dir, `.${file}.${process.pid}.part`);
+    try {
+      await fs.writeFile(partial, audio);
+      await fs.rename(partial, path.join(this.d.dir, file));
+    } catch (err) {
+      await fs.rm(partial, { force: true });
+      throw err;
+    }
     this.d.voicemails.update(vm.id, { localPath: file });
     return file;
   }

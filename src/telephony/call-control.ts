@@ -1,6 +1,7 @@
 // The one door to the carrier's REST API (Twilio, or the built-in simulator through the same client).
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
+import { maskPhonesIn } from '../logging/logger';
 
 export interface CallControl {
   /** Sends a live call to new TwiML at `url`. */
@@ -30,16 +31,37 @@ export interface CarrierCredentials {
   apiBaseUrl?: string;
 }
 
-const TWILIO_API = 'https://api.twilio.com';
+/** Bounds on downloading a recording's audio: a slow or endless answer fails the job attempt, and bull retries. */
+export interface MediaLimits {
+  /** Whole download, headers to last byte. @default 120000 (2 minutes) */
+  timeoutMs?: number;
+  /** Largest file accepted: 64 MiB is about 70 minutes of Twilio's 8 kHz mono WAV. @default 67108864 */
+  maxBytes?: number;
+}
 
-/** A RequestClient that sends every REST call to another base URL (the simulator), path and query unchanged. */
-class RebasedRequestClient extends twilio.RequestClient {
-  constructor(private readonly base: string) {
+const TWILIO_API = 'https://api.twilio.com';
+const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 64 * 1024 * 1024 };
+
+/**
+ * The REST client's transport: sends every call to `base` when set (the simulator), path and query unchanged, and
+ * masks phone numbers in the carrier's error answers, so the exceptions built from them are safe to log.
+ */
+class CarrierRequestClient extends twilio.RequestClient {
+  constructor(private readonly base?: string) {
     super();
   }
-  request<T>(opts: RequestClient.RequestOptions<T>) {
+  async request<T>(opts: RequestClient.RequestOptions<T>) {
     const u = new URL(opts.uri);
-    return super.request<T>({ ...opts, uri: this.base + u.pathname + u.search });
+    try {
+      const res = await super.request<T>(this.base ? { ...opts, uri: this.base + u.pathname + u.search } : opts);
+      if (res.statusCode < 400) return res;
+      const masked: unknown = typeof res.body === 'string' ? maskPhonesIn(res.body) : JSON.parse(maskPhonesIn(JSON.stringify(res.body ?? null)));
+      return { ...res, body: masked as T };
+    } catch (err) {
+      // The transport's own errors carry the request (with its To/From) in their properties: keep only a clean message.
+      const e = err as { message?: string; code?: unknown };
+      throw Object.assign(new Error(`carrier unreachable: ${maskPhonesIn(String(e.message))} (${opts.method.toUpperCase()} ${u.pathname})`), { code: e.code });
+    }
   }
 }
 
@@ -48,11 +70,17 @@ export class TwilioCallControl implements CallControl {
   private readonly apiBase: string;
   private readonly queueSids = new Map<string, string>();
 
-  constructor(private readonly creds: CarrierCredentials) {
+  private readonly media: Required<MediaLimits>;
+
+  constructor(
+    private readonly creds: CarrierCredentials,
+    media: MediaLimits = {},
+  ) {
     this.apiBase = (creds.apiBaseUrl ?? TWILIO_API).replace(/\/$/, '');
     this.client = twilio(creds.accountSid, creds.authToken, {
-      httpClient: this.apiBase === TWILIO_API ? undefined : new RebasedRequestClient(this.apiBase),
+      httpClient: new CarrierRequestClient(this.apiBase === TWILIO_API ? undefined : this.apiBase),
     });
+    this.media = { ...MEDIA_DEFAULTS, ...media };
   }
 
   async redirect(callSid: string, url: string): Promise<void> {
@@ -87,9 +115,32 @@ export class TwilioCallControl implements CallControl {
     const recording = await this.client.recordings(recordingSid).fetch();
     const url = `${this.apiBase}${recording.uri.replace(/\.json$/, '')}.wav`;
     const auth = Buffer.from(`${this.creds.accountSid}:${this.creds.authToken}`).toString('base64');
-    const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` } });
-    if (!res.ok) throw new Error(`recording ${recordingSid}: carrier answered ${res.status}`);
-    return Buffer.from(await res.arrayBuffer());
+    const { timeoutMs, maxBytes } = this.media;
+    const failed = (why: string) => new Error(`recording ${recordingSid}: ${why}`);
+    try {
+      // The signal bounds the whole download: headers and every byte of the body.
+      const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok || !res.body) {
+        await res.body?.cancel();
+        throw failed(`carrier answered ${res.status}`);
+      }
+      if (Number(res.headers.get('content-length')) > maxBytes) {
+        await res.body.cancel();
+        throw failed(`${res.headers.get('content-length')} bytes is over the ${maxBytes}-byte limit`);
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      // Leaving the loop early (throw) cancels the stream, which closes the connection.
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > maxBytes) throw failed(`more than the ${maxBytes}-byte limit; download stopped`);
+        chunks.push(chunk);
+      }
+      return Buffer.concat(chunks, size);
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw failed(`download not done within ${timeoutMs} ms; stopped`);
+      throw err;
+    }
   }
 
   private async queueSid(name: string): Promise<string> {

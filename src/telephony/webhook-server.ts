@@ -28,7 +28,9 @@ export interface WebhookServerOptions {
 }
 
 const MAX_BODY = 64 * 1024;
-const XML = { 'Content-Type': 'text/xml; charset=utf-8' };
+/** What helmet would add that matters here: TwiML may name the caller, so no cache keeps it, and no sniffing. */
+const HARDENING = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+const XML = { 'Content-Type': 'text/xml; charset=utf-8', ...HARDENING };
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 
 /** Returns a node:http handler for /twilio/*; express never sees these requests (they are the hot path). */
@@ -43,17 +45,25 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     if (!route) return plain(res, 404, 'Not found');
     if (req.method !== 'POST') return plain(res, 405, 'Method not allowed');
 
+    const refuse = () => {
+      o.log.warn('webhook refused: body over the limit; connection closed', { path, limit: MAX_BODY });
+      tooLarge(req, res);
+    };
+    if (Number(req.headers['content-length']) > MAX_BODY) return refuse();
     let size = 0;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
+      if (size <= MAX_BODY) return void chunks.push(c);
+      req.off('data', onData);
+      req.pause();
+      refuse();
+    };
+    req.on('data', onData);
     req.on('error', () => res.destroy());
     req.on('end', () => {
-      if (size > MAX_BODY) return plain(res, 413, 'Payload too large');
-      const params: WebhookParams = {};
-      for (const [k, v] of new URLSearchParams((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'))) if (!(k in params)) params[k] = v;
+      if (size > MAX_BODY) return;
+      const params = formParams(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       const signature = req.headers['x-twilio-signature'];
       if (typeof signature !== 'string' || !twilio.validateRequest(o.authToken, signature, o.publicBaseUrl + url, params)) {
         o.log.warn('webhook rejected: bad or missing X-Twilio-Signature', { path, callSid: params.CallSid, from: maskPhone(params.From) });
@@ -103,8 +113,21 @@ export function createWebhookHandler(o: WebhookServerOptions) {
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...HARDENING });
   res.end(text);
+}
+
+/** Answers 413 and closes the connection: the rest of an oversized body is never read. */
+function tooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', ...HARDENING });
+  res.end('Payload too large', () => req.socket.destroy());
+}
+
+/** Form parameters in a null-prototype object: a key like `__proto__` or `constructor` is only a key. First one wins. */
+function formParams(body: Buffer): WebhookParams {
+  const params = Object.create(null) as WebhookParams;
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) if (!Object.hasOwn(params, k)) params[k] = v;
+  return params;
 }
 
 function errorText(err: unknown): string {

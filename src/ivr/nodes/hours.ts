@@ -24,8 +24,9 @@ export const hours: NodeType<HoursNode> = {
   schema,
   targets: (n) => [n.open, n.closed],
   run(n, ctx) {
-    const open = isOpenCached(n, ctx.engine.now, ctx.engine.timeZone);
-    return { next: open ? n.open : n.closed, outcome: open ? 'open' : 'closed' };
+    const pinned = ctx.engine.hours === 'open' || ctx.engine.hours === 'closed' ? ctx.engine.hours : undefined;
+    const open = pinned ? pinned === 'open' : isOpenCached(n, ctx.engine.now, ctx.engine.timeZone);
+    return { next: open ? n.open : n.closed, outcome: `${open ? 'open' : 'closed'}${pinned ? ' (pinned)' : ''}` };
   },
 };
 

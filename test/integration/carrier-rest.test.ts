@@ -1,0 +1,149 @@
+// The carrier's REST door against a misbehaving carrier (a small node:http server in Twilio's shapes): errors come
+// out with phone numbers masked, and a recording download is bounded in time and bytes and leaves no half file.
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { openDatabase, type Db } from '../../src/db/client';
+import { CallsRepo } from '../../src/calls/calls.repo';
+import { VoicemailsRepo } from '../../src/recordings/voicemails.repo';
+import { VoicemailDownloader } from '../../src/recordings/voicemail-download';
+import { TwilioCallControl } from '../../src/telephony/call-control';
+import { maskPhonesIn } from '../../src/logging/logger';
+import { callSid } from '../support/hotline-fixture';
+
+const ACCOUNT = 'AC' + 'a'.repeat(32);
+const RECORDING = 'RE' + '1'.repeat(32);
+const WAV_HEAD = Buffer.from('RIFF');
+
+type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error';
+
+/** A carrier whose recording media and call creation behave as told; counts the media bytes it managed to send. */
+async function misbehavingCarrier() {
+  let behaviour: Behaviour = 'small';
+  const sent = { bytes: 0, closedEarly: false };
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    if (url.endsWith(`/Recordings/${RECORDING}.json`)) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ sid: RECORDING, account_sid: ACCOUNT, uri: `/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json` }));
+    }
+    if (url.endsWith(`/Recordings/${RECORDING}.wav`)) {
+      res.on('close', () => (sent.closedEarly = !res.writableFinished));
+      const piece = Buffer.alloc(16 * 1024, 1);
+      if (behaviour === 'small') {
+        res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(WAV_HEAD.length + piece.length) });
+        return res.end(Buffer.concat([WAV_HEAD, piece]));
+      }
+      if (behaviour === 'huge') {
+        res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(1024 * 1024 * 1024) });
+        return res.end(WAV_HEAD);
+      }
+      res.writeHead(200, { 'Content-Type': 'audio/x-wav' }); // chunked, no length announced
+      const pump = () => {
+        while (!res.destroyed && behaviour === 'endless') {
+          sent.bytes += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+      };
+      if (behaviour === 'endless') return pump();
+      const trickle = setInterval(() => (res.destroyed ? clearInterval(trickle) : (res.write(WAV_HEAD), (sent.bytes += WAV_HEAD.length))), 50);
+      return;
+    }
+    if (url.endsWith('/Calls.json') && req.method === 'POST') {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ code: 21211, message: "The 'To' number +8613800138000 is not a valid phone number.", more_info: 'https://www.twilio.com/docs/errors/21211', status: 400 }));
+    }
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ code: 20404, message: 'not found', status: 404 }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent,
+    set: (b: Behaviour) => (behaviour = b),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+describe('carrier REST door (against a misbehaving carrier)', () => {
+  let carrier: Awaited<ReturnType<typeof misbehavingCarrier>>;
+  let control: TwilioCallControl;
+  let db: Db;
+  let dir: string;
+  let downloader: VoicemailDownloader;
+  let voicemails: VoicemailsRepo;
+  let sid: string;
+
+  beforeEach(async () => {
+    carrier = await misbehavingCarrier();
+    control = new TwilioCallControl({ accountSid: ACCOUNT, authToken: 'secret', apiBaseUrl: carrier.baseUrl }, { timeoutMs: 400, maxBytes: 256 * 1024 });
+    db = openDatabase(':memory:');
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hotline-recordings-'));
+    voicemails = new VoicemailsRepo(db);
+    sid = callSid();
+    new CallsRepo(db).insert({ sid, direction: 'inbound', from: '+8613700001111', to: '+864008008888', status: 'completed', startedAt: new Date() });
+    voicemails.add({ callSid: sid, from: '+8613700001111', recordingSid: RECORDING, recordingUrl: `${carrier.baseUrl}/r`, durationSeconds: 5, createdAt: new Date() });
+    downloader = new VoicemailDownloader({ voicemails, media: control, dir });
+  });
+  afterEach(async () => {
+    await carrier.close();
+    db.$client.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('masks phone numbers in the carrier\'s error and keeps its status and code', async () => {
+    const err = (await control
+      .createCall({ to: '+8613800138000', from: '+864008008888', url: 'http://x/y', statusCallback: 'http://x/z', timeoutSeconds: 20 })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { message: string; status: number; code: number };
+    expect(err, 'createCall must fail').to.be.an('error');
+    expect(err.message).to.equal("The 'To' number +86138****8000 is not a valid phone number.");
+    expect(err.status).to.equal(400);
+    expect(err.code).to.equal(21211);
+  });
+
+  it('masks numbers in free text but leaves SIDs, error codes and dates alone', () => {
+    expect(maskPhonesIn(`Call ${'CA' + '1234567890'.repeat(3) + 'ab'} to 8613800138000 failed (21211) on 2026-11-23`)).to.equal(
+      `Call ${'CA' + '1234567890'.repeat(3) + 'ab'} to 861380****8000 failed (21211) on 2026-11-23`,
+    );
+  });
+
+  it('downloads a recording within the bounds and stores it under its name, nothing else', async () => {
+    const file = await downloader.run({ callSid: sid, recordingSid: RECORDING });
+    expect(await fs.readdir(dir)).to.deep.equal([file]);
+    expect((await fs.stat(path.join(dir, file))).size).to.equal(4 + 16 * 1024);
+    expect(voicemails.forCall(sid)?.localPath).to.equal(file);
+  });
+
+  for (const [behaviour, reason] of [
+    ['huge', /over the 262144-byte limit/],
+    ['endless', /more than the 262144-byte limit; download stopped/],
+    ['slow', /not done within 400 ms; stopped/],
+  ] as const) {
+    it(`fails the attempt cleanly when the audio is ${behaviour}: a clear error, no file, no localPath, connection closed`, async () => {
+      carrier.set(behaviour);
+      const started = Date.now();
+      const err = await downloader.run({ callSid: sid, recordingSid: RECORDING }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err, 'the download must fail').to.be.an('error');
+      expect(err!.message).to.match(reason);
+      expect(Date.now() - started).to.be.below(3000);
+      expect(await fs.readdir(dir)).to.deep.equal([]);
+      expect(voicemails.forCall(sid)?.localPath).to.equal(null);
+      if (behaviour === 'endless') expect(carrier.sent.bytes).to.be.below(64 * 1024 * 1024);
+      if (behaviour !== 'huge') {
+        // The carrier sees the connection go away: the download stopped, it was not read to its end.
+        const deadline = Date.now() + 2000;
+        while (!carrier.sent.closedEarly && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(carrier.sent.closedEarly).to.equal(true);
+      }
+    });
+  }
+});
