@@ -8,6 +8,18 @@ import { createHotline } from './hotline';
 import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
 import { FlowError } from './ivr/flow-schema';
+import type { HealthCheck } from './http/health';
+
+/** A start-up failure that one line explains (a busy port), printed without a stack. */
+class StartupError extends Error {}
+
+/** EADDRINUSE/EACCES from listen() as one line naming the setting to change; other errors unchanged. */
+function portProblem(err: unknown, setting: 'PORT' | 'SIMULATOR_PORT'): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === 'EADDRINUSE') return new StartupError(`Port ${e.port} is already in use: stop the other process or set ${setting}`);
+  if (e?.code === 'EACCES') return new StartupError(`Port ${e.port} needs privileges this user lacks: use a port above 1023 or set ${setting}`);
+  return err;
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,15 +36,22 @@ async function main(): Promise<void> {
   let stopSimulator = async () => {};
   if (config.simulator) {
     const { startEmbeddedSimulator } = await import('./sim/embedded');
-    const sim = await startEmbeddedSimulator(config, log);
+    const sim = await startEmbeddedSimulator(config, log).catch((err: unknown) => {
+      throw portProblem(err, 'SIMULATOR_PORT');
+    });
     apiBaseUrl = sim.baseUrl;
     stopSimulator = () => sim.close();
   }
 
   const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl });
-  const hotline = createHotline({ config, log, db, callControl });
-  const port = await hotline.listen();
+  // /health asks the background's job queues about Redis; they start once the server listens.
+  let redis: HealthCheck = () => 'down';
+  const hotline = createHotline({ config, log, db, callControl, health: { redis: () => redis() } });
+  const port = await hotline.listen().catch((err: unknown) => {
+    throw portProblem(err, 'PORT');
+  });
   const background = startBackground({ config, db, log, callControl });
+  redis = () => background.queues.redisState();
   log.info(`hotline listening on port ${port}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (apiBaseUrl) {
     log.info(
@@ -54,7 +73,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof StartupError) console.error(err.message);
   else if (err instanceof FlowError) console.error(`IVR flows are invalid:\n${err.message}`);
   else console.error(err);
   process.exit(1);
