@@ -9,17 +9,7 @@ import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
 import { FlowError } from './ivr/flow-schema';
 import type { HealthCheck } from './http/health';
-
-/** A start-up failure that one line explains (a busy port), printed without a stack. */
-class StartupError extends Error {}
-
-/** EADDRINUSE/EACCES from listen() as one line naming the setting to change; other errors unchanged. */
-function portProblem(err: unknown, setting: 'PORT' | 'SIMULATOR_PORT'): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number };
-  if (e?.code === 'EADDRINUSE') return new StartupError(`Port ${e.port} is already in use: stop the other process or set ${setting}`);
-  if (e?.code === 'EACCES') return new StartupError(`Port ${e.port} needs privileges this user lacks: use a port above 1023 or set ${setting}`);
-  return err;
-}
+import { portProblem, StartupError } from './config/port-problem';
 
 async function main(): Promise<void> {
   const config = loadConfig();
