@@ -10,7 +10,8 @@ import type { Readable, Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { openDatabase, type Db } from '../../src/db/client';
-import { backupDatabase, defaultBackupFile, restoreDatabase, DatabaseInUseError } from '../../src/db/backup';
+import { eventually } from '../support/eventually';
+import { BackupError, backupDatabase, defaultBackupFile, restoreDatabase, DatabaseInUseError } from '../../src/db/backup';
 
 /** Every transaction of the writer inserts two rows and moves the counter: a half transaction would show. */
 const PROBE_SCHEMA = `
@@ -129,6 +130,9 @@ describe('backup and restore of the SQLite file', function () {
     expect(result).to.deep.equal({ file: out, bytes: fs.statSync(out).size });
     expect(fs.existsSync(`${out}.partial`)).to.equal(false);
     expect(fs.readdirSync(path.dirname(out)), 'one self-contained file, no -wal beside it').to.deep.equal([path.basename(out)]);
+    let overwrite: unknown;
+    await backupDatabase(file, out).catch((err: unknown) => (overwrite = err));
+    expect(overwrite).to.be.instanceOf(BackupError).with.property('message', `${out} already exists; choose another --out`);
 
     // Restore it over the live database: refused while the web process (this connection) has it open.
     expect(() => restoreDatabase(out, file)).to.throw(DatabaseInUseError, 'is open in another process');
@@ -139,7 +143,8 @@ describe('backup and restore of the SQLite file', function () {
     source.close();
 
     const restoredAt = new Date('2026-11-29T23:10:00Z');
-    const restored = restoreDatabase(out, file, restoredAt);
+    // The connection's checkpointer thread ends asynchronously after close(): until then the refusal is right.
+    const restored = await eventually(() => restoreDatabase(out, file, restoredAt), 2000);
     expect(restored).to.deep.equal({ file, replaced: `${file}.before-restore-20261129-231000Z` });
     expect(counter(new Database(restored.replaced!, { readonly: true })), 'the replaced database is kept whole').to.equal(written);
 
@@ -169,9 +174,6 @@ describe('backup and restore of the SQLite file', function () {
     const bytes = fs.statSync(out).size;
     expect(backup.stdout).to.match(new RegExp(`^backup written: ${escape(out)} \\(\\d+\\.\\d MB, ${bytes} bytes, integrity ok, \\d+ ms\\)\\n$`));
     expect(bytes).to.be.greaterThan(16_000_000);
-
-    const again = await runScript(['--out', out], { DATABASE_FILE: file });
-    expect(again).to.deep.equal({ code: 1, stdout: '', stderr: `${out} already exists; choose another --out\n` });
 
     const restore = await runScript(['--restore', out], { DATABASE_FILE: file });
     expect(restore).to.deep.equal({ code: 1, stdout: '', stderr: `${file} is open in another process (web, worker or migrate): stop them, then restore\n` });

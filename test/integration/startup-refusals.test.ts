@@ -1,4 +1,4 @@
-// Starting `npm start` on a port another process holds: one line naming the port and the setting, exit code 1.
+// Start-up refusals say what is wrong and what to do in one line: a busy port (exit code 1), the worker in simulator mode.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { expect } from 'chai';
@@ -16,11 +16,11 @@ function occupy(): Promise<{ port: number; close(): Promise<void> }> {
   );
 }
 
-/** The web process as `npm start` runs it (tsx), in simulator mode, with an in-memory database. */
-function start(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** A process as `npm start` (src/main.ts) or `npm run worker` runs it (tsx), in simulator mode, with an in-memory database. */
+function start(env: Record<string, string>, entry = 'src/main.ts'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, DATABASE_FILE: ':memory:', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env },
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      env: { ...process.env, NODE_ENV: 'development', DATABASE_FILE: ':memory:', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,14 +33,20 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stdo
   });
 }
 
-describe('starting on a busy port', function () {
+describe('start-up refusals in one line: a busy port, the worker in simulator mode', function () {
   this.timeout(20000);
 
-  it('npm start on a taken PORT says so in one line, naming the setting, and exits with 1', async () => {
+  it('npm start on a taken PORT says so in one line, naming the setting, and exits with 1 (and npm run worker in simulator mode says why not)', async () => {
     const web = await occupy();
     try {
-      const run = await start({ PORT: String(web.port), SIMULATOR_PORT: '0' });
+      const [run, worker] = await Promise.all([start({ PORT: String(web.port), SIMULATOR_PORT: '0' }), start({}, 'src/worker.ts')]);
       expect(run).to.deep.equal({ code: 1, stdout: '', stderr: `Port ${web.port} is already in use: stop the other process or set PORT\n` });
+      expect(worker).to.deep.equal({
+        code: 1,
+        stdout: '',
+        stderr:
+          'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): in simulator mode the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.\n',
+      });
     } finally {
       await web.close();
     }
