@@ -20,6 +20,7 @@ import { TwimlRenderer, FALLBACK_QUEUE } from './telephony/twiml-renderer';
 import { createWebhookHandler } from './telephony/webhook-server';
 import { voiceWebhookRoutes } from './telephony/voice-webhooks';
 import { createApiApp } from './http/app';
+import { healthReport, type HealthCheck } from './http/health';
 import { StaffRepo } from './auth/staff.repo';
 import { AuthService } from './auth/auth.service';
 import { hashPassword, PASSWORD_COST } from './auth/password';
@@ -74,6 +75,8 @@ export interface HotlineOptions {
   acdTickMs?: number;
   /** scrypt N for passwords; lowered only by tests. @default PASSWORD_COST (2^17) */
   passwordCost?: number;
+  /** /health components the phones work without (e.g. `redis` from the background's job queues). */
+  health?: Record<string, HealthCheck>;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -172,7 +175,8 @@ export function createHotline(o: HotlineOptions) {
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
     log,
-    health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
+    health: () =>
+      healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
     routers: [
       authRoutes({ auth, tickets: wsTickets, clock }),

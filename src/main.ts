@@ -11,9 +11,8 @@ import { TwilioCallControl } from './telephony/call-control';
 import { FlowError } from './ivr/flow-schema';
 import { StaffRepo } from './auth/staff.repo';
 import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passwords';
-
-/** A reason not to start that the operator can fix: printed as one line, without a stack. */
-class StartRefused extends Error {}
+import type { HealthCheck } from './http/health';
+import { portProblem, StartupError } from './config/port-problem';
 
 async function main(): Promise<void> {
   const envFile = loadEnvFile();
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   if (!config.simulator) {
     const staffRepo = new StaffRepo(db);
     const demo = await accountsWithDemoPassword(staffRepo);
-    if (demo.length) throw new StartRefused(demoPasswordRefusal(demo));
+    if (demo.length) throw new StartupError(demoPasswordRefusal(demo));
     if (staffRepo.count() === 0) log.warn('No staff accounts yet: create the first admin with `npm run staff:create-admin -- --username <name>`');
   }
 
@@ -40,15 +39,22 @@ async function main(): Promise<void> {
   let stopSimulator = async () => {};
   if (config.simulator) {
     const { startEmbeddedSimulator } = await import('./sim/embedded');
-    const sim = await startEmbeddedSimulator(config, log);
+    const sim = await startEmbeddedSimulator(config, log).catch((err: unknown) => {
+      throw portProblem(err, 'SIMULATOR_PORT');
+    });
     apiBaseUrl = sim.baseUrl;
     stopSimulator = () => sim.close();
   }
 
   const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl });
-  const hotline = createHotline({ config, log, db, callControl });
-  const port = await hotline.listen();
+  // /health asks the background's job queues about Redis; they start once the server listens.
+  let redis: HealthCheck = () => 'down';
+  const hotline = createHotline({ config, log, db, callControl, health: { redis: () => redis() } });
+  const port = await hotline.listen().catch((err: unknown) => {
+    throw portProblem(err, 'PORT');
+  });
   const background = startBackground({ config, db, log, callControl });
+  redis = () => background.queues.redisState();
   log.info(`hotline listening on port ${port}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (apiBaseUrl) {
     log.info(
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof StartRefused) console.error(err.message);
+  if (err instanceof ConfigError || err instanceof StartupError) console.error(err.message);
   else if (err instanceof FlowError) console.error(`IVR flows are invalid:\n${err.message}`);
   else console.error(err);
   process.exit(1);

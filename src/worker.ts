@@ -10,7 +10,10 @@ try {
   loadEnvFile();
   const config = loadConfig();
   if (config.simulator) {
-    console.error('The worker needs Twilio credentials; in simulator mode `npm start` runs the workers itself.');
+    // The simulator lives inside the web process with credentials made at each start: a worker apart cannot reach it.
+    console.error(
+      'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): in simulator mode the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.',
+    );
     process.exit(1);
   }
   const log = createLogger(config.logLevel).child({ process: 'worker' });

@@ -5,10 +5,11 @@ import type { Logger } from '../logging/logger';
 import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
 import { homePage } from './home-page';
+import type { HealthReport } from './health';
 
 export interface ApiDeps {
   log: Logger;
-  health(): { ok: boolean; simulator: boolean };
+  health(): HealthReport;
   /** The modules' routers; each guards its own routes with requireAuth and requireRole. */
   routers: Router[];
   /** Whose X-Forwarded-For to believe for `req.ip` (TRUST_PROXY). @default 'loopback' */
@@ -24,9 +25,10 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.get('/', (_req, res) => {
     res.type('html').send(homePage(d.health().simulator));
   });
+  // 'degraded' (Redis down: jobs wait, the phones work) still answers 200, so a load balancer keeps the server.
   app.get('/health', (_req, res) => {
     const h = d.health();
-    res.status(h.ok ? 200 : 503).json(h);
+    res.status(h.ok ? 200 : 503).set('Cache-Control', 'no-store').json(h);
   });
   app.use('/api', noStore, wellFormedPath(d.log), jsonBodyOnly, express.json({ limit: '100kb' }));
   for (const r of d.routers) app.use(r);

@@ -15,12 +15,24 @@ const DEFAULT_JOB_OPTIONS: Bull.JobOptions = { attempts: 5, backoff: { type: 'ex
 
 export type JobHandler = (payload: unknown, job: { id: string; attempt: number }) => Promise<void>;
 
+/** Whether every Redis connection of the queues is ready ('down' until the first connect). */
+export type RedisState = 'up' | 'down';
+
 export class JobQueues {
   private readonly queues = new Map<string, Bull.Queue>();
   /** bull does not close connections made by a custom createClient: close() does. */
   private readonly clients: Redis[] = [];
+  private state: RedisState = 'down';
+  /** When the current outage was logged; unset while Redis is up, or before the first failure. */
+  private outageSince?: number;
+  private closing = false;
 
   constructor(private readonly o: JobQueueOptions) {}
+
+  /** For /health: 'down' while any connection is not ready, so jobs wait in the outbox. */
+  redisState(): RedisState {
+    return this.state;
+  }
 
   queue(name: string): Bull.Queue {
     let q = this.queues.get(name);
@@ -36,10 +48,12 @@ export class JobQueues {
               ? new Redis(url, { maxRetriesPerRequest: 2 })
               : new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
           this.clients.push(client);
+          this.watch(client);
           return client;
         },
       });
-      q.on('error', (err) => this.o.log.warn('job queue error', { queue: name, err: err.message }));
+      // During an outage every reconnect attempt of every connection fails: the outage is logged once, not these.
+      q.on('error', (err) => this.o.log.log(this.state === 'down' ? 'debug' : 'warn', 'job queue error', { queue: name, err: err.message }));
       this.queues.set(name, q);
     }
     return q;
@@ -65,8 +79,39 @@ export class JobQueues {
     worker.catch((err: Error) => this.o.log.warn('job worker stopped', { queue, name, err: err.message }));
   }
 
+  /** Logs an outage once when a connection fails, and its end once when every connection is ready again. */
+  private watch(client: Redis): void {
+    // Attached before bull's own listeners, so the state is current when bull re-emits the error on the queue.
+    const failed = (err?: Error) => {
+      if (this.closing) return;
+      this.state = 'down';
+      if (this.outageSince !== undefined) return;
+      this.outageSince = Date.now();
+      this.o.log.warn('Redis is unreachable: background jobs wait in the outbox until it is back; the phones keep working', {
+        redis: redisAddress(this.o.redisUrl),
+        err: err?.message ?? 'connection closed',
+      });
+    };
+    client.on('error', failed);
+    client.on('close', () => failed());
+    client.on('ready', () => {
+      if (this.closing || !this.clients.every((c) => c.status === 'ready')) return;
+      this.state = 'up';
+      if (this.outageSince === undefined) return;
+      this.o.log.info('Redis is reachable again: background jobs resume', { redis: redisAddress(this.o.redisUrl), downForMs: Date.now() - this.outageSince });
+      this.outageSince = undefined;
+    });
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     for (const client of this.clients) client.disconnect();
   }
+}
+
+/** host:port of a Redis URL, without its password. */
+function redisAddress(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || 6379}${u.pathname.length > 1 ? u.pathname : ''}`;
 }

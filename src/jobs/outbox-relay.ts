@@ -48,7 +48,9 @@ export class OutboxRelay {
         sent++;
       } catch (err) {
         this.outbox.failed(row.id, (err as Error).message);
-        this.log.warn('outbox relay: could not hand a job to Redis; will retry', { jobId: row.jobId, err: (err as Error).message });
+        // During a Redis outage (logged once by JobQueues) every pass fails: those failures are not news.
+        const level = this.queues.redisState() === 'down' ? 'debug' : 'warn';
+        this.log.log(level, 'outbox relay: could not hand a job to Redis; will retry', { jobId: row.jobId, err: (err as Error).message });
         break;
       }
     }
