@@ -12,6 +12,24 @@ export const DEFAULT_VOICES: Voices = {
   en: { voice: 'Polly.Joanna', language: 'en-US' },
 };
 
+/**
+ * <Say> and <Gather> name Mandarin differently: `cmn-CN` is a Say language only, and Twilio's Gather (speech
+ * recognition) list has `cmn-Hans-CN` (twilio-node's GatherLanguage; an invalid value is warning 13331 and the gather
+ * fails). Flows name their Say language; this is the Gather language for it.
+ */
+const GATHER_LANGUAGE: Record<string, string> = {
+  'cmn-CN': 'cmn-Hans-CN',
+  'zh-CN': 'cmn-Hans-CN',
+  'cmn-TW': 'cmn-Hant-TW',
+  'zh-TW': 'cmn-Hant-TW',
+  'yue-HK': 'yue-Hant-HK',
+  'zh-HK': 'yue-Hant-HK',
+};
+
+export function gatherLanguage(sayLanguage: string): string {
+  return GATHER_LANGUAGE[sayLanguage] ?? sayLanguage;
+}
+
 export interface TwimlUrls {
   /** Absolute base of this server as the carrier reaches it. */
   base: string;
@@ -71,7 +89,7 @@ export class TwimlRenderer {
           attr('finishOnKey', i.finishOnKey) +
           attr('timeout', i.timeout) +
           attr('hints', i.hints?.join(',')) +
-          attr('language', voices[i.language].language) +
+          attr('language', gatherLanguage(voices[i.language].language)) +
           attr('action', action) +
           ' method="POST" actionOnEmptyResult="true"';
         return prompts ? `<Gather${attrs}>${prompts}</Gather>` : `<Gather${attrs}/>`;

@@ -187,7 +187,7 @@ describe('carrier simulator: Twilio REST subset (real twilio client)', function 
     expect((await client.calls(call.sid).recordings('Twilio.CURRENT').update({ status: 'paused' })).status).to.equal('paused');
     expect((await client.calls(call.sid).recordings(rec.sid).update({ status: 'in-progress' })).status).to.equal('in-progress');
     const stopped = await client.calls(call.sid).recordings(rec.sid).update({ status: 'stopped' });
-    expect(stopped.status).to.equal('completed');
+    expect(stopped.status).to.equal('stopped');
     await raw(`/Calls/${call.sid}/Recordings.json`, 'api.v2010.account.call.call_recording', 'recordings');
     await client.calls(call.sid).update({ status: 'completed' });
     await call.done;
