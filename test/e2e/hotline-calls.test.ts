@@ -1,6 +1,6 @@
 // Simulated calls through every branch of ivr-flows/hotline.yaml, asserting what the caller heard and what was stored.
 import { expect } from 'chai';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AFTER_HOURS } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import type { PathEntry } from '../../src/ivr/flow-types';
@@ -10,10 +10,10 @@ const LI_NA = '+8613911112222';
 const ZHANG_WEI = '+8613700001111';
 const STRANGER = '+8615012345678';
 
-describe('hotline end to end through the carrier simulator', function () {
+for (const mode of CALLBACK_MODES) describe(`hotline end to end through the carrier simulator (${mode.name})`, function () {
   this.timeout(30000);
   let f: SimFixture;
-  beforeEach(async () => (f = await startHotlineWithSimulator()));
+  beforeEach(async () => (f = await startHotlineWithSimulator({}, { callbackOrder: mode.order })));
   afterEach(async () => f.close());
 
   const heard = (c: { heard(): string[] }) => c.heard().join(' | ');
