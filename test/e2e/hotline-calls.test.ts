@@ -93,6 +93,18 @@ for (const mode of CALLBACK_MODES) describe(`hotline end to end through the carr
     }
   });
 
+  it('speech as a recognizer returns it: a misheard word is asked again, then "转人工，谢谢。" and "Press three." are understood', async () => {
+    const misheard = await f.call(STRANGER, [{ press: '1' }, { say: '我要投诉', heardAs: '我要头诉' }, { say: '转人工，谢谢' }, { hangup: true }]);
+    noErrors(misheard);
+    expect(heard(misheard)).to.include('抱歉，您的输入有误');
+    expect(misheard.transcript.filter((t) => t.kind === 'recognized').map((t) => t.text)).to.deep.equal(['我要头诉。', '转人工，谢谢。']);
+    expect(f.hotline.repos.queue.forCall(misheard.sid)).to.include({ queue: 'front-general' });
+    const english = await f.call('+8615099990000', [{ press: '2' }, { say: 'press three' }, { hangup: true }]);
+    noErrors(english);
+    expect(english.transcript.find((t) => t.kind === 'recognized')?.text).to.equal('Press 3.');
+    expect(f.hotline.repos.queue.forCall(english.sid)).to.include({ queue: 'front-complaints' });
+  });
+
   it('silence at the main menu: two re-prompts, then an agent', async () => {
     const c = await f.call(STRANGER, [{ press: '1' }, { wait: 6 }, { wait: 6 }, { wait: 6 }, { wait: 3 }, { hangup: true }]);
     noErrors(c);

@@ -77,6 +77,16 @@ describe('carrier simulator: fidelity to Twilio', function () {
       expect(person.status.map((p) => p.CallStatus)).to.deep.equal(['initiated', 'ringing', 'in-progress', 'completed']);
     });
 
+    it('the control API scripts numbers for other processes (POST /sim/phones) and refuses bad values', async () => {
+      const post = (body: object) => fetch(`${t.sim.baseUrl}/sim/phones`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post({ number: '+8613900000020', outcome: 'maybe' })).status).to.equal(400);
+      expect((await post({ number: '+8613900000020', answeredBy: 'robot' })).status).to.equal(400);
+      expect((await post({ number: '12345' })).status).to.equal(400);
+      expect((await post({ number: '+8613900000020', outcome: 'busy' })).status).to.equal(201);
+      const { status } = await dialOut('+8613900000020');
+      expect(status.map((p) => p.CallStatus)).to.deep.equal(['initiated', 'busy']);
+    });
+
     it('DetectMessageEnd waits for the greeting to end and says how it ended; no MachineDetection, no AnsweredBy', async () => {
       t.app.on('/out', xml('<Hangup/>'));
       t.sim.registerPhone({ number: '+8613900000006', answeredBy: 'machine_start' });
