@@ -98,6 +98,21 @@ describe('carrier simulator: fidelity to Twilio', function () {
     });
   });
 
+  describe('status callbacks only where asked', () => {
+    it('a <Number> leg posts the events its statusCallbackEvent names, or only completed; the number\'s own callback only the end', async () => {
+      t.sim.registerPhone({ number: '+8613900000030', answerAfter: 1, script: [{ wait: 2 }, { hangup: true }] });
+      t.sim.registerPhone({ number: '+8613900000031', answerAfter: 1, script: [{ wait: 2 }, { hangup: true }] });
+      t.app.on('/voice', xml('<Dial action="/next"><Number statusCallback="/leg" statusCallbackEvent="ringing answered completed">+8613900000030</Number></Dial>'));
+      t.app.on('/next', xml('<Dial><Number statusCallback="/leg2">+8613900000031</Number></Dial>'));
+      const c = await place();
+      await until(() => expect(t.app.hitsFor('/leg2')).to.have.length(1));
+      expect(t.app.hitsFor('/leg').map((h) => h.params.CallStatus)).to.deep.equal(['ringing', 'in-progress', 'completed']);
+      expect(t.app.hitsFor('/leg').every((h) => h.params.ParentCallSid === c.sid)).to.equal(true);
+      expect(t.app.hitsFor('/leg2').map((h) => h.params.CallStatus)).to.deep.equal(['completed']);
+      expect(t.app.hitsFor('/status').map((h) => h.params.CallStatus)).to.deep.equal(['completed']);
+    });
+  });
+
   describe('attribute values', () => {
     it('a Gather language not on Twilio\'s list fails the gather (warning 13331); cmn-Hans-CN is taken', async () => {
       t.app.on('/voice', (p) => (p.SpeechResult ? xml(`<Say>got ${p.SpeechResult}</Say>`) : xml('<Gather input="speech" language="cmn-CN" action="/voice"><Say>请讲</Say></Gather><Say>no gather</Say><Redirect>/good</Redirect>')));
