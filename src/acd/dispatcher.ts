@@ -223,6 +223,8 @@ export class Dispatcher {
         .then((sid) => {
           const ix = this.d.interactions.get(o.interaction.id);
           if (ix && !ix.agentCallSid) this.d.interactions.update(ix.id, { agentCallSid: sid });
+          // The offer was withdrawn or swept as missed while the carrier was still placing the leg: stop it ringing.
+          if (ix?.status !== 'offered' && ix?.status !== 'connected') this.endLeg(sid);
         })
         .catch((err) => {
           this.d.log.warn('could not ring the agent; the call goes back to the queue', { interactionId: o.interaction.id, agentId: o.interaction.agentId, err: String(err) });

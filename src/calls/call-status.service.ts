@@ -1,4 +1,5 @@
-// Keeps each call's status and times from the carrier's status callbacks; a caller gone while waiting is abandoned.
+// Keeps each call's status and times: answered when its first TwiML is asked for, ended by the carrier's final status
+// callback (a number's own status callback hears only that one); a caller gone while waiting is abandoned.
 import type { Transact } from '../db/transaction';
 import type { QueueEntriesRepo } from '../acd/queue-entries.repo';
 import type { Clock } from '../ivr/ivr-call.service';
@@ -20,6 +21,19 @@ export interface CallStatusUpdate {
 export class CallStatusService {
   constructor(private readonly d: { calls: CallsRepo; queue: QueueEntriesRepo; transact: Transact; clock: Clock; events?: EventBus }) {}
 
+  /**
+   * The carrier asked for the call's first TwiML: the call is answered now (Twilio reports no `in-progress` to a number's
+   * status callback, so this is the answer time). Idempotent; nothing changes once the call has ended.
+   */
+  answered(callSid: string): void {
+    const now = this.d.clock.now();
+    this.d.transact(() => {
+      const call = this.d.calls.get(callSid);
+      if (!call || call.answeredAt || call.endedAt) return;
+      this.d.calls.update(callSid, { status: 'in-progress', answeredAt: now });
+    });
+  }
+
   update(u: CallStatusUpdate): void {
     const now = this.d.clock.now();
     const abandoned = this.d.transact(() => {
@@ -35,9 +49,11 @@ export class CallStatusService {
       const call = this.d.calls.get(u.callSid)!;
       if (call.endedAt) return undefined; // a late, out-of-order callback after the final one
       const final = FINAL.has(u.status);
+      const talked = final && u.status === 'completed' ? (u.durationSeconds ?? 0) : 0;
       this.d.calls.update(u.callSid, {
         status: u.status,
-        answeredAt: u.status === 'in-progress' && !call.answeredAt ? now : undefined,
+        // Answered but never seen by a webhook of ours (e.g. a call we only hear the end of): CallDuration says when.
+        answeredAt: call.answeredAt ? undefined : u.status === 'in-progress' ? now : talked > 0 ? new Date(now.getTime() - talked * 1000) : undefined,
         endedAt: final ? now : undefined,
         durationSeconds: final ? (u.durationSeconds ?? 0) : undefined,
       });

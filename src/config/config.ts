@@ -20,6 +20,7 @@ const envSchema = z.object({
   HOTLINE_HOURS: z.enum(['calendar', 'open', 'closed']).default('calendar'),
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SIMULATOR_TIME_SCALE: z.coerce.number().positive().default(1000),
+  SIMULATOR_SHUFFLE_SEED: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int('must be an integer seed').optional()),
   HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
@@ -72,7 +73,7 @@ export interface Config {
     twimlAppSid?: string;
   };
   /** Set when no Twilio credentials are given: the built-in carrier simulator plays the carrier. */
-  simulator?: { port: number; timeScale: number };
+  simulator?: { port: number; timeScale: number; shuffleSeed?: number };
 }
 
 export class ConfigError extends Error {}
@@ -121,7 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
           twimlAppSid: e.TWIML_APP_SID,
         }
       : simulatorCredentials(),
-    simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE },
+    simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE, shuffleSeed: e.SIMULATOR_SHUFFLE_SEED },
   };
   return deepFreeze(config);
 }

@@ -81,6 +81,8 @@ export class CallSession implements SimCall {
   silentUntil = 0;
   webhookCount = 0;
   endedBy?: string;
+  /** Set by answering-machine detection (REST `MachineDetection`). */
+  answeredBy?: string;
   private currentStatus: CallStatus = 'queued';
   private readonly startSim: number;
   private answeredSim?: number;
@@ -293,7 +295,9 @@ export class CallSession implements SimCall {
           }
         : {}),
     });
-    this.statusChain = this.statusChain.then(() => this.ctx.webhooks.send(sc.url, sc.method, params)).catch(() => undefined);
+    const sent = this.ctx.callbacks.schedule(this.statusChain, () => this.ctx.webhooks.send(sc.url, sc.method, params));
+    if (this.ctx.callbacks.shuffled) this.track(sent);
+    else this.statusChain = sent;
   }
 }
 

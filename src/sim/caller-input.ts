@@ -13,7 +13,7 @@ export interface GatherSpec {
   timeout: number;
 }
 
-export type GatherResult = { digits: string } | { speech: string } | null;
+export type GatherResult = { digits: string } | { speech: string; heardAs?: string } | null;
 
 /** Takes the caller's next steps as <Gather> input; null when nothing came before the timeout. */
 export async function gatherInput(call: CallSession, spec: GatherSpec): Promise<GatherResult> {
@@ -64,7 +64,7 @@ export async function gatherInput(call: CallSession, spec: GatherSpec): Promise<
       }
       call.log('speech', step.say);
       await call.sleep(speechSeconds(step.say));
-      return { speech: step.say };
+      return { speech: step.say, heardAs: step.heardAs };
     }
   }
 }

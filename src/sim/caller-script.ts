@@ -1,14 +1,15 @@
 // The steps a simulated caller (or a softphone user) takes, one at a time, when the call asks for input.
 export type CallerStep =
   | { press: string }
-  | { say: string }
+  /** `heardAs`: what the recognizer returns instead (a misheard word); without it, `say` as a recognizer writes it. */
+  | { say: string; heardAs?: string }
   | { wait: number }
   | { hangup: true };
 
 export function isPress(s: CallerStep | undefined): s is { press: string } {
   return !!s && typeof (s as { press?: unknown }).press === 'string';
 }
-export function isSay(s: CallerStep | undefined): s is { say: string } {
+export function isSay(s: CallerStep | undefined): s is { say: string; heardAs?: string } {
   return !!s && typeof (s as { say?: unknown }).say === 'string';
 }
 export function isWait(s: CallerStep | undefined): s is { wait: number } {
@@ -24,8 +25,9 @@ export function parseScript(raw: unknown): CallerStep[] {
   if (!Array.isArray(raw)) throw new Error('script must be an array of steps');
   return raw.map((s, i) => {
     const step = s as CallerStep;
+    if (isSay(step) && step.heardAs !== undefined && typeof step.heardAs !== 'string') throw new Error(`script step ${i}: heardAs must be a string`);
     if (isPress(step) || isSay(step) || isHangup(step)) return { ...step };
     if (isWait(step) && Number.isFinite(step.wait) && step.wait >= 0) return { wait: step.wait };
-    throw new Error(`script step ${i} must be {press}, {say}, {wait: seconds} or {hangup: true}`);
+    throw new Error(`script step ${i} must be {press}, {say, heardAs?}, {wait: seconds} or {hangup: true}`);
   });
 }

@@ -7,6 +7,8 @@ import type { CarrierQueues } from './carrier-queues';
 import type { Conferences } from './conferences';
 import type { RecordingStore } from './recordings';
 import type { Endpoints } from './endpoints';
+import type { CallbackOrder, CallbackScheduler } from './callback-order';
+import type { Recognizer, RecognizerOptions } from './recognizer';
 
 export interface NumberWebhooks {
   voiceUrl: string;
@@ -29,10 +31,16 @@ export interface SimulatorOptions {
   /** A call still up after this many simulated seconds is hung up by its caller. @default 600 */
   maxCallSeconds?: number;
   log?: (msg: string, meta?: object) => void;
+  /** How independent callbacks are delivered: 'in-order', or `{shuffle: seed}` to delay and reorder them. @default 'in-order' */
+  callbackOrder?: CallbackOrder;
+  /** How spoken input comes back (seeded mishearing, confidence). */
+  recognizer?: RecognizerOptions;
+  /** Ended calls kept for REST GETs and transcripts, most recent first; older ones are forgotten. @default 1000 */
+  retainEndedCalls?: number;
 }
 
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'apiKeySid' | 'apiKeySecret'>> &
-  Pick<SimulatorOptions, 'apiKeySid' | 'apiKeySecret'>;
+type Optional = 'apiKeySid' | 'apiKeySecret' | 'callbackOrder' | 'recognizer' | 'retainEndedCalls';
+export type ResolvedOptions = Required<Omit<SimulatorOptions, Optional>> & Pick<SimulatorOptions, Optional>;
 
 export interface CarrierContext {
   readonly opts: ResolvedOptions;
@@ -44,6 +52,8 @@ export interface CarrierContext {
   readonly conferences: Conferences;
   readonly recordings: RecordingStore;
   readonly endpoints: Endpoints;
+  readonly callbacks: CallbackScheduler;
+  readonly recognizer: Recognizer;
   addCall(call: CallSession): void;
   getCall(sid: string): CallSession | undefined;
   callList(): CallSession[];

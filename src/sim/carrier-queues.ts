@@ -41,6 +41,7 @@ export class CarrierQueue {
     if (i < 0) return false;
     this.members.splice(i, 1);
     this.waits.push(this.waitTime(m));
+    if (this.waits.length > 50) this.waits.shift();
     this.dateUpdated = new Date();
     return true;
   }
@@ -60,7 +61,7 @@ export class CarrierQueue {
 
   /** Average wait of the callers waiting now, or of past callers when empty. */
   averageWait(): number {
-    const w = this.members.length ? this.members.map((m) => this.waitTime(m)) : this.waits.slice(-50);
+    const w = this.members.length ? this.members.map((m) => this.waitTime(m)) : this.waits;
     return w.length ? Math.round(w.reduce((a, b) => a + b, 0) / w.length) : 0;
   }
 

@@ -16,8 +16,11 @@ import { TwimlRunner } from './twiml-runner';
 import { restApi, restErrors } from './rest-api';
 import { controlApi } from './control-api';
 import { newSid } from './sid';
+import { CallbackScheduler } from './callback-order';
+import { Recognizer } from './recognizer';
 
-const ALL_CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
+/** A number's own status callback hears only how the call ended, as on Twilio. */
+const FINAL_EVENT_ONLY = new Set(['completed']);
 
 export class CarrierSimulator implements CarrierContext {
   readonly opts: ResolvedOptions;
@@ -29,7 +32,11 @@ export class CarrierSimulator implements CarrierContext {
   readonly conferences: Conferences;
   readonly recordings: RecordingStore;
   readonly endpoints: Endpoints;
+  readonly callbacks: CallbackScheduler;
+  readonly recognizer: Recognizer;
   private readonly callMap = new Map<string, CallSession>();
+  /** Ended calls still kept, oldest first (a Map keeps insertion order). */
+  private readonly ended = new Map<string, CallSession>();
   private readonly numberSids = new Map<string, string>();
   private server?: http.Server;
   private url = '';
@@ -48,6 +55,8 @@ export class CarrierSimulator implements CarrierContext {
     this.conferences = new Conferences(this);
     this.recordings = new RecordingStore(this);
     this.endpoints = new Endpoints(this);
+    this.callbacks = new CallbackScheduler(opts.callbackOrder);
+    this.recognizer = new Recognizer(opts.recognizer);
     this.events.setMaxListeners(100);
   }
 
@@ -90,7 +99,7 @@ export class CarrierSimulator implements CarrierContext {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** A customer calls one of `numbers`: its voiceUrl runs, its statusCallback hears initiated, ringing, answered, completed. */
+  /** A customer calls one of `numbers`: its voiceUrl runs, its statusCallback hears only the final status. */
   placeCall(opts: { from: string; to: string; script?: CallerStep[] }): SimCall {
     const number = this.opts.numbers[opts.to];
     if (number && !this.numberSids.has(opts.to)) this.numberSids.set(opts.to, newSid('PN'));
@@ -99,7 +108,7 @@ export class CarrierSimulator implements CarrierContext {
       to: opts.to,
       direction: 'inbound',
       script: opts.script,
-      statusCallback: number?.statusCallback ? { url: number.statusCallback, method: 'POST', events: ALL_CALL_EVENTS } : undefined,
+      statusCallback: number?.statusCallback ? { url: number.statusCallback, method: 'POST', events: FINAL_EVENT_ONLY } : undefined,
       fallbackUrl: number?.fallbackUrl,
       phoneNumberSid: this.numberSids.get(opts.to),
     });
@@ -120,8 +129,14 @@ export class CarrierSimulator implements CarrierContext {
     return this.endpoints.registerSoftphone(opts);
   }
 
+  /** Scripts what a dialed number does: answer (by a person or a machine), be busy, not answer, or fail. */
   registerPhone(opts: PhoneOptions): void {
     this.endpoints.registerPhone(opts);
+  }
+
+  /** How many calls the simulator holds (live ones and the ended ones it still keeps). */
+  get retainedCalls(): number {
+    return this.callMap.size;
   }
 
   calls(): SimCall[] {
@@ -135,6 +150,7 @@ export class CarrierSimulator implements CarrierContext {
   // CarrierContext
   addCall(call: CallSession): void {
     this.callMap.set(call.sid, call);
+    void call.done.then(() => this.retire(call));
     this.events.emit('call-created', { callSid: call.sid, from: call.from, to: call.to, direction: call.direction, parentCallSid: call.parentCallSid });
   }
   getCall(sid: string): CallSession | undefined {
@@ -142,5 +158,16 @@ export class CarrierSimulator implements CarrierContext {
   }
   callList(): CallSession[] {
     return [...this.callMap.values()];
+  }
+
+  /** An ended call stays for REST GETs and transcripts until `retainEndedCalls` newer calls have ended. */
+  private retire(call: CallSession): void {
+    this.ended.set(call.sid, call);
+    const keep = Math.max(0, this.opts.retainEndedCalls ?? 1000);
+    for (const [sid, old] of this.ended) {
+      if (this.ended.size <= keep) break;
+      this.ended.delete(sid);
+      if (this.callMap.get(sid) === old) this.callMap.delete(sid);
+    }
   }
 }

@@ -49,6 +49,8 @@ export class Conference {
   private recording?: Recording;
   private sequence = 1;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Callbacks not delivered yet. */
+  private readonly sends = new Set<Promise<unknown>>();
   /** Every call that joined: their `done` waits for the conference-end callback. */
   private readonly members = new Set<CallSession>();
 
@@ -131,7 +133,9 @@ export class Conference {
     }
     if (this.recording) this.ctx.recordings.finish(this.recording);
     this.event('conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSid ? { CallSidEndingConference: callSid } : {}) });
-    for (const call of this.members) call.track(this.chain);
+    for (const call of this.members) for (const sent of this.sends) call.track(sent);
+    // The room is over: let go of its calls, so ended calls can be forgotten.
+    this.members.clear();
     for (const p of remaining) p.left.resolve('conference-ended');
     this.ctx.events.emit('conference', { event: 'conference-end', conferenceSid: this.sid, friendlyName: this.friendlyName, reason });
   }
@@ -197,10 +201,15 @@ export class Conference {
       if (p.label) params.ParticipantLabel = p.label;
       if (p.callSidToCoach) params.CallSidToCoach = p.callSidToCoach;
     }
-    const sent = (this.chain = this.chain.then(() => this.ctx.webhooks.send(cb.url, cb.method, params)).catch(() => undefined));
+    const sent = this.ctx.callbacks.schedule(this.chain, () => this.ctx.webhooks.send(cb.url, cb.method, params));
+    if (!this.ctx.callbacks.shuffled) this.chain = sent;
+    this.sends.add(sent);
+    void sent.then(() => this.sends.delete(sent));
     p?.call.track(sent);
   }
 }
+
+const KEEP_ENDED_CONFERENCES = 500;
 
 export class Conferences {
   private readonly bySid = new Map<string, Conference>();
@@ -213,6 +222,7 @@ export class Conferences {
     if (open) return open;
     const c = new Conference(this.ctx, name);
     this.bySid.set(c.sid, c);
+    this.forgetOld();
     return c;
   }
 
@@ -222,6 +232,17 @@ export class Conferences {
 
   list(): Conference[] {
     return [...this.bySid.values()].sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+  }
+
+  /** Keeps the latest ended rooms for REST GETs; older ones are forgotten. */
+  private forgetOld(): void {
+    let over = this.bySid.size - KEEP_ENDED_CONFERENCES;
+    for (const [sid, c] of this.bySid) {
+      if (over <= 0) break;
+      if (c.status !== 'completed') continue;
+      this.bySid.delete(sid);
+      over--;
+    }
   }
 
   participantOf(call: CallSession): Participant | undefined {

@@ -3,14 +3,17 @@ import express, { type Router } from 'express';
 import type { CallerStep } from './caller-script';
 import { parseScript } from './caller-script';
 import type { SimCall } from './call-session';
-import type { SimSoftphone, SoftphoneOptions } from './endpoints';
+import { ANSWERED_BY, type AnsweredBy, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
 
 export interface CallPlacer {
   placeCall(opts: { from: string; to: string; script?: CallerStep[] }): SimCall;
   call(sid: string): SimCall | undefined;
   calls(): SimCall[];
   registerSoftphone(opts: SoftphoneOptions): SimSoftphone;
+  registerPhone(opts: PhoneOptions): void;
 }
+
+const OUTCOMES = ['answer', 'busy', 'no-answer', 'failed'];
 
 function summary(c: SimCall) {
   return { callSid: c.sid, from: c.from, to: c.to, status: c.status, transcript: c.transcript };
@@ -45,6 +48,27 @@ export function controlApi(sim: CallPlacer): Router {
     } catch (err) {
       res.status(400).json({ message: (err as Error).message });
     }
+  });
+
+  // Scripts a number the carrier may dial (the outbound dialer's customers): busy, no answer, failed, or answered by a machine.
+  api.post('/phones', (req, res) => {
+    const { number, outcome, answeredBy, answerAfter, script } = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof number !== 'string' || !/^\+[1-9]\d{1,14}$/.test(number)) return void res.status(400).json({ message: 'number must be E.164' });
+    if (outcome !== undefined && !OUTCOMES.includes(outcome as string)) return void res.status(400).json({ message: `outcome is one of ${OUTCOMES.join(', ')}` });
+    if (answeredBy !== undefined && !ANSWERED_BY.includes(answeredBy as AnsweredBy)) return void res.status(400).json({ message: `answeredBy is one of ${ANSWERED_BY.join(', ')}` });
+    if (answerAfter !== undefined && answerAfter !== 'never' && typeof answerAfter !== 'number') return void res.status(400).json({ message: "answerAfter is a number of seconds or 'never'" });
+    try {
+      sim.registerPhone({
+        number,
+        outcome: outcome as PhoneOptions['outcome'],
+        answeredBy: answeredBy as AnsweredBy | undefined,
+        answerAfter: answerAfter as number | 'never' | undefined,
+        script: script === undefined ? undefined : parseScript(script),
+      });
+    } catch (err) {
+      return void res.status(400).json({ message: (err as Error).message });
+    }
+    res.status(201).json({ number });
   });
 
   api.get('/calls', (_req, res) => {

@@ -20,7 +20,7 @@ export async function dialVerb(runner: TwimlRunner, node: TwimlNode, dctx: DocCo
   const a = node.attrs;
   const timeout = Math.min(600, Math.max(5, numAttr(a.timeout, 30)));
   const nouns = node.children.length ? node.children : [{ name: 'Number', attrs: {}, children: [], text: node.text.trim() }];
-  const state: DialState = { DialCallStatus: 'no-answer' };
+  const state: DialState = { DialCallStatus: 'no-answer', DialBridged: 'false' };
   const conference = nouns.find((n) => n.name === 'Conference');
   const queue = nouns.find((n) => n.name === 'Queue');
   try {
@@ -152,6 +152,7 @@ async function talk(runner: TwimlRunner, bridge: Bridge, a: Record<string, strin
     await call.waitFor(Promise.race([bridge.started, bridge.ended]));
     if (bridge.isEnded && !bridge.startedAt) return;
     state.DialCallStatus = 'completed';
+    state.DialBridged = 'true';
     call.log('bridged', partyOf(bridge.callee), { callSid: bridge.callee.sid });
     ctx.events.emit('bridged', { callSid: call.sid, otherCallSid: bridge.callee.sid, queueSid: bridge.queue?.queueSid });
     if (record) {

@@ -24,6 +24,7 @@ export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logg
     apiKeySecret: config.twilio.apiSecret,
     numbers: hotlineNumbers(config),
     timeScale: config.simulator?.timeScale,
+    callbackOrder: config.simulator?.shuffleSeed === undefined ? 'in-order' : { shuffle: config.simulator.shuffleSeed },
     log: (msg, meta) => simLog.debug(msg, meta),
   });
   await sim.listen(config.simulator?.port ?? 0, '127.0.0.1');

@@ -6,6 +6,9 @@ import type { CallerStep } from './caller-script';
 import { deferred, type Deferred } from './deferred';
 import { verifyVoiceToken } from './access-token';
 
+/** How many of its calls a softphone remembers. */
+const RECENT_CALLS = 20;
+
 export type RingOutcome = 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 
 export interface SoftphoneOptions {
@@ -20,10 +23,18 @@ export interface SoftphoneOptions {
   script?: CallerStep[];
 }
 
+/** Who (or what) picks up, as answering-machine detection reports it (Twilio's `AnsweredBy`). */
+export type AnsweredBy = 'human' | 'machine_start' | 'machine_end_beep' | 'machine_end_silence' | 'machine_end_other' | 'fax' | 'unknown';
+export const ANSWERED_BY: AnsweredBy[] = ['human', 'machine_start', 'machine_end_beep', 'machine_end_silence', 'machine_end_other', 'fax', 'unknown'];
+
 export interface PhoneOptions {
   number: string;
-  /** @default 2 */
+  /** What the number does when dialed: answer, be busy, ring out unanswered, or fail (unreachable). @default 'answer' */
+  outcome?: 'answer' | 'busy' | 'no-answer' | 'failed';
+  /** Seconds of ringing before the answer. @default 2 */
   answerAfter?: number | 'never';
+  /** Who answers, for `MachineDetection`. @default 'human' */
+  answeredBy?: AnsweredBy;
   reject?: boolean;
   script?: CallerStep[];
 }
@@ -93,6 +104,8 @@ export class SimSoftphone extends EventEmitter {
     if (!answered) return;
     this.currentCall = call;
     this.calls.push(call);
+    // Only the latest calls, so a softphone that takes thousands of calls does not keep them all.
+    if (this.calls.length > RECENT_CALLS) this.calls.splice(0, this.calls.length - RECENT_CALLS);
     this.emit('connected', { callSid: call.sid, from: call.from });
     void call.done.then(() => {
       if (this.currentCall === call) this.currentCall = undefined;
@@ -121,6 +134,10 @@ export class Endpoints {
     return phone;
   }
 
+  phone(number: string): PhoneOptions | undefined {
+    return this.phones.get(number);
+  }
+
   softphone(identity: string): SimSoftphone | undefined {
     return this.softphones.get(identity);
   }
@@ -138,14 +155,23 @@ export class Endpoints {
     try {
       await leg.sleep(0.1);
       leg.setStatus('initiated');
+      // An unreachable or busy line never rings.
+      if ((!identity && !E164.test(leg.to)) || phone?.outcome === 'failed') return (outcome = 'failed');
+      if (phone?.outcome === 'busy') {
+        await leg.sleep(1);
+        return (outcome = 'busy');
+      }
       leg.setStatus('ringing');
       leg.log('ringing', leg.to);
-      if (!identity && !E164.test(leg.to)) return (outcome = 'failed');
       if (identity && !softphone) {
         await leg.sleep(timeout);
         return 'no-answer';
       }
       if (softphone?.busy) return 'busy';
+      if (phone?.outcome === 'no-answer') {
+        await leg.sleep(timeout);
+        return (outcome = 'no-answer');
+      }
       const answerAfter = softphone ? softphone.answerAfter : (phone?.answerAfter ?? 2);
       const reject = softphone ? softphone.reject : (phone?.reject ?? false);
       leg.script = [...((softphone ?? phone)?.script ?? [])];

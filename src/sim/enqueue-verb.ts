@@ -17,14 +17,11 @@ export async function enqueueVerb(runner: TwimlRunner, node: TwimlNode, dctx: Do
   const name = node.text.trim();
   const method = node.attrs.method;
   const queue = ctx.queues.getOrCreate(name);
-  const result = (qr: string, m?: QueueMember, queueTime?: number) => ({
-    QueueResult: qr,
-    QueueSid: queue.sid,
-    QueueTime: String(queueTime ?? (m ? queue.waitTime(m) : 0)),
-  });
+  const result = (qr: string, m: QueueMember) => ({ QueueResult: qr, QueueSid: queue.sid, QueueTime: String(queue.waitTime(m)) });
   if (queue.size >= queue.maxSize) {
     call.log('enqueue', name, { result: 'queue-full' });
-    return runner.action(node.attrs.action, method, result('queue-full'), dctx, false);
+    // The caller never joined: no QueueSid or QueueTime, as on Twilio.
+    return runner.action(node.attrs.action, method, { QueueResult: 'queue-full' }, dctx, false);
   }
   const member = queue.add(call);
   call.log('enqueue', name, { queueSid: queue.sid, position: String(queue.position(member)) });

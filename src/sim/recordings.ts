@@ -30,6 +30,8 @@ export interface Recording {
   activeSeconds: number;
 }
 
+const KEEP_RECORDINGS = 5000;
+
 export class RecordingStore {
   private readonly all = new Map<string, Recording>();
 
@@ -52,6 +54,7 @@ export class RecordingStore {
       activeSeconds: 0,
     };
     this.all.set(rec.sid, rec);
+    this.forgetOld();
     this.notify(rec, 'in-progress');
     return rec;
   }
@@ -93,6 +96,17 @@ export class RecordingStore {
   /** Completes every recording still running on a call that ended. */
   finishForCall(callSid: string): void {
     for (const rec of this.all.values()) if (rec.callSid === callSid && (rec.status === 'in-progress' || rec.status === 'paused')) this.finish(rec);
+  }
+
+  /** Keeps the latest finished recordings (long enough for the server to download them); older ones are forgotten. */
+  private forgetOld(): void {
+    let over = this.all.size - KEEP_RECORDINGS;
+    for (const [sid, r] of this.all) {
+      if (over <= 0) break;
+      if (r.status !== 'completed' && r.status !== 'absent') continue;
+      this.all.delete(sid);
+      over--;
+    }
   }
 
   get(sid: string): Recording | undefined {
@@ -137,7 +151,7 @@ export class RecordingStore {
     };
     if (rec.callSid) params.CallSid = rec.callSid;
     if (rec.conferenceSid) params.ConferenceSid = rec.conferenceSid;
-    const sent = this.ctx.webhooks.send(cb.url, cb.method, params).catch(() => undefined);
+    const sent = this.ctx.callbacks.schedule(Promise.resolve(), () => this.ctx.webhooks.send(cb.url, cb.method, params));
     if (rec.callSid) this.ctx.getCall(rec.callSid)?.track(sent);
   }
 }

@@ -6,7 +6,7 @@ import { TwimlRunner } from './twiml-runner';
 import { CALL_SID, RestError, fileSid, form, listPage, notFound } from './rest-api';
 import { rfc2822 } from './sid';
 import type { Recording } from './recordings';
-import type { RingOutcome } from './endpoints';
+import type { AnsweredBy, RingOutcome } from './endpoints';
 
 const TO = /^(\+[1-9]\d{1,14}|client:[\w.@-]+|sip:.+)$/;
 
@@ -45,7 +45,7 @@ export function callJson(ctx: CarrierContext, c: CallSession): object {
     price: null,
     price_unit: 'USD',
     direction: c.direction,
-    answered_by: null,
+    answered_by: c.answeredBy ?? null,
     api_version: '2010-04-01',
     forwarded_from: null,
     group_sid: null,
@@ -92,6 +92,20 @@ function callRecordingJson(ctx: CarrierContext, r: Recording): object {
   };
 }
 
+/**
+ * Answering-machine detection: listens a few seconds (to the end of the greeting with DetectMessageEnd), then sets
+ * AnsweredBy. `Enable` reports any machine as machine_start; DetectMessageEnd reports how the greeting ended.
+ */
+async function detectMachine(call: CallSession, who: AnsweredBy, mode: string): Promise<void> {
+  const machine = who.startsWith('machine');
+  await call.sleep(mode === 'DetectMessageEnd' && machine ? 8 : 3);
+  let reported: AnsweredBy = who;
+  if (machine && mode === 'Enable') reported = 'machine_start';
+  else if (who === 'machine_start' && mode === 'DetectMessageEnd') reported = 'machine_end_beep';
+  call.answeredBy = reported;
+  call.log('status', `answered by ${reported}`, { machineDetection: mode });
+}
+
 /** By whom a ring that went unanswered ended. */
 export function unansweredBy(o: RingOutcome): string {
   return o === 'canceled' ? 'api' : o === 'busy' ? 'callee' : 'carrier';
@@ -116,6 +130,8 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
     if (!twiml && !validUrl(url)) throw new RestError(400, 21205, `Url is not a valid URL: ${url ?? ''}`);
     if (f.has('StatusCallback') && !validUrl(f.get('StatusCallback'))) throw new RestError(400, 21609, 'Invalid StatusCallback url');
     const timeout = Math.min(600, Math.max(1, Number(f.get('Timeout') ?? 60) || 60));
+    const amd = f.get('MachineDetection');
+    if (amd !== undefined && amd !== 'Enable' && amd !== 'DetectMessageEnd') throw new RestError(400, 20001, `MachineDetection must be Enable or DetectMessageEnd, not ${amd}`);
     const call = new CallSession(ctx, {
       from,
       to,
@@ -137,7 +153,10 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
         return null;
       }
       if (record) ctx.recordings.start({ callSid: call.sid, source: 'OutboundAPI', callback: recordingCallback });
-      return call.answerNext ?? null;
+      if (amd) await detectMachine(call, ctx.endpoints.phone(call.to)?.answeredBy ?? 'human', amd);
+      const next = call.answerNext ?? null;
+      // Synchronous AMD: the result comes with the call's first TwiML request.
+      return next && 'url' in next && call.answeredBy ? { ...next, params: { ...next.params, AnsweredBy: call.answeredBy } } : next;
     });
     res.status(201).json(callJson(ctx, call));
   });
@@ -224,8 +243,11 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
     const status = form(req).get('Status');
     if (status === 'paused') ctx.recordings.pause(rec);
     else if (status === 'in-progress') ctx.recordings.resume(rec);
-    else if (status === 'stopped') ctx.recordings.finish(rec);
-    else throw new RestError(400, 21220, `Invalid recording status: ${status ?? ''}`);
+    else if (status === 'stopped') {
+      ctx.recordings.finish(rec);
+      // Twilio answers the update with status stopped; the recording is completed (and its callback sent) after.
+      return void res.json({ ...callRecordingJson(ctx, rec), status: 'stopped' });
+    } else throw new RestError(400, 21220, `Invalid recording status: ${status ?? ''}`);
     res.json(callRecordingJson(ctx, rec));
   });
 

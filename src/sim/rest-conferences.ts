@@ -24,8 +24,8 @@ function conferenceJson(ctx: CarrierContext, c: Conference): object {
     status: c.status,
     uri: `${base}.json`,
     subresource_uris: { participants: `${base}/Participants.json`, recordings: `${base}/Recordings.json` },
-    // The OpenAPI enum is not nullable; its own example leaves the field out while the conference runs.
-    ...(c.reasonEnded ? { reason_conference_ended: c.reasonEnded } : {}),
+    // Twilio answers null while the conference runs (the OpenAPI enum forgets to say it is nullable).
+    reason_conference_ended: c.reasonEnded ?? null,
     call_sid_ending_conference: c.callSidEnding ?? null,
   };
 }

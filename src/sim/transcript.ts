@@ -2,7 +2,7 @@
 export type TranscriptKind =
   | 'say' | 'play' | 'pause' | 'gather' | 'press' | 'speech' | 'silence' | 'enqueue' | 'queue-wait' | 'leave'
   | 'dequeued' | 'dial' | 'ringing' | 'bridged' | 'conference' | 'record' | 'redirect' | 'hangup' | 'reject'
-  | 'error' | 'status';
+  | 'error' | 'status' | 'recognized';
 
 export interface TranscriptEntry {
   /** Simulated seconds since the call was created. */
@@ -17,6 +17,7 @@ const VERBS: Record<TranscriptKind, string> = {
   silence: 'silent', enqueue: 'queued in', 'queue-wait': 'waiting in queue', leave: 'left queue', dequeued: 'dequeued',
   dial: 'dialing', ringing: 'ringing', bridged: 'connected to', conference: 'conference', record: 'recording',
   redirect: 'redirected to', hangup: 'hung up by', reject: 'rejected', error: 'ERROR', status: 'status',
+  recognized: 'recognized as',
 };
 
 export function formatTranscript(entries: TranscriptEntry[]): string {

@@ -1,5 +1,6 @@
 // Parses and checks the TwiML a webhook returned, the way Twilio rejects documents it cannot run.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SAY_LANGUAGES, knownVoice } from './twilio-vocabulary';
 
 export interface TwimlNode {
   name: string;
@@ -45,8 +46,38 @@ function toNode(raw: Raw): TwimlNode | string {
   return { name, attrs: { ...((raw[':@'] as Record<string, string>) ?? {}) }, children, text };
 }
 
+/** Integer attributes and the ranges Twilio takes for them ([min, max]). */
+const INTEGER_ATTRS: Record<string, Record<string, [number, number]>> = {
+  Gather: { timeout: [1, 600], numDigits: [1, 256] },
+  Pause: { length: [0, 600] },
+  Play: { loop: [0, 1000] },
+  Say: { loop: [0, 1000] },
+  Dial: { timeout: [1, 600], timeLimit: [1, 86400] },
+  Record: { timeout: [0, 600], maxLength: [1, 14400] },
+  Conference: { maxParticipants: [2, 250] },
+};
+
+/** Attribute values Twilio would refuse: unknown voices and languages for <Say>, numbers out of range. */
+function checkAttributes(node: TwimlNode) {
+  const bad = (what: string) => new TwimlError(12200, `Schema validation warning: <${node.name}> ${what}`);
+  for (const [name, [min, max]] of Object.entries(INTEGER_ATTRS[node.name] ?? {})) {
+    const v = node.attrs[name];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw bad(`${name}="${v}" is not an integer from ${min} to ${max}`);
+  }
+  if (node.name === 'Gather' && node.attrs.speechTimeout !== undefined && node.attrs.speechTimeout !== 'auto' && !(Number(node.attrs.speechTimeout) >= 0)) {
+    throw bad(`speechTimeout="${node.attrs.speechTimeout}" is neither a number of seconds nor auto`);
+  }
+  if (node.name === 'Say') {
+    if (node.attrs.voice !== undefined && !knownVoice(node.attrs.voice)) throw bad(`voice="${node.attrs.voice}" is not a Twilio voice`);
+    if (node.attrs.language !== undefined && !SAY_LANGUAGES.has(node.attrs.language)) throw bad(`language="${node.attrs.language}" is not a Say language`);
+  }
+}
+
 function check(node: TwimlNode, allowed: string[], where: string) {
   if (!allowed.includes(node.name)) throw new TwimlError(12200, `<${node.name}> is not allowed in ${where}`);
+  checkAttributes(node);
   if (node.name === 'Say') return;
   const nested = NESTED[node.name] ?? [];
   for (const child of node.children) check(child, nested, `<${node.name}>`);

@@ -8,6 +8,7 @@ import { speechSeconds } from './sim-clock';
 import type { QueueMember } from './carrier-queues';
 import { enqueueVerb } from './enqueue-verb';
 import { dialVerb } from './dial-verb';
+import { GATHER_LANGUAGES } from './twilio-vocabulary';
 
 /** A call may make this many TwiML requests before the simulator hangs it up as a runaway loop. */
 export const MAX_WEBHOOKS_PER_CALL = 500;
@@ -141,7 +142,11 @@ export class TwimlRunner {
   async notify(next: Next | undefined, callStatus = 'completed'): Promise<void> {
     if (!next || !('url' in next)) return;
     this.call.webhookCount++;
-    await this.ctx.webhooks.send(next.url, next.method, this.call.params({ ...next.params, CallStatus: callStatus })).catch(() => undefined);
+    const params = this.call.params({ ...next.params, CallStatus: callStatus });
+    const sent = this.ctx.callbacks.schedule(Promise.resolve(), () => this.ctx.webhooks.send(next.url, next.method, params));
+    // Shuffled, it races the status callback as on Twilio; in order, it is sent before the call's end is reported.
+    if (this.ctx.callbacks.shuffled) this.call.track(sent);
+    else await sent;
   }
 
   resolve(url: string, base?: string): string {
@@ -255,9 +260,21 @@ export class TwimlRunner {
       ...(spec.finishOnKey ? { finishOnKey: spec.finishOnKey } : {}),
     });
     for (const child of v.children) await this.verb(child, dctx);
+    if (spec.speech && a.language !== undefined && !GATHER_LANGUAGES.has(a.language)) {
+      // Warning 13331: the recognizer cannot take this language, so the gather fails and the call goes on without input.
+      this.call.log('error', `Gather: Invalid language value ${a.language}`, { code: '13331' });
+      this.ctx.events.emit('call-error', { callSid: this.call.sid, code: 13331, url: dctx.url, message: `Gather: Invalid language value ${a.language}` });
+      return boolAttr(a.actionOnEmptyResult, false) ? this.action(a.action, a.method, spec.dtmf ? { Digits: '' } : {}, dctx, true) : undefined;
+    }
     const got = await gatherInput(this.call, spec);
     if (got) {
-      const params: Record<string, string> = 'digits' in got ? { Digits: got.digits } : { SpeechResult: got.speech, Confidence: '0.9' };
+      let params: Record<string, string>;
+      if ('digits' in got) params = { Digits: got.digits };
+      else {
+        const heard = this.ctx.recognizer.recognize(got.speech, got.heardAs);
+        this.call.log('recognized', heard.text, { confidence: heard.confidence.toFixed(2) });
+        params = { SpeechResult: heard.text, Confidence: String(heard.confidence) };
+      }
       return this.action(a.action, a.method, params, dctx, true);
     }
     if (boolAttr(a.actionOnEmptyResult, false)) return this.action(a.action, a.method, spec.dtmf ? { Digits: '' } : {}, dctx, true);

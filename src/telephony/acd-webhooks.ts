@@ -1,10 +1,9 @@
 // The carrier's webhooks for the ACD: the agent's leg (answer, status), the caller joining the conference, recordings.
-import twilio from 'twilio';
 import type { Dispatcher } from '../acd/dispatcher';
 import type { InteractionsRepo } from '../acd/interactions.repo';
 import type { WebhookRoute } from './webhook-server';
-
-type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+import { DEFAULT_VOICES } from './twiml-renderer';
+import { attrs, element, parent, twimlDocument } from './twiml-writer';
 
 export function acdUrls(base: string) {
   return {
@@ -24,7 +23,7 @@ export interface AcdWebhookDeps {
   requeue(callSid: string): string;
 }
 
-const ZH = { voice: 'Polly.Zhiyu', language: 'cmn-CN' } as const;
+const EMPTY = twimlDocument();
 
 function interactionId(q: URLSearchParams): number {
   const ix = Number(q.get('ix'));
@@ -36,10 +35,10 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
   const urls = acdUrls(d.base);
 
   /** Both sides join the interaction's conference; the first to join sets recording (from the start, i.e. on answer). */
-  function conference(r: VoiceResponse, ix: number, name: string, label: 'agent' | 'customer'): string {
-    const dial = r.dial();
-    dial.conference(
-      {
+  function conference(ix: number, name: string, label: 'agent' | 'customer'): string {
+    const room = element(
+      'Conference',
+      attrs({
         participantLabel: label,
         startConferenceOnEnter: true,
         endConferenceOnExit: true,
@@ -52,10 +51,10 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
         statusCallback: urls.conferenceEvents(ix),
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['start', 'end', 'join', 'leave'],
-      },
+      }),
       name,
     );
-    return r.toString();
+    return twimlDocument(parent('Dial', '', [room]));
   }
 
   return {
@@ -63,21 +62,16 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
       kind: 'twiml',
       handle(p, q) {
         const ix = interactionId(q);
-        const r = new twilio.twiml.VoiceResponse();
         const answer = d.dispatcher.agentAnswered(ix, p.CallSid);
-        if (!answer.join) {
-          r.say(ZH, '客户已挂机。The caller has hung up.');
-          r.hangup();
-          return r.toString();
-        }
-        return conference(r, ix, answer.conference!, 'agent');
+        if (!answer.join) return twimlDocument(element('Say', attrs(DEFAULT_VOICES.zh), '客户已挂机。The caller has hung up.'), '<Hangup/>');
+        return conference(ix, answer.conference!, 'agent');
       },
     },
     '/twilio/acd/agent/status': {
       kind: 'status',
       handle(p, q) {
         d.dispatcher.agentLegStatus(interactionId(q), p.CallStatus ?? '', p.CallSid);
-        return new twilio.twiml.VoiceResponse().toString();
+        return EMPTY;
       },
     },
     '/twilio/acd/join': {
@@ -85,7 +79,7 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
       handle(p, q) {
         const ix = d.interactions.get(interactionId(q));
         if (!ix || ix.status !== 'connected' || ix.callSid !== p.CallSid) return d.requeue(p.CallSid);
-        return conference(new twilio.twiml.VoiceResponse(), ix.id, ix.conference, 'customer');
+        return conference(ix.id, ix.conference, 'customer');
       },
     },
     '/twilio/acd/recording': {
@@ -94,13 +88,13 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
       handle(p, q) {
         const ix = interactionId(q);
         if (p.RecordingStatus === 'completed' && p.RecordingSid) d.interactions.update(ix, { recordingSid: p.RecordingSid, recordingUrl: p.RecordingUrl ?? null });
-        return new twilio.twiml.VoiceResponse().toString();
+        return EMPTY;
       },
     },
     '/twilio/acd/conference': {
       kind: 'status',
       callSidOptional: true,
-      handle: () => new twilio.twiml.VoiceResponse().toString(),
+      handle: () => EMPTY,
     },
   };
 }

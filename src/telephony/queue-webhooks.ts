@@ -1,12 +1,9 @@
 // The carrier's webhooks for a caller waiting in a queue: the wait loop, keys pressed in it, and how the wait ended.
-import twilio from 'twilio';
 import type { QueueWaitService, WaitTurn } from '../acd/queue-wait.service';
 import type { Language } from '../ivr/flow-types';
 import type { WebhookRoute } from './webhook-server';
 import { DEFAULT_VOICES } from './twiml-renderer';
-
-type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
-
+import { attrs, element, parent, twimlDocument } from './twiml-writer';
 
 export interface QueueWebhookDeps {
   base: string;
@@ -49,28 +46,24 @@ export function waitPrompts(t: WaitTurn): string[] {
 }
 
 export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookRoute> {
-  const say = (r: VoiceResponse | ReturnType<VoiceResponse['gather']>, language: Language, text: string) => r.say({ voice: DEFAULT_VOICES[language].voice as never, language: DEFAULT_VOICES[language].language as never }, text);
+  const say = (language: Language, text: string) => element('Say', attrs({ voice: DEFAULT_VOICES[language].voice, language: DEFAULT_VOICES[language].language }), text);
+  const waitAttrs = attrs({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
 
   return {
     '/twilio/queue/wait': {
       kind: 'twiml',
       handle(p) {
         const turn = d.queueWait.turn(p.CallSid);
-        const r = new twilio.twiml.VoiceResponse();
-        const g = r.gather({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
-        for (const text of waitPrompts(turn)) say(g, turn.language, text);
-        g.play(d.holdMusic);
-        return r.toString();
+        const prompts = waitPrompts(turn).map((text) => say(turn.language, text));
+        return twimlDocument(parent('Gather', waitAttrs, [...prompts, element('Play', '', d.holdMusic)]));
       },
     },
     '/twilio/queue/key': {
       kind: 'twiml',
       handle(p) {
         const outcome = d.queueWait.keyPressed(p.CallSid, (p.Digits ?? '').slice(0, 1));
-        const r = new twilio.twiml.VoiceResponse();
         // <Leave> ends the wait; the Enqueue action (/twilio/queue/result) then says goodbye or records the message.
-        if (outcome !== 'ignored') r.leave();
-        return r.toString();
+        return outcome === 'ignored' ? twimlDocument() : twimlDocument('<Leave/>');
       },
     },
     '/twilio/queue/result': {
@@ -78,13 +71,12 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
       handle(p) {
         const status = d.queueWait.ended(p.CallSid, p.QueueResult ?? '');
         if (status === 'voicemail') return d.voicemail(p.CallSid);
-        const r = new twilio.twiml.VoiceResponse();
-        if (status === 'callback') {
-          const language = d.queueWait.turn(p.CallSid).language;
-          say(r, language, language === 'zh' ? '好的，我们已记下您的回电请求，并保留您的排队顺序，客服人员会尽快给您回电。感谢您的来电，再见。' : 'Thank you. We have kept your place and will call you back as soon as an agent is free. Goodbye.');
-        }
-        r.hangup();
-        return r.toString();
+        if (status !== 'callback') return twimlDocument('<Hangup/>');
+        const language = d.queueWait.turn(p.CallSid).language;
+        return twimlDocument(
+          say(language, language === 'zh' ? '好的，我们已记下您的回电请求，并保留您的排队顺序，客服人员会尽快给您回电。感谢您的来电，再见。' : 'Thank you. We have kept your place and will call you back as soon as an agent is free. Goodbye.'),
+          '<Hangup/>',
+        );
       },
     },
   };

@@ -1,9 +1,8 @@
 // Renders the IVR's instructions, queue announcements and the safe fallback as TwiML.
-import twilio from 'twilio';
 import type { Instruction, Language } from '../ivr/flow-types';
 import type { Flow } from '../ivr/flow-schema';
+import { attr, element, parent, twimlDocument } from './twiml-writer';
 
-type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 type Voices = Flow['voices'];
 
 /** The voices for prompts outside a flow (queue announcements, the fallback). */
@@ -11,6 +10,24 @@ export const DEFAULT_VOICES: Voices = {
   zh: { voice: 'Polly.Zhiyu', language: 'cmn-CN' },
   en: { voice: 'Polly.Joanna', language: 'en-US' },
 };
+
+/**
+ * <Say> and <Gather> name Mandarin differently: `cmn-CN` is a Say language only, and Twilio's Gather (speech
+ * recognition) list has `cmn-Hans-CN` (twilio-node's GatherLanguage; an invalid value is warning 13331 and the gather
+ * fails). Flows name their Say language; this is the Gather language for it.
+ */
+const GATHER_LANGUAGE: Record<string, string> = {
+  'cmn-CN': 'cmn-Hans-CN',
+  'zh-CN': 'cmn-Hans-CN',
+  'cmn-TW': 'cmn-Hant-TW',
+  'zh-TW': 'cmn-Hant-TW',
+  'yue-HK': 'yue-Hant-HK',
+  'zh-HK': 'yue-Hant-HK',
+};
+
+export function gatherLanguage(sayLanguage: string): string {
+  return GATHER_LANGUAGE[sayLanguage] ?? sayLanguage;
+}
 
 export interface TwimlUrls {
   /** Absolute base of this server as the carrier reaches it. */
@@ -23,9 +40,9 @@ export class TwimlRenderer {
   private readonly enqueueAttrs: string;
 
   constructor(private readonly urls: TwimlUrls) {
-    this.fallbackTwiml = this.buildFallback();
     this.enqueueAttrs =
       attr('waitUrl', `${urls.base}/twilio/queue/wait`) + ' waitUrlMethod="POST"' + attr('action', `${urls.base}/twilio/queue/result`) + ' method="POST"';
+    this.fallbackTwiml = this.buildFallback();
   }
 
   /** The IVR's next instructions; actions come back to /twilio/ivr carrying the step. */
@@ -33,12 +50,12 @@ export class TwimlRenderer {
     const action = `${this.urls.base}/twilio/ivr?s=${at.step}`;
     let body = '';
     for (const i of instructions) body += this.verb(i, at.flow.voices, action);
-    return document(body);
+    return twimlDocument(body);
   }
 
   /** Puts the caller (back) into a queue, with this server's wait loop and result URLs. */
   enqueue(queue: string): string {
-    return document(element('Enqueue', this.enqueueAttrs, queue));
+    return twimlDocument(element('Enqueue', this.enqueueAttrs, queue));
   }
 
   hangup(): string {
@@ -47,6 +64,11 @@ export class TwimlRenderer {
 
   empty(): string {
     return EMPTY;
+  }
+
+  /** Words in one of the default voices (queue announcements, outside a flow). */
+  say(text: string, language: Language): string {
+    return sayVerb(text, language, DEFAULT_VOICES);
   }
 
   /** One verb as TwiML text: the same bytes twilio's VoiceResponse builder writes for it. */
@@ -59,11 +81,11 @@ export class TwimlRenderer {
       case 'pause':
         return element('Pause', attr('length', i.seconds));
       case 'gather': {
-        let prompts = '';
+        const prompts: string[] = [];
         for (const p of i.prompts) {
-          if (p.kind === 'say') prompts += sayVerb(p.text, p.language, voices);
-          else if (p.kind === 'play') prompts += element('Play', attr('loop', p.loop), p.url);
-          else if (p.kind === 'pause') prompts += element('Pause', attr('length', p.seconds));
+          if (p.kind === 'say') prompts.push(sayVerb(p.text, p.language, voices));
+          else if (p.kind === 'play') prompts.push(element('Play', attr('loop', p.loop), p.url));
+          else if (p.kind === 'pause') prompts.push(element('Pause', attr('length', p.seconds)));
         }
         const attrs =
           attr('input', i.input === 'dtmf' ? 'dtmf' : 'dtmf speech') +
@@ -71,10 +93,10 @@ export class TwimlRenderer {
           attr('finishOnKey', i.finishOnKey) +
           attr('timeout', i.timeout) +
           attr('hints', i.hints?.join(',')) +
-          attr('language', voices[i.language].language) +
+          attr('language', gatherLanguage(voices[i.language].language)) +
           attr('action', action) +
           ' method="POST" actionOnEmptyResult="true"';
-        return prompts ? `<Gather${attrs}>${prompts}</Gather>` : `<Gather${attrs}/>`;
+        return parent('Gather', attrs, prompts);
       }
       case 'enqueue':
         return element('Enqueue', this.enqueueAttrs, i.queue);
@@ -98,68 +120,21 @@ export class TwimlRenderer {
     }
   }
 
-  private say(r: VoiceResponse, text: string, language: Language, voices: Voices): void {
-    r.say({ voice: voices[language].voice as never, language: voices[language].language as never }, text);
-  }
-
   /** Apology, then the general front-desk queue: what a caller hears when anything inside fails. */
   private buildFallback(): string {
-    const r = new twilio.twiml.VoiceResponse();
-    this.say(r, '非常抱歉，系统暂时无法处理您的请求，正在为您转接人工客服。', 'zh', DEFAULT_VOICES);
-    this.say(r, 'We are sorry, something went wrong. Connecting you to an agent.', 'en', DEFAULT_VOICES);
-    r.enqueue(
-      { waitUrl: `${this.urls.base}/twilio/queue/wait`, waitUrlMethod: 'POST', action: `${this.urls.base}/twilio/queue/result`, method: 'POST' },
-      FALLBACK_QUEUE,
+    return twimlDocument(
+      sayVerb('非常抱歉，系统暂时无法处理您的请求，正在为您转接人工客服。', 'zh', DEFAULT_VOICES),
+      sayVerb('We are sorry, something went wrong. Connecting you to an agent.', 'en', DEFAULT_VOICES),
+      element('Enqueue', this.enqueueAttrs, FALLBACK_QUEUE),
     );
-    return r.toString();
   }
 }
 
 export const FALLBACK_QUEUE = 'front-general';
 
-// A small TwiML writer. twilio's VoiceResponse builds an xmlbuilder document per verb (~25 µs a response); these
-// write the same bytes directly: attributes in the order given, values escaped as xmlbuilder's attEscape (what
-// VoiceResponse uses), text escaped as its textEscape and refused as its assertLegalChar refuses, an element without
-// text or children self-closed.
-
-const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-const HANGUP = `${DECLARATION}<Response><Hangup/></Response>`;
-const EMPTY = `${DECLARATION}<Response/>`;
-
-function document(body: string): string {
-  return body ? `${DECLARATION}<Response>${body}</Response>` : EMPTY;
-}
+const HANGUP = twimlDocument('<Hangup/>');
+const EMPTY = twimlDocument();
 
 function sayVerb(text: string, language: Language, voices: Voices): string {
   return element('Say', attr('voice', voices[language].voice) + attr('language', voices[language].language), text);
-}
-
-/** `<Name attrs>text</Name>`, or `<Name attrs/>` when there is no text (or it is empty). */
-function element(name: string, attrs: string, text?: string | number): string {
-  if (text === undefined || text === null) return `<${name}${attrs}/>`;
-  const t = escapeText(String(text));
-  return t ? `<${name}${attrs}>${t}</${name}>` : `<${name}${attrs}/>`;
-}
-
-/** ` name="value"`, nothing when the value is undefined or null. */
-function attr(name: string, value: string | number | boolean | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  return ` ${name}="${escapeAttr(String(value))}"`;
-}
-
-const ATTR_SPECIAL = /[&<"\t\n\r]/;
-const TEXT_SPECIAL = /[&<>\r]/;
-/** Characters XML 1.0 does not allow: xmlbuilder throws on them in text, and so the webhook answers the fallback. */
-const ILLEGAL_CHAR = /[\0-\x08\x0B\f\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-
-function escapeAttr(s: string): string {
-  if (!ATTR_SPECIAL.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
-}
-
-function escapeText(s: string): string {
-  const escaped = TEXT_SPECIAL.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;') : s;
-  const bad = escaped.match(ILLEGAL_CHAR);
-  if (bad) throw new Error(`Invalid character in string: ${escaped} at index ${bad.index}`);
-  return escaped;
 }

@@ -17,7 +17,11 @@ export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookR
   return {
     '/twilio/voice': {
       kind: 'twiml',
-      handle: (p) => d.ivr.answer({ callSid: p.CallSid, from: p.From ?? '', to: p.To ?? '', direction: p.Direction ?? 'inbound', status: p.CallStatus ?? 'ringing' }),
+      handle(p) {
+        const twiml = d.ivr.answer({ callSid: p.CallSid, from: p.From ?? '', to: p.To ?? '', direction: p.Direction ?? 'inbound', status: p.CallStatus ?? 'ringing' });
+        d.callStatus.answered(p.CallSid);
+        return twiml;
+      },
     },
     '/twilio/ivr': {
       kind: 'twiml',

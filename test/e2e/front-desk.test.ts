@@ -1,6 +1,6 @@
 // The front desk end to end: agents sign in, simulated callers queue, the ACD offers, rings, connects and records.
 import { expect } from 'chai';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk, type DeskMessage } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import type { SimCall } from '../../src/sim/index';
@@ -14,14 +14,14 @@ const stranger = (n: number) => `+86150000000${String(n).padStart(2, '0')}`;
 const toAgent = (then: Record<string, unknown>[] = [{ wait: 900 }]) => [{ press: '1' }, { press: '0' }, ...then];
 const complaint = [{ press: '1' }, { press: '3' }, { wait: 900 }];
 
-describe('front desk end to end: agents, queues and the ACD through the carrier simulator', function () {
+for (const mode of CALLBACK_MODES) describe(`front desk end to end: agents, queues and the ACD through the carrier simulator (${mode.name})`, function () {
   this.timeout(60000);
   let f: SimFixture;
   let desks: AgentDesk[];
 
   beforeEach(async () => {
     // 20 real ms per simulated second: ring timeouts (15 s) and wrap-ups (30 s) take a fraction of a second.
-    f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10 });
+    f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order });
     desks = [];
   });
   afterEach(async () => {

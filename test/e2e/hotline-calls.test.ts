@@ -1,6 +1,6 @@
 // Simulated calls through every branch of ivr-flows/hotline.yaml, asserting what the caller heard and what was stored.
 import { expect } from 'chai';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AFTER_HOURS } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import type { PathEntry } from '../../src/ivr/flow-types';
@@ -10,10 +10,10 @@ const LI_NA = '+8613911112222';
 const ZHANG_WEI = '+8613700001111';
 const STRANGER = '+8615012345678';
 
-describe('hotline end to end through the carrier simulator', function () {
+for (const mode of CALLBACK_MODES) describe(`hotline end to end through the carrier simulator (${mode.name})`, function () {
   this.timeout(30000);
   let f: SimFixture;
-  beforeEach(async () => (f = await startHotlineWithSimulator()));
+  beforeEach(async () => (f = await startHotlineWithSimulator({}, { callbackOrder: mode.order })));
   afterEach(async () => f.close());
 
   const heard = (c: { heard(): string[] }) => c.heard().join(' | ');
@@ -91,6 +91,18 @@ describe('hotline end to end through the carrier simulator', function () {
       expect(heard(c)).to.include('正在为您优先转接投诉专席');
       expect(f.hotline.repos.queue.forCall(c.sid)).to.include({ queue: 'front-complaints', priority: 30 });
     }
+  });
+
+  it('speech as a recognizer returns it: a misheard word is asked again, then "转人工，谢谢。" and "Press three." are understood', async () => {
+    const misheard = await f.call(STRANGER, [{ press: '1' }, { say: '我要投诉', heardAs: '我要头诉' }, { say: '转人工，谢谢' }, { hangup: true }]);
+    noErrors(misheard);
+    expect(heard(misheard)).to.include('抱歉，您的输入有误');
+    expect(misheard.transcript.filter((t) => t.kind === 'recognized').map((t) => t.text)).to.deep.equal(['我要头诉。', '转人工，谢谢。']);
+    expect(f.hotline.repos.queue.forCall(misheard.sid)).to.include({ queue: 'front-general' });
+    const english = await f.call('+8615099990000', [{ press: '2' }, { say: 'press three' }, { hangup: true }]);
+    noErrors(english);
+    expect(english.transcript.find((t) => t.kind === 'recognized')?.text).to.equal('Press 3.');
+    expect(f.hotline.repos.queue.forCall(english.sid)).to.include({ queue: 'front-complaints' });
   });
 
   it('silence at the main menu: two re-prompts, then an agent', async () => {

@@ -22,7 +22,9 @@ describe('carrier webhooks (signed, through HTTP)', () => {
     expect(r.Say['#text']).to.include('欢迎致电');
     expect(r.Gather.action).to.equal(`${f.base}/twilio/ivr?s=1`);
     const call = f.hotline.repos.calls.get(sid)!;
-    expect(call).to.include({ from: '+8613700001111', status: 'ringing', step: 1, flowId: 'hotline' });
+    // Answered when its first TwiML is asked for: the number's status callback will only say how it ended.
+    expect(call).to.include({ from: '+8613700001111', status: 'in-progress', step: 1, flowId: 'hotline' });
+    expect(call.answeredAt).to.deep.equal(f.clock.now());
     expect(call.customerId).to.be.a('number');
   });
 
@@ -84,6 +86,27 @@ describe('carrier webhooks (signed, through HTTP)', () => {
     const events = f.hotline.repos.calls.events(sid);
     expect(events.map((e) => e.dedupeKey)).to.deep.equal(['step:0', 'step:1', 'status:completed']);
     expect(f.hotline.repos.calls.get(sid)).to.include({ step: 2, status: 'completed', durationSeconds: 42 });
+  });
+
+  it('keeps the answer time from the first webhook and takes the end and duration from the final status callback alone', async () => {
+    const sid = callSid();
+    await f.post('/twilio/voice', inbound(sid));
+    f.clock.set('2026-11-23T03:01:30Z');
+    await f.post('/twilio/voice/status', { ...inbound(sid), CallStatus: 'completed', CallDuration: '90', SequenceNumber: '0' });
+    const call = f.hotline.repos.calls.get(sid)!;
+    expect(call).to.include({ status: 'completed', durationSeconds: 90 });
+    expect(call.answeredAt!.toISOString()).to.equal('2026-11-23T03:00:00.000Z');
+    expect(call.endedAt!.toISOString()).to.equal('2026-11-23T03:01:30.000Z');
+  });
+
+  it('a call known only from its final status callback gets its answer time from CallDuration', async () => {
+    const sid = callSid();
+    await f.post('/twilio/voice/status', { ...inbound(sid), CallStatus: 'completed', CallDuration: '30' });
+    const call = f.hotline.repos.calls.get(sid)!;
+    expect(call.answeredAt!.getTime()).to.equal(f.clock.now().getTime() - 30_000);
+    const busy = callSid();
+    await f.post('/twilio/voice/status', { ...inbound(busy), CallStatus: 'busy', CallDuration: '0' });
+    expect(f.hotline.repos.calls.get(busy)).to.include({ status: 'busy', answeredAt: null, durationSeconds: 0 });
   });
 
   it('records an abandoned caller when they hang up while waiting', async () => {

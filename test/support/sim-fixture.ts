@@ -1,5 +1,6 @@
 // A hotline server plus the carrier simulator, wired as in simulator mode, for end-to-end tests.
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
+import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { hotlineNumbers } from '../../src/sim/embedded';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
 
@@ -20,7 +21,23 @@ export interface SimFixtureOptions {
    */
   simulatedServerClock?: boolean;
   acdTickMs?: number;
+  /** How the simulator delivers independent callbacks. @default 'in-order' */
+  callbackOrder?: CallbackOrder;
 }
+
+/**
+ * The end-to-end suites run once with callbacks in order and once shuffled (status, conference, Enqueue action and
+ * recording callbacks delayed and reordered by a seed: SIMULATOR_SHUFFLE_SEED, or 7), as Twilio may deliver them.
+ */
+function shuffledOrder(): CallbackOrder {
+  const fromEnv = callbackOrderFromEnv();
+  return fromEnv === 'in-order' ? { shuffle: 7 } : fromEnv;
+}
+
+export const CALLBACK_MODES: { name: string; order: CallbackOrder }[] = [
+  { name: 'callbacks in order', order: 'in-order' },
+  { name: 'callbacks shuffled', order: shuffledOrder() },
+];
 
 export async function startHotlineWithSimulator(env: Record<string, string> = {}, o: SimFixtureOptions = {}): Promise<SimFixture> {
   const config = await testConfig(env);
@@ -33,6 +50,7 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     timeScale: o.timeScale ?? 2,
     playSeconds: 10,
     maxCallSeconds: 900,
+    callbackOrder: o.callbackOrder,
   });
   await sim.listen(0, '127.0.0.1');
   const start = new Date(OPEN_HOURS).getTime();

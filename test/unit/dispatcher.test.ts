@@ -423,6 +423,29 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
   });
 
   describe('also when events race', () => {
+    it('an offer swept as missed before the carrier even answered the ring request: the leg is hung up once its sid is known', async () => {
+      let placed!: () => void;
+      const slow = new Promise<void>((r) => (placed = r));
+      const ringAgent = carrier.ringAgent.bind(carrier);
+      carrier.ringAgent = async (o) => {
+        await slow;
+        return ringAgent(o);
+      };
+      await available('agent2');
+      const call = waitingCall({ enqueuedAt: at(-20) });
+      expect(dispatcher.dispatch()).to.equal(1);
+      const ix = only(live());
+      clock.advance(26);
+      dispatcher.sweep();
+      expect(interactionsRepo.get(ix.id)!.status).to.equal('missed');
+      expect(carrier.ended).to.deep.equal([]);
+      placed();
+      await dispatcher.idle();
+      expect(carrier.ended).to.deep.equal([carrier.rings[0].sid]);
+      expect(interactionsRepo.get(ix.id)!.agentCallSid).to.equal(carrier.rings[0].sid);
+      expect(queue.forCall(call.callSid)).to.include({ status: 'waiting' });
+    });
+
     it('dispatch() twice back to back never offers an agent or a call twice', async () => {
       await available('agent2', 'agent4');
       const first = [waitingCall(), waitingCall(), waitingCall()];

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { NodeType, StepInput, NodeContext, Instruction } from '../flow-types';
 import { gatherTimeout, nodeRef, promptSchema } from './common';
+import { normalizeSpoken, spokenKey } from '../spoken-input';
 
 const choiceSchema = z
   .object({
@@ -48,9 +49,15 @@ function gather(n: MenuNode, ctx: NodeContext, before: Instruction[] = []): Inst
 function match(n: MenuNode, input: StepInput) {
   if (input.kind !== 'gather') return undefined;
   if (input.digits) return n.choices.find((c) => c.digits === input.digits);
-  const said = input.speech?.trim().toLowerCase();
+  // Recognizer text: "我要投诉。", "Complaint.", "按１" all match after normalising both sides.
+  const said = normalizeSpoken(input.speech ?? '');
   if (!said) return undefined;
-  return n.choices.find((c) => c.keywords?.some((k) => said.includes(k.toLowerCase())));
+  const byKeyword = n.choices.find((c) => c.keywords?.some((k) => {
+    const keyword = normalizeSpoken(k);
+    return keyword !== '' && said.includes(keyword);
+  }));
+  const key = spokenKey(said);
+  return byKeyword ?? (key === undefined ? undefined : n.choices.find((c) => c.digits === key));
 }
 
 export const menu: NodeType<MenuNode> = {
