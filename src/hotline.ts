@@ -50,7 +50,12 @@ import { InteractionsRepo } from './acd/interactions.repo';
 import { QueueSettingsRepo } from './acd/queue-settings.repo';
 import { PresenceService } from './acd/agent-presence.service';
 import { Dispatcher } from './acd/dispatcher';
-import { TwilioCallControl, type CallControl } from './telephony/call-control';
+import { TwilioCallControl, type CallControl, type CarrierReads } from './telephony/call-control';
+import { CarrierReconciliation, type ReconciliationReport } from './acd/carrier-reconciliation';
+import { ReconciliationRepo } from './acd/reconciliation.repo';
+import { AuditRepo } from './audit/audit.repo';
+import { AgentControlService } from './acd/agent-control.service';
+import { agentControlRoutes } from './http/agent-control.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
@@ -68,6 +73,12 @@ export interface HotlineOptions {
   callControl?: CallControl;
   /** Real milliseconds between the ACD's sweeps (wrap-ups, silent agents, ring timeouts). @default 1000 */
   acdTickMs?: number;
+  /** The carrier's reads for reconciliation; defaults to the CallControl when it is the Twilio client. */
+  carrierReads?: CarrierReads;
+  /** Make no ACD offer until reconcile() has run (the web process after a restart). @default false */
+  reconcileOnStart?: boolean;
+  /** A carrier REST request that takes longer fails. @default 10000 */
+  carrierTimeoutMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -77,7 +88,11 @@ export function createHotline(o: HotlineOptions) {
   const clock = o.clock ?? { now: () => new Date() };
   const flows = FlowRegistry.load(o.flowsDir ?? path.resolve('ivr-flows'));
   const db = o.db ?? openDatabase(config.databaseFile);
-  const transact = transactor(db);
+  const groupCommit = new GroupCommit(db.$client, (err, alone) =>
+    log.error(alone ? 'a webhook could not commit even alone; it gets the safe fallback' : 'webhook group could not commit; retrying each webhook alone', { err: String(err) }),
+  );
+  // Writers other than the group's webhooks commit the group first, so none is answered before its own commit.
+  const transact = transactor(db, groupCommit);
   const repos = {
     customers: new CustomersRepo(db),
     calls: new CallsRepo(db),
@@ -89,7 +104,9 @@ export function createHotline(o: HotlineOptions) {
   const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
   const acdRepos = { presence: new PresenceRepo(db), interactions: new InteractionsRepo(db), queueSettings: new QueueSettingsRepo(db) };
   const callControl =
-    o.callControl ?? new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl });
+    o.callControl ??
+    new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
+  const carrierReads = o.carrierReads ?? (callControl instanceof TwilioCallControl ? callControl : undefined);
   const base = config.publicBaseUrl;
 
   const twiml = new TwimlRenderer({ base });
@@ -142,13 +159,47 @@ export function createHotline(o: HotlineOptions) {
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
-    groupCommit: new GroupCommit(db.$client, (err) => log.error('webhook transaction could not commit', { err: String(err) })),
+    groupCommit,
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();
         repos.calls.insert({ sid: p.CallSid, direction: p.Direction ?? 'inbound', from: p.From ?? '', to: p.To ?? '', status: p.CallStatus ?? 'in-progress', startedAt: now });
         repos.queue.enqueue({ callSid: p.CallSid, queue: FALLBACK_QUEUE, desk: 'front', priority: 10, reason: 'fallback', status: 'waiting', enqueuedAt: now });
       }),
+  });
+  if (o.reconcileOnStart) dispatcher.hold();
+  const reconciliation = carrierReads
+    ? new CarrierReconciliation({
+        repo: new ReconciliationRepo(db),
+        calls: repos.calls,
+        queue: repos.queue,
+        interactions: acdRepos.interactions,
+        presenceService: presence,
+        rules: acdRepos.queueSettings,
+        carrier: {
+          liveCalls: () => carrierReads.liveCalls(),
+          fetchCall: (sid) => carrierReads.fetchCall(sid),
+          queueMembers: () => carrierReads.queueMembers(),
+          liveConferences: () => carrierReads.liveConferences(),
+          hangup: (sid) => callControl.hangup(sid),
+        },
+        transact,
+        clock,
+        events,
+        log: log.child({ component: 'reconciliation' }),
+      })
+    : undefined;
+  const agentControl = new AgentControlService({
+    presence,
+    presenceRepo: acdRepos.presence,
+    interactions: acdRepos.interactions,
+    queue: repos.queue,
+    calls: repos.calls,
+    audit: new AuditRepo(db),
+    carrier: carrierReads ? { fetchCall: (sid) => carrierReads.fetchCall(sid), hangup: (sid) => callControl.hangup(sid) } : undefined,
+    transact,
+    clock,
+    events,
   });
   const staff = new StaffRepo(db);
   const auth = new AuthService({ staff, transact });
@@ -172,10 +223,12 @@ export function createHotline(o: HotlineOptions) {
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
       floorRoutes({ auth, floor, clock }),
+      agentControlRoutes({ auth, agentControl, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
+  let reconcileRetry: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
@@ -194,6 +247,9 @@ export function createHotline(o: HotlineOptions) {
     dispatcher,
     acdRepos,
     realtime,
+    groupCommit,
+    reconciliation,
+    agentControl,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -209,13 +265,44 @@ export function createHotline(o: HotlineOptions) {
         });
       });
     },
-    async close(): Promise<void> {
+    /**
+     * Compares the database with what the carrier holds and repairs it (after a crash), then lets the ACD offer calls.
+     * If the carrier cannot be read the ACD starts anyway and the reconciliation is tried again in `retryMs`.
+     */
+    async reconcile(retryMs = 30_000): Promise<ReconciliationReport | undefined> {
+      if (!reconciliation) {
+        dispatcher.release();
+        return undefined;
+      }
+      try {
+        return await reconciliation.run();
+      } catch (err) {
+        log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying later', { err: String(err) });
+        reconcileRetry = setTimeout(() => void reconciliation.run().catch((e) => log.error('reconciliation retry failed', { err: String(e) })), retryMs);
+        reconcileRetry.unref();
+        return undefined;
+      } finally {
+        dispatcher.release();
+      }
+    },
+    /**
+     * Stops taking connections, lets requests in flight (webhooks) answer for up to `graceMs`, closes the WebSockets
+     * (1012 "server restarting" with `restart`, so desktops reconnect), stops the ACD and commits the last webhook group.
+     */
+    async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       clearInterval(ticker);
-      await realtime.close();
-      await dispatcher.stop();
+      clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 20);
+      const force = setTimeout(() => server.closeAllConnections(), c.graceMs ?? 0);
+      await realtime.close(2000, { restart: c.restart });
       await closed;
+      clearInterval(idle);
+      clearTimeout(force);
+      await dispatcher.stop();
+      groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },
   };
