@@ -80,7 +80,7 @@ describe('the ACD against a carrier whose REST calls time out or fail', function
 
   async function signInAgents(usernames: string[]) {
     const h = f.hotline;
-    const agents = [];
+    const agents: number[] = [];
     for (const username of usernames) {
       const row = h.db.$client.prepare('select id from staff where username = ?').get(username) as { id: number };
       const login = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'hotline-demo' }) });
