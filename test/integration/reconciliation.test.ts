@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { callSid } from '../support/hotline-fixture';
+import { eventually } from '../support/eventually';
 import { planRepairs, type CarrierSnapshot, type DbSnapshot } from '../../src/acd/carrier-reconciliation';
 
 describe('startup reconciliation with a carrier that has none of our calls (simulator mode restart)', () => {
@@ -108,5 +109,67 @@ describe('planRepairs (pure)', () => {
       later,
     );
     expect(r).to.deep.equal([{ kind: 'requeue-caller', interactionId: 8, agentId: 4, callSid: 'CAq', hangupLeg: 'CAleg' }]);
+  });
+});
+
+describe('the supervisor’s last resort: force an agent offline, end a call record with no live call (audited)', () => {
+  let f: SimFixture;
+  beforeEach(async () => {
+    f = await startHotlineWithSimulator({}, { acdTickMs: 10 });
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  async function api(method: string, p: string, token: string | undefined, body?: unknown) {
+    const res = await fetch(f.base + p, {
+      method,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  }
+
+  it('refuses to log out an agent on a connected call, ends the stale record, then logs the agent out; a live call cannot be force-ended', async () => {
+    const h = f.hotline;
+    const sql = h.db.$client;
+    const token = (await api('POST', '/api/auth/login', undefined, { username: 'supervisor1', password: 'hotline-demo' })).body.token as string;
+    const agent = (sql.prepare("select id from staff where username = 'agent1'").get() as { id: number }).id;
+    const now = f.clock.now();
+    const stale = callSid();
+    h.repos.calls.insert({ sid: stale, direction: 'inbound', from: '+8615000000501', to: '+864008008888', status: 'in-progress', startedAt: now });
+    sql.prepare("update agent_presence set state = 'on_call' where staff_id = ?").run(agent);
+    const ix = sql.prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-s', ?, ?) returning id").get(stale, agent, now.getTime(), now.getTime()) as { id: number };
+
+    const refused = await api('POST', `/api/agents/${agent}/force-state`, token, { state: 'offline', reason: 'stuck after the outage' });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.message).to.match(/force-end/);
+    expect((await api('POST', `/api/interactions/${ix.id}/force-end`, token, {})).status, 'a reason is required').to.equal(400);
+
+    const ended = await api('POST', `/api/interactions/${ix.id}/force-end`, token, { reason: 'stuck after the outage' });
+    expect(ended.status, JSON.stringify(ended.body)).to.equal(200);
+    expect(ended.body.status).to.equal('ended');
+    expect(h.presence.get(agent).state).to.equal('wrap_up');
+    expect(h.repos.calls.get(stale)!.endedAt).to.be.an.instanceOf(Date);
+
+    const out = await api('POST', `/api/agents/${agent}/force-state`, token, { state: 'offline', reason: 'left without signing out' });
+    expect(out.status).to.equal(200);
+    expect(out.body).to.include({ state: 'offline', reason: 'left without signing out' });
+    const audit = sql.prepare('select action, subject_id, reason, actor_id from audit_log order by id').all() as Record<string, unknown>[];
+    const supervisorId = (sql.prepare("select id from staff where username = 'supervisor1'").get() as { id: number }).id;
+    expect(audit).to.deep.equal([
+      { action: 'interaction.force-end', subject_id: String(ix.id), reason: 'stuck after the outage', actor_id: supervisorId },
+      { action: 'agent.force-state', subject_id: String(agent), reason: 'left without signing out', actor_id: supervisorId },
+    ]);
+
+    // A call the carrier still has up is a live call, not a stale record: refused.
+    const live = f.dial('+8615000000502', [{ wait: 900 }]);
+    await eventually(() => expect(h.repos.calls.get(live.sid)).to.not.equal(undefined), 5000);
+    const agent2 = (sql.prepare("select id from staff where username = 'agent2'").get() as { id: number }).id;
+    const ix2 = sql.prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-l', ?, ?) returning id").get(live.sid, agent2, now.getTime(), now.getTime()) as { id: number };
+    const liveRefused = await api('POST', `/api/interactions/${ix2.id}/force-end`, token, { reason: 'trying' });
+    expect(liveRefused.status).to.equal(409);
+    expect(liveRefused.body.message).to.match(/still has/);
+    live.hangup();
   });
 });
