@@ -1,5 +1,6 @@
 // Wires the web process by hand: database, repositories, services, the carrier's webhooks and the staff API.
 import http from 'node:http';
+import { Router } from 'express';
 import path from 'node:path';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
@@ -209,12 +210,18 @@ export function createHotline(o: HotlineOptions) {
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
+  const apiOutsideGroup = Router().use((_req, _res, next) => {
+    groupCommit.commitNow();
+    next();
+  });
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
     log,
     health: () => ({ ok: true, simulator: Boolean(config.simulator) }),
     routers: [
+      apiOutsideGroup,
       authRoutes({ auth, clock }),
       presenceRoutes({ auth, presence, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),

@@ -41,8 +41,8 @@ describe('crash recovery: kill -9 of the web process, restart on the same databa
       DATABASE_FILE: path.join(dir, 'hotline.sqlite'),
       SIMULATOR_SECRET: randomBytes(16).toString('hex'),
       TZ: openHoursTimeZone(),
-      // 100 real ms per simulated second: an agent's softphone rings 1.5 s, the wait music loops every second.
-      SIMULATOR_TIME_SCALE: '100',
+      // 150 real ms per simulated second: an agent's softphone rings 2.25 s, the wait music loops every 1.5 s.
+      SIMULATOR_TIME_SCALE: '150',
     };
     // The carrier outlives the server: here a simulator in the test process (`npm run sim` runs the same thing alone).
     const config = loadConfig({ ...env });
@@ -52,7 +52,7 @@ describe('crash recovery: kill -9 of the web process, restart on the same databa
       apiKeySid: config.twilio.apiKey,
       apiKeySecret: config.twilio.apiSecret,
       numbers: hotlineNumbers(config),
-      timeScale: 100,
+      timeScale: 150,
       maxCallSeconds: 100000,
     });
     env.SIMULATOR_URL = await sim.listen(0, '127.0.0.1');
@@ -112,21 +112,22 @@ describe('crash recovery: kill -9 of the web process, restart on the same databa
     }, 20000);
 
     // Three more wait (nobody is free); then agent2 comes in with a softphone that rings and is never answered.
-    const rung = sim.placeCall({ from: caller(3), to: '+864008008888', script: TO_AGENT as never });
-    const waits = sim.placeCall({ from: caller(4), to: '+864008008888', script: TO_AGENT as never });
-    const hangsUpInOutage = sim.placeCall({ from: caller(5), to: '+864008008888', script: TO_AGENT as never });
+    const three = [3, 4, 5].map((n) => sim.placeCall({ from: caller(n), to: '+864008008888', script: TO_AGENT as never }));
     await eventually(() => {
-      for (const c of [rung, waits, hangsUpInOutage]) expect(entry(c.sid)?.status, c.from).to.equal('waiting');
+      for (const c of three) expect(entry(c.sid)?.status, c.from).to.equal('waiting');
       expect(sim.queues.list().reduce((n, q) => n + q.size, 0), 'callers in the carrier queue').to.equal(3);
     }, 20000);
-    const placesBefore = new Map([rung, waits, hangsUpInOutage].map((c) => [c.sid, entry(c.sid)!]));
+    const placesBefore = new Map(three.map((c) => [c.sid, entry(c.sid)!]));
     const a2 = await agent('agent2', { answerAfter: 'never' });
     const offer = await eventually(() => {
-      const ix = liveIx(rung.sid);
+      const ix = one("select * from interactions where agent_id = ? and status = 'offered'", a2.id);
       expect(ix?.status).to.equal('offered');
       expect(state(a2.id)).to.equal('reserved');
       return ix!;
     }, 5000);
+    // The one being rung, one who keeps waiting, one who will hang up while the server is down.
+    const rung = three.find((c) => c.sid === offer.call_sid)!;
+    const [waits, hangsUpInOutage] = three.filter((c) => c !== rung);
 
     // kill -9 while the agent's softphone rings.
     server.child.kill('SIGKILL');
@@ -138,7 +139,7 @@ describe('crash recovery: kill -9 of the web process, restart on the same databa
     hangsUpInOutage.hangup();
     endsInOutage.hangup();
     await Promise.all([hangsUpInOutage.done, endsInOutage.done]);
-    await new Promise((r) => setTimeout(r, 1500)); // the agent's ring times out at the carrier too
+    await new Promise((r) => setTimeout(r, 2500)); // the agent's ring times out at the carrier too
     expect(talking.status, 'the carrier kept the conversation').to.equal('in-progress');
 
     server = startServerProcess(env);
