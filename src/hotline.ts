@@ -1,5 +1,6 @@
 // Wires the web process by hand: database, repositories, services, the carrier's webhooks and the staff API.
 import http from 'node:http';
+import { Router } from 'express';
 import path from 'node:path';
 import type { Config } from './config/config';
 import type { Logger } from './logging/logger';
@@ -55,7 +56,11 @@ import { InteractionsRepo } from './acd/interactions.repo';
 import { QueueSettingsRepo } from './acd/queue-settings.repo';
 import { PresenceService } from './acd/agent-presence.service';
 import { Dispatcher } from './acd/dispatcher';
-import { TwilioCallControl, type CallControl } from './telephony/call-control';
+import { TwilioCallControl, type CallControl, type CarrierReads } from './telephony/call-control';
+import { CarrierReconciliation, type ReconciliationReport } from './acd/carrier-reconciliation';
+import { ReconciliationRepo } from './acd/reconciliation.repo';
+import { AgentControlService } from './acd/agent-control.service';
+import { agentControlRoutes } from './http/agent-control.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
@@ -77,6 +82,12 @@ export interface HotlineOptions {
   passwordCost?: number;
   /** /health components the phones work without (e.g. `redis` from the background's job queues). */
   health?: Record<string, HealthCheck>;
+  /** The carrier's reads for reconciliation; defaults to the CallControl when it is the Twilio client. */
+  carrierReads?: CarrierReads;
+  /** Make no ACD offer until reconcile() has run (the web process after a restart). @default false */
+  reconcileOnStart?: boolean;
+  /** A carrier REST request that takes longer fails. @default 10000 */
+  carrierTimeoutMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -86,7 +97,11 @@ export function createHotline(o: HotlineOptions) {
   const clock = o.clock ?? { now: () => new Date() };
   const flows = FlowRegistry.load(o.flowsDir ?? path.resolve('ivr-flows'));
   const db = o.db ?? openDatabase(config.databaseFile);
-  const transact = transactor(db);
+  const groupCommit = new GroupCommit(db.$client, (err, alone) =>
+    log.error(alone ? 'a webhook could not commit even alone; it gets the safe fallback' : 'webhook group could not commit; retrying each webhook alone', { err: String(err) }),
+  );
+  // Writers other than the group's webhooks commit the group first, so none is answered before its own commit.
+  const transact = transactor(db, groupCommit);
   const repos = {
     customers: new CustomersRepo(db),
     calls: new CallsRepo(db),
@@ -98,7 +113,9 @@ export function createHotline(o: HotlineOptions) {
   const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
   const acdRepos = { presence: new PresenceRepo(db), interactions: new InteractionsRepo(db), queueSettings: new QueueSettingsRepo(db) };
   const callControl =
-    o.callControl ?? new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl });
+    o.callControl ??
+    new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
+  const carrierReads = o.carrierReads ?? (callControl instanceof TwilioCallControl ? callControl : undefined);
   const base = config.publicBaseUrl;
 
   const twiml = new TwimlRenderer({ base });
@@ -151,7 +168,7 @@ export function createHotline(o: HotlineOptions) {
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
-    groupCommit: new GroupCommit(db.$client, (err) => log.error('webhook transaction could not commit', { err: String(err) })),
+    groupCommit,
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();
@@ -159,9 +176,43 @@ export function createHotline(o: HotlineOptions) {
         repos.queue.enqueue({ callSid: p.CallSid, queue: FALLBACK_QUEUE, desk: 'front', priority: 10, reason: 'fallback', status: 'waiting', enqueuedAt: now });
       }),
   });
+  if (o.reconcileOnStart) dispatcher.hold();
+  const reconciliation = carrierReads
+    ? new CarrierReconciliation({
+        repo: new ReconciliationRepo(db),
+        calls: repos.calls,
+        queue: repos.queue,
+        interactions: acdRepos.interactions,
+        presenceService: presence,
+        rules: acdRepos.queueSettings,
+        carrier: {
+          liveCalls: () => carrierReads.liveCalls(),
+          fetchCall: (sid) => carrierReads.fetchCall(sid),
+          queueMembers: () => carrierReads.queueMembers(),
+          liveConferences: () => carrierReads.liveConferences(),
+          hangup: (sid) => callControl.hangup(sid),
+        },
+        transact,
+        clock,
+        events,
+        log: log.child({ component: 'reconciliation' }),
+      })
+    : undefined;
+  const audit = new AuditRepo(db);
+  const agentControl = new AgentControlService({
+    presence,
+    presenceRepo: acdRepos.presence,
+    interactions: acdRepos.interactions,
+    queue: repos.queue,
+    calls: repos.calls,
+    audit,
+    carrier: carrierReads ? { fetchCall: (sid) => carrierReads.fetchCall(sid), hangup: (sid) => callControl.hangup(sid) } : undefined,
+    transact,
+    clock,
+    events,
+  });
   const staff = new StaffRepo(db);
   const passwordCost = o.passwordCost ?? PASSWORD_COST;
-  const audit = new AuditRepo(db);
   const revocations = new SessionRevocations((err) => log.error('closing revoked sessions failed', { err: String(err) }));
   const wsTickets = new WsTickets();
   const auth = new AuthService({ staff, transact, audit, revocations, options: { passwordCost } });
@@ -171,6 +222,11 @@ export function createHotline(o: HotlineOptions) {
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
+  const apiOutsideGroup = Router().use((_req, _res, next) => {
+    groupCommit.commitNow();
+    next();
+  });
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
@@ -179,6 +235,7 @@ export function createHotline(o: HotlineOptions) {
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
     routers: [
+      apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),
       presenceRoutes({ auth, presence, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
@@ -187,10 +244,12 @@ export function createHotline(o: HotlineOptions) {
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
       floorRoutes({ auth, floor, clock }),
+      agentControlRoutes({ auth, agentControl, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
+  let reconcileRetry: NodeJS.Timeout | undefined;
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
@@ -219,6 +278,9 @@ export function createHotline(o: HotlineOptions) {
     dispatcher,
     acdRepos,
     realtime,
+    groupCommit,
+    reconciliation,
+    agentControl,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -234,13 +296,44 @@ export function createHotline(o: HotlineOptions) {
         });
       });
     },
-    async close(): Promise<void> {
+    /**
+     * Compares the database with what the carrier holds and repairs it (after a crash), then lets the ACD offer calls.
+     * If the carrier cannot be read the ACD starts anyway and the reconciliation is tried again in `retryMs`.
+     */
+    async reconcile(retryMs = 30_000): Promise<ReconciliationReport | undefined> {
+      if (!reconciliation) {
+        dispatcher.release();
+        return undefined;
+      }
+      try {
+        return await reconciliation.run();
+      } catch (err) {
+        log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying later', { err: String(err) });
+        reconcileRetry = setTimeout(() => void reconciliation.run().catch((e) => log.error('reconciliation retry failed', { err: String(e) })), retryMs);
+        reconcileRetry.unref();
+        return undefined;
+      } finally {
+        dispatcher.release();
+      }
+    },
+    /**
+     * Stops taking connections, lets requests in flight (webhooks) answer for up to `graceMs`, closes the WebSockets
+     * (1012 "server restarting" with `restart`, so desktops reconnect), stops the ACD and commits the last webhook group.
+     */
+    async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       clearInterval(ticker);
-      await realtime.close();
-      await dispatcher.stop();
+      clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.
+      server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 20);
+      const force = setTimeout(() => server.closeAllConnections(), c.graceMs ?? 0);
+      await realtime.close(2000, { restart: c.restart });
       await closed;
+      clearInterval(idle);
+      clearTimeout(force);
+      await dispatcher.stop();
+      groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },
   };

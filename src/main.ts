@@ -13,6 +13,7 @@ import { StaffRepo } from './auth/staff.repo';
 import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passwords';
 import type { HealthCheck } from './http/health';
 import { portProblem, StartupError } from './config/port-problem';
+import { installProcessGuards } from './process-guards';
 
 async function main(): Promise<void> {
   const envFile = loadEnvFile();
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (envFile) log.info(`settings read from ${envFile} (the environment wins over it)`);
   if (config.hotlineHours !== 'calendar') log.warn(`HOTLINE_HOURS=${config.hotlineHours}: the hotline is ${config.hotlineHours} at any hour, whatever the flows' calendars say`);
+  let fatal: (err: unknown) => void = () => process.exit(1);
+  installProcessGuards(log, (err) => fatal(err));
   const db = openDatabase(config.databaseFile);
   // Demo customers and staff only in simulator mode (config.seedDemoData is false with live credentials).
   if (config.seedDemoData) {
@@ -37,7 +40,10 @@ async function main(): Promise<void> {
 
   let apiBaseUrl: string | undefined;
   let stopSimulator = async () => {};
-  if (config.simulator) {
+  if (config.simulator?.url) {
+    // A simulator in its own process (`npm run sim`): it keeps the calls alive while this server restarts.
+    apiBaseUrl = config.simulator.url;
+  } else if (config.simulator) {
     const { startEmbeddedSimulator } = await import('./sim/embedded');
     const sim = await startEmbeddedSimulator(config, log).catch((err: unknown) => {
       throw portProblem(err, 'SIMULATOR_PORT');
@@ -49,31 +55,48 @@ async function main(): Promise<void> {
   const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl });
   // /health asks the background's job queues about Redis; they start once the server listens.
   let redis: HealthCheck = () => 'down';
-  const hotline = createHotline({ config, log, db, callControl, health: { redis: () => redis() } });
+  // The ACD makes no offer until the database is reconciled with what the carrier still holds (after a crash).
+  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, health: { redis: () => redis() } });
   const port = await hotline.listen().catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
   const background = startBackground({ config, db, log, callControl });
   redis = () => background.queues.redisState();
   log.info(`hotline listening on port ${port}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
-  if (apiBaseUrl) {
+  if (config.simulator) {
     log.info(
-      `SIMULATOR MODE: no Twilio credentials are set, so the built-in carrier simulator plays the carrier at ${apiBaseUrl}. ` +
+      `SIMULATOR MODE: no Twilio credentials are set, so the ${config.simulator.url ? 'separate' : 'built-in'} carrier simulator plays the carrier at ${apiBaseUrl}. ` +
         `Place a call with: npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup` +
         (config.hotlineHours === 'calendar' ? ` (the hotline keeps ${config.timeZone} business hours; HOTLINE_HOURS=open npm start pins it open)` : ''),
     );
   }
+  await hotline.reconcile();
 
-  const stop = async (signal: string) => {
-    log.info(`${signal}: shutting down`);
-    await stopSimulator();
-    await hotline.close();
-    await background.stop();
-    db.$client.close();
-    process.exit(0);
+  let stopping = false;
+  const stop = (why: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${why}: shutting down (webhooks in flight are answered, desktops told the server is restarting)`);
+    // Whatever hangs, the process is gone within 10 s: its supervisor restarts it and reconciliation picks the calls up.
+    setTimeout(() => {
+      log.error('shutdown took more than 10 s; exiting now');
+      process.exit(exitCode || 1);
+    }, 10_000).unref();
+    void (async () => {
+      try {
+        await stopSimulator();
+        await hotline.close({ graceMs: 5_000, restart: true });
+        await background.stop();
+        db.$client.close();
+      } catch (err) {
+        log.error('error while shutting down', { err: String(err) });
+      }
+      process.exit(exitCode);
+    })();
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  fatal = () => stop('uncaught exception', 1);
+  process.once('SIGTERM', () => stop('SIGTERM', 0));
+  process.once('SIGINT', () => stop('SIGINT', 0));
 }
 
 main().catch((err) => {

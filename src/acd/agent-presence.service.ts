@@ -67,13 +67,19 @@ export class PresenceService {
     return this.write(row, next, now, { wrapUpUntil });
   }
 
+  /** A supervisor's override, inside the caller's transaction (the caller audits it): set whatever the state machine says. */
+  force(agentId: number, to: 'offline', reason: string, now: Date): AgentStateChanged | undefined {
+    return this.write(this.get(agentId), { state: to, reason, nextState: null, nextReason: null }, now, {});
+  }
+
   heartbeat(agentId: number, at: Date): void {
-    this.d.presence.heartbeat(agentId, at);
+    // Through transact(): a write from a socket or the API never joins (and waits on) the webhooks' group commit.
+    this.d.transact(() => this.d.presence.heartbeat(agentId, at));
   }
 
   /** The agent's last socket closed: unless they reconnect within the grace period, the next sweep puts them offline. */
   connectionLost(agentId: number, at: Date): void {
-    this.d.presence.heartbeat(agentId, new Date(at.getTime() - (this.heartbeatTimeoutSeconds - this.grace) * 1000));
+    this.d.transact(() => this.d.presence.heartbeat(agentId, new Date(at.getTime() - (this.heartbeatTimeoutSeconds - this.grace) * 1000)));
   }
 
   /** Ends due wrap-ups; returns the agents that went silent (offline now or once their call is over). */

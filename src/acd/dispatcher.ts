@@ -20,6 +20,14 @@ export interface AcdCarrier {
   endAgentLeg(callSid: string): Promise<void>;
 }
 
+/** The carrier no longer has the call (it ended, or never existed there): nothing can be done with it. */
+export class CallGone extends Error {
+  constructor(readonly callSid: string) {
+    super(`the carrier has no live call ${callSid}`);
+    this.name = 'CallGone';
+  }
+}
+
 export interface QueueRules {
   wrapUpSeconds: number;
 }
@@ -43,6 +51,8 @@ export class Dispatcher {
   private readonly pending = new Set<Promise<unknown>>();
   private scheduled = false;
   private stopped = false;
+  /** Set while startup reconciliation runs: no offer is made from rows the carrier may no longer back. */
+  private held = false;
 
   constructor(
     private readonly d: {
@@ -68,6 +78,7 @@ export class Dispatcher {
 
   /** Offers waiting calls to available agents until one side runs out; returns the number of offers made. */
   dispatch(): number {
+    if (this.held || this.stopped) return 0;
     let offers = 0;
     for (;;) {
       const now = this.d.clock.now();
@@ -121,11 +132,36 @@ export class Dispatcher {
     this.publish(r.events);
     this.track(
       this.d.carrier.connectCaller(r.ix.callSid, r.ix.id).catch((err) => {
-        this.d.log.warn('could not bring the caller to the agent; ending the agent leg', { interactionId: r.ix.id, err: String(err) });
-        return this.d.carrier.endAgentLeg(agentCallSid);
+        this.d.log.warn('could not bring the caller to the agent; the caller waits again, the agent leg is ended', { interactionId: r.ix.id, err: String(err) });
+        this.callerNotConnected(r.ix.id, err instanceof CallGone);
+        // endLeg handles its own failure: a second rejection here once took the whole process down.
+        this.endLeg(agentCallSid);
       }),
     );
     return { join: true, conference: r.ix.conference };
+  }
+
+  /** The carrier could not redirect the caller to the agent: the caller keeps their place in the queue, the agent is freed. */
+  private callerNotConnected(interactionId: number, callerGone: boolean): void {
+    const now = this.d.clock.now();
+    const events = this.d.transact(() => {
+      const ix = this.d.interactions.get(interactionId);
+      if (!ix || ix.status !== 'connected' || !this.d.interactions.transition(ix.id, 'connected', { status: 'withdrawn', endedAt: now })) return [];
+      const entry = this.d.queue.forCall(ix.callSid);
+      const call = this.d.calls.get(ix.callSid);
+      // A caller still up waits again, same priority, same time queued; one the carrier no longer has is not offered again.
+      if (entry?.status === 'bridged' && !call?.endedAt && !callerGone) this.d.queue.reopen(ix.callSid);
+      if (callerGone && !call?.endedAt) {
+        this.d.calls.update(ix.callSid, { status: 'completed', endedAt: now });
+        this.d.calls.appendEvent({ callSid: ix.callSid, dedupeKey: 'carrier:gone', type: 'call.gone', data: { interactionId: ix.id }, at: now });
+      }
+      const events: DomainEvent[] = [{ type: 'CallEnded', interactionId: ix.id, callSid: ix.callSid, agentId: ix.agentId, at: now }];
+      const changed = this.d.presenceService.apply(ix.agentId, 'call-ended', now, this.d.rules.get(entry?.queue ?? '').wrapUpSeconds);
+      if (changed) events.push(changed);
+      return events;
+    });
+    this.publish(events);
+    if (events.length) this.dispatchSoon();
   }
 
   /** A status callback for the agent's leg. */
@@ -188,6 +224,16 @@ export class Dispatcher {
     this.dispatch();
   }
 
+  /** Makes no offers until release() (startup reconciliation). */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    this.dispatchSoon();
+  }
+
   /** Makes no more offers (shutdown), then waits for the carrier requests under way. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -220,12 +266,14 @@ export class Dispatcher {
     this.track(
       this.d.carrier
         .ringAgent({ interactionId: o.interaction.id, identity: this.d.identity(o.username), callerId: call?.from ?? '', timeoutSeconds: this.offerTimeoutSeconds })
-        .then((sid) => {
-          const ix = this.d.interactions.get(o.interaction.id);
-          if (ix && !ix.agentCallSid) this.d.interactions.update(ix.id, { agentCallSid: sid });
-          // The offer was withdrawn or swept as missed while the carrier was still placing the leg: stop it ringing.
-          if (ix?.status !== 'offered' && ix?.status !== 'connected') this.endLeg(sid);
-        })
+        .then((sid) =>
+          this.d.transact(() => {
+            const ix = this.d.interactions.get(o.interaction.id);
+            if (ix && !ix.agentCallSid) this.d.interactions.update(ix.id, { agentCallSid: sid });
+            // The offer was withdrawn or swept as missed while the carrier was still placing the leg: stop it ringing.
+            if (ix?.status !== 'offered' && ix?.status !== 'connected') this.endLeg(sid);
+          }),
+        )
         .catch((err) => {
           this.d.log.warn('could not ring the agent; the call goes back to the queue', { interactionId: o.interaction.id, agentId: o.interaction.agentId, err: String(err) });
           this.agentLegStatus(o.interaction.id, 'failed', '');
@@ -258,8 +306,11 @@ export class Dispatcher {
     for (const e of events) this.d.events.publish(e);
   }
 
+  /** Every carrier request ends here: whatever its handlers throw is logged, never left as an unhandled rejection. */
   private track(p: Promise<unknown>): void {
-    const t = p.finally(() => this.pending.delete(t));
+    const t = p
+      .catch((err) => this.d.log.error('ACD carrier request failed in its own handler', { err: String(err), stack: (err as Error)?.stack }))
+      .finally(() => this.pending.delete(t));
     this.pending.add(t);
   }
 }

@@ -1,4 +1,5 @@
 // Owns the process configuration: the environment, checked once by zod, frozen.
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy';
 
@@ -21,6 +22,8 @@ const envSchema = z.object({
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SIMULATOR_TIME_SCALE: z.coerce.number().positive().default(1000),
   SIMULATOR_SHUFFLE_SEED: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int('must be an integer seed').optional()),
+  SIMULATOR_URL: optional.pipe(z.url().optional()),
+  SIMULATOR_SECRET: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
@@ -73,7 +76,14 @@ export interface Config {
     twimlAppSid?: string;
   };
   /** Set when no Twilio credentials are given: the built-in carrier simulator plays the carrier. */
-  simulator?: { port: number; timeScale: number; shuffleSeed?: number };
+  simulator?: {
+    port: number;
+    timeScale: number;
+    /** A simulator running as its own process (`npm run sim`): the server uses it instead of starting one inside. */
+    url?: string;
+    /** Seed for delivering independent callbacks delayed and out of order, as Twilio may. */
+    shuffleSeed?: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -98,6 +108,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   if (live && !e.PUBLIC_BASE_URL) {
     throw new ConfigError('Invalid PUBLIC_BASE_URL: required with Twilio credentials (the URL Twilio posts webhooks to)');
   }
+  if (!live && e.SIMULATOR_URL && !e.SIMULATOR_SECRET) {
+    throw new ConfigError('Invalid SIMULATOR_SECRET: required with SIMULATOR_URL (the server and `npm run sim` derive their shared credentials from it)');
+  }
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '');
   const config: Config = {
     env: e.NODE_ENV,
@@ -121,16 +134,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
           apiSecret: e.TWILIO_API_SECRET,
           twimlAppSid: e.TWIML_APP_SID,
         }
-      : simulatorCredentials(),
-    simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE, shuffleSeed: e.SIMULATOR_SHUFFLE_SEED },
+      : simulatorCredentials(e.SIMULATOR_SECRET),
+    simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE, shuffleSeed: e.SIMULATOR_SHUFFLE_SEED, url: e.SIMULATOR_URL?.replace(/\/$/, '') },
   };
   return deepFreeze(config);
 }
 
-/** Fresh random credentials per start: the in-process simulator and the server share them, nothing is hard-coded. */
-function simulatorCredentials(): Config['twilio'] {
-  const hex = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-  return { accountSid: `AC${hex()}`, authToken: hex(), apiKey: `SK${hex()}`, apiSecret: hex(), twimlAppSid: `AP${hex()}` };
+/**
+ * Simulator credentials: fresh random ones per start, or, with SIMULATOR_SECRET, derived from it, so that a separate
+ * simulator process (`npm run sim`) and the server (and the server after a restart) share them. Nothing hard-coded.
+ */
+function simulatorCredentials(secret?: string): Config['twilio'] {
+  const random = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const hex = (label: string) => (secret ? createHmac('sha256', secret).update(label).digest('hex').slice(0, 32) : random());
+  return { accountSid: `AC${hex('account')}`, authToken: hex('token'), apiKey: `SK${hex('api-key')}`, apiSecret: hex('api-secret'), twimlAppSid: `AP${hex('twiml-app')}` };
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {

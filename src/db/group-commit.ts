@@ -1,54 +1,109 @@
 // Group commit: the webhooks handled in one event-loop turn share one SQLite transaction, committed before any is answered.
 import type Database from 'better-sqlite3';
 
+/** How a webhook's work ended: committed with its value, or lost (its transaction could not commit, even alone). */
+export type GroupOutcome<T> = { committed: true; value: T } | { committed: false };
+
+interface Member {
+  work: () => unknown;
+  after: (outcome: GroupOutcome<unknown>) => void;
+  value: unknown;
+}
+
 /**
  * A commit costs more than the few rows a webhook writes (the WAL frames of every touched b-tree page are written
  * again per commit). Under load many webhooks arrive in the same turn: they run inside one transaction (each
  * service's own transact() becomes a savepoint in it) and are answered only once it is committed, so nothing is
  * acknowledged to the carrier before it is on disk.
+ *
+ * The group holds only webhooks and their own writes: any other writer (an API request, a WebSocket message, a
+ * carrier response) that wants the connection while a group is open commits the group first (`commitNow`, called by
+ * transact()), then writes in its own transaction, so nobody else is answered before their write is committed.
+ * If the group's COMMIT fails, each webhook's work is run again once, alone, in its own transaction: only the one
+ * that fails again is answered as lost, and unrelated callers are not sent to the fallback.
  */
 export class GroupCommit {
   private readonly begin;
   private readonly commit;
   private readonly rollback;
-  private waiting: ((committed: boolean) => void)[] = [];
+  private members: Member[] = [];
+  private open = false;
+  private working = false;
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly onCommitError: (err: unknown) => void,
+    private readonly onCommitError: (err: unknown, retriedAlone: boolean) => void,
   ) {
     this.begin = sqlite.prepare('BEGIN');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
   }
 
-  /** Runs `work` in this turn's transaction; `after` learns, once the transaction ends, whether it was committed. */
-  run<T>(work: () => T, after: (committed: boolean) => void): T {
-    if (!this.waiting.length) {
-      if (this.sqlite.inTransaction) {
-        // Someone else's transaction is open (a long job): do not join it, work on its own.
-        const result = work();
-        after(true);
-        return result;
-      }
-      this.begin.run();
-      setImmediate(() => this.flush());
-    }
-    this.waiting.push(after);
-    return work();
+  /** True while a webhook's work runs inside the group (its writes belong to the group). */
+  get inWork(): boolean {
+    return this.working;
   }
 
-  private flush(): void {
-    const waiting = this.waiting;
-    this.waiting = [];
-    let committed = true;
+  /**
+   * Runs `work` in this turn's transaction; `after` learns, once the transaction ends, whether it was committed and
+   * with what value (a retried work's value is the retry's). A `work` that throws is not part of the group: the
+   * error is thrown to the caller and `after` is never called.
+   */
+  run<T>(work: () => T, after: (outcome: GroupOutcome<T>) => void): void {
+    if (!this.open) {
+      if (this.sqlite.inTransaction) {
+        // Someone else's transaction is open (a long job): do not join it, work on its own.
+        after({ committed: true, value: work() });
+        return;
+      }
+      this.begin.run();
+      this.open = true;
+      setImmediate(() => this.commitNow());
+    }
+    this.working = true;
+    let value: T;
+    try {
+      value = work();
+    } finally {
+      this.working = false;
+    }
+    this.members.push({ work, after: after as Member['after'], value });
+  }
+
+  /** Commits the open group now (another writer needs the connection), then answers its webhooks. */
+  commitNow(): void {
+    if (this.working || !this.open) return;
+    const members = this.members;
+    this.members = [];
+    this.open = false;
     try {
       this.commit.run();
     } catch (err) {
-      committed = false;
-      this.onCommitError(err);
+      this.onCommitError(err, false);
       if (this.sqlite.inTransaction) this.rollback.run();
+      for (const m of members) m.after(this.alone(m));
+      return;
     }
-    for (const after of waiting) after(committed);
+    for (const m of members) m.after({ committed: true, value: m.value });
+  }
+
+  /** The retry: this webhook's work in its own transaction. */
+  private alone(m: Member): GroupOutcome<unknown> {
+    try {
+      this.begin.run();
+      this.working = true;
+      let value: unknown;
+      try {
+        value = m.work();
+      } finally {
+        this.working = false;
+      }
+      this.commit.run();
+      return { committed: true, value };
+    } catch (err) {
+      this.onCommitError(err, true);
+      if (this.sqlite.inTransaction) this.rollback.run();
+      return { committed: false };
+    }
   }
 }

@@ -3,9 +3,20 @@ import type { Db } from './client';
 
 export type Transact = <T>(fn: () => T) => T;
 
-export function transactor(db: Db): Transact {
+/** The webhooks' group commit, as transact() sees it (src/db/group-commit.ts). */
+export interface OpenGroup {
+  readonly inWork: boolean;
+  commitNow(): void;
+}
+
+export function transactor(db: Db, group?: OpenGroup): Transact {
   // One transaction function for the connection: better-sqlite3 builds four wrappers and defines their properties
   // each time transaction() is called, which costs more than an empty BEGIN/COMMIT. Nested calls still use savepoints.
   const run = db.$client.transaction((fn: () => unknown) => fn());
-  return <T>(fn: () => T) => run(fn) as T;
+  if (!group) return <T>(fn: () => T) => run(fn) as T;
+  return <T>(fn: () => T) => {
+    // A writer that is not one of the group's webhooks never joins the group: it commits it first, then has its own.
+    if (!group.inWork) group.commitNow();
+    return run(fn) as T;
+  };
 }

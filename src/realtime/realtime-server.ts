@@ -69,6 +69,8 @@ interface Client {
 /** Close codes in the private range: the browser sees why it was dropped. */
 export const CLOSE_SESSION_ENDED = 4401;
 const CLOSE_GOING_AWAY = 1001;
+/** RFC 6455's "Service Restart": the server is restarting; a client reconnects after a short back-off. */
+export const CLOSE_SERVICE_RESTART = 1012;
 
 export class RealtimeServer {
   private readonly o: Required<RealtimeOptions>;
@@ -176,8 +178,13 @@ export class RealtimeServer {
     return [...this.byStaff.keys()];
   }
 
-  /** Stops listening, closes every socket (going away) and waits for them; presence is left as it is for the next start. */
-  async close(timeoutMs = 2000): Promise<void> {
+  /**
+   * Stops listening, closes every socket and waits for them; presence is left as it is for the next start. With
+   * `restart` the close code is 1012 (Service Restart, "server restarting"): the desktop reconnects, and its agent
+   * is not put offline while the server is away for less than the heartbeat timeout.
+   */
+  async close(timeoutMs = 2000, o: { restart?: boolean } = {}): Promise<void> {
+    const [code, reason] = o.restart ? [CLOSE_SERVICE_RESTART, 'server restarting'] : [CLOSE_GOING_AWAY, 'server shutting down'];
     if (this.closing) return;
     this.closing = true;
     this.unsubscribe();
@@ -189,7 +196,7 @@ export class RealtimeServer {
         new Promise<void>((resolve) => {
           if (c.ws.readyState === WebSocket.CLOSED) return resolve();
           c.ws.once('close', () => resolve());
-          c.ws.close(CLOSE_GOING_AWAY, 'server shutting down');
+          c.ws.close(code, reason);
         }),
     );
     let timer: NodeJS.Timeout | undefined;

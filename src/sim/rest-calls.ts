@@ -166,7 +166,8 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
     const list = ctx.callList()
       .filter((c) => !deleted.has(c.sid))
       .filter((c) => (!f.get('To') || c.to === f.get('To')) && (!f.get('From') || c.from === f.get('From')))
-      .filter((c) => (!f.get('Status') || c.status === f.get('Status')) && (!f.get('ParentCallSid') || c.parentCallSid === f.get('ParentCallSid')))
+      // Status as the REST API shows it (an initiated call is 'queued'), so Status=queued finds it.
+      .filter((c) => (!f.get('Status') || (c.status === 'initiated' ? 'queued' : c.status) === f.get('Status')) && (!f.get('ParentCallSid') || c.parentCallSid === f.get('ParentCallSid')))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     res.json(listPage(req, 'calls', list, (c) => callJson(ctx, c)));
   });

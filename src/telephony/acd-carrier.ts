@@ -1,5 +1,5 @@
 // The ACD's carrier side over the CallControl port: ring an agent's softphone, bring the caller to them, end a leg.
-import type { AcdCarrier } from '../acd/dispatcher';
+import { CallGone, type AcdCarrier } from '../acd/dispatcher';
 import type { CallControl } from './call-control';
 import { acdUrls } from './acd-webhooks';
 
@@ -20,8 +20,15 @@ export class TwilioAcdCarrier implements AcdCarrier {
     });
   }
 
-  connectCaller(callSid: string, interactionId: number): Promise<void> {
-    return this.d.control.redirect(callSid, this.urls.callerJoin(interactionId));
+  async connectCaller(callSid: string, interactionId: number): Promise<void> {
+    try {
+      await this.d.control.redirect(callSid, this.urls.callerJoin(interactionId));
+    } catch (err) {
+      // 20404: no such call; 21220: the call is not in progress (it ended). Either way the caller is gone.
+      const code = (err as { code?: number }).code;
+      if ((err as { status?: number }).status === 404 || code === 20404 || code === 21220) throw new CallGone(callSid);
+      throw err;
+    }
   }
 
   endAgentLeg(callSid: string): Promise<void> {

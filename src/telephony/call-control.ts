@@ -15,6 +15,37 @@ export interface CallControl {
   createCall(o: OutboundCall): Promise<string>;
 }
 
+/** What the carrier holds right now, read at startup to reconcile with the database (see acd/carrier-reconciliation.ts). */
+export interface CarrierReads {
+  /** Calls the carrier still has up (queued, ringing or in progress). */
+  liveCalls(): Promise<CarrierCall[]>;
+  /** One call as the carrier has it; undefined when the carrier does not know it (404). */
+  fetchCall(callSid: string): Promise<CarrierCall | undefined>;
+  /** The callers waiting in each of the account's queues, by queue name. */
+  queueMembers(): Promise<CarrierQueueMember[]>;
+  /** Conferences in progress, with their participants' CallSids. */
+  liveConferences(): Promise<CarrierConference[]>;
+}
+
+export interface CarrierCall {
+  sid: string;
+  status: string;
+  startTime: Date | null;
+  endTime: Date | null;
+  durationSeconds: number | null;
+}
+
+export interface CarrierQueueMember {
+  queue: string;
+  callSid: string;
+  position: number;
+}
+
+export interface CarrierConference {
+  friendlyName: string;
+  participants: string[];
+}
+
 export interface OutboundCall {
   to: string;
   from: string;
@@ -29,6 +60,8 @@ export interface CarrierCredentials {
   authToken: string;
   /** Where the REST API lives: Twilio's own, or the simulator's loopback URL. */
   apiBaseUrl?: string;
+  /** A REST request that takes longer fails (the twilio client's default is 30 s, longer than a webhook may wait). @default 10000 */
+  timeoutMs?: number;
 }
 
 /** Bounds on downloading a recording's audio: a slow or endless answer fails the job attempt, and bull retries. */
@@ -47,8 +80,11 @@ const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 64
  * masks phone numbers in the carrier's error answers, so the exceptions built from them are safe to log.
  */
 class CarrierRequestClient extends twilio.RequestClient {
-  constructor(private readonly base?: string) {
-    super();
+  constructor(
+    private readonly base: string | undefined,
+    timeout: number,
+  ) {
+    super({ timeout });
   }
   async request<T>(opts: RequestClient.RequestOptions<T>) {
     const u = new URL(opts.uri);
@@ -65,7 +101,7 @@ class CarrierRequestClient extends twilio.RequestClient {
   }
 }
 
-export class TwilioCallControl implements CallControl {
+export class TwilioCallControl implements CallControl, CarrierReads {
   private readonly client: twilio.Twilio;
   private readonly apiBase: string;
   private readonly queueSids = new Map<string, string>();
@@ -78,7 +114,7 @@ export class TwilioCallControl implements CallControl {
   ) {
     this.apiBase = (creds.apiBaseUrl ?? TWILIO_API).replace(/\/$/, '');
     this.client = twilio(creds.accountSid, creds.authToken, {
-      httpClient: new CarrierRequestClient(this.apiBase === TWILIO_API ? undefined : this.apiBase),
+      httpClient: new CarrierRequestClient(this.apiBase === TWILIO_API ? undefined : this.apiBase, creds.timeoutMs ?? 10_000),
     });
     this.media = { ...MEDIA_DEFAULTS, ...media };
   }
@@ -143,6 +179,37 @@ export class TwilioCallControl implements CallControl {
     }
   }
 
+  // --- Reads for startup reconciliation (CarrierReads) ---
+
+  async liveCalls(): Promise<CarrierCall[]> {
+    const lists = await Promise.all((['queued', 'ringing', 'in-progress'] as const).map((status) => this.client.calls.list({ status, pageSize: 1000 })));
+    return lists.flat().map(carrierCall);
+  }
+
+  async fetchCall(callSid: string): Promise<CarrierCall | undefined> {
+    try {
+      return carrierCall(await this.client.calls(callSid).fetch());
+    } catch (err) {
+      if ((err as { status?: number }).status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async queueMembers(): Promise<CarrierQueueMember[]> {
+    const queues = await this.client.queues.list({ pageSize: 1000 });
+    const members = await Promise.all(
+      queues.filter((q) => q.currentSize > 0).map(async (q) => (await this.client.queues(q.sid).members.list({ pageSize: 1000 })).map((m) => ({ queue: q.friendlyName, callSid: m.callSid, position: m.position }))),
+    );
+    return members.flat();
+  }
+
+  async liveConferences(): Promise<CarrierConference[]> {
+    const conferences = await this.client.conferences.list({ status: 'in-progress', pageSize: 1000 });
+    return Promise.all(
+      conferences.map(async (c) => ({ friendlyName: c.friendlyName, participants: (await this.client.conferences(c.sid).participants.list({ pageSize: 1000 })).map((p) => p.callSid) })),
+    );
+  }
+
   private async queueSid(name: string): Promise<string> {
     const cached = this.queueSids.get(name);
     if (cached) return cached;
@@ -152,4 +219,8 @@ export class TwilioCallControl implements CallControl {
     this.queueSids.set(name, found.sid);
     return found.sid;
   }
+}
+
+function carrierCall(c: { sid: string; status: string; startTime: Date | null; endTime: Date | null; duration: string | null }): CarrierCall {
+  return { sid: c.sid, status: c.status, startTime: c.startTime ?? null, endTime: c.endTime ?? null, durationSeconds: c.duration == null ? null : Number(c.duration) };
 }

@@ -24,7 +24,7 @@ export interface WebhookServerOptions {
   /** Called (best effort) after a caller was given the fallback, so the fallback queue knows about them. */
   onFallback?(params: WebhookParams): void;
   /** Shares one database transaction among the webhooks of an event-loop turn; each is answered after its commit. */
-  groupCommit?: { run<T>(work: () => T, after: (committed: boolean) => void): T };
+  groupCommit?: { run<T>(work: () => T, after: (outcome: { committed: true; value: T } | { committed: false }) => void): void };
 }
 
 const MAX_BODY = 64 * 1024;
@@ -80,11 +80,11 @@ export function createWebhookHandler(o: WebhookServerOptions) {
       res.end(body);
     };
     if (!o.groupCommit) return send(handle(route, params, query, log));
-    const body = o.groupCommit.run(
+    o.groupCommit.run(
       () => handle(route, params, query, log),
-      (committed) => {
-        if (committed) return send(body);
-        log.error('webhook lost with its transaction; answering the safe fallback', { from: maskPhone(params.From) });
+      (outcome) => {
+        if (outcome.committed) return send(outcome.value);
+        log.error('webhook lost with its transaction (also when retried alone); answering the safe fallback', { from: maskPhone(params.From) });
         send(fallback(route, params, log));
       },
     );

@@ -48,6 +48,8 @@ import { voiceRoutes } from '../../src/http/voice.routes';
 import { AuditRepo } from '../../src/audit/audit.repo';
 import { WsTickets } from '../../src/auth/ws-tickets';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
+import { agentControlRoutes } from '../../src/http/agent-control.routes';
+import { AgentControlService } from '../../src/acd/agent-control.service';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -98,6 +100,8 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/queues', FLOOR],
   ['PUT', '/api/queues/front-general', ['supervisor', 'admin'], {}],
   ['GET', '/api/floor', FLOOR],
+  ['POST', '/api/agents/{agent4}/force-state', ['supervisor', 'admin'], { state: 'offline', reason: 'route roles probe' }],
+  ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
 ];
 
@@ -131,6 +135,19 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     floorRoutes({
       ...h,
       floor: new FloorService({ queue: new QueueEntriesRepo(h.db), rules: new QueueSettingsRepo(h.db), agents: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }), clock: h.clock }),
+    }),
+  (h) =>
+    agentControlRoutes({
+      ...h,
+      agentControl: new AgentControlService({
+        presence: new PresenceService({ presence: new PresenceRepo(h.db), ...h }),
+        presenceRepo: new PresenceRepo(h.db),
+        interactions: new InteractionsRepo(h.db),
+        queue: new QueueEntriesRepo(h.db),
+        calls: new CallsRepo(h.db),
+        audit: new AuditRepo(h.db),
+        ...h,
+      }),
     }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
 ];

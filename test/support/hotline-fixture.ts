@@ -41,6 +41,8 @@ export interface HotlineFixtureOptions {
   now?: () => Date;
   carrierApiBaseUrl?: string;
   acdTickMs?: number;
+  /** A carrier REST request that takes longer fails. @default 10000 */
+  carrierTimeoutMs?: number;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -56,7 +58,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, passwordCost: TEST_PASSWORD_COST });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, passwordCost: TEST_PASSWORD_COST });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {

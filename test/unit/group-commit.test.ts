@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { openDatabase, type Db } from '../../src/db/client';
 import { transactor } from '../../src/db/transaction';
-import { GroupCommit } from '../../src/db/group-commit';
+import { GroupCommit, type GroupOutcome } from '../../src/db/group-commit';
 import { CallsRepo } from '../../src/calls/calls.repo';
 
 describe('group commit (real SQLite file)', () => {
@@ -34,10 +34,12 @@ describe('group commit (real SQLite file)', () => {
   const seenByOthers = (sid: string) => other.prepare('select count(*) as n from calls where sid = ?').get(sid) as { n: number };
   const turn = () => new Promise((r) => setImmediate(r));
 
+  const ok = (o: GroupOutcome<unknown>) => o.committed;
+
   it('runs the webhooks of one turn in one transaction and tells each only after the commit', async () => {
     const told: boolean[] = [];
-    group.run(() => calls.insert(call('CA1')), (ok) => told.push(ok));
-    group.run(() => calls.insert(call('CA2')), (ok) => told.push(ok));
+    group.run(() => calls.insert(call('CA1')), (o) => told.push(ok(o)));
+    group.run(() => calls.insert(call('CA2')), (o) => told.push(ok(o)));
     expect(db.$client.inTransaction).to.equal(true);
     expect(told).to.deep.equal([]);
     expect(seenByOthers('CA1').n).to.equal(0); // not committed yet: nobody else sees it
@@ -48,7 +50,7 @@ describe('group commit (real SQLite file)', () => {
   });
 
   it('a failing webhook rolls back only its own savepoint; the others commit', async () => {
-    const transact = transactor(db);
+    const transact = transactor(db, group);
     const told: boolean[] = [];
     expect(() =>
       group.run(
@@ -57,33 +59,75 @@ describe('group commit (real SQLite file)', () => {
             calls.insert(call('CA3'));
             throw new Error('flow bug');
           }),
-        (ok) => told.push(ok),
+        (o) => told.push(ok(o)),
       ),
     ).to.throw('flow bug');
-    group.run(() => transact(() => calls.insert(call('CA4'))), (ok) => told.push(ok));
+    group.run(() => transact(() => calls.insert(call('CA4'))), (o) => told.push(ok(o)));
     await turn();
-    expect(told).to.deep.equal([true, true]);
+    expect(told).to.deep.equal([true]);
     expect(seenByOthers('CA3').n).to.equal(0);
     expect(seenByOthers('CA4').n).to.equal(1);
   });
 
-  it('when the commit fails, every webhook of the turn learns it, nothing is kept, and the error is reported', async () => {
-    const told: boolean[] = [];
-    group.run(() => calls.insert(call('CA5')), (ok) => told.push(ok));
+  /** A webhook whose write is refused only at COMMIT: a queue entry naming a call that does not exist, foreign keys deferred. */
+  const poison = () => {
+    db.$client.pragma('defer_foreign_keys = ON');
+    db.$client.prepare("insert into queue_entries (call_sid, queue, desk, priority, status, enqueued_at) values ('CAnone', 'front-general', 'front', 10, 'waiting', 0)").run();
+    return 'poison';
+  };
+
+  it('when the commit fails, each webhook is retried once alone: only the culprit is lost, the others commit with their answer', async () => {
+    const told: GroupOutcome<unknown>[] = [];
+    let runs = 0;
     group.run(() => {
-      // A foreign key checked at COMMIT: the queue entry names a call that does not exist.
-      db.$client.pragma('defer_foreign_keys = ON');
-      db.$client.prepare("insert into queue_entries (call_sid, queue, desk, priority, status, enqueued_at) values ('CAnone', 'front-general', 'front', 10, 'waiting', 0)").run();
-    }, (ok) => told.push(ok));
+      runs++;
+      calls.insert(call('CA5'));
+      return 'twiml-5';
+    }, (o) => told.push(o));
+    group.run(poison, (o) => told.push(o));
+    group.run(() => calls.insert(call('CA6')) && 'twiml-6', (o) => told.push(o));
     await turn();
-    expect(told).to.deep.equal([false, false]);
-    expect(errors).to.have.length(1);
+    expect(told).to.deep.equal([{ committed: true, value: 'twiml-5' }, { committed: false }, { committed: true, value: 'twiml-6' }]);
+    expect(runs).to.equal(2); // the group's run and the retry alone
+    expect(errors).to.have.length(2); // the group's commit, then the culprit's own
     expect(String(errors[0])).to.match(/FOREIGN KEY/);
     expect(db.$client.inTransaction).to.equal(false);
-    expect(seenByOthers('CA5').n).to.equal(0);
-    // The next turn works again.
-    group.run(() => calls.insert(call('CA6')), (ok) => told.push(ok));
+    expect(seenByOthers('CA5').n + seenByOthers('CA6').n).to.equal(2);
+    // The next turn works as a group again.
+    group.run(() => calls.insert(call('CA7')), (o) => told.push(o));
     await turn();
-    expect(told).to.deep.equal([false, false, true]);
+    expect(told[3]).to.deep.equal({ committed: true, value: true });
+  });
+
+  it('an API write during an open group does not join it: the group commits first, and the API write is on disk before it answers', async () => {
+    const transact = transactor(db, group);
+    const told: GroupOutcome<unknown>[] = [];
+    group.run(poison, (o) => told.push(o));
+    group.run(() => calls.insert(call('CA8')) && 'twiml-8', (o) => told.push(o));
+    // The API handler runs in the same turn, before the group's own commit.
+    const apiResult = transact(() => calls.insert(call('CA9')));
+    expect(apiResult).to.equal(true);
+    expect(db.$client.inTransaction).to.equal(false);
+    expect(seenByOthers('CA9').n, 'committed when the API handler returns, so a 2xx is true').to.equal(1);
+    // The webhooks learnt their fate when the group was committed early; the culprit alone is lost.
+    expect(told).to.deep.equal([{ committed: false }, { committed: true, value: 'twiml-8' }]);
+    expect(seenByOthers('CA8').n).to.equal(1);
+    await turn();
+    expect(told).to.have.length(2);
+  });
+
+  it('an API write whose own transaction fails throws (so the API answers an error, never a 2xx), and the webhooks still commit', async () => {
+    const transact = transactor(db, group);
+    const told: GroupOutcome<unknown>[] = [];
+    group.run(() => calls.insert(call('CA10')) && 'twiml-10', (o) => told.push(o));
+    expect(() =>
+      transact(() => {
+        calls.insert(call('CA11'));
+        throw new Error('constraint');
+      }),
+    ).to.throw('constraint');
+    await turn();
+    expect(told).to.deep.equal([{ committed: true, value: 'twiml-10' }]);
+    expect(seenByOthers('CA11').n).to.equal(0);
   });
 });

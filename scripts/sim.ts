@@ -1,0 +1,45 @@
+// Runs the carrier simulator as its own process (`npm run sim`), so the web process can stop or crash while calls stay up.
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError } from '../src/config/config';
+import { createLogger } from '../src/logging/logger';
+import { CarrierSimulator } from '../src/sim/index';
+import { hotlineNumbers } from '../src/sim/embedded';
+
+const usage = `Usage: SIMULATOR_SECRET=<secret> npm run sim [-- --port <port>]
+
+Starts the built-in carrier simulator alone, on SIMULATOR_PORT (default 4010), playing the carrier for the hotline
+at PUBLIC_BASE_URL (default http://127.0.0.1:$PORT). Start the server with the same SIMULATOR_SECRET and
+SIMULATOR_URL=http://127.0.0.1:<port>: both derive the same account credentials from the secret, so the server can be
+stopped, killed and restarted while the simulated calls go on (and it picks them up again on start).
+Without SIMULATOR_SECRET a random one is made and printed. Prints "simulator listening at <url>" when ready.`;
+
+const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+try {
+  const secret = process.env.SIMULATOR_SECRET || randomBytes(24).toString('hex');
+  const config = loadConfig({ ...process.env, SIMULATOR_SECRET: secret, SIMULATOR_URL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' });
+  const log = createLogger(config.logLevel).child({ component: 'simulator' });
+  const sim = new CarrierSimulator({
+    accountSid: config.twilio.accountSid,
+    authToken: config.twilio.authToken,
+    apiKeySid: config.twilio.apiKey,
+    apiKeySecret: config.twilio.apiSecret,
+    numbers: hotlineNumbers(config),
+    timeScale: config.simulator!.timeScale,
+    log: (msg, meta) => log.debug(msg, meta),
+  });
+  const url = await sim.listen(values.port === undefined ? config.simulator!.port : Number(values.port), '127.0.0.1');
+  console.log(`simulator listening at ${url}`);
+  if (!process.env.SIMULATOR_SECRET) console.log(`start the server with: SIMULATOR_SECRET=${secret} SIMULATOR_URL=${url} npm start`);
+  const stop = () => void sim.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,175 @@
+// Startup reconciliation when the carrier died with the server (the embedded simulator): nothing the database thinks
+// is live survives, agents are freed, and no stale waiting entry is offered to anyone as a ghost call.
+import { expect } from 'chai';
+import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { callSid } from '../support/hotline-fixture';
+import { eventually } from '../support/eventually';
+import { planRepairs, type CarrierSnapshot, type DbSnapshot } from '../../src/acd/carrier-reconciliation';
+
+describe('startup reconciliation with a carrier that has none of our calls (simulator mode restart)', () => {
+  let f: SimFixture;
+  beforeEach(async () => {
+    f = await startHotlineWithSimulator({}, { acdTickMs: 10 });
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('closes every call, abandons stale waiting entries, ends the stale conversation, frees the agents, and offers no ghost call', async () => {
+    const h = f.hotline;
+    // As the server starts after a crash: the ACD holds its offers until reconciled.
+    h.dispatcher.hold();
+    const now = f.clock.now();
+    const ids = h.db.$client.prepare("select id, username from staff where username in ('agent1', 'agent2', 'agent3')").all() as { id: number; username: string }[];
+    const id = (u: string) => ids.find((r) => r.username === u)!.id;
+    const stale = callSid();
+    const talked = callSid();
+    const rang = callSid();
+    for (const sid of [stale, talked, rang]) h.repos.calls.insert({ sid, direction: 'inbound', from: '+8615000000001', to: '+864008008888', status: 'in-progress', startedAt: now });
+    h.repos.queue.enqueue({ callSid: stale, queue: 'front-general', desk: 'front', priority: 10, reason: null, status: 'waiting', enqueuedAt: now });
+    h.repos.queue.enqueue({ callSid: rang, queue: 'front-general', desk: 'front', priority: 10, reason: null, status: 'waiting', enqueuedAt: now });
+    h.repos.queue.enqueue({ callSid: talked, queue: 'front-general', desk: 'front', priority: 10, reason: null, status: 'bridged', enqueuedAt: now });
+    // agent1 talks (on_call, interaction connected), agent2 rings (reserved, offered), agent3 is available.
+    const sql = h.db.$client;
+    sql.prepare("update agent_presence set state = 'on_call', last_heartbeat = ? where staff_id = ?").run(now.getTime(), id('agent1'));
+    sql.prepare("update agent_presence set state = 'reserved', last_heartbeat = ? where staff_id = ?").run(now.getTime(), id('agent2'));
+    sql.prepare("update agent_presence set state = 'available', idle_since = ?, last_heartbeat = ? where staff_id = ?").run(now.getTime(), now.getTime(), id('agent3'));
+    sql.prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-x', ?, ?)").run(talked, id('agent1'), now.getTime(), now.getTime());
+    const rangEntry = h.repos.queue.forCall(rang)!;
+    h.repos.queue.reserve(rangEntry.id, id('agent2'));
+    h.acdRepos.interactions.offer({ callSid: rang, queueEntryId: rangEntry.id, agentId: id('agent2'), at: now });
+
+    const report = await h.reconcile();
+    expect(report?.repairs.map((r) => r.kind).sort()).to.include.members(['abandon-entry', 'close-call', 'end-interaction', 'withdraw-offer']);
+    for (const sid of [stale, talked, rang]) expect(h.repos.calls.get(sid)!.endedAt, sid).to.be.an.instanceOf(Date);
+    expect(h.repos.queue.forCall(stale)!.status).to.equal('abandoned');
+    expect(h.repos.queue.forCall(rang)!.status).to.equal('abandoned');
+    expect(h.acdRepos.interactions.forCall(talked)[0].status).to.equal('ended');
+    expect(h.acdRepos.interactions.forCall(rang)[0].status).to.equal('withdrawn');
+    expect(h.presence.get(id('agent1')).state).to.equal('wrap_up');
+    expect(h.presence.get(id('agent2')).state).to.equal('available');
+
+    // The ACD runs again and finds nothing to offer: no ghost call rings agent3 (or anyone).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.presence.get(id('agent3')).state).to.equal('available');
+    const live = sql.prepare("select count(*) as n from interactions where status in ('offered', 'connected')").get() as { n: number };
+    expect(live.n).to.equal(0);
+  });
+});
+
+describe('planRepairs (pure)', () => {
+  const T = new Date('2026-11-23T03:00:00Z');
+  const later = new Date('2026-11-23T03:05:00Z');
+  const carrier = (o: Partial<CarrierSnapshot> = {}): CarrierSnapshot => ({ live: new Map(), gone: new Map(), queued: new Set(), conferences: new Map(), ...o });
+  const db = (o: Partial<DbSnapshot> = {}): DbSnapshot => ({ openCalls: [], waiting: [], live: [], busyAgents: [], ...o });
+  const live = (sid: string) => [sid, { sid, status: 'in-progress', endTime: null, durationSeconds: null }] as const;
+
+  it('keeps a live waiting caller and a live conversation; touches nobody', () => {
+    const r = planRepairs(
+      db({
+        openCalls: [{ sid: 'CAw', startedAt: T }, { sid: 'CAc', startedAt: T }, { sid: 'CAleg', startedAt: T }],
+        waiting: [{ id: 1, callSid: 'CAw', reservedBy: null }],
+        live: [{ id: 7, callSid: 'CAc', agentId: 3, status: 'connected', agentCallSid: 'CAleg', conference: 'interaction-7', queueEntryId: 2 }],
+        busyAgents: [{ staffId: 3, state: 'on_call' }],
+      }),
+      carrier({ live: new Map([live('CAw'), live('CAc'), live('CAleg')]), queued: new Set(['CAw']), conferences: new Map([['interaction-7', new Set(['CAc', 'CAleg'])]]) }),
+      later,
+    );
+    expect(r).to.deep.equal([]);
+  });
+
+  it('closes a call that ended while down with the carrier end time, and the conversation with its first leg to end', () => {
+    const callerEnd = new Date('2026-11-23T03:01:00Z');
+    const legEnd = new Date('2026-11-23T03:01:02Z');
+    const r = planRepairs(
+      db({
+        openCalls: [{ sid: 'CAc', startedAt: T }],
+        live: [{ id: 7, callSid: 'CAc', agentId: 3, status: 'connected', agentCallSid: 'CAleg', conference: 'interaction-7', queueEntryId: 2 }],
+        busyAgents: [{ staffId: 3, state: 'on_call' }, { staffId: 9, state: 'reserved' }],
+      }),
+      carrier({
+        gone: new Map([
+          ['CAc', { sid: 'CAc', status: 'completed', endTime: callerEnd, durationSeconds: 60 }],
+          ['CAleg', { sid: 'CAleg', status: 'completed', endTime: legEnd, durationSeconds: 50 }],
+        ]),
+      }),
+      later,
+    );
+    expect(r).to.deep.equal([
+      { kind: 'close-call', callSid: 'CAc', status: 'completed', endedAt: callerEnd, durationSeconds: 60 },
+      { kind: 'end-interaction', interactionId: 7, agentId: 3, endedAt: callerEnd },
+      { kind: 'free-agent', agentId: 9, event: 'withdrawn', at: later },
+    ]);
+  });
+
+  it('puts a caller stuck in the queue after the answer back to waiting, and hangs up the agent leg', () => {
+    const r = planRepairs(
+      db({ live: [{ id: 8, callSid: 'CAq', agentId: 4, status: 'connected', agentCallSid: 'CAleg', conference: 'interaction-8', queueEntryId: 3 }] }),
+      carrier({ live: new Map([live('CAq'), live('CAleg')]), queued: new Set(['CAq']) }),
+      later,
+    );
+    expect(r).to.deep.equal([{ kind: 'requeue-caller', interactionId: 8, agentId: 4, callSid: 'CAq', hangupLeg: 'CAleg' }]);
+  });
+});
+
+describe('the supervisor’s last resort: force an agent offline, end a call record with no live call (audited)', () => {
+  let f: SimFixture;
+  beforeEach(async () => {
+    f = await startHotlineWithSimulator({}, { acdTickMs: 10 });
+  });
+  afterEach(async () => {
+    await f.close();
+  });
+
+  async function api(method: string, p: string, token: string | undefined, body?: unknown) {
+    const res = await fetch(f.base + p, {
+      method,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  }
+
+  it('refuses to log out an agent on a connected call, ends the stale record, then logs the agent out; a live call cannot be force-ended', async () => {
+    const h = f.hotline;
+    const sql = h.db.$client;
+    const token = (await api('POST', '/api/auth/login', undefined, { username: 'supervisor1', password: 'hotline-demo' })).body.token as string;
+    const agent = (sql.prepare("select id from staff where username = 'agent1'").get() as { id: number }).id;
+    const now = f.clock.now();
+    const stale = callSid();
+    h.repos.calls.insert({ sid: stale, direction: 'inbound', from: '+8615000000501', to: '+864008008888', status: 'in-progress', startedAt: now });
+    sql.prepare("update agent_presence set state = 'on_call' where staff_id = ?").run(agent);
+    const ix = sql.prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-s', ?, ?) returning id").get(stale, agent, now.getTime(), now.getTime()) as { id: number };
+
+    const refused = await api('POST', `/api/agents/${agent}/force-state`, token, { state: 'offline', reason: 'stuck after the outage' });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.message).to.match(/force-end/);
+    expect((await api('POST', `/api/interactions/${ix.id}/force-end`, token, {})).status, 'a reason is required').to.equal(400);
+
+    const ended = await api('POST', `/api/interactions/${ix.id}/force-end`, token, { reason: 'stuck after the outage' });
+    expect(ended.status, JSON.stringify(ended.body)).to.equal(200);
+    expect(ended.body.status).to.equal('ended');
+    expect(h.presence.get(agent).state).to.equal('wrap_up');
+    expect(h.repos.calls.get(stale)!.endedAt).to.be.an.instanceOf(Date);
+
+    const out = await api('POST', `/api/agents/${agent}/force-state`, token, { state: 'offline', reason: 'left without signing out' });
+    expect(out.status).to.equal(200);
+    expect(out.body).to.include({ state: 'offline', reason: 'left without signing out' });
+    const audit = sql.prepare('select action, subject_id, reason, actor_id from audit_log order by id').all() as Record<string, unknown>[];
+    const supervisorId = (sql.prepare("select id from staff where username = 'supervisor1'").get() as { id: number }).id;
+    expect(audit).to.deep.equal([
+      { action: 'interaction.force-end', subject_id: String(ix.id), reason: 'stuck after the outage', actor_id: supervisorId },
+      { action: 'agent.force-state', subject_id: String(agent), reason: 'left without signing out', actor_id: supervisorId },
+    ]);
+
+    // A call the carrier still has up is a live call, not a stale record: refused.
+    const live = f.dial('+8615000000502', [{ wait: 900 }]);
+    await eventually(() => expect(h.repos.calls.get(live.sid)).to.not.equal(undefined), 5000);
+    const agent2 = (sql.prepare("select id from staff where username = 'agent2'").get() as { id: number }).id;
+    const ix2 = sql.prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-l', ?, ?) returning id").get(live.sid, agent2, now.getTime(), now.getTime()) as { id: number };
+    const liveRefused = await api('POST', `/api/interactions/${ix2.id}/force-end`, token, { reason: 'trying' });
+    expect(liveRefused.status).to.equal(409);
+    expect(liveRefused.body.message).to.match(/still has/);
+    live.hangup();
+  });
+});
