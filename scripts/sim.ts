@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
-import { CarrierSimulator } from '../src/sim/index';
-import { hotlineNumbers } from '../src/sim/embedded';
+import { startEmbeddedSimulator } from '../src/sim/embedded';
+import { portProblem, StartupError } from '../src/config/port-problem';
 
 const usage = `Usage: SIMULATOR_SECRET=<secret> npm run sim [-- --port <port>]
 
@@ -23,23 +23,17 @@ if (values.help) {
 try {
   const secret = process.env.SIMULATOR_SECRET || randomBytes(24).toString('hex');
   const config = loadConfig({ ...process.env, SIMULATOR_SECRET: secret, SIMULATOR_URL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' });
-  const log = createLogger(config.logLevel).child({ component: 'simulator' });
-  const sim = new CarrierSimulator({
-    accountSid: config.twilio.accountSid,
-    authToken: config.twilio.authToken,
-    apiKeySid: config.twilio.apiKey,
-    apiKeySecret: config.twilio.apiSecret,
-    numbers: hotlineNumbers(config),
-    timeScale: config.simulator!.timeScale,
-    log: (msg, meta) => log.debug(msg, meta),
+  const port = values.port === undefined ? config.simulator!.port : Number(values.port);
+  const sim = await startEmbeddedSimulator(config, createLogger(config.logLevel), port).catch((err: unknown) => {
+    throw portProblem(err, 'SIMULATOR_PORT');
   });
-  const url = await sim.listen(values.port === undefined ? config.simulator!.port : Number(values.port), '127.0.0.1');
+  const url = sim.baseUrl;
   console.log(`simulator listening at ${url}`);
   if (!process.env.SIMULATOR_SECRET) console.log(`start the server with: SIMULATOR_SECRET=${secret} SIMULATOR_URL=${url} npm start`);
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
+  console.error(err instanceof ConfigError || err instanceof StartupError ? err.message : err);
   process.exit(1);
 }

@@ -1,4 +1,4 @@
-// Runs the carrier simulator inside the web process when no Twilio credentials are set.
+// Starts the carrier simulator for the hotline's config: inside the web process, or alone (`npm run sim`).
 import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import { CarrierSimulator } from './index';
@@ -15,7 +15,8 @@ export function hotlineNumbers(config: Readonly<Config>) {
   };
 }
 
-export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logger): Promise<CarrierSimulator> {
+/** The simulator the config describes (credentials, hotline number, time scale, callback order), listening on loopback. */
+export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logger, port = config.simulator?.port ?? 0): Promise<CarrierSimulator> {
   const simLog = log.child({ component: 'simulator' });
   const sim = new CarrierSimulator({
     accountSid: config.twilio.accountSid,
@@ -27,6 +28,6 @@ export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logg
     callbackOrder: config.simulator?.shuffleSeed === undefined ? 'in-order' : { shuffle: config.simulator.shuffleSeed },
     log: (msg, meta) => simLog.debug(msg, meta),
   });
-  await sim.listen(config.simulator?.port ?? 0, '127.0.0.1');
+  await sim.listen(port, '127.0.0.1');
   return sim;
 }
