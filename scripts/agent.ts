@@ -2,12 +2,13 @@
 // goes available, keeps the WebSocket heartbeat, prints screen pops and call events, and reconnects after a restart.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { loadEnvFile } from '../src/config/env-file';
+import { localServers, nothingAnswers, unreachable } from './local-servers';
 
 const usage = `Usage: npm run agent -- --user <username> [--password <p>] [--answer-after <s>|never] [--talk <s>] [--server <url>] [--sim <url>]
 
 Signs in as a demo agent (password hotline-demo unless given), registers a simulated softphone with the built-in
-carrier simulator, goes available and takes calls: the softphone answers after --answer-after seconds (default 2)
+carrier simulator (server and simulator found through PORT, PUBLIC_BASE_URL, SIMULATOR_PORT and SIMULATOR_URL, read from
+the environment and .env as the server reads them), goes available and takes calls: the softphone answers after --answer-after seconds (default 2)
 and hangs up after --talk seconds (default 30). Screen pops and the agent's events are printed as they come.
 When the server restarts or is briefly down, the desktop reconnects (1 s, 2 s, 4 s ... up to 15 s apart), registers
 its softphone again and goes available. Ctrl-C signs out (the agent goes offline).
@@ -34,9 +35,9 @@ if (values.help || !values.user) {
   process.exit(values.help ? 0 : 1);
 }
 
-loadEnvFile();
-const server = (values.server ?? process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
-const sim = (values.sim ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 4010}`).replace(/\/$/, '');
+const local = localServers({ server: values.server, sim: values.sim });
+const server = local.server.url;
+const sim = local.sim.url;
 const answerAfter = values['answer-after'] === 'never' ? 'never' : Number(values['answer-after']);
 const talk = Number(values.talk);
 if ((answerAfter !== 'never' && !(answerAfter >= 0)) || !(talk > 0)) {
@@ -133,8 +134,7 @@ function printMessage(text: string): void {
 }
 
 function explain(err: unknown): string {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  if (cause?.code === 'ECONNREFUSED' || (err as { code?: string }).code === 'ECONNREFUSED') return `nothing answers at ${server} or ${sim}`;
+  if (unreachable(err)) return `nothing answers at ${server} or ${sim}`;
   return (err as Error).message;
 }
 
@@ -164,8 +164,7 @@ for (;;) {
     if (stopping) break;
     if (!connectedOnce) {
       // The first time, say plainly what is wrong instead of waiting for a server that was never started.
-      const unreachable = explain(err).startsWith('nothing answers');
-      console.error(unreachable ? `Nothing answers at ${server} or ${sim}: start the server in simulator mode first (npm start)` : explain(err));
+      console.error(unreachable(err) ? nothingAnswers([local.server, local.sim]) : explain(err));
       process.exit(1);
     }
     if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {

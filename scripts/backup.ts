@@ -1,6 +1,7 @@
 // Backs up DATABASE_FILE online (the server keeps running), or restores a backup over it with the server stopped.
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config/config';
+import { loadEnvFile } from '../src/config/env-file';
 import { BackupError, backupDatabase, defaultBackupFile, restoreDatabase } from '../src/db/backup';
 
 const USAGE = `Usage:
@@ -20,6 +21,7 @@ async function run(): Promise<void> {
     return;
   }
   if (values.out && values.restore) throw new BackupError('--out and --restore do not go together');
+  loadEnvFile();
   const config = loadConfig();
   if (values.restore) {
     const r = restoreDatabase(values.restore, config.databaseFile);

@@ -1,8 +1,10 @@
 // Places a simulated call against the running server (simulator mode) and prints what the caller heard and did.
 import { parseArgs } from 'node:util';
-import { loadEnvFile } from '../src/config/env-file';
+import { localServers, nothingAnswers, unreachable } from './local-servers';
 
 const usage = `Usage: npm run call -- --from <number> [--to <number>] [steps...] [--sim <url>]
+
+Reads PORT, SIMULATOR_PORT, SIMULATOR_URL and HOTLINE_NUMBER from the environment and .env, as the server does.
 
 Steps run in the order given:
   --press <digits>   press keys (e.g. --press 1, --press 202611200001#)
@@ -42,9 +44,9 @@ for (const t of tokens ?? []) {
   else if (t.name === 'hangup') script.push({ hangup: true });
 }
 
-loadEnvFile();
-const sim = (values.sim ?? process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? 4010}`).replace(/\/$/, '');
-const to = values.to ?? process.env.HOTLINE_NUMBER ?? '+864008008888';
+const local = localServers({ sim: values.sim });
+const sim = local.sim.url;
+const to = values.to ?? local.hotlineNumber;
 
 try {
   const res = await fetch(`${sim}/sim/calls`, {
@@ -58,11 +60,6 @@ try {
   console.log(`call ${body.callSid} from ${values.from} to ${to}: ${body.status}`);
   console.log(formatTranscript(body.transcript as never));
 } catch (err) {
-  const cause = (err as { cause?: { code?: string } }).cause;
-  if (cause?.code === 'ECONNREFUSED') {
-    console.error(`No simulator at ${sim}. Start the server without Twilio credentials first: npm start`);
-  } else {
-    console.error((err as Error).message);
-  }
+  console.error(unreachable(err) ? nothingAnswers([local.sim]) : (err as Error).message);
   process.exit(1);
 }

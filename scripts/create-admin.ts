@@ -1,6 +1,7 @@
 // Creates the first admin account (or sets a new password on an existing account) in DATABASE_FILE: `npm run staff:create-admin`.
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config/config';
+import { loadEnvFile } from '../src/config/env-file';
 import { openDatabase } from '../src/db/client';
 import { transactor } from '../src/db/transaction';
 import { EventBus } from '../src/events/domain-events';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const username = values.username?.trim();
   if (!username || !/^[A-Za-z0-9._-]{2,64}$/.test(username)) throw new UsageError(`--username is required: 2 to 64 letters, digits, dot, hyphen or underscore\n\n${USAGE}`);
 
+  loadEnvFile();
   const config = loadConfig();
   const password = await readPassword();
   const problems = passwordProblems(password, username);

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from '../src/config/config';
+import { loadEnvFile } from '../src/config/env-file';
 import { createLogger } from '../src/logging/logger';
 import { startEmbeddedSimulator } from '../src/sim/embedded';
 import { portProblem, StartupError } from '../src/config/port-problem';
@@ -21,6 +22,7 @@ if (values.help) {
 }
 
 try {
+  loadEnvFile();
   const secret = process.env.SIMULATOR_SECRET || randomBytes(24).toString('hex');
   const config = loadConfig({ ...process.env, SIMULATOR_SECRET: secret, SIMULATOR_URL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' });
   const port = values.port === undefined ? config.simulator!.port : Number(values.port);

@@ -1,5 +1,5 @@
 // The web process: config → logger → db (migrate, seed) → carrier (Twilio or the built-in simulator) → http → jobs.
-import { loadConfig, ConfigError } from './config/config';
+import { loadConfig, ConfigError, type Config } from './config/config';
 import { loadEnvFile } from './config/env-file';
 import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
@@ -14,6 +14,20 @@ import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passw
 import type { HealthCheck } from './http/health';
 import { portProblem, StartupError } from './config/port-problem';
 import { installProcessGuards } from './process-guards';
+import type { AddressInfo } from 'node:net';
+
+/** Where the server listens, as an operator reads it: `http://127.0.0.1:3000 (this machine only, HOST)`. */
+function listeningOn(a: AddressInfo): string {
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const scope = ['0.0.0.0', '::'].includes(a.address) ? 'every interface' : a.address.startsWith('127.') || a.address === '::1' ? 'this machine only' : 'this address only';
+  return `http://${host}:${a.port} (${scope}; set HOST to change)`;
+}
+
+/** The settings `npm run call`/`agent` need to find this server when its ports are not the defaults (`PORT=3100 `). */
+function scriptSettings(config: Readonly<Config>, port: number, simulatorUrl: string | undefined): string {
+  const simPort = simulatorUrl && !config.simulator?.url ? Number(new URL(simulatorUrl).port) : 4010;
+  return (port !== 3000 ? `PORT=${port} ` : '') + (simPort !== 4010 ? `SIMULATOR_PORT=${simPort} ` : '');
+}
 
 async function main(): Promise<void> {
   const envFile = loadEnvFile();
@@ -57,16 +71,16 @@ async function main(): Promise<void> {
   let redis: HealthCheck = () => 'down';
   // The ACD makes no offer until the database is reconciled with what the carrier still holds (after a crash).
   const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, health: { redis: () => redis() } });
-  const port = await hotline.listen().catch((err: unknown) => {
+  await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
   const background = startBackground({ config, db, log, callControl });
   redis = () => background.queues.redisState();
-  log.info(`hotline listening on port ${port}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
+  log.info(`hotline listening on ${listeningOn(hotline.server.address() as AddressInfo)}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (config.simulator) {
     log.info(
       `SIMULATOR MODE: no Twilio credentials are set, so the ${config.simulator.url ? 'separate' : 'built-in'} carrier simulator plays the carrier at ${apiBaseUrl}. ` +
-        `Place a call with: npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup` +
+        `Place a call with: ${scriptSettings(config, (hotline.server.address() as AddressInfo).port, apiBaseUrl)}npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup` +
         (config.hotlineHours === 'calendar' ? ` (the hotline keeps ${config.timeZone} business hours; HOTLINE_HOURS=open npm start pins it open)` : ''),
     );
   }

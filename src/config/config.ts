@@ -1,13 +1,19 @@
 // Owns the process configuration: the environment, checked once by zod, frozen.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { isIP } from 'node:net';
 import { parseTrustProxy, type TrustProxy } from '../http/trust-proxy';
+import { ConfigError } from './config-error';
+import { envFileSource } from './env-file';
+
+export { ConfigError };
 
 const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().optional().refine((h) => h === undefined || h === 'localhost' || isIP(h) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost'),
   PUBLIC_BASE_URL: z.url().optional(),
   DATABASE_FILE: z.string().min(1).default('data/hotline.sqlite'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
@@ -54,6 +60,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   port: number;
+  /** Address the web process listens on (HOST); undefined: every interface. */
+  host?: string;
   /** Where the carrier reaches this server; signatures are checked against it. */
   publicBaseUrl: string;
   databaseFile: string;
@@ -86,15 +94,16 @@ export interface Config {
   };
 }
 
-export class ConfigError extends Error {}
-
-/** Parses the environment; throws ConfigError with one line naming the first bad variable. */
+/** Parses the environment; throws ConfigError with one line naming the first bad variable (and the .env file it came from). */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Config> {
-  const parsed = envSchema.safeParse(source);
+  // `PUBLIC_BASE_URL=` (as in .env.example) means "not set": every setting then takes its default.
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`Invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}`);
+    const file = envFileSource(name, source[name]);
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(source[name] ?? '')}: ${issue.message}${file ? ` (from ${file})` : ''}`);
   }
   const e = parsed.data;
   const live = Boolean(e.TWILIO_ACCOUNT_SID || e.TWILIO_AUTH_TOKEN);
@@ -111,10 +120,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
   if (!live && e.SIMULATOR_URL && !e.SIMULATOR_SECRET) {
     throw new ConfigError('Invalid SIMULATOR_SECRET: required with SIMULATOR_URL (the server and `npm run sim` derive their shared credentials from it)');
   }
-  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '');
+  // The demo accounts' password is published: in simulator mode only this machine reaches the server unless HOST says otherwise.
+  const host = e.HOST ?? (live ? undefined : '127.0.0.1');
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${reachableHost(host)}:${e.PORT}`).replace(/\/$/, '');
   const config: Config = {
     env: e.NODE_ENV,
     port: e.PORT,
+    host,
     publicBaseUrl,
     databaseFile: e.DATABASE_FILE,
     redisUrl: e.REDIS_URL,
@@ -138,6 +150,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     simulator: live ? undefined : { port: e.SIMULATOR_PORT, timeScale: e.SIMULATOR_TIME_SCALE, shuffleSeed: e.SIMULATOR_SHUFFLE_SEED, url: e.SIMULATOR_URL?.replace(/\/$/, '') },
   };
   return deepFreeze(config);
+}
+
+/** How this machine reaches a server listening on `host`: the wildcard addresses are reached on loopback. */
+function reachableHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
 /**

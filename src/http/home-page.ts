@@ -25,6 +25,7 @@ ${
     ? `<p>Try it, in another terminal:</p>
 <pre>npm run agent -- --user agent1
 npm run call -- --from +8613911112222 --press 1 --press 0 --wait 60</pre>
+<p>These commands find the server and its simulator through the settings the server reads (<code>PORT</code>, <code>SIMULATOR_PORT</code>, <code>SIMULATOR_URL</code>, <code>PUBLIC_BASE_URL</code>, from the environment or <code>.env</code>): if you started the server with other values, give them the same ones, e.g. <code>PORT=3100 SIMULATOR_PORT=4110 npm run call -- …</code>.</p>
 <p>The hotline keeps the center's business hours (in <code>TZ</code>): to try it at any hour, start the server with <code>HOTLINE_HOURS=open npm start</code>.</p>`
     : ''
 }

@@ -1,5 +1,6 @@
 // Turns an order or an RMA into a natural sentence for the caller, in Mandarin or English.
 import type { Language, OrderFacts, RmaFacts } from './flow-types';
+import { courierInEnglish } from './english-names';
 
 /** Reads codes character by character so the voice does not say "two hundred billion". */
 export function spell(code: string, language: Language): string {
@@ -36,7 +37,7 @@ export function describeOrder(o: OrderFacts, language: Language, timeZone: strin
   switch (o.status) {
     case 'pending_review': return `${head} is being reviewed and will ship as soon as it is approved.`;
     case 'confirmed': return `${head} is confirmed and being prepared in our warehouse. We will text you when it ships.`;
-    case 'shipped': return `${head} has shipped with ${o.shippingCarrier ?? 'our courier'}, tracking number ${tracking}.`;
+    case 'shipped': return `${head} has shipped with ${(o.shippingCarrier && courierInEnglish(o.shippingCarrier)) ?? 'our courier'}, tracking number ${tracking}.`;
     case 'delivered': return `${head} was delivered on ${day(o.updatedAt, language, timeZone)}.`;
     case 'cancelled': return `${head} was cancelled. Any payment will be refunded to the original account.`;
   }

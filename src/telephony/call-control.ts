@@ -147,9 +147,10 @@ export class TwilioCallControl implements CallControl, CarrierReads {
   }
 
   async recordingMedia(recordingSid: string): Promise<Buffer> {
-    // Metadata through the REST client (it knows the account and auth); the audio itself is binary, fetched directly.
-    const recording = await this.client.recordings(recordingSid).fetch();
-    const url = `${this.apiBase}${recording.uri.replace(/\.json$/, '')}.wav`;
+    // Built from the SIDs, never from the carrier's `uri`: a hostile one (`.evil.example/…`) would take our credentials elsewhere.
+    if (!/^RE[0-9a-f]{32}$/.test(recordingSid)) throw new Error(`recording ${JSON.stringify(recordingSid)}: not a recording SID`);
+    const url = new URL(`${this.apiBase}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/${recordingSid}.wav`);
+    if (url.origin !== new URL(this.apiBase).origin) throw new Error(`recording ${recordingSid}: media URL leaves the carrier's API`);
     const auth = Buffer.from(`${this.creds.accountSid}:${this.creds.authToken}`).toString('base64');
     const { timeoutMs, maxBytes } = this.media;
     const failed = (why: string) => new Error(`recording ${recordingSid}: ${why}`);

@@ -56,7 +56,7 @@ for (const mode of CALLBACK_MODES) describe(`hotline end to end through the carr
     const c = await f.call(STRANGER, [{ press: '2' }, { press: '1' }, { press: '202611200001#' }, { press: '1' }, { press: '0' }, { wait: 15 }, { hangup: true }]);
     noErrors(c);
     expect(heard(c)).to.include('For order and delivery status, press 1');
-    expect(heard(c)).to.include('has shipped with 顺丰速运, tracking number S F 1 2 3 4 5 6 7 8 9 0');
+    expect(heard(c)).to.include('has shipped with SF Express, tracking number S F 1 2 3 4 5 6 7 8 9 0');
     const call = await stored(c.sid);
     expect(call.language).to.equal('en');
     expect(call.path.find((p) => p.node === 'orderNumber' && p.input)).to.include({ input: 'pressed 202611200001' });

@@ -14,7 +14,7 @@ describe('npm run sim (the simulator as its own process)', function () {
 
   it('listens, accepts the credentials derived from the shared secret, and answers the reads reconciliation makes', async () => {
     const env = { SIMULATOR_SECRET: randomBytes(16).toString('hex'), SIMULATOR_PORT: '0', PORT: '3999' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sim.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sim.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

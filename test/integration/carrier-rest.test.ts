@@ -18,22 +18,25 @@ const ACCOUNT = 'AC' + 'a'.repeat(32);
 const RECORDING = 'RE' + '1'.repeat(32);
 const WAV_HEAD = Buffer.from('RIFF');
 
-type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error';
+type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error' | 'hostile-uri';
 
 /** A carrier whose recording media and call creation behave as told; counts the media bytes it managed to send. */
 async function misbehavingCarrier() {
   let behaviour: Behaviour = 'small';
-  const sent = { bytes: 0, closedEarly: false };
+  const sent = { bytes: 0, closedEarly: false, mediaRequests: [] as string[] };
+  let hostileUri = '';
   const server = http.createServer((req, res) => {
     const url = req.url ?? '';
     if (url.endsWith(`/Recordings/${RECORDING}.json`)) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      return res.end(JSON.stringify({ sid: RECORDING, account_sid: ACCOUNT, uri: `/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json` }));
+      const uri = behaviour === 'hostile-uri' ? hostileUri : `/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json`;
+      return res.end(JSON.stringify({ sid: RECORDING, account_sid: ACCOUNT, uri }));
     }
     if (url.endsWith(`/Recordings/${RECORDING}.wav`)) {
+      sent.mediaRequests.push(url);
       res.on('close', () => (sent.closedEarly = !res.writableFinished));
       const piece = Buffer.alloc(16 * 1024, 1);
-      if (behaviour === 'small') {
+      if (behaviour === 'small' || behaviour === 'hostile-uri') {
         res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(WAV_HEAD.length + piece.length) });
         return res.end(Buffer.concat([WAV_HEAD, piece]));
       }
@@ -63,7 +66,7 @@ async function misbehavingCarrier() {
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sent,
-    set: (b: Behaviour) => (behaviour = b),
+    set: (b: Behaviour, uri = '') => ((behaviour = b), (hostileUri = uri)),
     close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
@@ -118,6 +121,24 @@ describe('carrier REST door (against a misbehaving carrier)', () => {
     expect(await fs.readdir(dir)).to.deep.equal([file]);
     expect((await fs.stat(path.join(dir, file))).size).to.equal(4 + 16 * 1024);
     expect(voicemails.forCall(sid)?.localPath).to.equal(file);
+  });
+
+  it('fetches the audio from the carrier\'s own API by the SIDs, whatever `uri` the carrier\'s metadata gives (no credentials to another host)', async () => {
+    let stolen = 0;
+    const thief = http.createServer((_req, res) => (stolen++, res.end('RIFF')));
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+    try {
+      // Appended to the API base the old way, `@host:port/…` and `.evil.example/…` name another host.
+      carrier.set('hostile-uri', `@127.0.0.1:${(thief.address() as AddressInfo).port}/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json`);
+      const file = await downloader.run({ callSid: sid, recordingSid: RECORDING });
+      expect((await fs.stat(path.join(dir, file))).size).to.equal(4 + 16 * 1024);
+      expect(carrier.sent.mediaRequests).to.deep.equal([`/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.wav`]);
+      expect(stolen).to.equal(0);
+      const err = await control.recordingMedia('RE../../evil').then(() => undefined, (e: Error) => e);
+      expect(err?.message).to.match(/not a recording SID/);
+    } finally {
+      await new Promise<void>((resolve) => thief.close(() => resolve()));
+    }
   });
 
   for (const [behaviour, reason] of [

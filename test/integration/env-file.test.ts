@@ -36,6 +36,8 @@ describe('.env file', () => {
     await fs.writeFile(path.join(dir, '.env'), '# copied from .env.example\nDATABASE_FILE=from-env-file.sqlite\n');
     const env = { ...process.env };
     delete env.DATABASE_FILE;
+    delete env.NODE_ENV; // under NODE_ENV=test no .env is read
+    delete env.ENV_FILE;
     const { stdout } = await run(process.execPath, [TSX, path.join(ROOT, 'scripts/migrate.ts')], { cwd: dir, env });
     expect(stdout).to.include('migrated from-env-file.sqlite');
     await fs.access(path.join(dir, 'from-env-file.sqlite'));

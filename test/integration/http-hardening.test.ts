@@ -97,6 +97,7 @@ describe('HTTP hardening (through HTTP)', () => {
       expect(html).to.include('href="/health"');
       expect(html).to.include('simulator mode');
       expect(html).to.include('npm run call');
+      expect(html, 'the scripts need the server\'s ports').to.include('<code>PORT=3100 SIMULATOR_PORT=4110 npm run call -- …</code>');
       expect(html).not.to.match(/<script|src=|https?:\/\//);
     });
   });

@@ -25,7 +25,7 @@ function run(script: string, args: string[], env: Record<string, string>, input?
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: path.resolve('.'),
-      env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'error', ...env },
+      env: { PATH: process.env.PATH ?? '', ENV_FILE: '', PORT: '0', LOG_LEVEL: 'error', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

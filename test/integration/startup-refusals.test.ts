@@ -20,7 +20,7 @@ function occupy(): Promise<{ port: number; close(): Promise<void> }> {
 function start(env: Record<string, string>, entry = 'src/main.ts'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      env: { ...process.env, NODE_ENV: 'development', DATABASE_FILE: ':memory:', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env },
+      env: { ...process.env, NODE_ENV: 'development', ENV_FILE: '', DATABASE_FILE: ':memory:', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'error', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
