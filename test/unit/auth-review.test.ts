@@ -41,7 +41,7 @@ describe('account security review', () => {
   afterEach(() => db.$client.close());
 
   function service(o: { options?: AuthOptions; sleep?: (ms: number) => Promise<void>; verify?: (p: string, s: string) => Promise<boolean>; hashGate?: HashGate } = {}) {
-    return new AuthService({ staff: repo, transact: transactor(db), audit: new AuditRepo(db), ...o, options: { passwordCost: TEST_PASSWORD_COST, ...o.options } });
+    return new AuthService({ staff: repo, transact: transactor(db), audit: new AuditRepo(db), sleep: async () => {}, ...o, options: { passwordCost: TEST_PASSWORD_COST, ...o.options } });
   }
   const liveTokens = () => db.select().from(authTokens).all().filter((t) => t.revokedAt === null);
 
