@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     }
     if (values['deactivate-demo']) {
       const demo = (await accountsWithDemoPassword(staff)).filter((u) => u !== username);
-      for (const u of demo) service.update(staff.byUsername(u)!.id, { active: false }, { id });
+      for (const u of demo) await service.update(staff.byUsername(u)!.id, { active: false }, { id });
       console.log(demo.length ? `deactivated ${demo.length} account(s) with the demo password: ${demo.join(', ')}` : 'no other account has the demo password');
     }
   } finally {

@@ -24,7 +24,8 @@ import { createApiApp } from './http/app';
 import { healthReport, type HealthCheck } from './http/health';
 import { StaffRepo } from './auth/staff.repo';
 import { AuthService } from './auth/auth.service';
-import { hashPassword, PASSWORD_COST } from './auth/password';
+import { hashPassword, PASSWORD_COST, verifyPassword } from './auth/password';
+import { HashGate, type HashGateOptions } from './auth/hash-gate';
 import { SessionRevocations } from './auth/session-revocations';
 import { WsTickets } from './auth/ws-tickets';
 import { AuditRepo } from './audit/audit.repo';
@@ -80,6 +81,8 @@ export interface HotlineOptions {
   acdTickMs?: number;
   /** scrypt N for passwords; lowered only by tests. @default PASSWORD_COST (2^17) */
   passwordCost?: number;
+  /** The limit on concurrent password hashes (sign-ins, changes, resets). @default 2 running, 32 waiting */
+  hashGate?: HashGateOptions;
   /** /health components the phones work without (e.g. `redis` from the background's job queues). */
   health?: Record<string, HealthCheck>;
   /** The carrier's reads for reconciliation; defaults to the CallControl when it is the Twilio client. */
@@ -215,10 +218,13 @@ export function createHotline(o: HotlineOptions) {
   const passwordCost = o.passwordCost ?? PASSWORD_COST;
   const revocations = new SessionRevocations((err) => log.error('closing revoked sessions failed', { err: String(err) }));
   const wsTickets = new WsTickets();
-  const auth = new AuthService({ staff, transact, audit, revocations, options: { passwordCost } });
+  // One limit on scrypt for the whole process: sign-ins, password changes and an admin's resets share it.
+  const hashGate = new HashGate(o.hashGate);
+  // With live credentials the published demo password never signs anyone in.
+  const auth = new AuthService({ staff, transact, audit, revocations, hashGate, options: { passwordCost, refuseDemoPassword: !config.simulator } });
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
-  const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashPassword(p, passwordCost) });
+  const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });

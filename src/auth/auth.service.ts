@@ -3,7 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import { Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
-import { hashPassword, needsRehash, PASSWORD_COST, verifyPassword } from './password';
+import { throttleKey } from './client-address';
+import { HashGate } from './hash-gate';
+import { hashCost, hashPassword, needsRehash, PASSWORD_COST, verifyPassword } from './password';
 import { DEMO_PASSWORD, passwordProblems } from './password-policy';
 import type { SessionRevocations } from './session-revocations';
 import type { StaffRepo, StaffRow, TokenHolder } from './staff.repo';
@@ -36,6 +38,14 @@ export interface AuthOptions {
   failureWindowMs?: number;
   /** scrypt N for new hashes; older hashes are redone at sign-in. Lowered only by tests. @default PASSWORD_COST (2^17) */
   passwordCost?: number;
+  /** Refuse a sign-in with the published demo password (live credentials): such an account needs a new password from an admin. @default false */
+  refuseDemoPassword?: boolean;
+  /** Sign-in attempts of one account being checked at once; more are refused (429). @default 3 */
+  maxInFlightPerAccount?: number;
+  /** Password hashes and checks running at once in this process (when no shared gate is given). @default 2 */
+  maxConcurrentHashes?: number;
+  /** Hashes waiting for a slot before further sign-ins are refused with 503 (when no shared gate is given). @default 32 */
+  maxQueuedHashes?: number;
 }
 
 export interface AuthenticateOptions {
@@ -45,11 +55,17 @@ export interface AuthenticateOptions {
 
 const BAD_CREDENTIALS = 'Wrong username or password';
 const NO_SESSION = 'Sign in first: the token is missing, expired or revoked';
+const CHANGED_MEANWHILE = 'The password of this account changed while signing in; sign in again';
+export const DEMO_PASSWORD_REFUSED = 'This account still has the published demo password; an admin must give it a new password before it can sign in';
 export const CHANGE_PASSWORD_FIRST = 'Change your password first: POST /api/auth/password with {currentPassword, newPassword}';
 
 export class AuthService {
   private readonly o: Required<AuthOptions>;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly gate: HashGate;
+  private readonly verify: (password: string, stored: string) => Promise<boolean>;
+  /** Attempts being checked per username, so one account cannot take every hash slot. */
+  private readonly inFlight = new Map<string, number>();
   /** Checked when the username is unknown, so that answer takes as long as a wrong password. */
   private decoyHash?: Promise<string>;
   private lastPrune = 0;
@@ -63,6 +79,10 @@ export class AuthService {
       options?: AuthOptions;
       /** How the slowdown waits; tests record it instead. */
       sleep?: (ms: number) => Promise<void>;
+      /** The process-wide limit on concurrent hashes, shared with staff administration. */
+      hashGate?: HashGate;
+      /** How a password is checked against a stored hash; tests observe it. */
+      verify?: (password: string, stored: string) => Promise<boolean>;
     },
   ) {
     this.o = {
@@ -74,20 +94,33 @@ export class AuthService {
       slowdownMaxMs: 8000,
       failureWindowMs: 15 * 60_000,
       passwordCost: PASSWORD_COST,
+      refuseDemoPassword: false,
+      maxInFlightPerAccount: 3,
+      maxConcurrentHashes: 2,
+      maxQueuedHashes: 32,
       ...d.options,
     };
     this.sleep = d.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.gate = d.hashGate ?? new HashGate({ maxConcurrent: this.o.maxConcurrentHashes, maxQueued: this.o.maxQueuedHashes });
+    this.verify = d.verify ?? verifyPassword;
   }
 
   async login(username: string, password: string, ip: string, now: Date): Promise<LoginResult> {
     const account = await this.checkPassword(username, password, ip, now);
     if (!account) throw new Unauthorized(BAD_CREDENTIALS);
     if (!account.active) throw new Unauthorized('This account is disabled; ask a supervisor');
-
-    const upgraded = needsRehash(account.passwordHash, this.o.passwordCost) ? await hashPassword(password, this.o.passwordCost) : undefined;
     const demoPassword = password === DEMO_PASSWORD;
+    if (demoPassword && this.o.refuseDemoPassword) {
+      // Flagged, so the next start refuses too until an admin gives the account a new password.
+      this.d.transact(() => this.d.staff.setPasswordHash(account.id, account.passwordHash, { demoPassword: true }, account.passwordHash));
+      throw new Unauthorized(DEMO_PASSWORD_REFUSED);
+    }
+
+    const upgraded = needsRehash(account.passwordHash, this.o.passwordCost) ? await this.hash(password) : undefined;
     return this.d.transact(() => {
-      this.d.staff.clearLoginFailures(username, ip);
+      // The password may have changed (and every token been revoked) during the slow check: issue nothing then.
+      this.assertUnchanged(account);
+      this.d.staff.clearLoginFailures(username, throttleKey(ip));
       // The expected old hash makes a password changed during the slow rehash win over the upgrade.
       if (upgraded) this.d.staff.setPasswordHash(account.id, upgraded, { demoPassword }, account.passwordHash);
       else if (account.demoPassword !== demoPassword) this.d.staff.setDemoPassword(account.id, demoPassword);
@@ -104,11 +137,14 @@ export class AuthService {
     if (newPassword === currentPassword) problems.push('newPassword: must differ from the current password');
     if (problems.length) throw new Invalid(problems.join('; '), problems);
     const account = await this.checkPassword(principal.username, currentPassword, ip, now);
-    if (!account || account.id !== principal.id) throw new Unauthorized('The current password is wrong');
-    const passwordHash = await hashPassword(newPassword, this.o.passwordCost);
+    // 400, not 401: a desktop client reads 401 as "session ended" and would sign the user out over a typo.
+    if (!account || account.id !== principal.id) throw new Invalid('The current password is wrong', ['currentPassword: wrong password']);
+    const passwordHash = await this.hash(newPassword);
     const result = this.d.transact(() => {
-      this.d.staff.clearLoginFailures(principal.username, ip);
-      this.d.staff.setPasswordHash(account.id, passwordHash, { mustChangePassword: false, demoPassword: false });
+      // Another change or a reset during the slow hash wins (and has ended this session): store and issue nothing.
+      this.assertUnchanged(account);
+      this.d.staff.clearLoginFailures(principal.username, throttleKey(ip));
+      this.d.staff.setPasswordHash(account.id, passwordHash, { mustChangePassword: false, demoPassword: false }, account.passwordHash);
       this.d.staff.revokeAllTokens(account.id, now);
       this.d.audit?.record({ at: now, actorId: account.id, action: 'staff.password_changed', subjectType: 'staff', subjectId: account.id, ip });
       return this.issueToken({ ...account, mustChangePassword: false }, now);
@@ -140,18 +176,55 @@ export class AuthService {
    * Counts the attempt as a failure before the slow hash check (so parallel guesses cannot slip past the throttle),
    * slows it down when the account is under attack, and returns the account when the password matches.
    */
-  private async checkPassword(username: string, password: string, ip: string, now: Date): Promise<StaffRow | undefined> {
-    const { account, delayMs } = this.d.transact(() => {
-      const delayMs = this.throttle(username, ip, now);
-      this.d.staff.addLoginFailure({ username, ip, at: now });
-      return { account: this.d.staff.byUsername(username), delayMs };
+  private async checkPassword(username: string, password: string, clientIp: string, now: Date): Promise<StaffRow | undefined> {
+    const ip = throttleKey(clientIp);
+    const inFlight = this.inFlight.get(username) ?? 0;
+    if (inFlight >= this.o.maxInFlightPerAccount) throw new TooManyAttempts(1, 'Too many sign-in attempts for this account at once; try again in a moment');
+    this.inFlight.set(username, inFlight + 1);
+    try {
+      const { account, delayMs } = this.d.transact(() => {
+        const delayMs = this.throttle(username, ip, now);
+        this.d.staff.addLoginFailure({ username, ip, at: now });
+        return { account: this.d.staff.byUsername(username), delayMs };
+      });
+      this.pruneFailures(now);
+      // Every attempt waits, the right password too: a fast success would tell a guesser it had hit.
+      if (delayMs > 0) await this.sleep(delayMs);
+      const stored = account?.passwordHash ?? (await this.decoy());
+      const matches = await this.gate.run(() => this.verify(password, stored));
+      // A hash stored at a lower cost fails faster than the decoy would: pay the difference, so timing does not tell which usernames exist.
+      if (account && !matches && (hashCost(stored) ?? 0) < this.o.passwordCost) {
+        const decoy = await this.decoy();
+        await this.gate.run(() => this.verify(password, decoy));
+      }
+      return account && matches ? account : undefined;
+    } finally {
+      const left = (this.inFlight.get(username) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(username, left);
+      else this.inFlight.delete(username);
+    }
+  }
+
+  /** Throws when the account's row is no longer what the password was checked against (inside the issuing transaction). */
+  private assertUnchanged(checked: StaffRow): void {
+    const now = this.d.staff.byId(checked.id);
+    if (!now || !now.active || now.passwordHash !== checked.passwordHash || now.mustChangePassword !== checked.mustChangePassword) {
+      throw new Unauthorized(CHANGED_MEANWHILE);
+    }
+  }
+
+  /** A hash at today's cost, waiting for a slot of the process-wide limit. */
+  private hash(password: string): Promise<string> {
+    return this.gate.run(() => hashPassword(password, this.o.passwordCost));
+  }
+
+  /** The hash of a random password, made once; a failed attempt (e.g. Busy) is tried again next time. */
+  private decoy(): Promise<string> {
+    this.decoyHash ??= this.hash(randomBytes(16).toString('hex')).catch((err: unknown) => {
+      this.decoyHash = undefined;
+      throw err;
     });
-    this.pruneFailures(now);
-    // Every attempt waits, the right password too: a fast success would tell a guesser it had hit.
-    if (delayMs > 0) await this.sleep(delayMs);
-    const stored = account?.passwordHash ?? (await (this.decoyHash ??= hashPassword(randomBytes(16).toString('hex'), this.o.passwordCost)));
-    const matches = await verifyPassword(password, stored);
-    return account && matches ? account : undefined;
+    return this.decoyHash;
   }
 
   /**

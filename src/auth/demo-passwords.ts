@@ -5,12 +5,12 @@ import type { StaffRepo } from './staff.repo';
 
 /**
  * Usernames of active accounts whose password is the demo one. The answer is a flag kept with each hash (set by the
- * demo seed, cleared by any new password, re-set at each sign-in); accounts from before the flag are checked once
- * against the demo password here and get their flag.
+ * demo seed, cleared by any new password, re-set at each sign-in); accounts from before the flag, inactive ones
+ * too (they could be reactivated later), are checked once against the demo password here and get their flag.
  */
-export async function accountsWithDemoPassword(staff: Pick<StaffRepo, 'activeWithUnknownDemoPassword' | 'setDemoPassword' | 'activeWithDemoPassword'>): Promise<string[]> {
-  for (const { id, passwordHash } of staff.activeWithUnknownDemoPassword()) {
-    staff.setDemoPassword(id, await verifyPassword(DEMO_PASSWORD, passwordHash));
+export async function accountsWithDemoPassword(staff: Pick<StaffRepo, 'withUnknownDemoPassword' | 'setDemoPasswordFor' | 'activeWithDemoPassword'>): Promise<string[]> {
+  for (const { id, passwordHash } of staff.withUnknownDemoPassword()) {
+    staff.setDemoPasswordFor(id, passwordHash, await verifyPassword(DEMO_PASSWORD, passwordHash));
   }
   return staff.activeWithDemoPassword();
 }

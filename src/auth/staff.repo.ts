@@ -105,9 +105,14 @@ export class StaffRepo {
     this.db.update(staff).set({ demoPassword }).where(eq(staff.id, id)).run();
   }
 
-  /** Active accounts not yet known to have (or not have) the demo password: those created before the flag existed. */
-  activeWithUnknownDemoPassword(): { id: number; passwordHash: string }[] {
-    return this.db.select({ id: staff.id, passwordHash: staff.passwordHash }).from(staff).where(and(eq(staff.active, true), isNull(staff.demoPassword))).all();
+  /** Accounts, active or not, not yet known to have (or not have) the demo password: those created before the flag existed. */
+  withUnknownDemoPassword(): { id: number; passwordHash: string }[] {
+    return this.db.select({ id: staff.id, passwordHash: staff.passwordHash }).from(staff).where(isNull(staff.demoPassword)).all();
+  }
+
+  /** Sets the flag only while the hash is still the one it was found for; false when the password changed meanwhile. */
+  setDemoPasswordFor(id: number, passwordHash: string, demoPassword: boolean): boolean {
+    return this.db.update(staff).set({ demoPassword }).where(and(eq(staff.id, id), eq(staff.passwordHash, passwordHash))).run().changes > 0;
   }
 
   /** Usernames of active accounts whose password is the demo one, by id. */

@@ -35,3 +35,13 @@ export class TooManyAttempts extends DomainError {
     super(message);
   }
 }
+
+/** The server is saturated for now (e.g. too many password checks queued); the client may retry after the given wait. */
+export class Busy extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The server is busy; try again in a moment',
+  ) {
+    super(message);
+  }
+}

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logging/logger';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
+import { Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
 
 export interface ApiErrorBody {
   error: string;
@@ -17,6 +17,7 @@ const DOMAIN: [new (...args: never[]) => DomainError, number, string][] = [
   [Conflict, 409, 'conflict'],
   [Invalid, 400, 'invalid'],
   [TooManyAttempts, 429, 'too_many_attempts'],
+  [Busy, 503, 'busy'],
 ];
 
 /** Errors raised by express's body parser and router carry a client status (and the parser's a `type`). */
@@ -57,7 +58,7 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof DomainError) {
       const [, status, code] = DOMAIN.find(([type]) => err instanceof type) ?? [];
       if (status && code) {
-        if (err instanceof TooManyAttempts) res.set('Retry-After', String(err.retryAfterSeconds));
+        if (err instanceof TooManyAttempts || err instanceof Busy) res.set('Retry-After', String(err.retryAfterSeconds));
         return send(status, { error: code, message: err.message, ...(err instanceof Invalid && err.details ? { details: err.details } : {}) });
       }
     }
@@ -66,7 +67,8 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
       return send(400, { error: 'invalid', message: details.join('; '), details });
     }
     if (isClientError(err)) {
-      log.warn('api request refused', { method: req.method, path: req.path, status: err.status, err: err.message });
+      // Never the parser's message: for malformed JSON it quotes part of the body, which may be a password.
+      log.warn('api request refused', { method: req.method, path: req.path, status: err.status, type: err.type, code: (err as { code?: unknown }).code, name: err.name });
       return send(err.status, clientErrorBody(err));
     }
     log.error('api request failed', { method: req.method, path: req.path, err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });

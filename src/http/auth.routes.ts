@@ -43,7 +43,7 @@ export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: 
   if (d.tickets) {
     const tickets = d.tickets;
     router.post('/api/auth/ws-ticket', signedIn, (req, res) => {
-      const t = tickets.issue(bearerToken(req.headers)!, clock.now());
+      const t = tickets.issue(bearerToken(req.headers)!, currentStaff(res).id, clock.now());
       res.set('Cache-Control', 'no-store').json({ ticket: t.ticket, expiresAt: t.expiresAt.toISOString() });
     });
   }

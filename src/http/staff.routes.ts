@@ -61,9 +61,9 @@ export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminServic
     res.status(201).json(staffJson(await d.staffAdmin.create(body)));
   });
 
-  router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), (req, res) => {
+  router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), async (req, res) => {
     const changes = staffChangesBody.parse(req.body ?? {});
-    res.json(staffJson(d.staffAdmin.update(Number(req.params.id), changes, { id: currentStaff(res).id, ip: req.ip })));
+    res.json(staffJson(await d.staffAdmin.update(Number(req.params.id), changes, { id: currentStaff(res).id, ip: req.ip })));
   });
 
   router.post('/api/staff/:id/password-reset', numericId, signedIn, requireRole('admin'), async (req, res) => {

@@ -79,6 +79,16 @@ export class StaffAdminRepo {
     return this.db.select({ demoPassword: staff.demoPassword }).from(staff).where(eq(staff.id, id)).get()?.demoPassword;
   }
 
+  /** The stored hash of an account whose demo flag is not known yet (made before the flag existed), else undefined. */
+  hashWithUnknownDemoFlag(id: number): string | undefined {
+    return this.db.select({ passwordHash: staff.passwordHash }).from(staff).where(and(eq(staff.id, id), isNull(staff.demoPassword))).get()?.passwordHash;
+  }
+
+  /** Records whether `passwordHash` is of the demo password, unless the account's password changed meanwhile. */
+  setDemoPasswordFor(id: number, passwordHash: string, demoPassword: boolean): void {
+    this.db.update(staff).set({ demoPassword }).where(and(eq(staff.id, id), eq(staff.passwordHash, passwordHash))).run();
+  }
+
   /** Stores a new password hash set by an administrator; the demo flag is cleared. */
   setPassword(id: number, passwordHash: string, mustChangePassword: boolean): void {
     this.db.update(staff).set({ passwordHash, mustChangePassword, demoPassword: false }).where(eq(staff.id, id)).run();

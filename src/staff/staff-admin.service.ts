@@ -1,8 +1,8 @@
 // Owns administering staff accounts and reading teams: who may be created as what, deactivation, and who sees which team.
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/auth.service';
-import { hashPassword } from '../auth/password';
-import { passwordProblems } from '../auth/password-policy';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { DEMO_PASSWORD, passwordProblems } from '../auth/password-policy';
 import type { SessionRevocations } from '../auth/session-revocations';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
@@ -61,6 +61,7 @@ export function selfChangeProblems(actorId: number, targetId: number, current: {
 export class StaffAdminService {
   private readonly clock: Clock;
   private readonly hash: (password: string) => Promise<string>;
+  private readonly verify: (password: string, stored: string) => Promise<boolean>;
 
   constructor(
     private readonly d: {
@@ -73,10 +74,13 @@ export class StaffAdminService {
       clock?: Clock;
       /** @default hashPassword (scrypt) */
       hash?: (password: string) => Promise<string>;
+      /** Checks a password against a stored hash. @default verifyPassword */
+      verify?: (password: string, stored: string) => Promise<boolean>;
     },
   ) {
     this.clock = d.clock ?? { now: () => new Date() };
     this.hash = d.hash ?? hashPassword;
+    this.verify = d.verify ?? verifyPassword;
   }
 
   list(): StaffListing[] {
@@ -115,7 +119,12 @@ export class StaffAdminService {
    * agent leaving the floor (deactivated or given another role) is set offline so the ACD offers it no more calls,
    * and is refused while a call rings or runs. An account still on the demo password is not reactivated.
    */
-  update(id: number, changes: StaffChangesInput, actor: Actor): StaffListing {
+  async update(id: number, changes: StaffChangesInput, actor: Actor): Promise<StaffListing> {
+    if (changes.active === true) {
+      // An account from before the demo flag is checked now: unknown must not mean "fine".
+      const unknown = this.d.staff.hashWithUnknownDemoFlag(id);
+      if (unknown !== undefined) this.d.staff.setDemoPasswordFor(id, unknown, await this.verify(DEMO_PASSWORD, unknown));
+    }
     const now = this.clock.now();
     const { wentOffline, revoked } = this.d.transact(() => {
       const current = this.d.staff.byId(id);
@@ -127,9 +136,9 @@ export class StaffAdminService {
       if (changes.teamId !== undefined) this.assertTeamExists(changes.teamId);
 
       const active = changes.active ?? current.active;
-      if (active && !current.active && this.d.staff.demoPassword(id)) {
-        throw new Conflict(`${current.username} still has the published demo password; reset its password before reactivating it`);
-      }
+      const demo = active && !current.active ? this.d.staff.demoPassword(id) : false;
+      if (demo) throw new Conflict(`${current.username} still has the published demo password; reset its password before reactivating it`);
+      if (demo === null) throw new Conflict(`${current.username}'s password changed while it was being checked; try again`);
       let wentOffline: { from: AgentStateName; reason: string } | undefined;
       if (current.role === 'agent' && current.active && (!active || role !== 'agent')) {
         const state = this.d.staff.presenceState(id);

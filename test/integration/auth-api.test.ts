@@ -9,6 +9,8 @@ import { transactor } from '../../src/db/transaction';
 import { seedDemoStaff, DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { StaffRepo } from '../../src/auth/staff.repo';
 import { AuthService } from '../../src/auth/auth.service';
+import { HashGate } from '../../src/auth/hash-gate';
+import { WsTickets } from '../../src/auth/ws-tickets';
 import { authRoutes } from '../../src/http/auth.routes';
 import { currentStaff, requireAuth, requireRole } from '../../src/http/auth-middleware';
 import { apiErrorHandler } from '../../src/http/api-errors';
@@ -26,7 +28,7 @@ describe('auth API (through HTTP)', () => {
     const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), options: { passwordCost: TEST_PASSWORD_COST } });
     const app = express();
     app.use(express.json());
-    app.use(authRoutes({ auth }));
+    app.use(authRoutes({ auth, tickets: new WsTickets({ maxPending: 6 }) }));
     app.get('/api/reports/summary', requireAuth(auth), requireRole('supervisor'), (_req, res) => {
       res.json({ for: currentStaff(res).username });
     });
@@ -124,6 +126,54 @@ describe('auth API (through HTTP)', () => {
     const noBody = await fetch(base + '/api/auth/login', { method: 'POST' });
     expect(noBody.status).to.equal(400);
     expect((await noBody.json()).message).to.include('username is required');
+  });
+
+  it('never logs the body parser\'s message, which quotes the body (a password) for malformed JSON', async () => {
+    const broken = await post('/api/auth/login', '{"username": "agent1", "password": "Tr0ub4dor&3-secret" oops}');
+    expect(broken.status).to.equal(400);
+    expect(logged).to.have.length(1);
+    expect(JSON.parse(logged[0])).to.include({ level: 'warn', message: 'api request refused', status: 400, type: 'entity.parse.failed' });
+    for (const fragment of ['Tr0ub4dor', 'secret', 'oops', 'Unexpected']) expect(logged[0]).not.to.include(fragment);
+  });
+
+  it('answers sign-ins beyond the queue of password checks with 503 busy and Retry-After', async () => {
+    const gate = new HashGate({ maxConcurrent: 1, maxQueued: 0 });
+    const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), hashGate: gate, options: { passwordCost: TEST_PASSWORD_COST } });
+    const app = express().use(express.json()).use(authRoutes({ auth }));
+    app.use(apiErrorHandler(winston.createLogger({ silent: true })));
+    const busyServer = http.createServer(app);
+    await new Promise<void>((resolve) => busyServer.listen(0, '127.0.0.1', resolve));
+    try {
+      // One check holds the only slot; the next sign-in finds no room to wait.
+      let release!: () => void;
+      const held = gate.run(() => new Promise<void>((r) => (release = r)));
+      const res = await fetch(`http://127.0.0.1:${(busyServer.address() as AddressInfo).port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'agent1', password: DEMO_PASSWORD }),
+      });
+      expect(res.status).to.equal(503);
+      expect(res.headers.get('retry-after')).to.equal('2');
+      expect(await res.json()).to.deep.equal({ error: 'busy', message: 'The server is busy; try again in a moment' });
+      release();
+      await held;
+    } finally {
+      busyServer.closeAllConnections();
+      await new Promise<void>((resolve) => busyServer.close(() => resolve()));
+    }
+  });
+
+  it('keeps at most 5 WebSocket tickets per person (their oldest dropped) and refuses new ones at the global cap with 503', async () => {
+    const ticket = async (token: string) => {
+      const res = await fetch(base + '/api/auth/ws-ticket', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+    };
+    const agent = (await login('agent1')).token;
+    for (let i = 0; i < 7; i++) expect((await ticket(agent)).status).to.equal(200); // only 5 of these stay
+    expect((await ticket((await login('supervisor1')).token)).status).to.equal(200);
+    const refused = await ticket((await login('dispatcher1')).token);
+    expect(refused).to.deep.include({ status: 503, retryAfter: '30' });
+    expect(refused.body.error).to.equal('busy');
   });
 
   it('answers an unexpected failure with a 500 that reveals nothing', async () => {

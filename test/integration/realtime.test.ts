@@ -214,11 +214,11 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
     });
 
     it('accepts a ticket once, and not after 30 s', async () => {
-      const { ticket } = tickets.issue(tokens.supervisor1, new Date());
+      const { ticket } = tickets.issue(tokens.supervisor1, ids.supervisor1, new Date());
       const c = await connect({ token: ticket, via: 'ticket' });
       expect((await c.expect('hello')).staff).to.include({ username: 'supervisor1' });
       expect((await refusal(connect({ token: ticket, via: 'ticket' }))).status).to.equal(401);
-      const stale = tickets.issue(tokens.supervisor1, new Date(Date.now() - 30_001));
+      const stale = tickets.issue(tokens.supervisor1, ids.supervisor1, new Date(Date.now() - 30_001));
       expect((await refusal(connect({ token: stale.ticket, via: 'ticket' }))).status).to.equal(401);
       expect(realtime.connectedStaff()).to.deep.equal([ids.supervisor1]);
     });
@@ -227,7 +227,7 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
       const byHeader = await connectAs('agent1', 'header');
       const byProtocol = await connectAs('dispatcher1', 'protocol');
       expect(byProtocol.ws.protocol).to.equal('bearer');
-      const byTicket = await connect({ token: tickets.issue(tokens.supervisor1, new Date()).ticket, via: 'ticket' });
+      const byTicket = await connect({ token: tickets.issue(tokens.supervisor1, ids.supervisor1, new Date()).ticket, via: 'ticket' });
       const hello = await byTicket.expect('hello');
       expect(hello).to.deep.equal({
         type: 'hello',
@@ -287,7 +287,7 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
       const one = await freshAccount('dispatcher');
       const s1 = await connect({ token: one.token });
       await s1.expect('hello');
-      staffAdmin.update(one.id, { active: false }, { id: ids.admin1 });
+      await staffAdmin.update(one.id, { active: false }, { id: ids.admin1 });
       expect((await s1.closed).code).to.equal(CLOSE_SESSION_ENDED);
 
       const two = await freshAccount('dispatcher');
@@ -310,7 +310,7 @@ describe('realtime WebSocket server (real ws on 127.0.0.1)', () => {
       await c.expect('hello');
       events.publish(marker(ids.agent2));
       expect(await c.expect('AgentStateChanged')).to.include({ reason: 'marker' });
-      staffAdmin.update(watcher.id, { role: 'quality_controller' }, { id: ids.admin1 });
+      await staffAdmin.update(watcher.id, { role: 'quality_controller' }, { id: ids.admin1 });
       expect((await c.expect('error')).message).to.equal('Your session ended (role changed); sign in again');
       expect((await c.closed).code).to.equal(CLOSE_SESSION_ENDED);
       await eventually(() => expect(realtime.connectedStaff()).not.to.include(watcher.id));

@@ -291,7 +291,10 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect(other.body).to.deep.equal({ error: 'forbidden', message: 'Change your password first: POST /api/auth/password with {currentPassword, newPassword}' });
       expect((await call('GET', '/api/auth/me', pending)).status).to.equal(200);
       const wrong = await call('POST', '/api/auth/password', pending, { currentPassword: 'not-it', newPassword: 'my-own-password' });
-      expect(wrong.status).to.equal(401);
+      // 400, not 401: a client must not read a typo in the current password as "session ended".
+      expect(wrong.status).to.equal(400);
+      expect(wrong.body).to.include({ error: 'invalid', message: 'The current password is wrong' });
+      expect((await call('GET', '/api/auth/me', pending)).status).to.equal(200);
       const changed = await call('POST', '/api/auth/password', pending, { currentPassword: temporary, newPassword: 'my-own-password' });
       expect(changed.status, changed.text).to.equal(200);
       expect(changed.body.mustChangePassword).to.equal(false);

@@ -10,7 +10,7 @@ import { AuthService, type AuthOptions } from '../../src/auth/auth.service';
 import { SessionRevocations, type SessionsRevoked } from '../../src/auth/session-revocations';
 import { WsTickets } from '../../src/auth/ws-tickets';
 import { AuditRepo } from '../../src/audit/audit.repo';
-import { Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../../src/errors/domain-errors';
+import { Busy, Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../../src/errors/domain-errors';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
 
 const T0 = new Date('2026-11-23T01:00:00Z');
@@ -215,6 +215,8 @@ describe('AuthService', () => {
     });
 
     it('counts parallel guesses before the slow hash check, so they cannot slip past the throttle', async () => {
+      db.$client.close();
+      setup({ maxInFlightPerAccount: 12 }); // the cap on attempts at once would refuse some before the throttle
       const results = await Promise.allSettled(Array.from({ length: 12 }, () => auth.login('agent1', 'wrong', '10.0.0.1', T0)));
       const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as Error).constructor.name : 'fulfilled'));
       expect(reasons.filter((n) => n === 'Unauthorized')).to.have.length(5);
@@ -237,7 +239,9 @@ describe('AuthService', () => {
 
     it('refuses a wrong current password (counted as a failed login) and a new password against the policy', async () => {
       const a = await auth.login('agent1', 'right-password', '10.0.0.1', T0);
-      expect(await rejection(auth.changePassword(a.staff, 'wrong', 'a brand new one', '10.0.0.1', T0))).to.be.instanceOf(Unauthorized);
+      const wrong = await rejection(auth.changePassword(a.staff, 'wrong', 'a brand new one', '10.0.0.1', T0));
+      expect(wrong).to.be.instanceOf(Invalid); // 400: a 401 would make a client sign the user out
+      expect(wrong.message).to.equal('The current password is wrong');
       expect(repo.recentLoginFailures({ username: 'agent1' }, new Date(0), 10)).to.have.length(1);
       const invalid = await rejection(auth.changePassword(a.staff, 'right-password', DEMO_PASSWORD, '10.0.0.1', T0));
       expect(invalid).to.be.instanceOf(Invalid);
@@ -263,21 +267,41 @@ describe('AuthService', () => {
 describe('WebSocket tickets', () => {
   it('redeem once, within 30 s, for the token they stand for', () => {
     const tickets = new WsTickets();
-    const t = tickets.issue('the-token', T0);
+    const t = tickets.issue('the-token', 1, T0);
     expect(t.expiresAt).to.deep.equal(at(30_000));
     expect(t.ticket).to.match(/^[A-Za-z0-9_-]{32}$/);
     expect(tickets.redeem(t.ticket, at(29_999))).to.equal('the-token');
     expect(tickets.redeem(t.ticket, at(29_999))).to.equal(undefined);
-    const late = tickets.issue('the-token', T0);
+    const late = tickets.issue('the-token', 1, T0);
     expect(tickets.redeem(late.ticket, at(30_000))).to.equal(undefined);
     expect(tickets.redeem('made-up', T0)).to.equal(undefined);
   });
 
-  it('keep at most maxPending, dropping the oldest', () => {
-    const tickets = new WsTickets({ maxPending: 2 });
-    const [a, b, c] = [1, 2, 3].map((n) => tickets.issue(`t${n}`, T0));
-    expect(tickets.redeem(a.ticket, T0)).to.equal(undefined);
-    expect(tickets.redeem(b.ticket, T0)).to.equal('t2');
-    expect(tickets.redeem(c.ticket, T0)).to.equal('t3');
+  it('keep at most 5 per staff member, dropping only that person\'s oldest', () => {
+    const tickets = new WsTickets();
+    const others = [1, 2, 3].map((n) => tickets.issue(`other${n}`, 2, T0));
+    const mine = Array.from({ length: 8 }, (_, n) => tickets.issue(`mine${n}`, 1, T0));
+    expect(tickets.size()).to.equal(3 + 5);
+    expect(mine.slice(0, 3).map((t) => tickets.redeem(t.ticket, T0))).to.deep.equal([undefined, undefined, undefined]);
+    expect(mine.slice(3).map((t) => tickets.redeem(t.ticket, T0))).to.deep.equal(['mine3', 'mine4', 'mine5', 'mine6', 'mine7']);
+    // Someone else's burst never evicted these.
+    expect(others.map((t) => tickets.redeem(t.ticket, T0))).to.deep.equal(['other1', 'other2', 'other3']);
+  });
+
+  it('refuse new tickets beyond the global cap (Busy) instead of evicting other people\'s', () => {
+    const tickets = new WsTickets({ maxPending: 3 });
+    const held = [1, 2, 3].map((n) => tickets.issue(`t${n}`, n, T0));
+    const refused = (() => {
+      try {
+        tickets.issue('t4', 4, T0);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refused).to.be.instanceOf(Busy);
+    expect((refused as Busy).retryAfterSeconds).to.equal(30);
+    expect(held.map((t) => tickets.redeem(t.ticket, T0))).to.deep.equal(['t1', 't2', 't3']);
+    // Redeemed or expired tickets make room again.
+    expect(tickets.redeem(tickets.issue('t5', 5, T0).ticket, T0)).to.equal('t5');
   });
 });
