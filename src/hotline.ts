@@ -256,6 +256,7 @@ export function createHotline(o: HotlineOptions) {
   });
   let ticker: NodeJS.Timeout | undefined;
   let reconcileRetry: NodeJS.Timeout | undefined;
+  let closing = false;
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith('/twilio/')) webhooks(req, res);
     else api(req, res);
@@ -304,19 +305,32 @@ export function createHotline(o: HotlineOptions) {
     },
     /**
      * Compares the database with what the carrier holds and repairs it (after a crash), then lets the ACD offer calls.
-     * If the carrier cannot be read the ACD starts anyway and the reconciliation is tried again in `retryMs`.
+     * If the carrier cannot be read the ACD starts anyway and the reconciliation is tried again every `retryMs`
+     * until it succeeds (an agent stuck on a call that ended in the outage is freed then, not never).
      */
     async reconcile(retryMs = 30_000): Promise<ReconciliationReport | undefined> {
       if (!reconciliation) {
         dispatcher.release();
         return undefined;
       }
+      const retry = (attempt: number) => {
+        if (closing) return;
+        reconcileRetry = setTimeout(() => {
+          reconciliation.run().then(
+            () => log.info('reconciled with the carrier on retry', { attempt }),
+            (err: unknown) => {
+              log.error('reconciliation retry failed; trying again', { attempt, err: String(err) });
+              retry(attempt + 1);
+            },
+          );
+        }, retryMs);
+        reconcileRetry.unref();
+      };
       try {
         return await reconciliation.run();
       } catch (err) {
-        log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying later', { err: String(err) });
-        reconcileRetry = setTimeout(() => void reconciliation.run().catch((e) => log.error('reconciliation retry failed', { err: String(e) })), retryMs);
-        reconcileRetry.unref();
+        log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying until it answers', { err: String(err), retryMs });
+        retry(1);
         return undefined;
       } finally {
         dispatcher.release();
@@ -327,6 +341,7 @@ export function createHotline(o: HotlineOptions) {
      * (1012 "server restarting" with `restart`, so desktops reconnect), stops the ACD and commits the last webhook group.
      */
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
+      closing = true;
       clearInterval(ticker);
       clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

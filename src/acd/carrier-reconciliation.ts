@@ -147,10 +147,17 @@ export class CarrierReconciliation {
 
   /** Reads the carrier, then repairs the database in one transaction; throws (changing nothing) if the carrier cannot be read. */
   async run(): Promise<ReconciliationReport> {
+    // What the database held before the carrier was read. Webhooks keep coming while it is read (and the ACD may be
+    // offering again on a retry): a row changed since then was changed by someone who knows better, so it is left alone.
     const before = this.d.repo.openCalls();
+    const interactionsBefore = this.d.repo.liveInteractions();
+    const stateOf = (ix: Pick<InteractionRow, 'status' | 'agentCallSid'>) => `${ix.status} ${ix.agentCallSid ?? ''}`;
+    const ixBefore = new Map(interactionsBefore.map((ix) => [ix.id, stateOf(ix)]));
+    const waitingBefore = new Map(this.d.queue.waiting().map((e) => [e.id, e.reservedBy]));
+    const agentsBefore = new Map(this.d.repo.busyAgents().map((a) => [a.staffId, a.state]));
     const [live, members, conferences] = await Promise.all([this.d.carrier.liveCalls(), this.d.carrier.queueMembers(), this.d.carrier.liveConferences()]);
     const liveMap = new Map(live.map((c) => [c.sid, c]));
-    const agentLegs = this.d.repo.liveInteractions().map((ix) => ix.agentCallSid).filter((s): s is string => !!s);
+    const agentLegs = interactionsBefore.map((ix) => ix.agentCallSid).filter((s): s is string => !!s);
     const unknown = [...new Set([...before.map((c) => c.sid), ...agentLegs])].filter((sid) => !liveMap.has(sid));
     const gone = new Map<string, CarrierCallState | undefined>();
     for (let i = 0; i < unknown.length; i += 20) {
@@ -169,12 +176,16 @@ export class CarrierReconciliation {
     const now = this.d.clock.now();
     const known = new Set([...before.map((c) => c.sid), ...agentLegs]);
     const r = this.d.transact(() => {
+      const allLive = this.d.repo.liveInteractions();
+      const unchanged = allLive.filter((ix) => ixBefore.get(ix.id) === stateOf(ix));
+      // An agent with an offer or a call that is new or moved since the read is not ours to free.
+      const busyElsewhere = new Set(allLive.filter((ix) => !unchanged.includes(ix)).map((ix) => ix.agentId));
       const db: DbSnapshot = {
         // Only what existed before the carrier was read: a call that came in since is not the carrier's omission.
         openCalls: this.d.repo.openCalls().filter((c) => known.has(c.sid)),
-        waiting: this.d.queue.waiting().filter((e) => known.has(e.callSid)),
-        live: this.d.repo.liveInteractions().filter((ix) => known.has(ix.callSid)),
-        busyAgents: this.d.repo.busyAgents(),
+        waiting: this.d.queue.waiting().filter((e) => waitingBefore.has(e.id) && waitingBefore.get(e.id) === e.reservedBy),
+        live: unchanged,
+        busyAgents: this.d.repo.busyAgents().filter((a) => agentsBefore.get(a.staffId) === a.state && !busyElsewhere.has(a.staffId)),
       };
       const repairs = planRepairs(db, snapshot, now);
       const events = repairs.flatMap((x) => this.apply(x, now));

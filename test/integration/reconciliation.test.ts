@@ -2,7 +2,8 @@
 // is live survives, agents are freed, and no stale waiting entry is offered to anyone as a ghost call.
 import { expect } from 'chai';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
-import { callSid } from '../support/hotline-fixture';
+import { callSid, startHotline, type Fixture } from '../support/hotline-fixture';
+import type { CarrierCall, CarrierReads } from '../../src/telephony/call-control';
 import { eventually } from '../support/eventually';
 import { planRepairs, type CarrierSnapshot, type DbSnapshot } from '../../src/acd/carrier-reconciliation';
 
@@ -109,6 +110,93 @@ describe('planRepairs (pure)', () => {
       later,
     );
     expect(r).to.deep.equal([{ kind: 'requeue-caller', interactionId: 8, agentId: 4, callSid: 'CAq', hangupLeg: 'CAleg' }]);
+  });
+});
+
+describe('startup reconciliation against a carrier that answers late or not at first', () => {
+  let f: Fixture | undefined;
+  afterEach(async () => {
+    await f?.close();
+    f = undefined;
+  });
+
+  /** A carrier with `sids` up (in progress); `gate` lets a test act while its call list is being read. */
+  function carrier(o: { sids?: string[]; queued?: string[]; failures?: number; gate?: Promise<void> } = {}): CarrierReads & { reads: number } {
+    let failures = o.failures ?? 0;
+    const c = {
+      reads: 0,
+      async liveCalls(): Promise<CarrierCall[]> {
+        c.reads++;
+        if (failures > 0) {
+          failures--;
+          throw new Error('carrier unreachable: connect ECONNREFUSED');
+        }
+        await o.gate;
+        return (o.sids ?? []).map((sid) => ({ sid, status: 'in-progress', startTime: null, endTime: null, durationSeconds: null }));
+      },
+      fetchCall: async () => undefined,
+      queueMembers: async () => (o.queued ?? []).map((callSid, i) => ({ queue: 'front-general', callSid, position: i + 1 })),
+      liveConferences: async () => [],
+    };
+    return c;
+  }
+
+  const idOf = (h: Fixture['hotline'], username: string) => (h.db.$client.prepare('select id from staff where username = ?').get(username) as { id: number }).id;
+
+  it('tries again until the carrier answers, then frees the agent left on a call that ended in the outage', async () => {
+    const reads = carrier({ failures: 2 });
+    f = await startHotline({}, { acdTickMs: 10, carrierReads: reads });
+    const h = f.hotline;
+    h.dispatcher.hold();
+    const now = f.clock.now();
+    const agent = idOf(h, 'agent1');
+    const stale = callSid();
+    h.repos.calls.insert({ sid: stale, direction: 'inbound', from: '+8615000000701', to: '+864008008888', status: 'in-progress', startedAt: now });
+    h.db.$client.prepare("update agent_presence set state = 'on_call', last_heartbeat = ? where staff_id = ?").run(now.getTime(), agent);
+    h.db.$client
+      .prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-r', ?, ?)")
+      .run(stale, agent, now.getTime(), now.getTime());
+
+    expect(await h.reconcile(20), 'the first attempt fails').to.equal(undefined);
+    await eventually(() => {
+      expect(reads.reads, 'tried three times').to.equal(3);
+      expect(h.acdRepos.interactions.forCall(stale)[0].status).to.equal('ended');
+      expect(h.presence.get(agent).state).to.equal('wrap_up');
+      expect(h.repos.calls.get(stale)!.endedAt).to.be.an.instanceOf(Date);
+    }, 3000);
+  });
+
+  it('leaves alone what a webhook changed while the carrier was read: an offer answered meanwhile stays connected', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const caller = callSid();
+    // The carrier was read before the agent's answer reached it: the caller still in its queue, the agent leg not listed.
+    f = await startHotline({}, { acdTickMs: 10, carrierReads: carrier({ sids: [caller], queued: [caller], gate }) });
+    const h = f.hotline;
+    h.dispatcher.hold();
+    const now = f.clock.now();
+    const agent = idOf(h, 'agent2');
+    h.repos.calls.insert({ sid: caller, direction: 'inbound', from: '+8615000000702', to: '+864008008888', status: 'in-progress', startedAt: now });
+    h.repos.queue.enqueue({ callSid: caller, queue: 'front-general', desk: 'front', priority: 10, reason: null, status: 'waiting', enqueuedAt: now });
+    const entry = h.repos.queue.forCall(caller)!;
+    h.repos.queue.reserve(entry.id, agent);
+    h.db.$client.prepare("update agent_presence set state = 'reserved', last_heartbeat = ? where staff_id = ?").run(now.getTime(), agent);
+    const ix = h.acdRepos.interactions.offer({ callSid: caller, queueEntryId: entry.id, agentId: agent, at: now });
+
+    const running = h.reconcile();
+    await new Promise((r) => setTimeout(r, 20));
+    // The agent-answered webhook, while the carrier's list is on its way.
+    const leg = callSid();
+    h.db.$client.prepare("update interactions set status = 'connected', answered_at = ?, agent_call_sid = ? where id = ?").run(now.getTime(), leg, ix.id);
+    h.db.$client.prepare("update queue_entries set status = 'bridged', ended_at = ? where id = ?").run(now.getTime(), entry.id);
+    h.db.$client.prepare("update agent_presence set state = 'on_call' where staff_id = ?").run(agent);
+    open();
+    const report = await running;
+
+    expect(report?.repairs, JSON.stringify(report?.repairs)).to.deep.equal([]);
+    expect(h.acdRepos.interactions.get(ix.id)!.status).to.equal('connected');
+    expect(h.presence.get(agent).state).to.equal('on_call');
+    expect(h.repos.queue.forCall(caller)!.status).to.equal('bridged');
   });
 });
 

@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
+import type { CarrierReads } from '../../src/telephony/call-control';
 import { TEST_PASSWORD_COST } from './password-cost';
 
 export async function freePort(): Promise<number> {
@@ -43,6 +44,8 @@ export interface HotlineFixtureOptions {
   acdTickMs?: number;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /** The carrier's reads for startup reconciliation (a scripted carrier); default: the REST client's. */
+  carrierReads?: CarrierReads;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -58,7 +61,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, passwordCost: TEST_PASSWORD_COST });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, passwordCost: TEST_PASSWORD_COST });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
