@@ -62,6 +62,7 @@ import { CarrierReconciliation, type ReconciliationReport } from './acd/carrier-
 import { ReconciliationRepo } from './acd/reconciliation.repo';
 import { AgentControlService } from './acd/agent-control.service';
 import { agentControlRoutes } from './http/agent-control.routes';
+import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
@@ -251,6 +252,7 @@ export function createHotline(o: HotlineOptions) {
       queuesRoutes({ auth, queues: queueAdmin, clock }),
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
+      auditRoutes({ auth, audit, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });

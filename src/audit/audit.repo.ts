@@ -25,6 +25,8 @@ export interface AuditFilter {
   from?: Date;
   to?: Date;
   limit?: number;
+  /** Rows to skip (paging, newest first). @default 0 */
+  offset?: number;
 }
 
 export class AuditRepo {
@@ -62,6 +64,7 @@ export class AuditRepo {
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(auditLog.at), desc(auditLog.id))
       .limit(f.limit ?? 100)
+      .offset(f.offset ?? 0)
       .all();
   }
 }

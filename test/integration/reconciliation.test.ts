@@ -260,4 +260,52 @@ describe('the supervisor’s last resort: force an agent offline, end a call rec
     expect(liveRefused.body.message).to.match(/still has/);
     live.hangup();
   });
+
+  it('shows the audit trail to supervisors and admins (GET /api/audit): filters by action, subject and time, pages newest first', async () => {
+    const h = f.hotline;
+    const sql = h.db.$client;
+    const login = async (username: string) => (await api('POST', '/api/auth/login', undefined, { username, password: 'hotline-demo' })).body.token as string;
+    const supervisor = await login('supervisor1');
+    const id = (u: string) => (sql.prepare('select id from staff where username = ?').get(u) as { id: number }).id;
+    const t0 = f.clock.now().getTime();
+    for (const [i, [u, reason]] of [['agent1', 'left without signing out'], ['agent2', 'headset broken'], ['agent1', 'second time today']].entries()) {
+      f.clock.set(new Date(t0 + (i + 1) * 60_000).toISOString());
+      expect((await api('POST', `/api/agents/${id(u)}/force-state`, supervisor, { state: 'offline', reason })).status).to.equal(200);
+    }
+    const get = async (q: string, token = supervisor) => {
+      const res = await fetch(`${f.base}/api/audit${q}`, { headers: { Authorization: `Bearer ${token}` } });
+      return { status: res.status, cache: res.headers.get('cache-control'), body: (await res.json()) as Record<string, any> };
+    };
+
+    const all = await get('');
+    expect(all.status).to.equal(200);
+    expect(all.cache).to.equal('no-store');
+    expect(all.body.entries.map((e: { reason: string }) => e.reason)).to.deep.equal(['second time today', 'headset broken', 'left without signing out']);
+    expect(all.body.entries[0]).to.include({ action: 'agent.force-state', subjectType: 'agent', subjectId: String(id('agent1')), actorId: id('supervisor1') });
+    expect(all.body.entries[0].detail).to.include({ to: 'offline' });
+    expect(all.body.entries[0].ip).to.be.a('string');
+    expect(all.body.nextOffset).to.equal(null);
+
+    const first = await get('?limit=2');
+    expect(first.body.entries).to.have.length(2);
+    expect(first.body.nextOffset).to.equal(2);
+    const second = await get('?limit=2&offset=2');
+    expect(second.body.entries.map((e: { reason: string }) => e.reason)).to.deep.equal(['left without signing out']);
+    expect(second.body.nextOffset).to.equal(null);
+
+    const agent1 = await get(`?action=agent.force-state&subjectType=agent&subjectId=${id('agent1')}`);
+    expect(agent1.body.entries).to.have.length(2);
+    const middle = all.body.entries[1].at as string;
+    expect(middle).to.equal(new Date(t0 + 2 * 60_000).toISOString());
+    const reasons = (r: { body: Record<string, any> }) => r.body.entries.map((e: { reason: string }) => e.reason);
+    expect(reasons(await get(`?from=${middle}`)), 'from is inclusive').to.deep.equal(['second time today', 'headset broken']);
+    expect(reasons(await get(`?to=${middle}`)), 'to is exclusive').to.deep.equal(['left without signing out']);
+    expect((await get('?action=staff.password_reset')).body.entries).to.deep.equal([]);
+
+    expect((await get('?from=yesterday')).status).to.equal(400);
+    expect((await get('?limit=0')).status).to.equal(400);
+    expect((await get('?color=red')).status, 'an unknown filter is refused, not ignored').to.equal(400);
+    expect((await get('', await login('admin1'))).status).to.equal(200);
+    expect((await get('', await login('dispatcher1'))).status).to.equal(403);
+  });
 });

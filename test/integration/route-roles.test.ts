@@ -50,6 +50,7 @@ import { WsTickets } from '../../src/auth/ws-tickets';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { agentControlRoutes } from '../../src/http/agent-control.routes';
 import { AgentControlService } from '../../src/acd/agent-control.service';
+import { auditRoutes } from '../../src/http/audit.routes';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -102,6 +103,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/floor', FLOOR],
   ['POST', '/api/agents/{agent4}/force-state', ['supervisor', 'admin'], { state: 'offline', reason: 'route roles probe' }],
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
+  ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
 ];
 
@@ -149,6 +151,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         ...h,
       }),
     }),
+  (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
 ];
 
