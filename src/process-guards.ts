@@ -1,5 +1,5 @@
 // What the web process does with an error nobody caught: a stray rejected promise is logged and the phones stay up.
-import type { Logger } from './logging/logger';
+import { maskPhonesIn, type Logger } from './logging/logger';
 
 /**
  * Chosen: log and keep serving on `unhandledRejection`. A rejection is an async request that failed after its
@@ -9,15 +9,16 @@ import type { Logger } from './logging/logger';
  * process shuts down gracefully, to be restarted by its supervisor; startup reconciliation makes that invisible to callers.
  */
 export function installProcessGuards(log: Logger, onFatal: (err: unknown) => void): () => void {
-  const rejected = (reason: unknown, promise: Promise<unknown>) => {
+  // Nobody chose what these errors carry: a message or stack may quote a caller's number, so it is masked here.
+  const masked = (text: string | undefined) => (text === undefined ? undefined : maskPhonesIn(text));
+  const rejected = (reason: unknown) => {
     log.error('unhandled promise rejection; still serving', {
-      err: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
-      stack: reason instanceof Error ? reason.stack : undefined,
-      promise: String(promise),
+      err: masked(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)),
+      stack: masked(reason instanceof Error ? reason.stack : undefined),
     });
   };
   const thrown = (err: Error, origin: string) => {
-    log.error('uncaught exception; shutting down for a clean restart', { err: `${err.name}: ${err.message}`, stack: err.stack, origin });
+    log.error('uncaught exception; shutting down for a clean restart', { err: masked(`${err.name}: ${err.message}`), stack: masked(err.stack), origin });
     onFatal(err);
   };
   process.on('unhandledRejection', rejected);

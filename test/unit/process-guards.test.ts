@@ -12,7 +12,8 @@ describe('process guards (in a child process: they are process-wide)', () => {
       import { createLogger } from './src/logging/logger.ts';
       installProcessGuards(createLogger('error'), (err) => { console.log('FATAL ' + err.message); process.exit(3); });
       Promise.reject(new Error('carrier REST timed out'));
-      setTimeout(() => { console.log('STILL SERVING'); throw new Error('sync bug'); }, 50);
+      Promise.reject(new Error('could not dial +8613911112222'));
+      setTimeout(() => { console.log('STILL SERVING'); throw new Error('sync bug for 13800138000'); }, 50);
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 15000 });
     const out = r.stdout + r.stderr;
@@ -21,6 +22,10 @@ describe('process guards (in a child process: they are process-wide)', () => {
     expect(out).to.include('STILL SERVING');
     expect(out).to.match(/uncaught exception; shutting down for a clean restart/);
     expect(out).to.include('FATAL sync bug');
+    const logged = out.split('\n').filter((l) => l.startsWith('{')).join('\n');
+    expect(logged, 'numbers in the logged messages and stacks are masked').to.not.match(/13911112222|13800138000/);
+    expect(logged).to.match(/sync bug for 138001\*+8000/);
+    expect(logged).to.match(/could not dial \+86139\*+2222/);
     expect(r.status).to.equal(3);
   });
 });
