@@ -311,6 +311,8 @@ export function createHotline(o: HotlineOptions) {
      * until it succeeds (an agent stuck on a call that ended in the outage is freed then, not never).
      */
     async reconcile(retryMs = 30_000): Promise<ReconciliationReport | undefined> {
+      const graced = presence.restarted(clock.now());
+      if (graced) log.info('agents signed in before the restart have the heartbeat timeout from now to reconnect', { agents: graced });
       if (!reconciliation) {
         dispatcher.release();
         return undefined;

@@ -77,6 +77,14 @@ export class PresenceService {
     this.d.transact(() => this.d.presence.heartbeat(agentId, at));
   }
 
+  /**
+   * The server starts again: its outage was not the agents' silence. Everyone signed in gets the full heartbeat
+   * timeout from now to reconnect, instead of being put offline (or offline after their call) by the first sweep.
+   */
+  restarted(now: Date): number {
+    return this.d.transact(() => this.d.presence.heartbeatAllSignedIn(now));
+  }
+
   /** The agent's last socket closed: unless they reconnect within the grace period, the next sweep puts them offline. */
   connectionLost(agentId: number, at: Date): void {
     this.d.transact(() => this.d.presence.heartbeat(agentId, new Date(at.getTime() - (this.heartbeatTimeoutSeconds - this.grace) * 1000)));

@@ -199,6 +199,8 @@ export class Dispatcher {
 
   /** Periodic work: wrap-ups, silent agents, offers whose ring outlived the carrier's timeout, then dispatch. */
   sweep(): void {
+    // Held for startup reconciliation: no agent is judged silent and no offer stale until the database is repaired.
+    if (this.held) return;
     const now = this.d.clock.now();
     const { silent } = this.d.presenceService.sweep();
     for (const agent of silent) {

@@ -90,6 +90,11 @@ export class PresenceRepo {
     return this.db.update(agentPresence).set({ lastHeartbeat: at }).where(eq(agentPresence.staffId, staffId)).run().changes > 0;
   }
 
+  /** Every agent not offline gets a sign of life at `at` (the server was down, not them); returns how many. */
+  heartbeatAllSignedIn(at: Date): number {
+    return this.db.update(agentPresence).set({ lastHeartbeat: at }).where(ne(agentPresence.state, 'offline')).run().changes;
+  }
+
   longestIdleOnDesk(desk: Desk): AvailableAgent | undefined {
     return this.longestIdleQuery.get({ desk });
   }

@@ -198,6 +198,34 @@ describe('startup reconciliation against a carrier that answers late or not at f
     expect(h.presence.get(agent).state).to.equal('on_call');
     expect(h.repos.queue.forCall(caller)!.status).to.equal('bridged');
   });
+
+  it('does not take the server’s outage for the agents’ silence: nobody signed in is put offline by the first sweeps after a restart', async () => {
+    const caller = callSid();
+    const leg = callSid();
+    f = await startHotline({}, { acdTickMs: 10, carrierReads: carrier({ sids: [caller, leg] }) });
+    const h = f.hotline;
+    // As after a kill -9 that lasted a minute: the last heartbeats are older than the 30 s heartbeat timeout.
+    h.dispatcher.hold();
+    const now = f.clock.now();
+    const longAgo = now.getTime() - 60_000;
+    const idle = idOf(h, 'agent1');
+    const talking = idOf(h, 'agent3');
+    const sql = h.db.$client;
+    sql.prepare("update agent_presence set state = 'available', idle_since = ?, last_heartbeat = ? where staff_id = ?").run(longAgo, longAgo, idle);
+    sql.prepare("update agent_presence set state = 'on_call', last_heartbeat = ? where staff_id = ?").run(longAgo, talking);
+    h.repos.calls.insert({ sid: caller, direction: 'inbound', from: '+8615000000703', to: '+864008008888', status: 'in-progress', startedAt: now });
+    sql
+      .prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at, agent_call_sid) values (?, ?, 'connected', 'interaction-g', ?, ?, ?)")
+      .run(caller, talking, now.getTime(), now.getTime(), leg);
+
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.presence.get(idle).state, 'no sweep judges anyone before reconciliation').to.equal('available');
+    const report = await h.reconcile();
+    expect(report?.kept.connected).to.equal(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.presence.get(idle)).to.include({ state: 'available', nextState: null });
+    expect(h.presence.get(talking), 'still on the call, and not due to go offline after it').to.include({ state: 'on_call', nextState: null });
+  });
 });
 
 describe('the supervisor’s last resort: force an agent offline, end a call record with no live call (audited)', () => {
