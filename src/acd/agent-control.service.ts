@@ -2,7 +2,7 @@
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CallsRepo } from '../calls/calls.repo';
 import type { Transact } from '../db/transaction';
-import { Conflict, NotFound } from '../errors/domain-errors';
+import { Busy, Conflict, NotFound } from '../errors/domain-errors';
 import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { PresenceService } from './agent-presence.service';
@@ -67,7 +67,12 @@ export class AgentControlService {
     if (!ix) throw new NotFound(`no interaction ${interactionId}`);
     if (ix.status !== 'offered' && ix.status !== 'connected') throw new Conflict(`interaction ${interactionId} is already ${ix.status}`);
     const legs = [ix.callSid, ix.agentCallSid].filter((s): s is string => !!s);
-    const records = this.d.carrier ? await Promise.all(legs.map((sid) => this.d.carrier!.fetchCall(sid))) : [];
+    // Without the carrier's word a live call could be taken for a stale record: refuse, and say to try again.
+    const records = this.d.carrier
+      ? await Promise.all(legs.map((sid) => this.d.carrier!.fetchCall(sid))).catch(() => {
+          throw new Busy(10, 'the carrier could not be asked whether this call is still up; nothing was changed, try again in a moment');
+        })
+      : [];
     const live = legs.filter((_, i) => records[i] && !FINAL.has(records[i]!.status));
     if (live.length) throw new Conflict(`the carrier still has ${live.join(', ')} up: this is a live call, not a stale record`);
     const callerEnd = records[0]?.endTime ?? undefined;

@@ -121,7 +121,7 @@ describe('startup reconciliation against a carrier that answers late or not at f
   });
 
   /** A carrier with `sids` up (in progress); `gate` lets a test act while its call list is being read. */
-  function carrier(o: { sids?: string[]; queued?: string[]; failures?: number; gate?: Promise<void> } = {}): CarrierReads & { reads: number } {
+  function carrier(o: { sids?: string[]; queued?: string[]; failures?: number; gate?: Promise<void>; fetchFails?: boolean } = {}): CarrierReads & { reads: number } {
     let failures = o.failures ?? 0;
     const c = {
       reads: 0,
@@ -134,7 +134,10 @@ describe('startup reconciliation against a carrier that answers late or not at f
         await o.gate;
         return (o.sids ?? []).map((sid) => ({ sid, status: 'in-progress', startTime: null, endTime: null, durationSeconds: null }));
       },
-      fetchCall: async () => undefined,
+      fetchCall: async () => {
+        if (o.fetchFails) throw new Error('carrier unreachable: timeout');
+        return undefined;
+      },
       queueMembers: async () => (o.queued ?? []).map((callSid, i) => ({ queue: 'front-general', callSid, position: i + 1 })),
       liveConferences: async () => [],
     };
@@ -197,6 +200,30 @@ describe('startup reconciliation against a carrier that answers late or not at f
     expect(h.acdRepos.interactions.get(ix.id)!.status).to.equal('connected');
     expect(h.presence.get(agent).state).to.equal('on_call');
     expect(h.repos.queue.forCall(caller)!.status).to.equal('bridged');
+  });
+
+  it('refuses a force-end with 503 when the carrier cannot say whether the call is up, and changes nothing', async () => {
+    f = await startHotline({}, { carrierReads: carrier({ fetchFails: true }) });
+    const h = f.hotline;
+    const sql = h.db.$client;
+    const now = f.clock.now();
+    const sid = callSid();
+    h.repos.calls.insert({ sid, direction: 'inbound', from: '+8615000000704', to: '+864008008888', status: 'in-progress', startedAt: now });
+    const ix = sql
+      .prepare("insert into interactions (call_sid, agent_id, status, conference, offered_at, answered_at) values (?, ?, 'connected', 'interaction-u', ?, ?) returning id")
+      .get(sid, idOf(h, 'agent1'), now.getTime(), now.getTime()) as { id: number };
+    const login = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'supervisor1', password: 'hotline-demo' }) });
+    const { token } = (await login.json()) as { token: string };
+    const res = await fetch(`${f.base}/api/interactions/${ix.id}/force-end`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'stuck after the outage' }),
+    });
+    expect(res.status).to.equal(503);
+    expect(res.headers.get('retry-after')).to.equal('10');
+    expect(((await res.json()) as { message: string }).message).to.match(/could not be asked/);
+    expect(h.acdRepos.interactions.get(ix.id)!.status).to.equal('connected');
+    expect(sql.prepare('select count(*) as n from audit_log').get()).to.deep.equal({ n: 0 });
   });
 
   it('does not take the server’s outage for the agents’ silence: nobody signed in is put offline by the first sweeps after a restart', async () => {
