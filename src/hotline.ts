@@ -214,6 +214,7 @@ export function createHotline(o: HotlineOptions) {
     transact,
     clock,
     events,
+    log: log.child({ component: 'agent-control' }),
   });
   const staff = new StaffRepo(db);
   const passwordCost = o.passwordCost ?? PASSWORD_COST;

@@ -5,6 +5,7 @@ import type { Transact } from '../db/transaction';
 import { Busy, Conflict, NotFound } from '../errors/domain-errors';
 import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
+import type { Logger } from '../logging/logger';
 import type { PresenceService } from './agent-presence.service';
 import type { InteractionRow, InteractionsRepo } from './interactions.repo';
 import type { PresenceRepo, PresenceRow } from './presence.repo';
@@ -31,6 +32,8 @@ export class AgentControlService {
       transact: Transact;
       clock: Clock;
       events: EventBus;
+      /** Where a failed hang-up of a withdrawn offer's leg is told (it rings out on its own). */
+      log?: Pick<Logger, 'warn'>;
     },
   ) {}
 
@@ -54,7 +57,10 @@ export class AgentControlService {
       return { events, leg: ix?.status === 'offered' ? ix.agentCallSid : null };
     });
     for (const e of r.events) this.d.events.publish(e);
-    if (r.leg && this.d.carrier) this.d.carrier.hangup(r.leg).catch(() => undefined);
+    const leg = r.leg;
+    if (leg && this.d.carrier) {
+      this.d.carrier.hangup(leg).catch((err) => this.d.log?.warn('force-state: could not hang up the withdrawn offer’s ringing leg; it rings out', { agentId, agentCallSid: leg, err: String(err) }));
+    }
     return this.d.presence.get(agentId);
   }
 
