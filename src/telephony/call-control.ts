@@ -206,9 +206,16 @@ export class TwilioCallControl implements CallControl, CarrierReads {
 
   async liveConferences(): Promise<CarrierConference[]> {
     const conferences = await this.client.conferences.list({ status: 'in-progress', pageSize: 1000 });
-    return Promise.all(
-      conferences.map(async (c) => ({ friendlyName: c.friendlyName, participants: (await this.client.conferences(c.sid).participants.list({ pageSize: 1000 })).map((p) => p.callSid) })),
-    );
+    const participants = async (sid: string) => {
+      try {
+        return (await this.client.conferences(sid).participants.list({ pageSize: 1000 })).map((p) => p.callSid);
+      } catch (err) {
+        // A conference that ended between the two reads has nobody in it; any other failure fails the read.
+        if ((err as { status?: number }).status === 404) return [];
+        throw err;
+      }
+    };
+    return Promise.all(conferences.map(async (c) => ({ friendlyName: c.friendlyName, participants: await participants(c.sid) })));
   }
 
   private async queueSid(name: string): Promise<string> {

@@ -168,3 +168,51 @@ describe('carrier REST door (against a misbehaving carrier)', () => {
     });
   }
 });
+
+describe('carrier REST reads for startup reconciliation (against a carrier that pages and changes while read)', () => {
+  const CF = (n: number) => 'CF' + String(n).repeat(32);
+  let server: http.Server;
+  let control: TwilioCallControl;
+  const live = [callSid(), callSid(), callSid()];
+  const participant = callSid();
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://carrier');
+      const json = (status: number, body: unknown) => (res.writeHead(status, { 'Content-Type': 'application/json' }), res.end(JSON.stringify(body)));
+      const list = `/2010-04-01/Accounts/${ACCOUNT}`;
+      if (url.pathname === `${list}/Calls.json`) {
+        // One call a page, whatever PageSize asks: the client must follow next_page_uri to see them all.
+        const status = url.searchParams.get('Status');
+        const page = Number(url.searchParams.get('Page') ?? 0);
+        const mine = status === 'in-progress' ? live : [];
+        const next = page + 1 < mine.length ? `${list}/Calls.json?Status=${status}&PageSize=1&Page=${page + 1}&PageToken=PT${page + 1}` : null;
+        const calls = mine.slice(page, page + 1).map((sid) => ({ sid, status: 'in-progress', start_time: null, end_time: null, duration: null }));
+        return json(200, { calls, page, page_size: 1, next_page_uri: next, uri: url.pathname + url.search, first_page_uri: url.pathname, previous_page_uri: null });
+      }
+      if (url.pathname === `${list}/Conferences.json`) {
+        const conferences = [1, 2].map((n) => ({ sid: CF(n), friendly_name: `interaction-${n}`, status: 'in-progress' }));
+        return json(200, { conferences, page: 0, page_size: 50, next_page_uri: null, uri: url.pathname });
+      }
+      if (url.pathname === `${list}/Conferences/${CF(1)}/Participants.json`) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+      if (url.pathname === `${list}/Conferences/${CF(2)}/Participants.json`) {
+        return json(200, { participants: [{ call_sid: participant, conference_sid: CF(2) }], page: 0, page_size: 50, next_page_uri: null, uri: url.pathname });
+      }
+      json(404, { code: 20404, message: 'not found', status: 404 });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    control = new TwilioCallControl({ accountSid: ACCOUNT, authToken: 'secret', apiBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, { timeoutMs: 2000 });
+  });
+  after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+
+  it('follows next_page_uri: every live call on every page is seen', async () => {
+    expect((await control.liveCalls()).map((c) => c.sid)).to.have.members(live);
+  });
+
+  it('takes a conference that ended between the list and its participants (404) as empty, and still reads the others', async () => {
+    expect(await control.liveConferences()).to.deep.equal([
+      { friendlyName: 'interaction-1', participants: [] },
+      { friendlyName: 'interaction-2', participants: [participant] },
+    ]);
+  });
+});
