@@ -180,11 +180,12 @@ async function main(): Promise<number> {
   // What nobody caught, and what the server logged as an error (the process guards of src/main.ts, counted here).
   const rejections: string[] = [];
   const uncaught: string[] = [];
-  const logged = new Map<string, number>();
+  const logged = new Map<string, { n: number; example: string }>();
   const log = createLogger('warn', true);
   const write = log.write.bind(log);
-  log.write = ((info: { level: string; message: string }) => {
-    if (info.level === 'error' || info.level === 'warn') logged.set(`${info.level}: ${info.message}`, (logged.get(`${info.level}: ${info.message}`) ?? 0) + 1);
+  log.write = ((info: { level: string; message: string; err?: unknown }) => {
+    const key = `${info.level}: ${info.message}`;
+    if (info.level === 'error' || info.level === 'warn') logged.set(key, { n: (logged.get(key)?.n ?? 0) + 1, example: logged.get(key)?.example ?? String(info.err ?? '') });
     return write(info);
   }) as typeof log.write;
   const countRejection = (reason: unknown) => rejections.push(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
@@ -204,6 +205,12 @@ async function main(): Promise<number> {
   await sim.listen(0, '127.0.0.1');
   // Webhook answer latency, as the carrier sees it: from sending the request to having the whole answer.
   const latencies = new Map<string, number[]>();
+  // The drain's burst of hang-ups is measured apart from the load.
+  const drainLatencies: number[] = [];
+  let draining = false;
+  // Per real second of the arrivals: webhooks sent, their mean and worst latency (are slow answers spread or bunched?).
+  const perSecond: { n: number; max: number; sum: number }[] = [];
+  let loadStartMs = performance.now();
   const webhooks = sim.webhooks;
   const send = webhooks.send.bind(webhooks);
   webhooks.send = async (url, method, params) => {
@@ -212,9 +219,16 @@ async function main(): Promise<number> {
       return await send(url, method, params);
     } finally {
       const route = new URL(url).pathname;
-      const list = latencies.get(route) ?? [];
+      const list = draining ? drainLatencies : (latencies.get(route) ?? []);
       list.push(performance.now() - t0);
-      latencies.set(route, list);
+      if (!draining) latencies.set(route, list);
+      if (!draining) {
+        const second = Math.floor((t0 - loadStartMs) / 1000);
+        const b = (perSecond[second] ??= { n: 0, max: 0, sum: 0 });
+        b.n++;
+        b.sum += performance.now() - t0;
+        b.max = Math.max(b.max, performance.now() - t0);
+      }
     }
   };
   let carrier: FlakyCarrier | undefined;
@@ -296,6 +310,7 @@ async function main(): Promise<number> {
   const callerScript: CallerStep[] = [{ press: '1' }, { press: '0' }, { wait: 3000 }, { hangup: true }];
   const lag = new LoopLag();
   const loadStart = performance.now();
+  loadStartMs = loadStart;
   const windowMs = o.duration * o.timeScale;
   let placed = 0;
   let nextAt = 0;
@@ -345,18 +360,38 @@ async function main(): Promise<number> {
     missed,
   };
 
-  // Drain: every caller still on the line hangs up; the ACD settles (ring legs withdrawn, agents to wrap-up).
-  clearInterval(beats);
+  // Drain: every caller still on the line hangs up and the ACD settles (ring legs withdrawn, agents to wrap-up);
+  // then every agent still on a leg hangs up too, and the ACD settles again.
   for (const t of patienceTimers.values()) clearTimeout(t);
-  const stillUp = [...live.values()];
-  for (const c of stillUp) c.hangup();
-  const drained = await Promise.race([Promise.allSettled(stillUp.map((c) => c.done)).then(() => true), sleep(30_000).then(() => false)]);
-  for (let i = 0; i < 10; i++) {
+  const orphanSql = "SELECT count(*) AS n FROM interactions i JOIN calls c ON c.sid = i.call_sid WHERE i.status IN ('offered', 'connected') AND c.ended_at IS NOT NULL";
+  const settle = async (limitMs: number) => {
+    const t = performance.now();
+    do {
+      await hotline.dispatcher.idle();
+      await sleep(Math.max(50, Math.min(500, o.timeScale / 2)));
+      hotline.groupCommit.commitNow();
+    } while (count(orphanSql) > 0 && performance.now() - t < limitMs);
+  };
+  const hangUpAll = async (calls: SimCall[]) => {
+    for (const c of calls) c.hangup();
+    return Promise.race([Promise.allSettled(calls.map((c) => c.done)).then(() => true), sleep(30_000).then(() => false)]);
+  };
+  const drainStart = performance.now();
+  draining = true;
+  const callersGone = await hangUpAll([...live.values()]);
+  // Wait long enough for a ring to time out (ring timeout + the server's sweep), with a floor in real time.
+  await settle(Math.max(5_000, 40 * o.timeScale));
+  const agentsAlone = count(orphanSql);
+  const agentLegs = sim.calls().filter((c) => c.to.startsWith('client:') && !['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(c.status));
+  const agentsGone = await hangUpAll(agentLegs);
+  await settle(Math.max(5_000, 10 * o.timeScale));
+  for (let i = 0; i < 3; i++) {
     await hotline.dispatcher.idle();
     await sleep(Math.max(50, Math.min(1000, o.timeScale)));
   }
-  await hotline.dispatcher.idle();
   hotline.groupCommit.commitNow();
+  clearInterval(beats);
+  const drainSeconds = (performance.now() - drainStart) / 1000;
   lag.stop();
 
   // Invariants: nothing left reserved, ringing, talking or waiting for a call that has ended.
@@ -373,7 +408,7 @@ async function main(): Promise<number> {
   check('live interactions (offered/connected) for an ended call', "SELECT i.id, i.call_sid, i.status FROM interactions i JOIN calls c ON c.sid = i.call_sid WHERE i.status IN ('offered', 'connected') AND c.ended_at IS NOT NULL");
   check('queue entries waiting for an ended call', "SELECT q.id, q.call_sid, q.reserved_by FROM queue_entries q JOIN calls c ON c.sid = q.call_sid WHERE q.status = 'waiting' AND c.ended_at IS NOT NULL");
   check('calls the carrier ended that the server still thinks are up', `SELECT sid FROM calls WHERE ended_at IS NULL AND direction = 'inbound'`);
-  if (!drained) problems.push('some callers were still on the line 30 s after being hung up');
+  if (!callersGone || !agentsGone) problems.push(`some ${callersGone ? 'agent legs' : 'callers'} were still up 30 s after being hung up`);
   const final = {
     bridged: count("SELECT count(*) AS n FROM queue_entries WHERE status = 'bridged'"),
     abandonedEntries: count("SELECT count(*) AS n FROM queue_entries WHERE status = 'abandoned'"),
@@ -396,7 +431,7 @@ async function main(): Promise<number> {
   console.log(`  answered by an agent ${atEnd.answered}, abandoned ${atEnd.abandoned} (${hungUpByBench} hung up by the bench for lack of patience), still waiting in a queue ${atEnd.waiting}`);
   console.log(`  at that moment: ${atEnd.talking} talking, ${atEnd.ringing} agents ringing, ${atEnd.live} callers on the line (in the IVR, queued or talking)`);
   console.log(`  offers ${atEnd.offers} (${(atEnd.offers / loadSeconds).toFixed(1)}/s), missed offers ${atEnd.missed}`);
-  console.log('\nWebhook answer latency, as the simulator measured it (ms, request sent to answer read):');
+  console.log('\nWebhook answer latency during the arrivals, as the simulator measured it (ms, request sent to answer read):');
   const rows = [...latencies.entries()].sort((a, b) => b[1].length - a[1].length);
   const all = rows.flatMap(([, l]) => l).sort((a, b) => a - b);
   const line = (name: string, l: number[]) => {
@@ -405,15 +440,22 @@ async function main(): Promise<number> {
   };
   console.log(line('all webhooks', all));
   for (const [route, l] of rows) console.log(line(route, l));
+  const worst = perSecond.map((b, i) => ({ i, ...b })).filter((b) => b.n).sort((a, b) => b.max - a.max).slice(0, 5);
+  console.log(`  slowest seconds of the run (s after the first arrival: webhooks sent, mean, worst ms): ${worst.map((b) => `${b.i}: ${b.n}, ${(b.sum / b.n).toFixed(0)}, ${b.max.toFixed(0)}`).join('; ')}`);
+  if (drainLatencies.length) console.log(line('(during the drain, all)', drainLatencies));
   console.log(`\nEvent-loop lag (ms late on a 100 ms timer): p50 ${percentile(lags, 50).toFixed(1)}, p99 ${percentile(lags, 99).toFixed(1)}, max ${(lags[lags.length - 1] ?? 0).toFixed(1)}`);
   console.log(`Process memory: RSS start ${mb(memory.start.rss)}, peak ${mb(memory.peakRss)}, end ${mb(end.rss)}; heap used start ${mb(memory.start.heapUsed)}, peak ${mb(memory.peakHeap)}, end ${mb(end.heapUsed)}`);
   if (carrier) console.log(`Carrier proxy: ${carrier.passed} requests passed, ${carrier.faults.timeout} held until the server timed out, ${carrier.faults.error} answered 500`);
-  console.log(`\nAfter the drain: queue entries bridged ${final.bridged}, abandoned ${final.abandonedEntries}, other ${final.otherEntries}; agents ${final.agentStates.map((s) => `${s.state} ${s.n}`).join(', ')}`);
+  console.log(
+    `\nDrain (${drainSeconds.toFixed(1)} s real): ${atEnd.live} callers hung up; ${agentsAlone} agents were then still on a call whose caller had ended ` +
+      `(answered, but the caller hung up before joining the conference); ${agentLegs.length} agent legs still up were hung up`,
+  );
+  console.log(`After the drain: queue entries bridged ${final.bridged}, abandoned ${final.abandonedEntries}, other ${final.otherEntries}; agents ${final.agentStates.map((s) => `${s.state} ${s.n}`).join(', ')}`);
   console.log(`Unhandled rejections: ${rejections.length}; uncaught exceptions: ${uncaught.length}`);
   for (const r of [...new Set([...rejections, ...uncaught])].slice(0, 5)) console.log(`  ${r}`);
-  const errors = [...logged.entries()].filter(([k]) => k.startsWith('error')).reduce((n, [, v]) => n + v, 0);
-  console.log(`Server log: ${errors} errors, ${[...logged.values()].reduce((a, b) => a + b, 0) - errors} warnings`);
-  for (const [msg, n] of [...logged.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${String(n).padStart(6)} × ${msg}`);
+  const errors = [...logged.entries()].filter(([k]) => k.startsWith('error')).reduce((n, [, v]) => n + v.n, 0);
+  console.log(`Server log: ${errors} errors, ${[...logged.values()].reduce((a, b) => a + b.n, 0) - errors} warnings`);
+  for (const [msg, { n, example }] of [...logged.entries()].sort((a, b) => b[1].n - a[1].n).slice(0, 8)) console.log(`  ${String(n).padStart(6)} × ${msg}${example ? ` (e.g. ${example})` : ''}`);
   if (problems.length) for (const p of problems) console.log(`INVARIANT FAILED: ${p}`);
   else console.log('Invariants hold: no agent reserved or on a call for an ended call, no live interaction or waiting queue entry for an ended call, every inbound call closed.');
 
