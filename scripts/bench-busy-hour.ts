@@ -13,7 +13,7 @@ import { seedDemoStaff } from '../src/db/seed/demo-staff';
 import { agentDesks, agentPresence, staff } from '../src/db/schema/index';
 import { createHotline } from '../src/hotline';
 import { installProcessGuards } from '../src/process-guards';
-import { CarrierSimulator, type CallerStep, type SimCall } from '../src/sim/index';
+import { CarrierSimulator, formatTranscript, type CallerStep, type SimCall } from '../src/sim/index';
 import { hotlineNumbers } from '../src/sim/embedded';
 import { VoiceTokenIssuer } from '../src/telephony/voice-token';
 import { OPEN_HOURS, freePort } from '../test/support/hotline-fixture';
@@ -284,6 +284,10 @@ async function main(): Promise<number> {
   const patienceTimers = new Map<string, NodeJS.Timeout>();
   const live = new Map<string, SimCall>();
   let hungUpByBench = 0;
+  const benchHungUp = new Set<string>();
+  // Callers whose call ended during the arrivals before reaching an agent, without the bench hanging up for them.
+  let endedEarly = 0;
+  const earlyTranscripts: string[] = [];
   hotline.events.on('CallOffered', () => void offers++);
   hotline.events.on('CallMissed', () => void missed++);
   hotline.events.on('CallAnswered', (e) => {
@@ -300,6 +304,7 @@ async function main(): Promise<number> {
       const call = live.get(e.callSid);
       if (call && !answered.has(e.callSid)) {
         hungUpByBench++;
+        benchHungUp.add(e.callSid);
         call.hangup();
       }
     }, sim.clock.ms(patience));
@@ -330,7 +335,11 @@ async function main(): Promise<number> {
       const n = ++placed;
       const call = sim.placeCall({ from: `+86139${String(10_000_000 + n).slice(-8)}`, to: config.hotlineNumber, script: callerScript });
       live.set(call.sid, call);
-      void call.done.then(() => {
+      void call.done.then((transcript) => {
+        if (!draining && !benchHungUp.has(call.sid) && !transcript.some((t) => t.kind === 'conference')) {
+          endedEarly++;
+          if (earlyTranscripts.length < 2) earlyTranscripts.push(formatTranscript(transcript.slice(-8)));
+        }
         live.delete(call.sid);
         clearTimeout(patienceTimers.get(call.sid));
       });
@@ -430,6 +439,8 @@ async function main(): Promise<number> {
   console.log(`  calls placed ${atEnd.placed} (${(atEnd.placed / loadSeconds).toFixed(1)}/s)`);
   console.log(`  answered by an agent ${atEnd.answered}, abandoned ${atEnd.abandoned} (${hungUpByBench} hung up by the bench for lack of patience), still waiting in a queue ${atEnd.waiting}`);
   console.log(`  at that moment: ${atEnd.talking} talking, ${atEnd.ringing} agents ringing, ${atEnd.live} callers on the line (in the IVR, queued or talking)`);
+  console.log(`  callers ended during the arrivals before reaching an agent, though nobody hung up: ${endedEarly}`);
+  for (const t of earlyTranscripts) console.log(`    the end of one's transcript:\n${t.replace(/^/gm, '      ')}`);
   console.log(`  offers ${atEnd.offers} (${(atEnd.offers / loadSeconds).toFixed(1)}/s), missed offers ${atEnd.missed}`);
   console.log('\nWebhook answer latency during the arrivals, as the simulator measured it (ms, request sent to answer read):');
   const rows = [...latencies.entries()].sort((a, b) => b[1].length - a[1].length);
