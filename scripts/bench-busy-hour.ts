@@ -33,8 +33,8 @@ SQLite file with the demo data, the hotline open whatever the hour) and the carr
     at least 10 s) after being queued;
   - with --carrier-faults p, a fraction p of the server's REST requests to the carrier time out (half of them,
     never answered) or fail with a 500 (the other half), through a proxy in front of the simulator.
-When the arrivals stop it counts the calls, hangs up every caller still on the line, lets the ACD settle and
-checks that every call ended somewhere sane. All durations are simulated seconds; --time-scale is the real
+When the arrivals stop it counts the calls, hangs up every caller still on the line, lets the ACD settle, hangs
+up every agent leg still up, lets it settle again, and checks that every call ended somewhere sane. All durations are simulated seconds; --time-scale is the real
 milliseconds per simulated second (1000 is real time, as in the issue; smaller runs faster).
 
 Options:
