@@ -19,7 +19,7 @@ import { Dispatcher, type AcdCarrier } from '../src/acd/dispatcher';
 import { bestCall, compareIdle, compareWaiting } from '../src/acd/routing-policy';
 import { EventBus } from '../src/events/domain-events';
 import { createLogger } from '../src/logging/logger';
-import { mulberry32 } from '../src/db/seed/mulberry32';
+import { prng, weighted, type Rng } from './bench/seeded';
 import { agentIdentity } from '../src/telephony/voice-token';
 
 const USAGE = `Usage: npm run bench:routing -- [options]
@@ -134,23 +134,6 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------- data
 
-/** Seeded helpers: the same data for the same --seed. */
-function prng(seed: number) {
-  const next = mulberry32(seed >>> 0 || 0x9e3779b9);
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-    shuffle<T>(xs: T[]): T[] {
-      for (let i = xs.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [xs[i], xs[j]] = [xs[j], xs[i]];
-      }
-      return xs;
-    },
-  };
-}
-type Rng = ReturnType<typeof prng>;
 
 const QUEUES: Record<Desk, string[]> = {
   front: ['front-vip', 'front-complaints', 'front-returns', 'front-general'],
@@ -178,12 +161,6 @@ const BUSY_STATES = [
   { state: 'offline', share: 0.12 },
 ] as const;
 const BREAK_REASONS = ['lunch', 'rest', 'training', 'meeting'];
-
-function weighted<T>(rng: Rng, items: readonly T[], share: (t: T) => number): T {
-  let r = rng.next();
-  for (const it of items) if ((r -= share(it)) < 0) return it;
-  return items[items.length - 1];
-}
 
 interface AgentModel {
   staffId: number;

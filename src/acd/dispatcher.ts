@@ -150,12 +150,19 @@ export class Dispatcher {
       const entry = this.d.queue.forCall(ix.callSid);
       const call = this.d.calls.get(ix.callSid);
       // A caller still up waits again, same priority, same time queued; one the carrier no longer has is not offered again.
-      if (entry?.status === 'bridged' && !call?.endedAt && !callerGone) this.d.queue.reopen(ix.callSid);
+      const gone = callerGone || !!call?.endedAt;
+      if (entry?.status === 'bridged') this.d.queue.reopen(ix.callSid);
+      // A caller gone before reaching the agent was never answered: their entry ends abandoned, as if they hung up waiting.
+      const abandoned = entry?.status === 'bridged' && gone ? this.d.queue.end(ix.callSid, 'abandoned', now) : undefined;
+      if (abandoned) {
+        this.d.calls.appendEvent({ callSid: ix.callSid, dedupeKey: 'queue:ended', type: 'queue.abandoned', data: { queue: abandoned.queue, waitSeconds: abandoned.waitSeconds }, at: now });
+      }
       if (callerGone && !call?.endedAt) {
         this.d.calls.update(ix.callSid, { status: 'completed', endedAt: now });
         this.d.calls.appendEvent({ callSid: ix.callSid, dedupeKey: 'carrier:gone', type: 'call.gone', data: { interactionId: ix.id }, at: now });
       }
       const events: DomainEvent[] = [{ type: 'CallEnded', interactionId: ix.id, callSid: ix.callSid, agentId: ix.agentId, at: now }];
+      if (abandoned) events.push({ type: 'CallAbandoned', callSid: ix.callSid, queue: abandoned.queue, waitSeconds: abandoned.waitSeconds ?? 0, at: now });
       const changed = this.d.presenceService.apply(ix.agentId, 'call-ended', now, this.d.rules.get(entry?.queue ?? '').wrapUpSeconds);
       if (changed) events.push(changed);
       return events;

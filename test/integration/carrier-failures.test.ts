@@ -1,51 +1,24 @@
 // Never down because one call failed: the ACD against a carrier whose REST calls time out or fail. Nothing crashes
 // (no unhandled rejection), and every caller ends somewhere sane: waiting in place, or ended and recorded as such.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { CarrierSimulator } from '../../src/sim/index';
 import { hotlineNumbers } from '../../src/sim/embedded';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
+import { flakyCarrier, isCallUpdate, type CarrierFault, type FlakyCarrier } from '../support/flaky-carrier';
 
 const TO_AGENT = (waitSeconds: number) => [{ press: '1' }, { press: '0' }, { wait: waitSeconds }, { hangup: true }];
 
-type Mode = 'timeout' | 'error';
+type Mode = CarrierFault;
 
 /** Between the server and the carrier: creating calls (ringing agents) goes through; `mode` applies to the rest, or to everything. */
-async function flakyCarrier(target: string, mode: Mode, scope: 'updates' | 'all') {
-  const held: http.ServerResponse[] = [];
-  const server = http.createServer((req, res) => {
-    const update = req.method === 'POST' && /\/Calls\/CA[0-9a-f]{32}\.json$/.test(req.url ?? '');
-    if (scope === 'all' || update) {
-      req.resume();
-      if (mode === 'timeout') return void held.push(res); // never answered: the client's timeout fires
-      res.writeHead(500, { 'Content-Type': 'application/json' });
-      return void res.end(JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 }));
-    }
-    const out = http.request(target + (req.url ?? ''), { method: req.method, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      for (const res of held) res.destroy();
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
+const flaky = (target: string, mode: Mode, scope: 'updates' | 'all') => flakyCarrier(target, (req) => (scope === 'all' || isCallUpdate(req) ? mode : undefined));
 
 describe('the ACD against a carrier whose REST calls time out or fail', function () {
   this.timeout(30000);
   let sim: CarrierSimulator;
   let f: Fixture;
-  let carrier: Awaited<ReturnType<typeof flakyCarrier>>;
+  let carrier: FlakyCarrier;
   let rejections: unknown[];
   const onRejection = (reason: unknown) => rejections.push(reason);
 
@@ -63,7 +36,7 @@ describe('the ACD against a carrier whose REST calls time out or fail', function
       maxCallSeconds: 900,
     });
     await sim.listen(0, '127.0.0.1');
-    carrier = await flakyCarrier(sim.baseUrl, mode, scope);
+    carrier = await flaky(sim.baseUrl, mode, scope);
     const start = new Date(OPEN_HOURS).getTime();
     f = await startHotline({}, { config, carrierApiBaseUrl: carrier.url, carrierTimeoutMs: 200, acdTickMs: 10, now: () => new Date(start + Math.round(sim.clock.now() * 1000)) });
   }

@@ -13,7 +13,7 @@ import { PresenceRepo } from '../../src/acd/presence.repo';
 import { InteractionsRepo, type InteractionRow } from '../../src/acd/interactions.repo';
 import { QueueSettingsRepo } from '../../src/acd/queue-settings.repo';
 import { PresenceService } from '../../src/acd/agent-presence.service';
-import { Dispatcher, type AcdCarrier } from '../../src/acd/dispatcher';
+import { CallGone, Dispatcher, type AcdCarrier } from '../../src/acd/dispatcher';
 import { agentIdentity } from '../../src/telephony/voice-token';
 
 const T0 = new Date('2026-11-23T03:00:00Z'); // Monday 11:00 in Shanghai
@@ -35,8 +35,12 @@ class RecordingCarrier implements AcdCarrier {
     return sid;
   }
 
+  /** When set, bringing the caller in fails (e.g. CallGone: the caller hung up just before). */
+  failConnect: Error | undefined;
+
   async connectCaller(callSid: string, interactionId: number): Promise<void> {
     this.connects.push({ callSid, interactionId });
+    if (this.failConnect) throw this.failConnect;
   }
 
   async endAgentLeg(callSid: string): Promise<void> {
@@ -356,6 +360,21 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
       expect(interactionsRepo.get(failed.id)!.status).to.equal('missed');
       expect(queue.forCall(second.callSid)).to.include({ status: 'waiting', reservedBy: null });
       expect(stateOf('agent4')).to.equal('missed');
+      expectConsistent();
+    });
+
+    it('the caller hung up just as the agent answered (redirect: CallGone): the entry says abandoned, not bridged; the agent leg is ended', async () => {
+      carrier.failConnect = new CallGone(call.callSid);
+      clock.advance(7);
+      expect(dispatcher.agentAnswered(ix.id, leg).join).to.equal(true);
+      await dispatcher.idle();
+
+      expect(interactionsRepo.get(ix.id)).to.include({ status: 'withdrawn' });
+      expect(queue.forCall(call.callSid)).to.include({ status: 'abandoned', waitSeconds: 28 });
+      expect(calls.get(call.callSid)!.endedAt).to.deep.equal(clock.now());
+      expect(eventsOf('CallAbandoned')).to.deep.equal([{ type: 'CallAbandoned', callSid: call.callSid, queue: call.queue, waitSeconds: 28, at: clock.now() }]);
+      expect(carrier.ended).to.deep.equal([leg]);
+      expect(stateOf('agent2')).to.equal('wrap_up');
       expectConsistent();
     });
 
