@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { CarrierSimulator } from '../src/sim/index';
 
-const USAGE = `Usage: node --expose-gc --import tsx scripts/sim-memory.ts [options]
+const USAGE = `Usage: npm run bench:sim-memory -- [options]   (node --expose-gc --import tsx scripts/bench-sim-memory.ts)
 
 Options:
   --calls <n>      calls to place (default 6000)
