@@ -14,7 +14,7 @@ import { agentDesks, agentPresence, staff } from '../src/db/schema/index';
 import { createHotline } from '../src/hotline';
 import { installProcessGuards } from '../src/process-guards';
 import { CarrierSimulator, formatTranscript, type CallerStep, type SimCall } from '../src/sim/index';
-import { hotlineNumbers } from '../src/sim/embedded';
+import { simulatorAccount } from '../src/sim/embedded';
 import { VoiceTokenIssuer } from '../src/telephony/voice-token';
 import { OPEN_HOURS, freePort } from '../test/support/hotline-fixture';
 import { TEST_PASSWORD_COST } from '../test/support/password-cost';
@@ -194,11 +194,7 @@ async function main(): Promise<number> {
 
   const config = loadConfig({ PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_FILE: path.join(tmp, 'hotline.sqlite'), LOG_LEVEL: 'warn', HOTLINE_HOURS: 'open' });
   const sim = new CarrierSimulator({
-    accountSid: config.twilio.accountSid,
-    authToken: config.twilio.authToken,
-    apiKeySid: config.twilio.apiKey,
-    apiKeySecret: config.twilio.apiSecret,
-    numbers: hotlineNumbers(config),
+    ...simulatorAccount(config),
     timeScale: o.timeScale,
     maxCallSeconds: 3600,
   });

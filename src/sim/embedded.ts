@@ -15,15 +15,22 @@ export function hotlineNumbers(config: Readonly<Config>) {
   };
 }
 
-/** The simulator the config describes (credentials, hotline number, time scale, callback order), listening on loopback. */
-export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logger, port = config.simulator?.port ?? 0): Promise<CarrierSimulator> {
-  const simLog = log.child({ component: 'simulator' });
-  const sim = new CarrierSimulator({
+/** The carrier account and the hotline number as the config describes them: what every simulator of this server needs. */
+export function simulatorAccount(config: Readonly<Config>) {
+  return {
     accountSid: config.twilio.accountSid,
     authToken: config.twilio.authToken,
     apiKeySid: config.twilio.apiKey,
     apiKeySecret: config.twilio.apiSecret,
     numbers: hotlineNumbers(config),
+  };
+}
+
+/** The simulator the config describes (credentials, hotline number, time scale, callback order), listening on loopback. */
+export async function startEmbeddedSimulator(config: Readonly<Config>, log: Logger, port = config.simulator?.port ?? 0): Promise<CarrierSimulator> {
+  const simLog = log.child({ component: 'simulator' });
+  const sim = new CarrierSimulator({
+    ...simulatorAccount(config),
     timeScale: config.simulator?.timeScale,
     callbackOrder: config.simulator?.shuffleSeed === undefined ? 'in-order' : { shuffle: config.simulator.shuffleSeed },
     log: (msg, meta) => simLog.debug(msg, meta),

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config';
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import type { CallSession } from '../../src/sim/call-session';
-import { hotlineNumbers } from '../../src/sim/embedded';
+import { simulatorAccount } from '../../src/sim/embedded';
 import { freePort } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import { openHoursTimeZone, startServerProcess, type ServerProcess } from '../support/server-process';
@@ -47,11 +47,7 @@ describe('crash recovery: kill -9 of the web process, restart on the same databa
     // The carrier outlives the server: here a simulator in the test process (`npm run sim` runs the same thing alone).
     const config = loadConfig({ ...env });
     sim = new CarrierSimulator({
-      accountSid: config.twilio.accountSid,
-      authToken: config.twilio.authToken,
-      apiKeySid: config.twilio.apiKey,
-      apiKeySecret: config.twilio.apiSecret,
-      numbers: hotlineNumbers(config),
+      ...simulatorAccount(config),
       timeScale: 150,
       maxCallSeconds: 100000,
     });

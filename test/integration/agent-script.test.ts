@@ -8,7 +8,7 @@ import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createLogger } from '../../src/logging/logger';
 import { createHotline, type Hotline } from '../../src/hotline';
 import { CarrierSimulator } from '../../src/sim/index';
-import { hotlineNumbers } from '../../src/sim/embedded';
+import { simulatorAccount } from '../../src/sim/embedded';
 import { testConfig } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 
@@ -38,11 +38,7 @@ describe('npm run agent (a real child process against a real server)', function 
     db = openDatabase(':memory:');
     seedDemoStaff(db);
     sim = new CarrierSimulator({
-      accountSid: config.twilio.accountSid,
-      authToken: config.twilio.authToken,
-      apiKeySid: config.twilio.apiKey,
-      apiKeySecret: config.twilio.apiSecret,
-      numbers: hotlineNumbers(config),
+      ...simulatorAccount(config),
       timeScale: 2,
     });
     await sim.listen(0, '127.0.0.1');

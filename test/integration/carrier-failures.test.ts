@@ -2,7 +2,7 @@
 // (no unhandled rejection), and every caller ends somewhere sane: waiting in place, or ended and recorded as such.
 import { expect } from 'chai';
 import { CarrierSimulator } from '../../src/sim/index';
-import { hotlineNumbers } from '../../src/sim/embedded';
+import { simulatorAccount } from '../../src/sim/embedded';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import { flakyCarrier, isCallUpdate, type CarrierFault, type FlakyCarrier } from '../support/flaky-carrier';
@@ -27,11 +27,7 @@ describe('the ACD against a carrier whose REST calls time out or fail', function
     process.on('unhandledRejection', onRejection);
     const config = await testConfig();
     sim = new CarrierSimulator({
-      accountSid: config.twilio.accountSid,
-      authToken: config.twilio.authToken,
-      apiKeySid: config.twilio.apiKey,
-      apiKeySecret: config.twilio.apiSecret,
-      numbers: hotlineNumbers(config),
+      ...simulatorAccount(config),
       timeScale: 20,
       maxCallSeconds: 900,
     });

@@ -1,7 +1,7 @@
 // A hotline server plus the carrier simulator, wired as in simulator mode, for end-to-end tests.
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
-import { hotlineNumbers } from '../../src/sim/embedded';
+import { simulatorAccount } from '../../src/sim/embedded';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
@@ -42,11 +42,7 @@ export const CALLBACK_MODES: { name: string; order: CallbackOrder }[] = [
 export async function startHotlineWithSimulator(env: Record<string, string> = {}, o: SimFixtureOptions = {}): Promise<SimFixture> {
   const config = await testConfig(env);
   const sim = new CarrierSimulator({
-    accountSid: config.twilio.accountSid,
-    authToken: config.twilio.authToken,
-    apiKeySid: config.twilio.apiKey,
-    apiKeySecret: config.twilio.apiSecret,
-    numbers: hotlineNumbers(config),
+    ...simulatorAccount(config),
     timeScale: o.timeScale ?? 2,
     playSeconds: 10,
     maxCallSeconds: 900,
