@@ -39,6 +39,8 @@ export interface DispatcherOptions {
 
 const DESKS: Desk[] = ['front', 'middle', 'back'];
 const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled', 'completed']);
+/** How long a conversation may stay marked connected after its caller's call ended before the agent leg is ended. */
+const ORPHANED_LEG_GRACE_MS = 5_000;
 
 export interface Offer {
   interaction: InteractionRow;
@@ -53,6 +55,8 @@ export class Dispatcher {
   private stopped = false;
   /** Set while startup reconciliation runs: no offer is made from rows the carrier may no longer back. */
   private held = false;
+  /** Conversations whose caller is gone and whose agent leg this sweep already ended (not ended twice). */
+  private orphanedLegsEnded = new Set<number>();
 
   constructor(
     private readonly d: {
@@ -230,7 +234,26 @@ export class Dispatcher {
       this.publish(this.d.transact(() => this.missed(ix, now, ix.agentCallSid ?? '')));
       if (ix.agentCallSid) this.endLeg(ix.agentCallSid);
     }
+    this.endOrphanedLegs(now);
     this.dispatch();
+  }
+
+  /**
+   * A caller who hung up after being sent to the agent but before joining the conference never ends it (the conference
+   * ends when a participant leaves), so the agent would sit alone in it: once the caller's call has been over for a few
+   * seconds and the conversation is still marked connected, end the agent's leg (its status callback then ends the
+   * interaction and starts wrap-up). Each leg is ended once.
+   */
+  private endOrphanedLegs(now: Date): void {
+    const orphans = this.d.interactions.connectedWithCallerEndedBefore(new Date(now.getTime() - ORPHANED_LEG_GRACE_MS));
+    const ended = new Set<number>();
+    for (const ix of orphans) {
+      ended.add(ix.id);
+      if (this.orphanedLegsEnded.has(ix.id) || !ix.agentCallSid) continue;
+      this.d.log.info('the caller is gone but the agent is still in the conference; ending the agent leg', { interactionId: ix.id, agentId: ix.agentId });
+      this.endLeg(ix.agentCallSid);
+    }
+    this.orphanedLegsEnded = ended;
   }
 
   /** Makes no offers until release() (startup reconciliation). */

@@ -1,7 +1,7 @@
 // Interactions: each offer of a waiting call to an agent, from ringing to the end of the conversation (drizzle only).
 import { and, avg, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { interactions } from '../db/schema/index';
+import { calls, interactions } from '../db/schema/index';
 
 export type InteractionRow = typeof interactions.$inferSelect;
 export type InteractionStatus = InteractionRow['status'];
@@ -70,6 +70,17 @@ export class InteractionsRepo {
 
   offeredBefore(before: Date): InteractionRow[] {
     return this.db.select().from(interactions).where(and(eq(interactions.status, 'offered'), lt(interactions.offeredAt, before))).all();
+  }
+
+  /** Conversations still marked connected whose caller's call ended before `before` (the agent may be alone). */
+  connectedWithCallerEndedBefore(before: Date): InteractionRow[] {
+    return this.db
+      .select({ ix: interactions })
+      .from(interactions)
+      .innerJoin(calls, eq(calls.sid, interactions.callSid))
+      .where(and(eq(interactions.status, 'connected'), lt(calls.endedAt, before)))
+      .all()
+      .map((r) => r.ix);
   }
 
   /** Average seconds from answer to hang-up of the conversations ended since `since`. */

@@ -414,6 +414,33 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
       expect(carrier.ended).to.deep.equal([]);
     });
 
+    it('sweep: a caller gone before joining the conference leaves the agent alone in it: after 5 s the agent leg is ended, once', async () => {
+      dispatcher.agentAnswered(ix.id, leg);
+      await dispatcher.idle();
+      calls.update(call.callSid, { status: 'completed', endedAt: clock.now() });
+      clock.advance(5);
+      dispatcher.sweep();
+      await dispatcher.idle();
+      expect(carrier.ended, 'within the grace: the conference may still be ending by itself').to.deep.equal([]);
+      clock.advance(1);
+      dispatcher.sweep();
+      dispatcher.sweep();
+      await dispatcher.idle();
+      expect(carrier.ended).to.deep.equal([leg]);
+      dispatcher.agentLegStatus(ix.id, 'completed', leg);
+      expect(interactionsRepo.get(ix.id)).to.include({ status: 'ended' });
+      expect(stateOf('agent2')).to.equal('wrap_up');
+    });
+
+    it('sweep: a conversation whose caller is still on the line is left alone', async () => {
+      dispatcher.agentAnswered(ix.id, leg);
+      clock.advance(600);
+      dispatcher.sweep();
+      await dispatcher.idle();
+      expect(carrier.ended).to.deep.equal([]);
+      expect(interactionsRepo.get(ix.id)!.status).to.equal('connected');
+    });
+
     it('the agent leg completing after the conversation: interaction ended, agent into wrap-up for the queue’s wrap-up time', async () => {
       dispatcher.agentAnswered(ix.id, leg);
       clock.advance(120);
