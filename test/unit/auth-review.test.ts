@@ -16,17 +16,9 @@ import { StaffAdminService } from '../../src/staff/staff-admin.service';
 import { AuditRepo } from '../../src/audit/audit.repo';
 import { Busy, Conflict, TooManyAttempts, Unauthorized } from '../../src/errors/domain-errors';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
+import { rejection } from '../support/rejection';
 
 const T0 = new Date('2026-11-23T01:00:00Z');
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('account security review', () => {
   let db: Db;

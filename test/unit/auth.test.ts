@@ -12,20 +12,12 @@ import { WsTickets } from '../../src/auth/ws-tickets';
 import { AuditRepo } from '../../src/audit/audit.repo';
 import { Busy, Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../../src/errors/domain-errors';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
+import { rejection } from '../support/rejection';
 
 const T0 = new Date('2026-11-23T01:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('password hashing', () => {
   it('hashes at OWASP cost by default: scrypt$131072$salt$hash, N=2^17 r=8 p=1, verified only with the right password', async () => {
