@@ -1,4 +1,5 @@
 // Owns the screen pop: what an agent sees about a caller while the call rings (account, orders, RMAs, work orders, IVR, queue).
+import type { RmaStatus } from '../db/schema/index';
 import type { PathEntry } from '../ivr/flow-types';
 import type { ScreenPopRepo } from './screen-pop.repo';
 
@@ -28,7 +29,7 @@ export interface ScreenPopOrder {
 export interface ScreenPopRma {
   number: string;
   kind: 'return' | 'exchange';
-  status: 'requested' | 'under_review' | 'approved' | 'rejected' | 'refunded' | 'replacement_shipped' | 'closed';
+  status: RmaStatus;
   reason: string | null;
   orderNumber: string;
   createdAt: Date;

@@ -32,6 +32,11 @@ const envSchema = z.object({
   SIMULATOR_SECRET: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   HOLD_MUSIC_URL: z.url().default('http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  ORDER_REVIEW_AMOUNT_YUAN: z.coerce.number().positive().default(2000),
+  DUPLICATE_ORDER_WINDOW_MINUTES: z.coerce.number().int().min(0).default(10),
+  REVIEW_CLAIM_MINUTES: z.coerce.number().int().positive().default(15),
+  RETURN_WINDOW_DAYS: z.coerce.number().int().min(0).default(7),
+  DIALER_CALLS_PER_SECOND: z.coerce.number().positive().default(1),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TRUST_PROXY: z
     .string()
@@ -74,6 +79,19 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Seed demo customers and demo staff into an empty database: only ever in simulator mode. */
   seedDemoData: boolean;
+  /** The middle and back office's rules, and the outbound dialer's center-wide pace. */
+  office: {
+    /** Orders above this amount (fen) are held for review. */
+    reviewAmountFen: number;
+    /** Two orders of one customer with the same items or amount within this window are likely duplicates. */
+    duplicateWindowMinutes: number;
+    /** A claimed order or RMA not decided within this many minutes goes back to the list. */
+    claimMinutes: number;
+    /** Returns are accepted this many days after delivery. */
+    returnWindowDays: number;
+    /** At most this many outbound calls per second for the whole center. */
+    dialerCallsPerSecond: number;
+  };
   /** Which peers' X-Forwarded-For to believe for the client address: a hop count or proxy addresses. */
   trustProxy: TrustProxy;
   twilio: {
@@ -138,6 +156,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     // Demo accounts have a published password: never in a center with a real carrier.
     seedDemoData: e.SEED_DEMO_DATA && !live,
     trustProxy: e.TRUST_PROXY,
+    office: {
+      reviewAmountFen: Math.round(e.ORDER_REVIEW_AMOUNT_YUAN * 100),
+      duplicateWindowMinutes: e.DUPLICATE_ORDER_WINDOW_MINUTES,
+      claimMinutes: e.REVIEW_CLAIM_MINUTES,
+      returnWindowDays: e.RETURN_WINDOW_DAYS,
+      dialerCallsPerSecond: e.DIALER_CALLS_PER_SECOND,
+    },
     twilio: live
       ? {
           accountSid: e.TWILIO_ACCOUNT_SID!,

@@ -1,4 +1,5 @@
 // The vocabulary shared by the IVR engine and its node types: state, inputs, instructions, effects.
+import type { RmaStatus } from '../db/schema/index';
 import type { z } from 'zod';
 import type { HoursMode } from './business-hours';
 
@@ -85,7 +86,7 @@ export interface OrderFacts {
 export interface RmaFacts {
   number: string;
   kind: 'return' | 'exchange';
-  status: 'requested' | 'under_review' | 'approved' | 'rejected' | 'refunded' | 'replacement_shipped' | 'closed';
+  status: RmaStatus;
   orderNumber: string;
   updatedAt: Date;
 }

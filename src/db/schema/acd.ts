@@ -22,9 +22,13 @@ export const interactions = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     callSid: text('call_sid').notNull().references(() => calls.sid),
+    /** Outbound (a callback): the callback this interaction works, and the attempt that dialed the customer. */
+    callbackId: integer('callback_id'),
+    attemptId: integer('attempt_id'),
     queueEntryId: integer('queue_entry_id').references(() => queueEntries.id),
     agentId: integer('agent_id').notNull().references(() => staff.id),
     /** offered (ringing the agent) → connected → ended; or missed / withdrawn. */
+    direction: text('direction', { enum: ['inbound', 'outbound'] }).notNull().default('inbound'),
     status: text('status', { enum: ['offered', 'connected', 'ended', 'missed', 'withdrawn'] }).notNull(),
     conference: text('conference').notNull(),
     agentCallSid: text('agent_call_sid'),

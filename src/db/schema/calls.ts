@@ -72,6 +72,11 @@ export const queueEntries = sqliteTable(
   ],
 );
 
+export const CALLBACK_TYPES = ['ivr', 'queue', 'work_order', 'need_info', 'rma_status'] as const;
+export type CallbackType = (typeof CALLBACK_TYPES)[number];
+export const CALLBACK_OUTCOMES = ['reached', 'wrong_number', 'max_attempts', 'do_not_call', 'cancelled'] as const;
+
+/** The one callback list: every call the center owes a customer, whatever asked for it. */
 export const callbackRequests = sqliteTable(
   'callback_requests',
   {
@@ -84,14 +89,98 @@ export const callbackRequests = sqliteTable(
     language: text('language').notNull().default('zh'),
     /** Seconds the caller had already waited in a queue, so the callback keeps their place. */
     queueSeconds: integer('queue_seconds').notNull().default(0),
+    /** open (waiting its turn) → in_progress (offered to an agent or being dialed) → open again (retry) | done | failed. */
     status: text('status', { enum: ['open', 'in_progress', 'done', 'failed'] }).notNull().default('open'),
-    /** Where the request came from: the IVR (after hours), a waiting caller who pressed 1, or a department's answer to a work order. */
-    source: text('source', { enum: ['ivr', 'queue', 'work_order'] }).notNull().default('ivr'),
+    /**
+     * The type of callback (the API calls it `type`): the IVR (after hours), a waiting caller who pressed 1 (virtual
+     * hold), a department's answer to a work order, a middle-office question about an order, an RMA's new status.
+     */
+    source: text('source', { enum: CALLBACK_TYPES }).notNull().default('ivr'),
     workOrderId: integer('work_order_id'),
+    orderId: integer('order_id'),
+    rmaId: integer('rma_id'),
     requestedAt: integer('requested_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Higher is served first (same scale as the queues: VIP 40 … new 10). */
+    priority: integer('priority').notNull().default(10),
+    /** Not to be called before this time. */
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull().default(sql`0`),
+    /** The first time at or after due_at inside the type's calling hours in the customer's time zone: the dialer's order. */
+    eligibleAt: integer('eligible_at', { mode: 'timestamp_ms' }).notNull().default(sql`0`),
+    /** One agent who owns the callback; null for the desk's pool. */
+    ownerId: integer('owner_id'),
+    /** The customer's IANA time zone (calling hours are local to them). */
+    timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+    /** The question a middle-office agent needs answered, and the answer recorded after the call. */
+    question: text('question'),
+    answer: text('answer'),
+    attempts: integer('attempts').notNull().default(0),
+    lastResult: text('last_result'),
+    outcome: text('outcome', { enum: CALLBACK_OUTCOMES }),
+    /** The agent the callback is offered to or being dialed for, while in_progress. */
+    reservedBy: integer('reserved_by'),
+    /** Makes an add idempotent (e.g. `rma:12:refunded`): a repeated add changes nothing. */
+    dedupeKey: text('dedupe_key'),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+    closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('callback_requests_call').on(t.callSid), index('callback_requests_status').on(t.status)],
+  (t) => [
+    uniqueIndex('callback_requests_call').on(t.callSid),
+    uniqueIndex('callback_requests_dedupe').on(t.dedupeKey),
+    index('callback_requests_status').on(t.status),
+    // Picking the next callback for a freed agent: one seek per priority level in the desk's pool, or in the agent's own.
+    index('callback_requests_pool').on(t.status, t.desk, t.ownerId, sql`${t.priority} desc`, t.eligibleAt),
+    index('callback_requests_owner').on(t.status, t.ownerId, t.eligibleAt),
+  ],
 );
+
+/** Each call placed for a callback: stored before it is dialed, so a crash between dialing and recording never dials twice. */
+export const callbackAttempts = sqliteTable(
+  'callback_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callbackId: integer('callback_id').notNull().references(() => callbackRequests.id),
+    agentId: integer('agent_id'),
+    /** The interaction created once the customer's call exists (its call_sid is the customer's call). */
+    interactionId: integer('interaction_id'),
+    /**
+     * offered (the agent's softphone rings) → pending (the agent answered; stored, not yet sent to the carrier) →
+     * dialing (request sent) → placed (CallSid known) → ended. An attempt the agent missed ends with result agent_missed.
+     */
+    state: text('state', { enum: ['offered', 'pending', 'dialing', 'placed', 'ended'] }).notNull().default('pending'),
+    /** The agent's softphone leg and the conference the customer is dialed into. */
+    agentCallSid: text('agent_call_sid'),
+    conference: text('conference'),
+    /** answered (a person), busy, no-answer, failed, machine, canceled, wrong_number, not_dialed (hours, DNC, agent gone). */
+    result: text('result'),
+    callSid: text('call_sid'),
+    answeredBy: text('answered_by'),
+    note: text('note'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    dialedAt: integer('dialed_at', { mode: 'timestamp_ms' }),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('callback_attempts_callback').on(t.callbackId), uniqueIndex('callback_attempts_call').on(t.callSid), index('callback_attempts_state').on(t.state)],
+);
+
+/** Numbers never to be called (the customer asked, or the law says so). */
+export const doNotCall = sqliteTable('do_not_call', {
+  phone: text('phone').primaryKey(),
+  reason: text('reason'),
+  addedBy: integer('added_by'),
+  addedAt: integer('added_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Per callback type: how it is dialed, when, and how often it is retried. */
+export const callbackSettings = sqliteTable('callback_settings', {
+  type: text('type', { enum: CALLBACK_TYPES }).primaryKey(),
+  mode: text('mode', { enum: ['progressive', 'preview'] }).notNull().default('progressive'),
+  /** Calling hours in the customer's local time, minutes after midnight: [start, end). */
+  callingStartMinute: integer('calling_start_minute').notNull().default(540),
+  callingEndMinute: integer('calling_end_minute').notNull().default(1260),
+  maxAttempts: integer('max_attempts').notNull().default(4),
+  /** First retry after this many minutes, doubling each attempt. */
+  retryMinutes: integer('retry_minutes').notNull().default(10),
+});
 
 export const voicemails = sqliteTable(
   'voicemails',

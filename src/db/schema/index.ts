@@ -4,3 +4,4 @@ export * from './jobs';
 export * from './staff';
 export * from './acd';
 export * from './audit';
+export * from './office';
