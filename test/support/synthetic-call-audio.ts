@@ -24,27 +24,26 @@ export function synthesizeCallAudio(script: CallAudioScript): { sampleRate: numb
   const sampleRate = script.sampleRate ?? 8000;
   const n = Math.round(script.durationSeconds * sampleRate);
   const rand = mulberry32(script.seed ?? 7);
-  const voice = [new Float32Array(n), new Float32Array(n)];
+  // Each party's voice is written straight into its channel, then mixed in place: an hour stays at 2 × 57.6 MB.
+  const channels: [Int16Array, Int16Array] = [new Int16Array(n), new Int16Array(n)];
   [script.channel0, script.channel1].forEach((intervals, c) => {
     const pitch = c === 0 ? 210 : 120;
-    for (const r of intervals) speak(voice[c], sampleRate, r, pitch, rand);
+    for (const r of intervals) speak(channels[c], sampleRate, r, pitch, rand);
   });
   for (const t of script.tones ?? []) {
     const from = Math.round(t.start * sampleRate);
     const to = Math.min(n, Math.round(t.end * sampleRate));
-    for (let i = from; i < to; i++) voice[t.channel][i] += t.amplitude * Math.sin((2 * Math.PI * t.hz * i) / sampleRate);
+    const out = channels[t.channel];
+    for (let i = from; i < to; i++) out[i] = clip(out[i] + t.amplitude * Math.sin((2 * Math.PI * t.hz * i) / sampleRate));
   }
   const noise = script.noiseAmplitude ?? 80;
   const echo = script.echo ?? 0.02;
-  const channels: [Int16Array, Int16Array] = [new Int16Array(n), new Int16Array(n)];
-  for (let c = 0; c < 2; c++) {
-    const own = voice[c];
-    const other = voice[1 - c];
-    const out = channels[c];
-    for (let i = 0; i < n; i++) {
-      const s = own[i] + echo * other[i] + noise * (2 * rand() - 1);
-      out[i] = Math.max(-32768, Math.min(32767, Math.round(s)));
-    }
+  const [c0, c1] = channels;
+  for (let i = 0; i < n; i++) {
+    const v0 = c0[i];
+    const v1 = c1[i];
+    c0[i] = clip(v0 + echo * v1 + noise * (2 * rand() - 1));
+    c1[i] = clip(v1 + echo * v0 + noise * (2 * rand() - 1));
   }
   for (const z of script.zeros ?? []) {
     const from = Math.round(z.start * sampleRate);
@@ -59,7 +58,7 @@ export function synthesizeCallAudio(script: CallAudioScript): { sampleRate: numb
  * Syllables of 120-300 ms separated by 30-150 ms (gaps a listener does not hear as silence), at levels varying by
  * syllable, the last one ending exactly at the interval's end: a voiced pitch with two harmonics and a formant.
  */
-function speak(out: Float32Array, sampleRate: number, r: Interval, pitch: number, rand: () => number): void {
+function speak(out: Int16Array, sampleRate: number, r: Interval, pitch: number, rand: () => number): void {
   let t = r.start;
   while (t < r.end) {
     const syllable = 0.12 + 0.18 * rand();
@@ -76,8 +75,12 @@ function speak(out: Float32Array, sampleRate: number, r: Interval, pitch: number
       // A short fade in and out, as a syllable's energy rises and falls, without making its edges vague.
       const env = Math.min(1, k / 40, (len - k) / 40);
       const ph = (2 * Math.PI * f0 * i) / sampleRate;
-      out[i] += amplitude * env * (0.6 * Math.sin(ph) + 0.3 * Math.sin(2 * ph) + 0.25 * Math.sin(5.5 * ph));
+      out[i] = clip(out[i] + amplitude * env * (0.6 * Math.sin(ph) + 0.3 * Math.sin(2 * ph) + 0.25 * Math.sin(5.5 * ph)));
     }
     t = end + 0.03 + 0.12 * rand();
   }
+}
+
+function clip(x: number): number {
+  return Math.max(-32768, Math.min(32767, Math.round(x)));
 }
