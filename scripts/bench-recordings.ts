@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyseCallAudio, waveformPeaks, type Interval } from '../src/recordings/audio-signals';
-import { decodeWav, encodeDualChannelWav, readWavFile } from '../src/recordings/wav';
+import { decodeWav, encodeDualChannelWav, interleavedWav, readWavFile } from '../src/recordings/wav';
 import { synthesizeCallAudio } from '../test/support/synthetic-call-audio';
 import { prng } from './bench/seeded';
 
@@ -16,7 +16,9 @@ realistic talk pattern: turns of a few seconds, short gaps, some talk-over, a fe
 something up, and a hold with music on the agent channel. Then times, in this process, after one warm-up run:
 
   a) analyseCallAudio on the decoded channels (the pure analysis: voice activity, talk, silence, talk-over, flags)
-  b) decodeWav of the 16-bit PCM WAV held in memory, and readWavFile from a temporary file
+  a′) analyseCallAudio in place on the WAV's bytes (interleavedWav: a view, no copy), and the whole path of a
+     worker: read the file, view it, analyse
+  b) decodeWav of the 16-bit PCM WAV held in memory into two channel arrays, and readWavFile from a file
   c) waveformPeaks for the player (--buckets buckets over the whole recording)
 
 and compares the figures found with the ones the pattern made (talk per party, longest silence, talk-over).
@@ -154,6 +156,7 @@ const line = (label: string, ms: number[], samples: number) =>
 
 async function main() {
   const { speech, hold } = talkPattern(seconds);
+  console.log(`synthesizing ${seconds} s of audio (not timed; about 15 s for an hour)…`);
   const t0 = Date.now();
   const audio = synthesizeCallAudio({
     sampleRate,
@@ -172,27 +175,37 @@ async function main() {
 
   const options = { holds: [hold] };
   const a = time(() => analyseCallAudio(audio, options));
+  const inPlace = time(() => analyseCallAudio(interleavedWav(wav), options));
   const b = time(() => decodeWav(wav));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-recordings-'));
   const file = path.join(dir, 'call.wav');
   fs.writeFileSync(file, wav);
   const fromFile = await timeAsync(() => readWavFile(file));
+  const workerPath = await timeAsync(async () => analyseCallAudio(interleavedWav(await fs.promises.readFile(file)), options));
+  const readOnly = await timeAsync(() => fs.promises.readFile(file));
   fs.rmSync(dir, { recursive: true, force: true });
   const c = time(() => waveformPeaks(audio, buckets));
 
   console.log(line('a) analyseCallAudio', a.ms, samples));
+  console.log(line("a′) analyse in place (interleavedWav view)", inPlace.ms, samples));
+  console.log(line('    read file + view + analyse (a worker)', workerPath, samples));
+  console.log(line('    of which fs.readFile alone', readOnly, samples));
   console.log(line('b) decodeWav (16-bit PCM, in memory)', b.ms, samples));
   console.log(line('   readWavFile (from a file, page cache)', fromFile, samples));
   console.log(line(`c) waveformPeaks (${buckets} buckets)`, c.ms, samples));
   console.log(line('   decode + analyse', [median(b.ms) + median(a.ms)], samples));
   const mem = process.memoryUsage();
-  console.log(`memory: rss ${fmt(mem.rss / 1e6, 0)} MB, array buffers ${fmt(mem.arrayBuffers / 1e6, 0)} MB (the WAV, the channels and the synthesis' own buffers)`);
+  console.log(`memory: rss ${fmt(mem.rss / 1e6, 0)} MB, array buffers ${fmt(mem.arrayBuffers / 1e6, 0)} MB (the WAV, its channels, and decoded copies not yet collected)`);
 
   // PLAYBACK BENCH: the lead adds here the Range-playback part of issue 8 point 9 (200 concurrent listeners of
   // GET /api/recordings/:id/audio with Range requests, from one process), using `wav` above as the stored file.
 
   const want = expectedFigures(speech, hold, seconds);
   const got = a.result;
+  if (JSON.stringify(inPlace.result) !== JSON.stringify(got)) {
+    console.log('OFF: the analysis in place differs from the analysis of the split channels');
+    process.exitCode = 1;
+  }
   const rows: [string, number, number, number][] = [
     ['customer talk (s)', want.customerTalk, got.talkSeconds.customer, Math.max(0.5, want.customerTalk * 0.01)],
     ['agent talk (s)', want.agentTalk, got.talkSeconds.agent, Math.max(0.5, want.agentTalk * 0.01)],

@@ -130,6 +130,39 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
   return { sampleRate: info.sampleRate, channels, durationSeconds: info.durationSeconds, encoding: info.encoding };
 }
 
+export interface InterleavedWav {
+  sampleRate: number;
+  channelCount: number;
+  /** The samples frame after frame, as in the file; `interleaved.length` is frames × channelCount. */
+  interleaved: Int16Array;
+  durationSeconds: number;
+  encoding: WavEncoding;
+  /** True when `interleaved` is a view of the given bytes (16-bit PCM): no copy was made, and it lives as long as they do. */
+  inPlace: boolean;
+}
+
+/**
+ * The samples interleaved as in the file, for analysis in place: 16-bit PCM is a view of `bytes` itself (no copy, so
+ * an hour of stereo costs nothing beyond the file's 115 MB); other encodings are decoded into one new array.
+ */
+export function interleavedWav(bytes: Uint8Array): InterleavedWav {
+  const info = wavInfo(bytes);
+  const { channels: n, frames, dataOffset } = info;
+  const base = { sampleRate: info.sampleRate, channelCount: n, durationSeconds: info.durationSeconds, encoding: info.encoding };
+  if (info.encoding === 'pcm16' && (bytes.byteOffset + dataOffset) % 2 === 0) {
+    return { ...base, interleaved: new Int16Array(bytes.buffer, bytes.byteOffset + dataOffset, frames * n), inPlace: true };
+  }
+  const interleaved = new Int16Array(frames * n);
+  if (info.encoding === 'mulaw' || info.encoding === 'alaw') {
+    const table = info.encoding === 'mulaw' ? MULAW_TO_PCM : ALAW_TO_PCM;
+    for (let i = 0; i < interleaved.length; i++) interleaved[i] = table[bytes[dataOffset + i]];
+  } else {
+    const { channels } = decodeWav(bytes);
+    for (let c = 0; c < n; c++) for (let i = 0; i < frames; i++) interleaved[i * n + c] = channels[c][i];
+  }
+  return { ...base, interleaved, inPlace: false };
+}
+
 export async function readWavFile(file: string): Promise<DecodedWav> {
   return decodeWav(await fs.readFile(file));
 }

@@ -11,7 +11,7 @@ import {
   type AudioSignals,
   type Interval,
 } from '../../src/recordings/audio-signals';
-import { encodeDualChannelWav, readWavFile } from '../../src/recordings/wav';
+import { encodeDualChannelWav, interleavedWav, readWavFile } from '../../src/recordings/wav';
 import { synthesizeCallAudio, type CallAudioScript } from '../support/synthetic-call-audio';
 
 const TOLERANCE = 0.5;
@@ -92,6 +92,18 @@ describe('audio signals (pure, on synthetic WAVs with known answers)', () => {
       expect(wav.encoding).to.equal(encoding);
       expectCallFigures(analyseCallAudio(wav));
     }
+  });
+
+  it('gives the same answers analysing the WAV in place (interleaved), without splitting the channels', async () => {
+    const { sampleRate, channels } = synthesizeCallAudio(CALL);
+    const bytes = encodeDualChannelWav(channels[0], channels[1], sampleRate);
+    const inPlace = interleavedWav(bytes);
+    expect(inPlace.inPlace).to.equal(true);
+    const s = analyseCallAudio(inPlace);
+    expectCallFigures(s);
+    expect(s).to.deep.equal(analyseCallAudio({ sampleRate, channels }));
+    expect(waveformPeaks(inPlace, 300)).to.deep.equal(waveformPeaks({ sampleRate, channels }, 300));
+    expect(analyseCallAudio(inPlace, { customerChannel: 1 }).talkSeconds.agent).to.be.closeTo(CALL_CUSTOMER_TALK, TOLERANCE);
   });
 
   it('follows the channel mapping: customer on channel 1 swaps the parties', async () => {
@@ -287,6 +299,11 @@ describe('audio signals (pure, on synthetic WAVs with known answers)', () => {
         /differ in length/,
       );
       expect(() => analyseCallAudio({ sampleRate: 0, channels: [new Int16Array(8), new Int16Array(8)] })).to.throw(AudioInputError, /sample rate/);
+      expect(() => analyseCallAudio({ sampleRate: 8000, interleaved: new Int16Array(8), channelCount: 1 })).to.throw(AudioInputError, /got 1/);
+      expect(() => analyseCallAudio({ sampleRate: 8000, interleaved: new Int16Array(9), channelCount: 2 })).to.throw(
+        AudioInputError,
+        /9 interleaved samples do not divide into 2 channels/,
+      );
     });
 
     it('bad options: a clear error naming the option', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { WaveFile } from '../support/wavefile';
-import { WavFormatError, decodeWav, encodeDualChannelWav, encodePcm16Wav, readWavFile, wavInfo } from '../../src/recordings/wav';
+import { WavFormatError, decodeWav, encodeDualChannelWav, encodePcm16Wav, interleavedWav, readWavFile, wavInfo } from '../../src/recordings/wav';
 
 const ramp = (n: number, step: number, from = 0) => Int16Array.from({ length: n }, (_, i) => ((from + i * step + 32768) % 65536) - 32768);
 
@@ -117,6 +117,39 @@ describe('WAV reading and writing', () => {
     const wav = decodeWav(cut);
     expect(Array.from(wav.channels[0])).to.deep.equal([1, 2]);
     expect(Array.from(wav.channels[1])).to.deep.equal([4, 5]);
+  });
+
+  describe('interleavedWav (for analysis in place)', () => {
+    it('gives 16-bit PCM as a view of the file itself, frame after frame', () => {
+      const bytes = encodeDualChannelWav(new Int16Array([1, 2, 3]), new Int16Array([-1, -2, -3]), 8000);
+      const wav = interleavedWav(bytes);
+      expect(wav).to.include({ sampleRate: 8000, channelCount: 2, encoding: 'pcm16', inPlace: true, durationSeconds: 3 / 8000 });
+      expect(Array.from(wav.interleaved)).to.deep.equal([1, -1, 2, -2, 3, -3]);
+      expect(wav.interleaved.buffer).to.equal(bytes.buffer);
+      bytes.writeInt16LE(1000, 44); // the same memory: no copy was made
+      expect(wav.interleaved[0]).to.equal(1000);
+    });
+
+    it('decodes µ-law, A-law, other depths and unaligned memory into a new array, as decodeWav does', () => {
+      const a = ramp(4000, 17);
+      const b = ramp(4000, -29);
+      const inputs: Uint8Array[] = [
+        fromWavefile([a, b], 8000, (wf) => wf.toMuLaw()),
+        fromWavefile([a, b], 8000, (wf) => wf.toALaw()),
+        fromWavefile([a, b], 8000, (wf) => wf.toBitDepth('24')),
+      ];
+      const plain = encodeDualChannelWav(a, b, 8000);
+      const odd = Buffer.alloc(plain.length + 1);
+      plain.copy(odd, 1);
+      inputs.push(odd.subarray(1));
+      for (const bytes of inputs) {
+        const wav = interleavedWav(bytes);
+        const { channels } = decodeWav(bytes);
+        expect(wav.inPlace, wav.encoding).to.equal(false);
+        expect(Array.from(wav.interleaved.filter((_, i) => i % 2 === 0)), wav.encoding).to.deep.equal(Array.from(channels[0]));
+        expect(Array.from(wav.interleaved.filter((_, i) => i % 2 === 1)), wav.encoding).to.deep.equal(Array.from(channels[1]));
+      }
+    });
   });
 
   it('an empty data chunk gives empty channels', () => {
