@@ -22,7 +22,7 @@ export type CallAudio =
   | { sampleRate: number; interleaved: ChannelSamples; channelCount: number };
 
 /** One channel: every `stride`-th sample of `data` from `offset`, `length` of them. */
-interface ChannelView {
+export interface ChannelView {
   data: ChannelSamples;
   offset: number;
   stride: number;
@@ -154,8 +154,11 @@ export function analyseCallAudio(audio: CallAudio, options: Partial<AudioSignals
   markIntervals(excluded, o.holds, frameSec);
   markIntervals(excluded, o.pauses, frameSec);
 
-  const bridgeFrames = Math.round(o.bridgeGapMs / o.frameMs);
-  const minSpeechFrames = Math.round(o.minSpeechMs / o.frameMs);
+  // In frames of the length actually used (at 11,025 Hz a 20 ms frame is 221 samples, not 220.5).
+  const framesIn = (ms: number) => ms / 1000 / frameSec;
+  const bridgeFrames = Math.round(framesIn(o.bridgeGapMs));
+  const minSpeechFrames = Math.round(framesIn(o.minSpeechMs));
+  const minTalkOverFrames = Math.max(1, Math.ceil(framesIn(o.minTalkOverMs) - 1e-9));
   const vad = channels.map((samples) => {
     const levels = frameLevels(samples, frameLen);
     const floor = noiseFloor(levels, o.noiseFloorQuantile);
@@ -170,14 +173,14 @@ export function analyseCallAudio(audio: CallAudio, options: Partial<AudioSignals
   const customer = vad[o.customerChannel];
   const agent = vad[1 - o.customerChannel];
 
-  const segments = { customer: runs(customer.speech, (i) => customer.speech[i] === 1), agent: runs(agent.speech, (i) => agent.speech[i] === 1) };
+  const segments = { customer: runs(frames, (i) => customer.speech[i] === 1), agent: runs(frames, (i) => agent.speech[i] === 1) };
   const toIntervals = (rs: Run[]) => rs.map((r) => ({ start: time(r.from), end: time(r.to) }));
-  const talkFrames = (rs: Run[]) => rs.reduce((sum, r) => sum + Math.min(r.to * frameLen, n) - r.from * frameLen, 0);
-  const talkSeconds = { customer: round3(talkFrames(segments.customer) / sampleRate), agent: round3(talkFrames(segments.agent) / sampleRate) };
+  const talkSamples = (rs: Run[]) => rs.reduce((sum, r) => sum + Math.min(r.to * frameLen, n) - r.from * frameLen, 0);
+  const talkSeconds = { customer: round3(talkSamples(segments.customer) / sampleRate), agent: round3(talkSamples(segments.agent) / sampleRate) };
   const totalTalk = talkSeconds.customer + talkSeconds.agent;
   const agentTalkRatio = totalTalk > 0 ? round3(talkSeconds.agent / totalTalk) : null;
 
-  const silences = runs(customer.speech, (i) => !customer.speech[i] && !agent.speech[i] && !excluded[i]).map((r) => ({
+  const silences = runs(frames, (i) => !customer.speech[i] && !agent.speech[i] && !excluded[i]).map((r) => ({
     start: time(r.from),
     end: time(r.to),
   }));
@@ -186,11 +189,10 @@ export function analyseCallAudio(audio: CallAudio, options: Partial<AudioSignals
     const seconds = round3(s.end - s.start);
     if (seconds > 0 && (!longestSilence || seconds > longestSilence.seconds)) longestSilence = { ...s, seconds };
   }
-  const longSilences = silences.filter((s) => s.end - s.start > o.silenceFlagSeconds);
+  const longSilences = silences.filter((s) => round3(s.end - s.start) > o.silenceFlagSeconds);
 
-  const minTalkOverFrames = Math.max(1, Math.ceil(o.minTalkOverMs / o.frameMs - 1e-9));
   const overlaps = toIntervals(
-    runs(customer.speech, (i) => customer.speech[i] === 1 && agent.speech[i] === 1).filter((r) => r.to - r.from >= minTalkOverFrames),
+    runs(frames, (i) => customer.speech[i] === 1 && agent.speech[i] === 1).filter((r) => r.to - r.from >= minTalkOverFrames),
   );
   const talkOver = { count: overlaps.length, seconds: round3(overlaps.reduce((sum, r) => sum + r.end - r.start, 0)), intervals: overlaps };
 
@@ -369,10 +371,11 @@ interface Run {
   to: number;
 }
 
-function runs(a: Uint8Array, on: (i: number) => boolean): Run[] {
+/** The runs of frames 0 … frames − 1 for which `on` holds. */
+function runs(frames: number, on: (i: number) => boolean): Run[] {
   const out: Run[] = [];
   let start = -1;
-  for (let i = 0; i < a.length; i++) {
+  for (let i = 0; i < frames; i++) {
     if (on(i)) {
       if (start < 0) start = i;
     } else if (start >= 0) {
@@ -380,7 +383,7 @@ function runs(a: Uint8Array, on: (i: number) => boolean): Run[] {
       start = -1;
     }
   }
-  if (start >= 0) out.push({ from: start, to: a.length });
+  if (start >= 0) out.push({ from: start, to: frames });
   return out;
 }
 

@@ -115,9 +115,9 @@ describe('audio signals (pure, on synthetic WAVs with known answers)', () => {
     expectIntervals(s.segments.agent, CALL.channel0);
   });
 
-  it('reads the same figures at 16 kHz (frames follow the sample rate)', async () => {
-    const s = analyseCallAudio(await throughWavFile({ ...CALL, sampleRate: 16000 }, 'call-16k'));
-    expectCallFigures(s);
+  it('reads the same figures at 16 kHz and 11,025 Hz (frames follow the sample rate)', async () => {
+    expectCallFigures(analyseCallAudio(await throughWavFile({ ...CALL, sampleRate: 16000 }, 'call-16k')));
+    expectCallFigures(analyseCallAudio(await throughWavFile({ ...CALL, sampleRate: 11025 }, 'call-11k')));
   });
 
   describe('the silence flag', () => {
