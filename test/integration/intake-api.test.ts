@@ -3,6 +3,10 @@ import { expect } from 'chai';
 import { and, eq } from 'drizzle-orm';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
+import { openDatabase } from '../../src/db/client';
+import { transactor } from '../../src/db/transaction';
+import { IntakeRepo, type NewOrder } from '../../src/intake/intake.repo';
+import { IntakeService } from '../../src/intake/intake.service';
 import { auditLog, customerPhones, customers, integrationKeys, orders, reviewHistory, rmas } from '../../src/db/schema/index';
 
 type Json = Record<string, any>;
@@ -301,6 +305,36 @@ describe('intake API (orders and RMAs from the order system)', () => {
       expect(last.action).to.equal('updated');
       expect(last.note).to.include('not re-reviewed');
       expect(JSON.parse(last.data!).rulesHit[0].rule).to.equal('amount');
+    });
+  });
+
+  describe('a record that fails half-way', () => {
+    it('leaves nothing of itself behind (its new customer and phone roll back) while the rest of the batch commits', () => {
+      const memDb = openDatabase(':memory:');
+      // The order insert fails after the record's customer and phone were written: the savepoint must undo them.
+      class FailingRepo extends IntakeRepo {
+        override insertOrder(o: NewOrder): number {
+          if (o.number === 'BROKEN') throw new Error('disk full (simulated)');
+          return super.insertOrder(o);
+        }
+      }
+      const failures: string[] = [];
+      const service = new IntakeService({
+        repo: new FailingRepo(memDb),
+        transact: transactor(memDb),
+        clock: { now: () => new Date('2026-11-23T03:00:00Z') },
+        settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 },
+        onStoreError: (_err, _kind, number) => failures.push(number),
+      });
+      const broken = order({ number: 'BROKEN', customer: { accountNumber: 'HALF-1', name: '半', phone: '+8613677778888' } });
+      const results = service.orders([order(), broken, order()]);
+      expect(results.map((r) => r.result)).to.deep.equal(['created', 'rejected', 'created']);
+      expect(results[1].errors).to.deep.equal([{ path: '', message: 'the record could not be stored; it has been logged' }]);
+      expect(failures).to.deep.equal(['BROKEN']);
+      expect(memDb.select().from(customers).where(eq(customers.accountNumber, 'HALF-1')).get()).to.equal(undefined);
+      expect(memDb.select().from(customerPhones).where(eq(customerPhones.phone, '+8613677778888')).get()).to.equal(undefined);
+      expect(memDb.select().from(orders).all()).to.have.length(2);
+      memDb.$client.close();
     });
   });
 });
