@@ -107,9 +107,11 @@ export class IntakeService {
     return this.d.repo.orderIdByNumber(orderNumber.trim()) === undefined ? [{ path: 'orderNumber', message: `no order ${orderNumber.trim()}` }] : [];
   }
 
-  private customerFor(r: OrderRecord, now: Date): number {
+  /** The customer's id, and whether they are new (a new customer has no earlier orders to compare with). */
+  private customerFor(r: OrderRecord, now: Date): { id: number; isNew: boolean } {
     const c = r.customer;
     let customer = this.d.repo.customerByAccount(c.accountNumber);
+    const isNew = !customer;
     if (!customer) {
       customer = this.d.repo.insertCustomer({
         accountNumber: c.accountNumber,
@@ -128,8 +130,8 @@ export class IntakeService {
       if (Object.keys(changes).length) this.d.repo.updateCustomer(customer.id, changes);
     }
     // A number already on file stays with its customer (one number, one customer); the order still carries its own phone.
-    if (this.d.repo.phoneOwner(c.phone) === undefined) this.d.repo.addPhone(customer.id, c.phone);
-    return customer.id;
+    this.d.repo.addPhone(customer.id, c.phone);
+    return { id: customer.id, isNew };
   }
 
   private facts(r: OrderRecord): OrderFacts {
@@ -148,7 +150,9 @@ export class IntakeService {
     };
   }
 
-  private review(customerId: number, f: OrderFacts): ReviewOutcome {
+  private review(customer: { id: number; isNew: boolean }, f: OrderFacts): ReviewOutcome {
+    if (customer.isNew) return reviewOrder(f, [], this.d.settings);
+    const customerId = customer.id;
     const windowMs = this.d.settings.duplicateWindowMinutes * 60_000;
     const others: EarlierOrder[] = this.d.repo
       .nearbyOrders(customerId, new Date(f.placedAt.getTime() - windowMs), new Date(f.placedAt.getTime() + windowMs))
@@ -176,12 +180,12 @@ export class IntakeService {
   }
 
   private storeOrder(r: OrderRecord, now: Date): Stored {
-    const existing = this.d.repo.orderByNumber(r.number);
-    if (existing && r.version <= existing.version) return { result: 'unchanged', id: existing.id, status: existing.status, review: existing.review };
-    const customerId = this.customerFor(r, now);
+    const known = this.d.repo.orderKnown(r.number);
+    if (known && r.version <= known.version) return { result: 'unchanged', id: known.id, status: known.status, review: known.review };
+    const customer = this.customerFor(r, now);
     const f = this.facts(r);
-    const outcome = this.review(customerId, f);
-    return existing ? this.updateOrder(existing, r, f, customerId, outcome, now) : this.createOrder(r, f, customerId, outcome, now);
+    const outcome = this.review(customer, f);
+    return known ? this.updateOrder(this.d.repo.orderByNumber(r.number)!, r, f, customer.id, outcome, now) : this.createOrder(r, f, customer.id, outcome, now);
   }
 
   private createOrder(r: OrderRecord, f: OrderFacts, customerId: number, outcome: ReviewOutcome, now: Date): Stored {
@@ -239,8 +243,9 @@ export class IntakeService {
   private storeRma(r: RmaRecord, now: Date): Stored {
     const orderId = this.d.repo.orderIdByNumber(r.orderNumber);
     if (orderId === undefined) throw new RecordRefused([{ path: 'orderNumber', message: `no order ${r.orderNumber}` }]);
-    const existing = this.d.repo.rmaByNumber(r.number);
-    if (existing && r.version <= existing.version) return { result: 'unchanged', id: existing.id, status: existing.status };
+    const known = this.d.repo.rmaKnown(r.number);
+    if (known && r.version <= known.version) return { result: 'unchanged', id: known.id, status: known.status };
+    const existing = known ? this.d.repo.rmaByNumber(r.number) : undefined;
     const columns = {
       number: r.number,
       orderId,
