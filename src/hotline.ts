@@ -66,6 +66,12 @@ import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
+import { IntakeRepo } from './intake/intake.repo';
+import { IntakeService } from './intake/intake.service';
+import { IntegrationKeysRepo } from './intake/integration-keys.repo';
+import { IntegrationKeysService } from './intake/integration-keys.service';
+import { integrationKeyRoutes } from './http/integration-keys.routes';
+import { intakeRoutes } from './http/intake.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -230,6 +236,15 @@ export function createHotline(o: HotlineOptions) {
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
+  const intake = new IntakeService({
+    repo: new IntakeRepo(db),
+    transact,
+    clock,
+    events,
+    settings: config.office,
+    onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
+  });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -254,6 +269,8 @@ export function createHotline(o: HotlineOptions) {
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
+      integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
+      intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -291,6 +308,8 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    intake,
+    integrationKeys,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -14,7 +14,9 @@ export type DomainEvent =
   | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: 'ivr' | 'queue' | 'work_order'; at: Date }
   | { type: 'AgentStateChanged'; agentId: number; from: AgentStateName; to: AgentStateName; reason: string | null; at: Date }
   | { type: 'AgentDesksChanged'; agentId: number; desks: { desk: Desk; skill: number }[]; at: Date }
-  | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date };
+  | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date }
+  /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
+  | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

@@ -51,6 +51,12 @@ import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { agentControlRoutes } from '../../src/http/agent-control.routes';
 import { AgentControlService } from '../../src/acd/agent-control.service';
 import { auditRoutes } from '../../src/http/audit.routes';
+import { integrationKeyRoutes } from '../../src/http/integration-keys.routes';
+import { intakeRoutes } from '../../src/http/intake.routes';
+import { IntegrationKeysService } from '../../src/intake/integration-keys.service';
+import { IntegrationKeysRepo } from '../../src/intake/integration-keys.repo';
+import { IntakeService } from '../../src/intake/intake.service';
+import { IntakeRepo } from '../../src/intake/intake.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -105,6 +111,12 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['POST', '/api/integration-keys', ['admin'], { name: 'route roles probe' }],
+  ['GET', '/api/integration-keys', ['admin']],
+  ['DELETE', `/api/integration-keys/${NO_SUCH_ID}`, ['admin']],
+  // The order system's intake takes an integration key only: every staff token is refused (403), none is let through.
+  ['POST', '/api/intake/orders', [], { number: 'route-roles-probe' }],
+  ['POST', '/api/intake/rmas', [], { number: 'route-roles-probe' }],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -153,6 +165,14 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
+  (h) => integrationKeyRoutes({ ...h, keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
+  (h) =>
+    intakeRoutes({
+      ...h,
+      keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+      intake: new IntakeService({ repo: new IntakeRepo(h.db), ...h, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } }),
+      log: createLogger('error', true),
+    }),
 ];
 
 /** One registered route of an express Router: what walking `router.stack` finds. */
