@@ -66,6 +66,9 @@ import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
+import { createOfficeReview } from './office/office-review';
+import { orderReviewRoutes } from './http/order-review.routes';
+import { rmaReviewRoutes } from './http/rma-review.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -92,6 +95,8 @@ export interface HotlineOptions {
   reconcileOnStart?: boolean;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
+  officeSweepMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -227,7 +232,9 @@ export function createHotline(o: HotlineOptions) {
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
-  const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
+  const agentDesks = new AgentDesksRepo(db);
+  const desks = new DesksService({ desks: agentDesks, transact, events, clock });
+  const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
@@ -254,10 +261,13 @@ export function createHotline(o: HotlineOptions) {
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
+      orderReviewRoutes({ service: office.orderReview, auth, clock }),
+      rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
+  let officeTicker: NodeJS.Timeout | undefined;
   let reconcileRetry: NodeJS.Timeout | undefined;
   let closing = false;
   const server = http.createServer((req, res) => {
@@ -291,6 +301,7 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    office,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -302,6 +313,13 @@ export function createHotline(o: HotlineOptions) {
               log.error('ACD sweep failed', { err: String(err) });
             }
           }, o.acdTickMs ?? 1000);
+          officeTicker = setInterval(() => {
+            try {
+              office.sweep();
+            } catch (err) {
+              log.error('review claim sweep failed', { err: String(err) });
+            }
+          }, o.officeSweepMs ?? 15_000);
           resolve((server.address() as { port: number }).port);
         });
       });
@@ -348,6 +366,7 @@ export function createHotline(o: HotlineOptions) {
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       closing = true;
       clearInterval(ticker);
+      clearInterval(officeTicker);
       clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.
