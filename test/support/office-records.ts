@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/client';
 import { customers, orders, rmas } from '../../src/db/schema/index';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
 
 /** The demo customers by tier: 王芳 (vip), 李娜 (returning), 赵强 (new). */
 export const ACCOUNTS = { vip: 'YT00000001', returning: 'YT00000002', new: 'YT00000005' } as const;
