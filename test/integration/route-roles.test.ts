@@ -178,9 +178,9 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       }),
     }),
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
-  (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
   (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
   (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
+  (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
 ];
 
 function office(h: Harness) {
