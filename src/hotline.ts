@@ -72,6 +72,9 @@ import { IntegrationKeysRepo } from './intake/integration-keys.repo';
 import { IntegrationKeysService } from './intake/integration-keys.service';
 import { integrationKeyRoutes } from './http/integration-keys.routes';
 import { intakeRoutes } from './http/intake.routes';
+import { createOfficeReview } from './office/office-review';
+import { orderReviewRoutes } from './http/order-review.routes';
+import { rmaReviewRoutes } from './http/rma-review.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -98,6 +101,8 @@ export interface HotlineOptions {
   reconcileOnStart?: boolean;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
+  officeSweepMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -233,7 +238,9 @@ export function createHotline(o: HotlineOptions) {
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
-  const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
+  const agentDesks = new AgentDesksRepo(db);
+  const desks = new DesksService({ desks: agentDesks, transact, events, clock });
+  const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
   const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
@@ -271,10 +278,13 @@ export function createHotline(o: HotlineOptions) {
       auditRoutes({ auth, audit, clock }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
+      orderReviewRoutes({ service: office.orderReview, auth, clock }),
+      rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
+  let officeTicker: NodeJS.Timeout | undefined;
   let reconcileRetry: NodeJS.Timeout | undefined;
   let closing = false;
   const server = http.createServer((req, res) => {
@@ -310,6 +320,7 @@ export function createHotline(o: HotlineOptions) {
     agentControl,
     intake,
     integrationKeys,
+    office,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -321,6 +332,13 @@ export function createHotline(o: HotlineOptions) {
               log.error('ACD sweep failed', { err: String(err) });
             }
           }, o.acdTickMs ?? 1000);
+          officeTicker = setInterval(() => {
+            try {
+              office.sweep();
+            } catch (err) {
+              log.error('review claim sweep failed', { err: String(err) });
+            }
+          }, o.officeSweepMs ?? 15_000);
           resolve((server.address() as { port: number }).port);
         });
       });
@@ -367,6 +385,7 @@ export function createHotline(o: HotlineOptions) {
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       closing = true;
       clearInterval(ticker);
+      clearInterval(officeTicker);
       clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.
