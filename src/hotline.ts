@@ -66,6 +66,9 @@ import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
+import { CallbackListService } from './outbound/callback-list.service';
+import { DoNotCallRepo } from './outbound/do-not-call.repo';
+import { callbackRoutes } from './http/callbacks.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -110,7 +113,8 @@ export function createHotline(o: HotlineOptions) {
     customers: new CustomersRepo(db),
     calls: new CallsRepo(db),
     queue: new QueueEntriesRepo(db),
-    callbacks: new CallbackRequestsRepo(db),
+    // The one callback list of the process: the API's settings changes reach the dialer's picks through it.
+    callbacks: new CallbackRequestsRepo(db, { timeZone: config.timeZone }),
     voicemails: new VoicemailsRepo(db),
     outbox: new OutboxRepo(db),
   };
@@ -224,11 +228,12 @@ export function createHotline(o: HotlineOptions) {
   const hashGate = new HashGate(o.hashGate);
   // With live credentials the published demo password never signs anyone in.
   const auth = new AuthService({ staff, transact, audit, revocations, hashGate, options: { passwordCost, refuseDemoPassword: !config.simulator } });
-  const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
+  const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db, repos.callbacks), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
   const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
+  const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
@@ -254,6 +259,7 @@ export function createHotline(o: HotlineOptions) {
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
+      callbackRoutes({ service: callbackList, auth, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -291,6 +297,7 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    callbackList,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
