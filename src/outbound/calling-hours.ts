@@ -78,30 +78,33 @@ function offsetMs(at: Date, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
-/** The instant the local wall clock of `timeZone` reads `minute` on the local date y-m-d (m 1-12; d may overflow). */
-function zonedInstant(year: number, month: number, day: number, minute: number, timeZone: string): Date {
+/**
+ * The instants at which the local wall clock of `timeZone` reads `minute` on the local date y-m-d (m 1-12; d may
+ * overflow): one, or, around a daylight-saving change, the two readings of the offset before and after it.
+ */
+function zonedInstants(year: number, month: number, day: number, minute: number, timeZone: string): Date[] {
   const wall = Date.UTC(year, month - 1, day, 0, minute);
-  // Two rounds: the offset at the first guess may differ from the one at the answer (a change in between).
-  let t = wall - offsetMs(new Date(wall), timeZone);
-  t = wall - offsetMs(new Date(t), timeZone);
-  return new Date(t);
+  const first = wall - offsetMs(new Date(wall), timeZone);
+  const second = wall - offsetMs(new Date(first), timeZone);
+  return first === second ? [new Date(first)] : [new Date(Math.min(first, second)), new Date(Math.max(first, second))];
 }
 
 /**
  * `at` itself when it is inside the calling hours, otherwise the next local start of the window. Computed on the local
- * calendar, so a night that is 23 or 25 hours long (a daylight-saving change) still opens at the window's start.
+ * calendar, so a night that is 23 or 25 hours long (a daylight-saving change) still opens at the window's start, and a
+ * start inside the hour the clocks skip opens just after the jump.
  */
 export function nextCallingTime(at: Date, timeZone: string, hours: CallingHours): Date {
   if (insideCallingHours(at, timeZone, hours)) return at;
   const p = localParts(at, timeZone);
   const beforeStart = p.hour * 60 + p.minute < hours.startMinute;
-  let day = beforeStart ? p.day : p.day + 1;
-  for (let i = 0; i < 3; i++, day++) {
-    const t = zonedInstant(p.year, p.month, day, hours.startMinute, timeZone);
-    // A start inside a daylight-saving gap lands an hour off: take it if it is a callable moment, else the next day.
-    if (t.getTime() > at.getTime() && insideCallingHours(t, timeZone, hours)) return t;
+  const first = beforeStart ? p.day : p.day + 1;
+  for (let day = first; day < first + 3; day++) {
+    for (const t of zonedInstants(p.year, p.month, day, hours.startMinute, timeZone)) {
+      if (t.getTime() > at.getTime() && insideCallingHours(t, timeZone, hours)) return t;
+    }
   }
-  return zonedInstant(p.year, p.month, day, hours.startMinute, timeZone);
+  return zonedInstants(p.year, p.month, first, hours.startMinute, timeZone)[0];
 }
 
 /** "09:00" → 540; undefined when it is not a time of day HH:MM. */
