@@ -51,6 +51,10 @@ import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { agentControlRoutes } from '../../src/http/agent-control.routes';
 import { AgentControlService } from '../../src/acd/agent-control.service';
 import { auditRoutes } from '../../src/http/audit.routes';
+import { callbackRoutes } from '../../src/http/callbacks.routes';
+import { CallbackListService } from '../../src/outbound/callback-list.service';
+import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
+import { DoNotCallRepo } from '../../src/outbound/do-not-call.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -105,6 +109,19 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['GET', '/api/callbacks', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  // No phone and no customer: refused with 400 after the role gate, nothing added.
+  ['POST', '/api/callbacks', ['agent', 'dispatcher', 'supervisor'], { desk: 'front', reason: 'route roles probe' }],
+  ['GET', `/api/callbacks/${NO_SUCH_ID}`, ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['PATCH', `/api/callbacks/${NO_SUCH_ID}`, ['agent', 'dispatcher', 'supervisor'], { priority: 20, reason: 'route roles probe' }],
+  ['POST', `/api/callbacks/${NO_SUCH_ID}/cancel`, ['dispatcher', 'supervisor'], { reason: 'route roles probe' }],
+  ['GET', '/api/do-not-call', ['dispatcher', 'supervisor', 'admin']],
+  // A number that is not E.164: refused with 400, nothing added or removed.
+  ['POST', '/api/do-not-call', ['dispatcher', 'supervisor', 'admin'], { phone: '12345', reason: 'route roles probe' }],
+  ['DELETE', '/api/do-not-call/12345', ['dispatcher', 'supervisor', 'admin'], { reason: 'route roles probe' }],
+  ['GET', '/api/callback-settings', ['team_lead', 'dispatcher', 'supervisor', 'admin']],
+  // Setting the default again changes nothing.
+  ['PATCH', '/api/callback-settings/queue', ['supervisor', 'admin'], { retryMinutes: 10 }],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -153,6 +170,11 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
+  (h) =>
+    callbackRoutes({
+      ...h,
+      service: new CallbackListService({ callbacks: new CallbackRequestsRepo(h.db), doNotCall: new DoNotCallRepo(h.db), agents: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+    }),
 ];
 
 /** One registered route of an express Router: what walking `router.stack` finds. */
