@@ -54,15 +54,41 @@ function localParts(at: Date, timeZone: string): LocalParts {
   return p;
 }
 
+/**
+ * UTC offsets by time zone and quarter hour: every modern offset change happens on a quarter hour (UTC), so one
+ * formatToParts per zone and quarter serves every moment in it (the dialer asks for the same few zones all day).
+ */
+const offsets = new Map<string, number>();
+const QUARTER_MS = 900_000;
+
+/** The UTC offset of `timeZone` at `at`, in milliseconds (local = UTC + offset). */
+function offsetMs(at: Date, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_MS)}`;
+  let o = offsets.get(key);
+  if (o === undefined) {
+    const p = localParts(at, timeZone);
+    o = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at.getTime() / 1000) * 1000;
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, o);
+  }
+  return o;
+}
+
+/** The local calendar date and time of `at` in `timeZone`, from the cached offset. */
+function wallClock(at: Date, timeZone: string): LocalParts {
+  const d = new Date(at.getTime() + offsetMs(at, timeZone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+}
+
 /** Seconds after local midnight of `at` in `timeZone`. */
 export function localSecondOfDay(at: Date, timeZone: string): number {
-  const p = localParts(at, timeZone);
-  return p.hour * 3600 + p.minute * 60 + p.second;
+  const local = Math.floor((at.getTime() + offsetMs(at, timeZone)) / 1000);
+  return ((local % 86_400) + 86_400) % 86_400;
 }
 
 /** The local wall time of `at` in `timeZone`, e.g. `2026-11-30 09:05` (what the customer's clock shows). */
 export function localDateTime(at: Date, timeZone: string): string {
-  const p = localParts(at, timeZone);
+  const p = wallClock(at, timeZone);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}`;
 }
@@ -70,12 +96,6 @@ export function localDateTime(at: Date, timeZone: string): string {
 export function insideCallingHours(at: Date, timeZone: string, hours: CallingHours): boolean {
   const minute = Math.floor(localSecondOfDay(at, timeZone) / 60);
   return minute >= hours.startMinute && minute < hours.endMinute;
-}
-
-/** The UTC offset of `timeZone` at `at`, in milliseconds (local = UTC + offset). */
-function offsetMs(at: Date, timeZone: string): number {
-  const p = localParts(at, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /**
@@ -96,7 +116,7 @@ function zonedInstants(year: number, month: number, day: number, minute: number,
  */
 export function nextCallingTime(at: Date, timeZone: string, hours: CallingHours): Date {
   if (insideCallingHours(at, timeZone, hours)) return at;
-  const p = localParts(at, timeZone);
+  const p = wallClock(at, timeZone);
   const beforeStart = p.hour * 60 + p.minute < hours.startMinute;
   const first = beforeStart ? p.day : p.day + 1;
   for (let day = first; day < first + 3; day++) {
