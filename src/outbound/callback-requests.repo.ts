@@ -67,6 +67,17 @@ export interface CallbackListRow {
 
 type Statements = ReturnType<CallbackRequestsRepo['prepareStatements']>;
 
+/** What a pick needs to judge a candidate; the winner's whole row is read once, by id. */
+const CANDIDATE = {
+  id: callbackRequests.id,
+  phone: callbackRequests.phone,
+  source: callbackRequests.source,
+  timeZone: callbackRequests.timeZone,
+  priority: callbackRequests.priority,
+  eligibleAt: callbackRequests.eligibleAt,
+};
+type Candidate = { id: number; phone: string; source: CallbackType; timeZone: string; priority: number; eligibleAt: Date };
+
 export class CallbackRequestsRepo {
   private settingsCache?: Map<CallbackType, CallbackSetting>;
   private seenGeneration = -1;
@@ -76,6 +87,9 @@ export class CallbackRequestsRepo {
   private readonly dncQuery;
   private readonly dataVersion;
   private readonly customerZoneQuery;
+  private readonly getQuery;
+  /** One transaction per pick: its reads share one snapshot and its few writes one commit (a savepoint when nested). */
+  private readonly atomically: (fn: () => CallbackRequest | undefined) => CallbackRequest | undefined;
   readonly defaultTimeZone: string;
 
   constructor(
@@ -86,6 +100,8 @@ export class CallbackRequestsRepo {
     this.dncQuery = db.select({ phone: doNotCall.phone }).from(doNotCall).where(eq(doNotCall.phone, sql.placeholder('phone'))).prepare();
     this.customerZoneQuery = db.select({ timeZone: customers.timeZone }).from(customers).where(eq(customers.id, sql.placeholder('id'))).prepare();
     this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
+    this.atomically = db.$client.transaction((fn: () => CallbackRequest | undefined) => fn());
+    this.getQuery = db.select().from(callbackRequests).where(eq(callbackRequests.id, sql.placeholder('id'))).prepare();
   }
 
   /** The pick statements, filtered to the types dialed progressively (preview types are never offered by the dialer). */
@@ -105,7 +121,7 @@ export class CallbackRequestsRepo {
         .prepare(),
       // The earliest eligible item of one priority in a desk's pool: one more seek.
       poolHead: db
-        .select()
+        .select(CANDIDATE)
         .from(callbackRequests)
         .where(
           and(
@@ -122,7 +138,7 @@ export class CallbackRequestsRepo {
         .prepare(),
       // An agent's own items (few): on callback_requests_owner.
       ownHead: db
-        .select()
+        .select(CANDIDATE)
         .from(callbackRequests)
         .where(and(open, eq(callbackRequests.ownerId, sql.placeholder('ownerId')), lte(callbackRequests.eligibleAt, sql`${sql.placeholder('now')}`), typed))
         .orderBy(desc(callbackRequests.priority), asc(callbackRequests.eligibleAt), asc(callbackRequests.id))
@@ -259,7 +275,7 @@ export class CallbackRequestsRepo {
   }
 
   get(id: number): CallbackRequest | undefined {
-    return this.db.select().from(callbackRequests).where(eq(callbackRequests.id, id)).get();
+    return this.getQuery.get({ id });
   }
 
   forCall(callSid: string): CallbackRequest | undefined {
@@ -286,16 +302,20 @@ export class CallbackRequestsRepo {
    * them moves to its next window, one on the do-not-call list is closed. Index seeks only, however long the list.
    */
   nextFor(agentId: number, desks: readonly Desk[], now: Date): CallbackRequest | undefined {
+    return this.atomically(() => this.pick(agentId, desks, now));
+  }
+
+  private pick(agentId: number, desks: readonly Desk[], now: Date): CallbackRequest | undefined {
     const q = this.picks();
     const budget = { deferrals: MAX_DEFERRED_PER_PICK };
     const own = this.firstCallable(() => q.ownHead.get({ ownerId: agentId, now: now.getTime() }), now, budget);
-    if (own) return own;
-    let best: CallbackRequest | undefined;
+    if (own) return this.get(own.id);
+    let best: Candidate | undefined;
     for (const desk of desks) {
       const head = this.poolHead(q, desk, now, budget);
       if (head && (!best || head.priority > best.priority || (head.priority === best.priority && head.eligibleAt.getTime() < best.eligibleAt.getTime()))) best = head;
     }
-    return best;
+    return best && this.get(best.id);
   }
 
   /** Takes an open item for an agent; false if someone else took it first. */
@@ -466,7 +486,7 @@ export class CallbackRequestsRepo {
   }
 
   /** The best callable item of a desk's pool, walking its priority levels from the top (a seek per level). */
-  private poolHead(q: Statements, desk: Desk, now: Date, budget: { deferrals: number }): CallbackRequest | undefined {
+  private poolHead(q: Statements, desk: Desk, now: Date, budget: { deferrals: number }): Candidate | undefined {
     let below = Number.MAX_SAFE_INTEGER;
     for (;;) {
       const top = q.topPriority.get({ desk, below })?.priority;
@@ -479,7 +499,7 @@ export class CallbackRequestsRepo {
   }
 
   /** The head `read` returns, once it is dialable now: heads outside their hours move on, do-not-call heads close. */
-  private firstCallable(read: () => CallbackRequest | undefined, now: Date, budget: { deferrals: number }): CallbackRequest | undefined {
+  private firstCallable(read: () => Candidate | undefined, now: Date, budget: { deferrals: number }): Candidate | undefined {
     for (;;) {
       const item = read();
       if (!item) return undefined;
