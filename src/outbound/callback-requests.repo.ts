@@ -104,13 +104,21 @@ export class CallbackRequestsRepo {
     this.getQuery = db.select().from(callbackRequests).where(eq(callbackRequests.id, sql.placeholder('id'))).prepare();
   }
 
-  /** The pick statements, filtered to the types dialed progressively (preview types are never offered by the dialer). */
+  /**
+   * The pick statements, for the types dialed progressively (preview types are never offered by the dialer). All types
+   * progressive: no filter, pure seeks on callback_requests_pool. Otherwise the pool is walked type by type
+   * (`source = ?`), which is seeks on an index with source after owner_id (status, desk, owner_id, source, priority desc,
+   * eligible_at) where the schema has one; without it a preview-heavy desk costs a walk over its preview items.
+   */
   private prepareStatements(progressive: readonly CallbackType[]) {
     const db = this.db;
     const open = eq(callbackRequests.status, 'open');
-    // All types progressive: no filter at all, so every pick is pure index seeks.
-    const typed = progressive.length === CALLBACK_TYPES.length ? undefined : inArray(callbackRequests.source, [...progressive]);
+    const everyType = progressive.length === CALLBACK_TYPES.length;
+    const typed = everyType ? undefined : eq(callbackRequests.source, sql.placeholder('source'));
+    const ownTyped = everyType ? undefined : inArray(callbackRequests.source, [...progressive]);
     return {
+      /** The types to walk one by one; undefined: the whole pool at once. */
+      perType: everyType ? undefined : progressive,
       // The highest priority below a bound in a desk's pool: one index seek on callback_requests_pool.
       topPriority: db
         .select({ priority: callbackRequests.priority })
@@ -140,7 +148,7 @@ export class CallbackRequestsRepo {
       ownHead: db
         .select(CANDIDATE)
         .from(callbackRequests)
-        .where(and(open, eq(callbackRequests.ownerId, sql.placeholder('ownerId')), lte(callbackRequests.eligibleAt, sql`${sql.placeholder('now')}`), typed))
+        .where(and(open, eq(callbackRequests.ownerId, sql.placeholder('ownerId')), lte(callbackRequests.eligibleAt, sql`${sql.placeholder('now')}`), ownTyped))
         .orderBy(desc(callbackRequests.priority), asc(callbackRequests.eligibleAt), asc(callbackRequests.id))
         .limit(LIMIT_1)
         .prepare(),
@@ -170,8 +178,9 @@ export class CallbackRequestsRepo {
 
   /** EXPLAIN QUERY PLAN of each pick statement as it runs now (benchmarks and tests: seeks, never a scan). */
   explainPicks(): { statement: string; sql: string; plan: string[] }[] {
-    const sample: Record<string, unknown> = { desk: 'middle', below: Number.MAX_SAFE_INTEGER, priority: 10, now: 0, ownerId: 1 };
-    return Object.entries(this.picks()).map(([statement, q]) => {
+    const sample: Record<string, unknown> = { desk: 'middle', source: 'rma_status', below: Number.MAX_SAFE_INTEGER, priority: 10, now: 0, ownerId: 1 };
+    const { topPriority, poolHead, ownHead } = this.picks();
+    return Object.entries({ topPriority, poolHead, ownHead }).map(([statement, q]) => {
       const query = q.getQuery();
       const params = (query.params as unknown[]).map((p) => (p && typeof p === 'object' && 'name' in p ? sample[(p as { name: string }).name] : p));
       const plan = (this.db.$client.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
@@ -487,11 +496,22 @@ export class CallbackRequestsRepo {
 
   /** The best callable item of a desk's pool, walking its priority levels from the top (a seek per level). */
   private poolHead(q: Statements, desk: Desk, now: Date, budget: { deferrals: number }): Candidate | undefined {
+    if (!q.perType) return this.levelHead(q, desk, undefined, now, budget);
+    let best: Candidate | undefined;
+    for (const source of q.perType) {
+      const head = this.levelHead(q, desk, source, now, budget);
+      if (head && (!best || head.priority > best.priority || (head.priority === best.priority && head.eligibleAt.getTime() < best.eligibleAt.getTime()))) best = head;
+    }
+    return best;
+  }
+
+  /** The best callable item of a desk's pool (of one type), walking its priority levels from the top (a seek per level). */
+  private levelHead(q: Statements, desk: Desk, source: CallbackType | undefined, now: Date, budget: { deferrals: number }): Candidate | undefined {
     let below = Number.MAX_SAFE_INTEGER;
     for (;;) {
-      const top = q.topPriority.get({ desk, below })?.priority;
+      const top = q.topPriority.get({ desk, source, below })?.priority;
       if (top === undefined) return undefined;
-      const item = this.firstCallable(() => q.poolHead.get({ desk, priority: top, now: now.getTime() }), now, budget);
+      const item = this.firstCallable(() => q.poolHead.get({ desk, source, priority: top, now: now.getTime() }), now, budget);
       if (item) return item;
       if (budget.deferrals <= 0) return undefined;
       below = top;

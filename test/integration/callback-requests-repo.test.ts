@@ -136,6 +136,24 @@ describe('callback list repository (real SQLite)', () => {
       expect(dialer.nextFor(AGENT, ['middle'], T0)!.id).to.equal(own);
     });
 
+    it('with a preview type on a desk, still takes the best of the other types in order; with every type in preview, nothing', () => {
+      repo.saveSetting('ivr', { mode: 'preview' }, T0);
+      const ivr = add({ source: 'ivr', priority: 40 });
+      const queueLate = add({ source: 'queue', priority: 20 });
+      const work = add({ source: 'work_order', priority: 20, requestedAt: at(-3) });
+      const queueVip = add({ source: 'queue', priority: 30 });
+      const order: number[] = [];
+      for (let next = repo.nextFor(AGENT, ['front'], T0); next; next = repo.nextFor(AGENT, ['front'], T0)) {
+        order.push(next.id);
+        repo.reserve(next.id, AGENT, T0);
+      }
+      expect(order).to.deep.equal([queueVip, work, queueLate]);
+      expect(row(ivr).status).to.equal('open');
+      for (const id of order) repo.release(id, T0);
+      for (const t of ['queue', 'work_order', 'need_info', 'rma_status'] as const) repo.saveSetting(t, { mode: 'preview' }, T0);
+      expect(repo.nextFor(AGENT, ['front', 'middle', 'back'], T0)).to.equal(undefined);
+    });
+
     it('sees settings changed by another process (another connection to the file)', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callbacks-'));
       const a = openDatabase(path.join(dir, 'db.sqlite'));
