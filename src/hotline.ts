@@ -75,6 +75,9 @@ import { intakeRoutes } from './http/intake.routes';
 import { createOfficeReview } from './office/office-review';
 import { orderReviewRoutes } from './http/order-review.routes';
 import { rmaReviewRoutes } from './http/rma-review.routes';
+import { CallbackListService } from './outbound/callback-list.service';
+import { DoNotCallRepo } from './outbound/do-not-call.repo';
+import { callbackRoutes } from './http/callbacks.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -121,7 +124,8 @@ export function createHotline(o: HotlineOptions) {
     customers: new CustomersRepo(db),
     calls: new CallsRepo(db),
     queue: new QueueEntriesRepo(db),
-    callbacks: new CallbackRequestsRepo(db),
+    // The one callback list of the process: the API's settings changes reach the dialer's picks through it.
+    callbacks: new CallbackRequestsRepo(db, { timeZone: config.timeZone }),
     voicemails: new VoicemailsRepo(db),
     outbox: new OutboxRepo(db),
   };
@@ -235,13 +239,14 @@ export function createHotline(o: HotlineOptions) {
   const hashGate = new HashGate(o.hashGate);
   // With live credentials the published demo password never signs anyone in.
   const auth = new AuthService({ staff, transact, audit, revocations, hashGate, options: { passwordCost, refuseDemoPassword: !config.simulator } });
-  const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
+  const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db, repos.callbacks), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
   const agentDesks = new AgentDesksRepo(db);
   const desks = new DesksService({ desks: agentDesks, transact, events, clock });
   const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
+  const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
   const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
   const intake = new IntakeService({
@@ -280,6 +285,7 @@ export function createHotline(o: HotlineOptions) {
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
       orderReviewRoutes({ service: office.orderReview, auth, clock }),
       rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
+      callbackRoutes({ service: callbackList, auth, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -321,6 +327,7 @@ export function createHotline(o: HotlineOptions) {
     intake,
     integrationKeys,
     office,
+    callbackList,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

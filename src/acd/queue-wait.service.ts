@@ -116,6 +116,8 @@ export class QueueWaitService {
           reason: `queue:${entry.queue}`,
           language: call?.language ?? 'zh',
           queueSeconds: ended.waitSeconds ?? 0,
+          // The caller keeps what they had in the queue: their priority, and (through queueSeconds) their place.
+          priority: entry.priority,
           source: 'queue',
           requestedAt: now,
         });

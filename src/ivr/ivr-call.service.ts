@@ -11,6 +11,7 @@ import type { Flow } from './flow-schema';
 import type { FlowRegistry } from './flow-registry';
 import { advance, startCall } from './engine';
 import type { HoursMode } from './business-hours';
+import { priorityValue } from './nodes/common';
 
 export interface Clock {
   now(): Date;
@@ -147,7 +148,19 @@ export class IvrCallService {
           this.d.calls.appendEvent({ callSid, dedupeKey: `queued:${e.queue}`, type: 'queue.entered', data: e, at: now });
           break;
         case 'callbackRequested':
-          this.d.callbacks.add({ callSid, customerId: state.caller.customerId, phone: from, desk: e.desk, reason: e.reason, language: state.language, requestedAt: now });
+          // A VIP asking after hours is called back first, as they would have been answered first; the customer's
+          // own time zone (the center's for an unknown caller) comes from the repo.
+          this.d.callbacks.add({
+            callSid,
+            customerId: state.caller.customerId,
+            phone: from,
+            desk: e.desk,
+            reason: e.reason,
+            language: state.language,
+            priority: priorityValue(state.caller.tier ?? 'new'),
+            source: 'ivr',
+            requestedAt: now,
+          });
           this.d.calls.appendEvent({ callSid, dedupeKey: 'callback', type: 'callback.requested', data: e, at: now });
           break;
         case 'voicemailRecorded':

@@ -207,7 +207,7 @@ export class WorkOrderService {
       const problem = transitionProblem(w.status, 'closed');
       if (problem) throw new Conflict(`Work order ${w.number}: ${problem}`);
       const closed = this.move(w, 'closed', actor, now, {}, c.note);
-      this.d.workOrders.finishCallbacks(w.id);
+      this.d.workOrders.finishCallbacks(w.id, now);
       return closed;
     });
     this.publish(row, now);

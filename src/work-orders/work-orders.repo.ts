@@ -1,10 +1,11 @@
 // Reads and writes work orders, their history, the callback request a department's answer puts on the front desk's list,
 // and the customer contact that callback needs (drizzle only; the rules are in work-order.service.ts).
-import { and, asc, desc, eq, like, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, like, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { callbackRequests, customerPhones, customers, workOrderHistory, workOrders, type Department } from '../db/schema/index';
 import { WORK_ORDER_PREFIX } from './work-order-number';
 import type { WorkOrderStatus } from './work-order-rules';
+import { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
 
 export type WorkOrderRow = typeof workOrders.$inferSelect;
 export type NewWorkOrder = Omit<typeof workOrders.$inferInsert, 'id'>;
@@ -32,7 +33,11 @@ export class WorkOrdersRepo {
   private readonly getQuery;
   private readonly historyQuery;
 
-  constructor(private readonly db: Db) {
+  /** `callbacks`: the process's one callback list (so its settings are the dialer's); a new one on `db` by default. */
+  constructor(
+    private readonly db: Db,
+    private readonly callbackList: CallbackRequestsRepo = new CallbackRequestsRepo(db),
+  ) {
     this.getQuery = db.select().from(workOrders).where(eq(workOrders.id, sql.placeholder('id'))).prepare();
     this.historyQuery = db
       .select()
@@ -109,30 +114,26 @@ export class WorkOrdersRepo {
     return { customerId: c.id, phone: phone?.phone ?? null, preferredLanguage: c.preferredLanguage };
   }
 
-  /** Puts a work order's callback on the callback list; returns its id. */
+  /**
+   * Puts a work order's callback on the one callback list (the front desk's pool, in the customer's calling hours);
+   * returns its id. The n-th answer of a work order has the dedupe key `work_order:<id>:<n>`.
+   */
   addCallback(c: { workOrderId: number; customerId: number | null; phone: string; desk: 'front' | 'middle' | 'back'; reason: string; language: string; requestedAt: Date }): number {
-    return this.db
-      .insert(callbackRequests)
-      .values({ ...c, callSid: null, source: 'work_order', status: 'open' })
-      .returning({ id: callbackRequests.id })
-      .get().id;
+    const n = this.callbackList.forWorkOrder(c.workOrderId).length + 1;
+    const dedupeKey = `work_order:${c.workOrderId}:${n}`;
+    const id = this.callbackList.add({ ...c, callSid: null, source: 'work_order', dedupeKey });
+    if (id === undefined) throw new Error(`callback ${dedupeKey} is already on the list`);
+    return id;
   }
 
-  /** Marks the work order's callbacks done; returns how many were still pending. */
-  finishCallbacks(workOrderId: number): number {
-    return this.db
-      .update(callbackRequests)
-      .set({ status: 'done' })
-      .where(and(eq(callbackRequests.workOrderId, workOrderId), eq(callbackRequests.source, 'work_order'), ne(callbackRequests.status, 'done')))
-      .run().changes;
+  /** The customer was told: the work order's callbacks still waiting are closed as reached; returns how many. */
+  finishCallbacks(workOrderId: number, now: Date): number {
+    let closed = 0;
+    for (const cb of this.callbackList.forWorkOrder(workOrderId)) if (this.callbackList.close(cb.id, 'reached', now)) closed++;
+    return closed;
   }
 
   callbacks(workOrderId: number): WorkOrderCallback[] {
-    return this.db
-      .select()
-      .from(callbackRequests)
-      .where(and(eq(callbackRequests.workOrderId, workOrderId), eq(callbackRequests.source, 'work_order')))
-      .orderBy(asc(callbackRequests.id))
-      .all();
+    return this.callbackList.forWorkOrder(workOrderId);
   }
 }

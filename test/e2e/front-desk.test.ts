@@ -111,6 +111,10 @@ for (const mode of CALLBACK_MODES) describe(`front desk end to end: agents, queu
     const cb = f.hotline.repos.callbacks.forCall(sid('callback'))!;
     expect(cb).to.include({ source: 'queue', status: 'open', desk: 'front', phone: stranger(6) });
     expect(cb.queueSeconds).to.be.at.least(10);
+    // Its priority is the queue entry's, and its place in line counts the time already waited (an unknown caller: the center's zone).
+    expect(cb.priority).to.equal(f.hotline.repos.queue.forCall(sid('callback'))!.priority);
+    expect(cb.timeZone).to.equal('Asia/Shanghai');
+    expect(cb.dueAt.getTime() - cb.eligibleAt.getTime()).to.equal(cb.queueSeconds * 1000);
     expect(f.hotline.repos.queue.forCall(sid('callback'))!.status).to.equal('callback');
     expect(calls.callback.heard().join(' ')).to.include('我们已记下您的回电请求');
     // The caller who hung up while waiting counts as abandoned, with the time waited.

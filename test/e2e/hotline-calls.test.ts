@@ -122,6 +122,10 @@ for (const mode of CALLBACK_MODES) describe(`hotline end to end through the carr
     const request = await eventually(() => f.hotline.repos.callbacks.forCall(c.sid)!);
     expect(request).to.include({ phone: ZHANG_WEI, reason: 'after-hours', status: 'open', desk: 'front' });
     expect(request.customerId).to.be.a('number');
+    // On the one callback list: a returning customer's priority, their time zone, called back at 09:00 their time.
+    expect(request).to.include({ source: 'ivr', priority: 20, timeZone: 'Asia/Shanghai' });
+    expect(request.dueAt.toISOString()).to.equal(new Date(AFTER_HOURS).toISOString());
+    expect(request.eligibleAt.toISOString()).to.equal('2026-11-24T01:00:00.000Z');
   });
 
   it('after hours: a voicemail is recorded and stored', async () => {

@@ -62,6 +62,9 @@ import { rmaReviewRoutes } from '../../src/http/rma-review.routes';
 import { createOfficeReview } from '../../src/office/office-review';
 import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
 import { agentDesks } from '../../src/db/schema/index';
+import { callbackRoutes } from '../../src/http/callbacks.routes';
+import { CallbackListService } from '../../src/outbound/callback-list.service';
+import { DoNotCallRepo } from '../../src/outbound/do-not-call.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -143,6 +146,19 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', '/api/rmas/NO-SUCH-RMA/reject', ['agent'], { reason: 'route roles probe' }],
   ['POST', '/api/rmas/NO-SUCH-RMA/refunded', ['department'], {}],
   ['POST', '/api/rmas/NO-SUCH-RMA/shipped', ['department'], {}],
+  ['GET', '/api/callbacks', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  // No phone and no customer: refused with 400 after the role gate, nothing added.
+  ['POST', '/api/callbacks', ['agent', 'dispatcher', 'supervisor'], { desk: 'front', reason: 'route roles probe' }],
+  ['GET', `/api/callbacks/${NO_SUCH_ID}`, ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['PATCH', `/api/callbacks/${NO_SUCH_ID}`, ['agent', 'dispatcher', 'supervisor'], { priority: 20, reason: 'route roles probe' }],
+  ['POST', `/api/callbacks/${NO_SUCH_ID}/cancel`, ['dispatcher', 'supervisor'], { reason: 'route roles probe' }],
+  ['GET', '/api/do-not-call', ['dispatcher', 'supervisor', 'admin']],
+  // A number that is not E.164: refused with 400, nothing added or removed.
+  ['POST', '/api/do-not-call', ['dispatcher', 'supervisor', 'admin'], { phone: '12345', reason: 'route roles probe' }],
+  ['DELETE', '/api/do-not-call/12345', ['dispatcher', 'supervisor', 'admin'], { reason: 'route roles probe' }],
+  ['GET', '/api/callback-settings', ['team_lead', 'dispatcher', 'supervisor', 'admin']],
+  // Setting the default again changes nothing.
+  ['PATCH', '/api/callback-settings/queue', ['supervisor', 'admin'], { retryMinutes: 10 }],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -200,6 +216,11 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }),
       intake: new IntakeService({ repo: new IntakeRepo(h.db), ...h, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } }),
       log: createLogger('error', true),
+    }),
+  (h) =>
+    callbackRoutes({
+      ...h,
+      service: new CallbackListService({ callbacks: new CallbackRequestsRepo(h.db), doNotCall: new DoNotCallRepo(h.db), agents: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
     }),
 ];
 
