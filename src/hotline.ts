@@ -66,6 +66,13 @@ import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
+import { outboundWebhookRoutes } from './telephony/outbound-webhooks';
+import { CallbackAttemptsRepo } from './outbound/callback-attempts.repo';
+import { CallbackOutcomeService } from './outbound/callback-outcome.service';
+import { reconcileCallbackAttempts } from './acd/callback-offers';
+import { callbackCallRoutes } from './http/callback-calls.routes';
+import { adminQueuesRoutes } from './http/admin-queues.routes';
+import { queueDashboard } from './jobs/bull-board';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -121,6 +128,8 @@ export function createHotline(o: HotlineOptions) {
     new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
   const carrierReads = o.carrierReads ?? (callControl instanceof TwilioCallControl ? callControl : undefined);
   const base = config.publicBaseUrl;
+  const attempts = new CallbackAttemptsRepo(db);
+  const acdCarrier = new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber });
 
   const twiml = new TwimlRenderer({ base });
   const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at) });
@@ -135,9 +144,10 @@ export function createHotline(o: HotlineOptions) {
     transact,
     clock,
     events,
-    carrier: new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
+    carrier: acdCarrier,
     identity: (username) => agentIdentity({ username }),
     log: log.child({ component: 'acd' }),
+    outbound: { callbacks: repos.callbacks, attempts, outbox: repos.outbox, carrier: acdCarrier },
   });
   const queueWait = new QueueWaitService({
     calls: repos.calls,
@@ -169,6 +179,7 @@ export function createHotline(o: HotlineOptions) {
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
       ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),
+      ...outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks!, attempts, interactions: acdRepos.interactions }),
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
@@ -235,6 +246,8 @@ export function createHotline(o: HotlineOptions) {
     groupCommit.commitNow();
     next();
   });
+  // The bull dashboard: its queues are given by the background (setJobQueues) once it runs.
+  const dashboard = queueDashboard('/admin/queues');
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
@@ -254,6 +267,8 @@ export function createHotline(o: HotlineOptions) {
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
+      callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
+      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -291,6 +306,9 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    attempts,
+    /** Shows these bull queues on the dashboard at /admin/queues. */
+    setJobQueues: (queues: Parameters<typeof dashboard.setQueues>[0]) => dashboard.setQueues(queues),
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -332,7 +350,10 @@ export function createHotline(o: HotlineOptions) {
         reconcileRetry.unref();
       };
       try {
-        return await reconciliation.run();
+        const report = await reconciliation.run();
+        const repaired = await reconcileCallbackAttempts(dispatcher.callbacks!, attempts, carrierReads!);
+        if (repaired) log.info('callback attempts left half-done by the restart were repaired', { repaired });
+        return report;
       } catch (err) {
         log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying until it answers', { err: String(err), retryMs });
         retry(1);

@@ -74,8 +74,9 @@ async function main(): Promise<void> {
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit });
   redis = () => background.queues.redisState();
+  hotline.setJobQueues(background.queues.all());
   log.info(`hotline listening on ${listeningOn(hotline.server.address() as AddressInfo)}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (config.simulator) {
     log.info(

@@ -8,6 +8,8 @@ export interface JobQueueOptions {
   /** Key prefix in Redis; tests use a unique one per run. @default 'hotline' */
   prefix?: string;
   log: Logger;
+  /** Options of particular queues, e.g. the dialer's center-wide `limiter` (it limits the whole queue, so it has its own). */
+  queues?: Record<string, { limiter?: Bull.RateLimiter }>;
 }
 
 /** Retry policy for every job: 5 attempts, exponential backoff from 2 s. */
@@ -41,6 +43,7 @@ export class JobQueues {
       q = new Bull(name, {
         prefix: this.o.prefix ?? 'hotline',
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        ...(this.o.queues?.[name]?.limiter ? { limiter: this.o.queues[name].limiter } : {}),
         // bull needs its blocking and subscriber connections without request retries or ready checks.
         createClient: (type) => {
           const client =
@@ -57,6 +60,11 @@ export class JobQueues {
       this.queues.set(name, q);
     }
     return q;
+  }
+
+  /** Every queue made so far (for the dashboard). */
+  all(): Bull.Queue[] {
+    return [...this.queues.values()];
   }
 
   async add(queue: string, name: string, payload: unknown, jobId: string): Promise<void> {
