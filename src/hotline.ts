@@ -71,7 +71,7 @@ import { CallbackAttemptsRepo } from './outbound/callback-attempts.repo';
 import { CallbackOutcomeService } from './outbound/callback-outcome.service';
 import { reconcileCallbackAttempts } from './acd/callback-offers';
 import { callbackCallRoutes } from './http/callback-calls.routes';
-import { adminQueuesRoutes } from './http/admin-queues.routes';
+import { adminQueuesRoutes } from './http/admin-queues';
 import { queueDashboard } from './jobs/bull-board';
 
 export interface HotlineOptions {

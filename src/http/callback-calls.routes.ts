@@ -15,7 +15,7 @@ const outcomeBody = z.object({
   dueAt: z.iso.datetime({ error: 'dueAt must be an ISO 8601 date-time (e.g. 2026-11-24T09:30:00Z)', offset: true }).optional(),
 });
 
-export function callbackCallRoutes(d: { auth: Pick<AuthService, 'authenticate'>; dispatcher: Dispatcher; outcomes: CallbackOutcomeService; clock?: Clock }): Router {
+export function callbackCallRoutes(d: { auth: Pick<AuthService, 'authenticate'>; dispatcher: Pick<Dispatcher, 'offerCallback'>; outcomes: CallbackOutcomeService; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const router = Router();
 

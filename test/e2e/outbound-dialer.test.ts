@@ -369,4 +369,20 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     await eventually(() => expect(attempts(id).map((x) => x.result)).to.deep.equal(['answered']), 15000);
     expect(customerCalls(CUSTOMER)).to.have.length(1);
   });
+
+  it('bull-board shows the dialer queue to an admin at /admin/queues', async () => {
+    await start();
+    const bg = background();
+    f.hotline.setJobQueues(bg.queues.all());
+    const admin = await api(f, 'POST', '/api/auth/login', undefined, { username: 'admin1', password: 'hotline-demo' });
+    const token = admin.body.token as string;
+    const page = await fetch(`${f.base}/admin/queues/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.include('__UI_CONFIG__');
+    const queues = await fetch(`${f.base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } });
+    expect(queues.status).to.equal(200);
+    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect(names).to.include('dialer');
+    expect((await fetch(`${f.base}/admin/queues/api/queues`)).status).to.equal(401);
+  });
 });
