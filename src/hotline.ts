@@ -99,6 +99,11 @@ export interface HotlineOptions {
   reconcileOnStart?: boolean;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /**
+   * Offer callbacks to free agents (progressive dialing) and take preview calls: only where a dial job worker runs
+   * (src/background.ts), or an agent would answer a callback nobody dials. src/main.ts turns it on. @default false
+   */
+  dialer?: boolean;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -147,7 +152,7 @@ export function createHotline(o: HotlineOptions) {
     carrier: acdCarrier,
     identity: (username) => agentIdentity({ username }),
     log: log.child({ component: 'acd' }),
-    outbound: { callbacks: repos.callbacks, attempts, outbox: repos.outbox, carrier: acdCarrier },
+    outbound: o.dialer ? { callbacks: repos.callbacks, attempts, outbox: repos.outbox, carrier: acdCarrier } : undefined,
   });
   const queueWait = new QueueWaitService({
     calls: repos.calls,
@@ -179,7 +184,7 @@ export function createHotline(o: HotlineOptions) {
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
       ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),
-      ...outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks!, attempts, interactions: acdRepos.interactions }),
+      ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions }) : {}),
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
@@ -351,7 +356,7 @@ export function createHotline(o: HotlineOptions) {
       };
       try {
         const report = await reconciliation.run();
-        const repaired = await reconcileCallbackAttempts(dispatcher.callbacks!, attempts, carrierReads!);
+        const repaired = dispatcher.callbacks ? await reconcileCallbackAttempts(dispatcher.callbacks, attempts, carrierReads!) : 0;
         if (repaired) log.info('callback attempts left half-done by the restart were repaired', { repaired });
         return report;
       } catch (err) {

@@ -64,7 +64,7 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     await sim.listen(0, '127.0.0.1');
     const base = new Date(OPEN_HOURS).getTime();
     let shift = 0;
-    const fx = await startHotline(env, { config, carrierApiBaseUrl: sim.baseUrl, acdTickMs: 10, now: () => new Date(base + shift + Math.round(sim.clock.now() * 1000)) });
+    const fx = await startHotline(env, { config, carrierApiBaseUrl: sim.baseUrl, acdTickMs: 10, dialer: true, now: () => new Date(base + shift + Math.round(sim.clock.now() * 1000)) });
     created = [];
     sim.events.on('call-created', (e: Omit<Created, 'at'>) => created.push({ ...e, at: Date.now() }));
     f = {
