@@ -64,7 +64,9 @@ export function startBackground(o: BackgroundOptions) {
     hotlineNumber: o.config.hotlineNumber,
     options: o.dialer,
   });
-  queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4);
+  // Started once Redis answers (the voicemail worker's connections tell): until then nothing could be dialed anyway,
+  // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
+  queues.whenUp(() => queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
   relay.start();
   return {
     queues,

@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   });
   const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit });
   redis = () => background.queues.redisState();
-  hotline.setJobQueues(background.queues.all());
+  // The dialer's queue starts once Redis answers: the dashboard lists every queue from then.
+  background.queues.whenUp(() => hotline.setJobQueues(background.queues.all()));
   log.info(`hotline listening on ${listeningOn(hotline.server.address() as AddressInfo)}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (config.simulator) {
     log.info(

@@ -28,6 +28,7 @@ export class JobQueues {
   /** When the current outage was logged; unset while Redis is up, or before the first failure. */
   private outageSince?: number;
   private closing = false;
+  private readonly onUp: (() => void)[] = [];
 
   constructor(private readonly o: JobQueueOptions) {}
 
@@ -87,6 +88,12 @@ export class JobQueues {
     worker.catch((err: Error) => this.o.log.warn('job worker stopped', { queue, name, err: err.message }));
   }
 
+  /** Runs `fn` once every connection is ready (now, if they are): a worker that need not wait on a dead Redis from the start. */
+  whenUp(fn: () => void): void {
+    if (this.state === 'up') fn();
+    else this.onUp.push(fn);
+  }
+
   /** Logs an outage once when a connection fails, and its end once when every connection is ready again. */
   private watch(client: Redis): void {
     // Attached before bull's own listeners, so the state is current when bull re-emits the error on the queue.
@@ -105,6 +112,7 @@ export class JobQueues {
     client.on('ready', () => {
       if (this.closing || !this.clients.every((c) => c.status === 'ready')) return;
       this.state = 'up';
+      for (const fn of this.onUp.splice(0)) fn();
       if (this.outageSince === undefined) return;
       this.o.log.info('Redis is reachable again: background jobs resume', { redis: redisAddress(this.o.redisUrl), downForMs: Date.now() - this.outageSince });
       this.outageSince = undefined;

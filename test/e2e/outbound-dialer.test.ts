@@ -373,6 +373,7 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
   it('bull-board shows the dialer queue to an admin at /admin/queues', async () => {
     await start();
     const bg = background();
+    await eventually(() => expect(bg.queues.all().map((q) => q.name)).to.include('dialer'), 5000);
     f.hotline.setJobQueues(bg.queues.all());
     const admin = await api(f, 'POST', '/api/auth/login', undefined, { username: 'admin1', password: 'hotline-demo' });
     const token = admin.body.token as string;
