@@ -168,6 +168,14 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     expect(offered?.callback).to.include({ id, phone: CUSTOMER, question: '发票抬头是什么？', type: 'need_info' });
     // The item waits for the agent's outcome; then it is done.
     expect(f.hotline.repos.callbacks.get(id)).to.include({ status: 'in_progress', attempts: 1 });
+    // A repeated (or late, contradictory) status callback changes nothing: idempotent by the attempt's state.
+    for (const CallStatus of ['completed', 'busy']) {
+      const r = await f.post(`/twilio/outbound/status?attempt=${a.id}`, { CallSid: a.callSid!, AccountSid: f.config.twilio.accountSid, From: f.config.hotlineNumber, To: CUSTOMER, CallStatus, Direction: 'outbound-api', ApiVersion: '2010-04-01' });
+      expect(r.status).to.equal(200);
+    }
+    expect(attempts(id)).to.have.length(1);
+    expect(attempts(id)[0]).to.include({ state: 'ended', result: 'answered' });
+    expect(f.hotline.repos.callbacks.get(id)).to.include({ status: 'in_progress', attempts: 1 });
     const r = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'reached', note: '抬头：某某公司' });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body).to.include({ status: 'done', outcome: 'reached' });
