@@ -73,6 +73,15 @@ import { reconcileCallbackAttempts } from './acd/callback-offers';
 import { callbackCallRoutes } from './http/callback-calls.routes';
 import { adminQueuesRoutes } from './http/admin-queues';
 import { queueDashboard } from './jobs/bull-board';
+import { IntakeRepo } from './intake/intake.repo';
+import { IntakeService } from './intake/intake.service';
+import { IntegrationKeysRepo } from './intake/integration-keys.repo';
+import { IntegrationKeysService } from './intake/integration-keys.service';
+import { integrationKeyRoutes } from './http/integration-keys.routes';
+import { intakeRoutes } from './http/intake.routes';
+import { createOfficeReview } from './office/office-review';
+import { orderReviewRoutes } from './http/order-review.routes';
+import { rmaReviewRoutes } from './http/rma-review.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -104,6 +113,8 @@ export interface HotlineOptions {
    * (src/background.ts), or an agent would answer a callback nobody dials. src/main.ts turns it on. @default false
    */
   dialer?: boolean;
+  /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
+  officeSweepMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -243,9 +254,20 @@ export function createHotline(o: HotlineOptions) {
   const workOrders = new WorkOrderService({ workOrders: new WorkOrdersRepo(db), calls: repos.calls, orders: repos.customers, staff, transact, clock, events, timeZone: config.timeZone });
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
-  const desks = new DesksService({ desks: new AgentDesksRepo(db), transact, events, clock });
+  const agentDesks = new AgentDesksRepo(db);
+  const desks = new DesksService({ desks: agentDesks, transact, events, clock });
+  const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
+  const intake = new IntakeService({
+    repo: new IntakeRepo(db),
+    transact,
+    clock,
+    events,
+    settings: config.office,
+    onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
+  });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -274,10 +296,15 @@ export function createHotline(o: HotlineOptions) {
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
       adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
+      integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
+      intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
+      orderReviewRoutes({ service: office.orderReview, auth, clock }),
+      rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
+  let officeTicker: NodeJS.Timeout | undefined;
   let reconcileRetry: NodeJS.Timeout | undefined;
   let closing = false;
   const server = http.createServer((req, res) => {
@@ -314,6 +341,9 @@ export function createHotline(o: HotlineOptions) {
     attempts,
     /** Shows these bull queues on the dashboard at /admin/queues. */
     setJobQueues: (queues: Parameters<typeof dashboard.setQueues>[0]) => dashboard.setQueues(queues),
+    intake,
+    integrationKeys,
+    office,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -325,6 +355,13 @@ export function createHotline(o: HotlineOptions) {
               log.error('ACD sweep failed', { err: String(err) });
             }
           }, o.acdTickMs ?? 1000);
+          officeTicker = setInterval(() => {
+            try {
+              office.sweep();
+            } catch (err) {
+              log.error('review claim sweep failed', { err: String(err) });
+            }
+          }, o.officeSweepMs ?? 15_000);
           resolve((server.address() as { port: number }).port);
         });
       });
@@ -374,6 +411,7 @@ export function createHotline(o: HotlineOptions) {
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       closing = true;
       clearInterval(ticker);
+      clearInterval(officeTicker);
       clearTimeout(reconcileRetry);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.

@@ -74,4 +74,9 @@ export class AgentDesksRepo {
       .values(desks.map((d) => ({ staffId, desk: d.desk, skill: d.skill })))
       .run();
   }
+
+  /** The desks one staff member may work (none for non-agents). */
+  desksOf(staffId: number): Desk[] {
+    return this.db.select({ desk: agentDesks.desk }).from(agentDesks).where(eq(agentDesks.staffId, staffId)).all().map((r) => r.desk);
+  }
 }

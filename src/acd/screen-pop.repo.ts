@@ -3,7 +3,8 @@ import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { calls, customerPhones, customers, interactions, orders, queueEntries, rmas, workOrders } from '../db/schema/index';
 
-const OPEN_RMA = ['requested', 'under_review', 'approved'] as const;
+// Still being handled, including a refund or replacement the back office approved and a department has not done yet.
+const OPEN_RMA = ['requested', 'under_review', 'approved', 'refund_pending', 'exchange_pending'] as const;
 const LIVE_INTERACTION = ['offered', 'connected'] as const;
 
 /** How many of the latest orders a pop lists. */

@@ -4,7 +4,10 @@ import type { Db } from '../db/client';
 import { customerPhones, customers, orders, rmas } from '../db/schema/index';
 import type { CallerFacts, OrderFacts, RmaFacts, SelfServiceLookup } from '../ivr/flow-types';
 
-const OPEN_RMA = ['requested', 'under_review', 'approved'] as const;
+/** Still being handled: the caller "has an open RMA" (the IVR's branch). */
+const OPEN_RMA = ['requested', 'under_review', 'approved', 'refund_pending', 'exchange_pending'] as const;
+/** What menu 2 speaks about: the open ones, and a refund or replacement already on its way (the customer may ask). */
+const SPOKEN_RMA = [...OPEN_RMA, 'refunded', 'replacement_shipped'] as const;
 
 export class CustomersRepo implements SelfServiceLookup {
   private readonly byPhone;
@@ -35,10 +38,10 @@ export class CustomersRepo implements SelfServiceLookup {
       .limit(1)
       .prepare();
     this.openRmaQuery = db
-      .select({ number: rmas.number, kind: rmas.kind, status: rmas.status, updatedAt: rmas.updatedAt, orderNumber: orders.number })
+      .select({ number: rmas.number, kind: rmas.kind, status: rmas.status, updatedAt: rmas.updatedAt, orderNumber: orders.number, refundFen: rmas.refundFen })
       .from(rmas)
       .innerJoin(orders, eq(orders.id, rmas.orderId))
-      .where(and(eq(orders.customerId, sql.placeholder('customerId')), inArray(rmas.status, [...OPEN_RMA])))
+      .where(and(eq(orders.customerId, sql.placeholder('customerId')), inArray(rmas.status, [...SPOKEN_RMA])))
       .orderBy(desc(rmas.updatedAt))
       .limit(1)
       .prepare();

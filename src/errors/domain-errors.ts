@@ -45,3 +45,13 @@ export class Busy extends DomainError {
     super(message);
   }
 }
+
+/** The request is well formed but its values break a rule of the record (a refund above what was paid): HTTP 422. */
+export class Unprocessable extends DomainError {
+  constructor(
+    message: string,
+    readonly details?: string[],
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,5 @@
 // The domain's typed events and the in-process bus that carries them from services to realtime/ and reports/.
-import type { AgentStateName } from '../db/schema/index';
+import type { AgentStateName, CallbackType } from '../db/schema/index';
 
 export type Desk = 'front' | 'middle' | 'back';
 
@@ -27,13 +27,15 @@ export type DomainEvent =
   | { type: 'CallEnded'; interactionId: number; callSid: string; agentId: number; at: Date }
   | { type: 'CallAbandoned'; callSid: string; queue: string; waitSeconds: number; at: Date }
   | { type: 'CallLeftQueue'; callSid: string; queue: string; waitSeconds: number; outcome: 'callback' | 'voicemail'; at: Date }
-  | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: 'ivr' | 'queue' | 'work_order'; at: Date }
+  | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: CallbackType; at: Date }
   | { type: 'AgentStateChanged'; agentId: number; from: AgentStateName; to: AgentStateName; reason: string | null; at: Date }
   | { type: 'AgentDesksChanged'; agentId: number; desks: { desk: Desk; skill: number }[]; at: Date }
   | { type: 'CallbackOffered'; attemptId: number; callbackId: number; agentId: number; callback: CallbackSummary; at: Date }
   | { type: 'CallbackConnected'; attemptId: number; callbackId: number; agentId: number; interactionId: number; callSid: string; at: Date }
   | { type: 'CallbackAttemptEnded'; attemptId: number; callbackId: number; agentId: number; result: string; next: 'answered' | 'retry' | 'closed' | 'unchanged'; at: Date }
-  | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date };
+  | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date }
+  /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
+  | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logging/logger';
-import { Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
+import { Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized, Unprocessable } from '../errors/domain-errors';
 
 export interface ApiErrorBody {
   error: string;
@@ -16,6 +16,7 @@ const DOMAIN: [new (...args: never[]) => DomainError, number, string][] = [
   [NotFound, 404, 'not_found'],
   [Conflict, 409, 'conflict'],
   [Invalid, 400, 'invalid'],
+  [Unprocessable, 422, 'unprocessable'],
   [TooManyAttempts, 429, 'too_many_attempts'],
   [Busy, 503, 'busy'],
 ];
@@ -59,7 +60,7 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
       const [, status, code] = DOMAIN.find(([type]) => err instanceof type) ?? [];
       if (status && code) {
         if (err instanceof TooManyAttempts || err instanceof Busy) res.set('Retry-After', String(err.retryAfterSeconds));
-        return send(status, { error: code, message: err.message, ...(err instanceof Invalid && err.details ? { details: err.details } : {}) });
+        return send(status, { error: code, message: err.message, ...((err instanceof Invalid || err instanceof Unprocessable) && err.details ? { details: err.details } : {}) });
       }
     }
     if (err instanceof ZodError) {

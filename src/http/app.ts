@@ -30,7 +30,10 @@ export function createApiApp(d: ApiDeps): express.Express {
     const h = d.health();
     res.status(h.ok ? 200 : 503).set('Cache-Control', 'no-store').json(h);
   });
-  app.use('/api', noStore, wellFormedPath(d.log), jsonBodyOnly, express.json({ limit: '100kb' }));
+  const staffJson = express.json({ limit: '100kb' });
+  // The intake routes parse their own, larger bodies, after the integration key is checked (src/http/intake.routes.ts).
+  const json: RequestHandler = (req, res, next) => (req.path.startsWith('/intake/') ? next() : staffJson(req, res, next));
+  app.use('/api', noStore, wellFormedPath(d.log), jsonBodyOnly, json);
   for (const r of d.routers) app.use(r);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such route' });

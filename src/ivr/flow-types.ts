@@ -89,6 +89,8 @@ export interface RmaFacts {
   status: RmaStatus;
   orderNumber: string;
   updatedAt: Date;
+  /** The refund approved (fen), once the back office entered it. */
+  refundFen?: number | null;
 }
 
 /** Read-only access to the order system for self-service; synchronous (SQLite). */

@@ -52,9 +52,9 @@ export function describeRma(r: RmaFacts, language: Language): string {
       under_review: '正在审核中，我们会在审核完成后与您联系',
       approved: '已审核通过',
       rejected: '未通过审核，客服会向您说明原因',
-      refund_pending: '已审核通过，正在办理退款',
+      refund_pending: r.refundFen ? `已审核通过，正在办理退款${yuan(r.refundFen, language)}` : '已审核通过，正在办理退款',
       exchange_pending: '已审核通过，换货商品正在准备发出',
-      refunded: '退款已办理，将原路退回',
+      refunded: r.refundFen ? `退款${yuan(r.refundFen, language)}已办理，将原路退回` : '退款已办理，将原路退回',
       replacement_shipped: '换货商品已发出',
       closed: '已完成',
     }[r.status];
@@ -66,9 +66,9 @@ export function describeRma(r: RmaFacts, language: Language): string {
     under_review: 'is under review; we will contact you when the review is done',
     approved: 'has been approved',
     rejected: 'was not approved; an agent will explain why',
-    refund_pending: 'has been approved and your refund is being processed',
+    refund_pending: r.refundFen ? `has been approved and your refund of ${yuan(r.refundFen, language)} is being processed` : 'has been approved and your refund is being processed',
     exchange_pending: 'has been approved and your replacement item is being prepared for shipping',
-    refunded: 'has been refunded to your original payment account',
+    refunded: r.refundFen ? `has been refunded: ${yuan(r.refundFen, language)} to your original payment account` : 'has been refunded to your original payment account',
     replacement_shipped: 'is complete: the replacement item has shipped',
     closed: 'is closed',
   }[r.status];

@@ -53,11 +53,21 @@ import { AgentControlService } from '../../src/acd/agent-control.service';
 import { auditRoutes } from '../../src/http/audit.routes';
 import { callbackCallRoutes } from '../../src/http/callback-calls.routes';
 import { CallbackOutcomeService } from '../../src/outbound/callback-outcome.service';
-import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
 import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo';
 import { adminQueuesRoutes } from '../../src/http/admin-queues';
 import { NotFound } from '../../src/errors/domain-errors';
 import type { RequestHandler } from 'express';
+import { integrationKeyRoutes } from '../../src/http/integration-keys.routes';
+import { intakeRoutes } from '../../src/http/intake.routes';
+import { IntegrationKeysService } from '../../src/intake/integration-keys.service';
+import { IntegrationKeysRepo } from '../../src/intake/integration-keys.repo';
+import { IntakeService } from '../../src/intake/intake.service';
+import { IntakeRepo } from '../../src/intake/intake.repo';
+import { orderReviewRoutes } from '../../src/http/order-review.routes';
+import { rmaReviewRoutes } from '../../src/http/rma-review.routes';
+import { createOfficeReview } from '../../src/office/office-review';
+import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
+import { agentDesks } from '../../src/db/schema/index';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -76,6 +86,7 @@ const EVERYONE = ROLES;
 const FLOOR = ['dispatcher', 'team_lead', 'supervisor', 'admin'] as const satisfies readonly Role[];
 const WORK_ORDER_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher', 'admin', 'department'] as const satisfies readonly Role[];
 const NO_SUCH_ID = 999999;
+const OFFICE_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher'] as const satisfies readonly Role[];
 
 /** Routes anyone may call without signing in: [method, path]. */
 export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [['POST', '/api/auth/login']];
@@ -114,6 +125,32 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
   ['POST', `/api/callbacks/${NO_SUCH_ID}/call`, ['agent']],
   ['POST', `/api/callbacks/${NO_SUCH_ID}/outcome`, ['agent', 'dispatcher', 'supervisor'], { outcome: 'reached' }],
+  ['POST', '/api/integration-keys', ['admin'], { name: 'route roles probe' }],
+  ['GET', '/api/integration-keys', ['admin']],
+  ['DELETE', `/api/integration-keys/${NO_SUCH_ID}`, ['admin']],
+  // The order system's intake takes an integration key only: every staff token is refused (403), none is let through.
+  ['POST', '/api/intake/orders', [], { number: 'route-roles-probe' }],
+  ['POST', '/api/intake/rmas', [], { number: 'route-roles-probe' }],
+  // The middle and back office: agents pass the role gate and the service checks their desk (agent1 sits on both here).
+  ['GET', '/api/orders/review', OFFICE_READERS],
+  ['GET', '/api/orders/NO-SUCH-ORDER', OFFICE_READERS],
+  ['POST', '/api/orders/NO-SUCH-ORDER/claim', ['agent']],
+  ['POST', '/api/orders/NO-SUCH-ORDER/release', ['agent']],
+  ['PATCH', '/api/orders/NO-SUCH-ORDER/checklist', ['agent'], { item: 'probe', done: true }],
+  ['POST', '/api/orders/NO-SUCH-ORDER/approve', ['agent'], {}],
+  ['POST', '/api/orders/NO-SUCH-ORDER/cancel', ['agent'], { reason: 'route roles probe' }],
+  ['POST', '/api/orders/NO-SUCH-ORDER/need-info', ['agent'], { question: 'route roles probe' }],
+  ['POST', '/api/orders/NO-SUCH-ORDER/answer', ['agent'], { answer: 'route roles probe' }],
+  ['GET', '/api/rmas/review', OFFICE_READERS],
+  ['GET', '/api/rmas/department', ['department']],
+  ['GET', '/api/rmas/NO-SUCH-RMA', [...OFFICE_READERS, 'department']],
+  ['POST', '/api/rmas/NO-SUCH-RMA/claim', ['agent']],
+  ['POST', '/api/rmas/NO-SUCH-RMA/release', ['agent']],
+  ['POST', '/api/rmas/NO-SUCH-RMA/approve-return', ['agent'], { itemSku: 'probe', refund: '1' }],
+  ['POST', '/api/rmas/NO-SUCH-RMA/approve-exchange', ['agent'], { replacementSku: 'probe' }],
+  ['POST', '/api/rmas/NO-SUCH-RMA/reject', ['agent'], { reason: 'route roles probe' }],
+  ['POST', '/api/rmas/NO-SUCH-RMA/refunded', ['department'], {}],
+  ['POST', '/api/rmas/NO-SUCH-RMA/shipped', ['department'], {}],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -161,6 +198,8 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       }),
     }),
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
+  (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
+  (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
   (h) =>
     callbackCallRoutes({
@@ -173,7 +212,25 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       },
       outcomes: new CallbackOutcomeService({ callbacks: new CallbackRequestsRepo(h.db), attempts: new CallbackAttemptsRepo(h.db), audit: new AuditRepo(h.db), ...h }),
     }),
+  (h) => integrationKeyRoutes({ ...h, keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
+  (h) =>
+    intakeRoutes({
+      ...h,
+      keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+      intake: new IntakeService({ repo: new IntakeRepo(h.db), ...h, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } }),
+      log: createLogger('error', true),
+    }),
 ];
+
+function office(h: Harness) {
+  return createOfficeReview({
+    ...h,
+    office: { claimMinutes: 15, returnWindowDays: 7 },
+    callbacks: new CallbackRequestsRepo(h.db),
+    desks: new AgentDesksRepo(h.db),
+    staff: new StaffRepo(h.db),
+  });
+}
 
 /** One registered route of an express Router: what walking `router.stack` finds. */
 interface RegisteredRoute {
@@ -227,6 +284,8 @@ describe('route roles: who may call which route', () => {
     for (const role of ROLES.filter((r) => !DEMO_STAFF.some((m) => m.role === r))) {
       staffRepo.createStaff({ username: `probe-${role}`, displayName: role, role, department: role === 'department' ? 'warehouse' : null, passwordHash: hashPasswordSync(DEMO_PASSWORD, TEST_PASSWORD_COST), createdAt: new Date() });
     }
+    // agent1 (front and middle desks) also sits on the back desk, so one agent account passes both offices' desk checks.
+    db.insert(agentDesks).values({ staffId: staffRepo.byUsername('agent1')!.id, desk: 'back', skill: 1 }).run();
     const h: Harness = { db, transact, events: new EventBus(), auth: new AuthService({ staff: staffRepo, transact, options: { passwordCost: TEST_PASSWORD_COST } }), clock: { now: () => new Date() } };
     const api = createApiApp({ log: createLogger('error', true), health: () => ({ ok: true, simulator: false }), routers: (routers = ROUTERS.map((r) => r(h))) });
     server = http.createServer(api);

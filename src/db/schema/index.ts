@@ -5,3 +5,4 @@ export * from './staff';
 export * from './acd';
 export * from './audit';
 export * from './office';
+export * from './quality';

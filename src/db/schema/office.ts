@@ -25,7 +25,7 @@ export const reviewHistory = sqliteTable(
   'review_history',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    subject: text('subject', { enum: ['order', 'rma'] }).notNull(),
+    subject: text('subject', { enum: ['order', 'rma', 'evaluation'] }).notNull(),
     subjectId: integer('subject_id').notNull(),
     action: text('action').notNull(),
     /** null for the system (intake, rules, expiry). */
