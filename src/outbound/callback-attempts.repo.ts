@@ -1,7 +1,7 @@
 // Callback attempts: each call placed (or about to be placed) for a callback, from ringing the agent to its result.
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { callbackAttempts } from '../db/schema/index';
+import { callbackAttempts, callbackRequests } from '../db/schema/index';
 
 export type CallbackAttempt = typeof callbackAttempts.$inferSelect;
 export type AttemptState = CallbackAttempt['state'];
@@ -54,6 +54,21 @@ export class CallbackAttemptsRepo {
 
   inStates(states: readonly AttemptState[]): CallbackAttempt[] {
     return this.db.select().from(callbackAttempts).where(inArray(callbackAttempts.state, [...states])).orderBy(asc(callbackAttempts.id)).all();
+  }
+
+  /**
+   * The agent's outcome "retry": the callback goes back to the list, due at `dueAt` (eligible at `eligibleAt`, the
+   * first moment inside its calling hours). Kept here, beside the attempt that led to it, so the list's own repository
+   * stays as its owner wrote it; false when the callback is already closed.
+   */
+  reopenCallback(callbackId: number, dueAt: Date, eligibleAt: Date, now: Date): boolean {
+    return (
+      this.db
+        .update(callbackRequests)
+        .set({ status: 'open', reservedBy: null, dueAt, eligibleAt, updatedAt: now })
+        .where(and(eq(callbackRequests.id, callbackId), inArray(callbackRequests.status, ['open', 'in_progress'])))
+        .run().changes > 0
+    );
   }
 
   /** Agent rings that outlived the ring timeout (their status callback never came). */

@@ -4,7 +4,8 @@ import type { Transact } from '../db/transaction';
 import { Conflict, Forbidden, NotFound } from '../errors/domain-errors';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { CallbackAttempt, CallbackAttemptsRepo } from './callback-attempts.repo';
-import type { CallbackRequest, CallbackRequestsRepo } from './callback-requests.repo';
+import { callingHours, type CallbackRequest, type CallbackRequestsRepo } from './callback-requests.repo';
+import { nextCallingTime } from './calling-hours';
 
 export const AGENT_OUTCOMES = ['reached', 'wrong_number', 'retry'] as const;
 export type AgentOutcome = (typeof AGENT_OUTCOMES)[number];
@@ -34,7 +35,8 @@ export class CallbackOutcomeService {
       if (last && last.state !== 'ended' && last.state !== 'placed') throw new Conflict(`callback ${callbackId} is being dialed; record the outcome once the call is connected or over`);
       if (o.outcome === 'retry') {
         if (o.dueAt && o.dueAt.getTime() < now.getTime() - 60_000) throw new Conflict('dueAt is in the past');
-        this.d.callbacks.retryAt(callbackId, o.dueAt ?? now, now);
+        const due = o.dueAt ?? now;
+        this.d.attempts.reopenCallback(callbackId, due, nextCallingTime(due, item.timeZone, callingHours(this.d.callbacks.settings(item.source))), now);
       } else {
         this.d.callbacks.close(callbackId, o.outcome, now);
       }

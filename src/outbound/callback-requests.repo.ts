@@ -197,20 +197,6 @@ export class CallbackRequestsRepo {
     );
   }
 
-  /** The agent asked to call again later (outcome retry): back to the list, due at `dueAt`, inside calling hours. */
-  retryAt(id: number, dueAt: Date, now: Date): boolean {
-    const item = this.get(id);
-    if (!item) return false;
-    const eligibleAt = nextCallingTime(dueAt, item.timeZone, callingHours(this.settings(item.source)));
-    return (
-      this.db
-        .update(callbackRequests)
-        .set({ status: 'open', reservedBy: null, dueAt, eligibleAt, updatedAt: now })
-        .where(and(eq(callbackRequests.id, id), inArray(callbackRequests.status, ['open', 'in_progress'])))
-        .run().changes > 0
-    );
-  }
-
   /** The best callable item of a desk's pool, walking its priority levels from the top (a seek per level). */
   private poolHead(desk: Desk, now: Date, budget: { deferrals: number }): CallbackRequest | undefined {
     let below = Number.MAX_SAFE_INTEGER;

@@ -377,6 +377,13 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     expect(r.status, JSON.stringify(r.body)).to.equal(202);
     await eventually(() => expect(attempts(id).map((x) => x.result)).to.deep.equal(['answered']), 15000);
     expect(customerCalls(CUSTOMER)).to.have.length(1);
+    // "Call me tomorrow": back on the list, due then (inside calling hours), the note on the attempt.
+    const dueAt = new Date(f.clock.now().getTime() + 86_400_000).toISOString();
+    const retry = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'retry', dueAt, note: '明天再打' });
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(200);
+    expect(retry.body).to.include({ status: 'open', dueAt });
+    expect(f.hotline.repos.callbacks.get(id)!.eligibleAt.getTime()).to.be.at.least(Date.parse(dueAt));
+    expect(attempts(id)[0].note).to.equal('明天再打');
   });
 
   it('bull-board shows the dialer queue to an admin at /admin/queues', async () => {
