@@ -130,6 +130,12 @@ function printMessage(text: string): void {
     for (const o of m.recentOrders ?? []) console.log(`         order ${o.number} ${o.status} ${(o.amountFen / 100).toFixed(2)} yuan`);
     for (const r of m.openRmas ?? []) console.log(`         RMA ${r.number} ${r.status}`);
     if (m.ivr) console.log(`         IVR: ${(m.ivr.nodes ?? []).join(' > ')} (${m.ivr.language})`);
+  } else if (m.type === 'CallbackOffered') {
+    // A callback rings the softphone like a call: it auto-answers the same way, then the customer is dialed.
+    const c = m.callback;
+    console.log(`${time()} RINGING callback #${c.id} (${c.type}, ${c.desk} desk, attempt ${c.attempts + 1}) to ${c.phone}: ${c.reason}${c.question ? ` — ${c.question}` : ''}`);
+  } else if (m.type === 'CallbackAttemptEnded') {
+    console.log(`${time()} callback #${m.callbackId} attempt ended: ${m.result} (${m.next})${m.result === 'answered' ? ` — record the outcome: POST /api/callbacks/${m.callbackId}/outcome` : ''}`);
   } else console.log(`${time()} ${m.type} ${JSON.stringify({ ...m, type: undefined })}`);
 }
 

@@ -8,20 +8,40 @@ import { JobQueues } from './jobs/bull-queues';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { VoicemailsRepo } from './recordings/voicemails.repo';
 import { VOICEMAIL_DOWNLOAD, VoicemailDownloader } from './recordings/voicemail-download';
-import type { CallControl } from './telephony/call-control';
+import type { CallControl, CallLookup } from './telephony/call-control';
+import { transactor, type OpenGroup } from './db/transaction';
+import { CallsRepo } from './calls/calls.repo';
+import { CallbackAttemptsRepo } from './outbound/callback-attempts.repo';
+import { CallbackRequestsRepo } from './outbound/callback-requests.repo';
+import { DIAL_JOB, Dialer, dialerLimiter, type DialerOptions } from './outbound/dialer';
+import type { Clock } from './ivr/ivr-call.service';
 
 export interface BackgroundOptions {
   config: Readonly<Config>;
   db: Db;
   log: Logger;
   callControl: CallControl;
+  /** The dialer's carrier lookup (a call placed but never recorded); default: the CallControl when it has one. */
+  callLookup?: CallLookup;
+  clock?: Clock;
+  /** The web process's webhook group, when the worker shares its database connection (simulator mode, tests). */
+  groupCommit?: OpenGroup;
+  dialer?: DialerOptions;
+  /** Jobs of the dialer queue run at once at most. @default 4 */
+  dialerConcurrency?: number;
   /** Redis key prefix; tests pass a unique one. */
   prefix?: string;
   recordingsDir?: string;
 }
 
 export function startBackground(o: BackgroundOptions) {
-  const queues = new JobQueues({ redisUrl: o.config.redisUrl, prefix: o.prefix, log: o.log });
+  const queues = new JobQueues({
+    redisUrl: o.config.redisUrl,
+    prefix: o.prefix,
+    log: o.log,
+    // At most N calls a second for the whole center, however many workers run (Twilio queues calls beyond its own limit).
+    queues: { [DIAL_JOB.queue]: { limiter: dialerLimiter(o.config.office.dialerCallsPerSecond) } },
+  });
   const relay = new OutboxRelay(new OutboxRepo(o.db), queues, o.log);
   const downloader = new VoicemailDownloader({
     voicemails: new VoicemailsRepo(o.db),
@@ -31,10 +51,27 @@ export function startBackground(o: BackgroundOptions) {
   queues.process(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
   });
+  const dialer = new Dialer({
+    attempts: new CallbackAttemptsRepo(o.db),
+    callbacks: new CallbackRequestsRepo(o.db),
+    calls: new CallsRepo(o.db),
+    control: o.callControl,
+    lookup: o.callLookup ?? ('callsTo' in o.callControl ? (o.callControl as unknown as CallLookup) : undefined),
+    transact: transactor(o.db, o.groupCommit),
+    clock: o.clock ?? { now: () => new Date() },
+    log: o.log.child({ component: 'dialer' }),
+    base: o.config.publicBaseUrl,
+    hotlineNumber: o.config.hotlineNumber,
+    options: o.dialer,
+  });
+  // Started once Redis answers (the voicemail worker's connections tell): until then nothing could be dialed anyway,
+  // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
+  queues.whenUp(() => queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
   relay.start();
   return {
     queues,
     relay,
+    dialer,
     async stop() {
       await relay.stop();
       await queues.close();

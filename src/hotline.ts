@@ -66,6 +66,13 @@ import { auditRoutes } from './http/audit.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
+import { outboundWebhookRoutes } from './telephony/outbound-webhooks';
+import { CallbackAttemptsRepo } from './outbound/callback-attempts.repo';
+import { CallbackOutcomeService } from './outbound/callback-outcome.service';
+import { reconcileCallbackAttempts } from './acd/callback-offers';
+import { callbackCallRoutes } from './http/callback-calls.routes';
+import { adminQueuesRoutes } from './http/admin-queues';
+import { queueDashboard } from './jobs/bull-board';
 import { IntakeRepo } from './intake/intake.repo';
 import { IntakeService } from './intake/intake.service';
 import { IntegrationKeysRepo } from './intake/integration-keys.repo';
@@ -104,6 +111,11 @@ export interface HotlineOptions {
   reconcileOnStart?: boolean;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /**
+   * Offer callbacks to free agents (progressive dialing) and take preview calls: only where a dial job worker runs
+   * (src/background.ts), or an agent would answer a callback nobody dials. src/main.ts turns it on. @default false
+   */
+  dialer?: boolean;
   /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
   officeSweepMs?: number;
 }
@@ -136,6 +148,8 @@ export function createHotline(o: HotlineOptions) {
     new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
   const carrierReads = o.carrierReads ?? (callControl instanceof TwilioCallControl ? callControl : undefined);
   const base = config.publicBaseUrl;
+  const attempts = new CallbackAttemptsRepo(db);
+  const acdCarrier = new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber });
 
   const twiml = new TwimlRenderer({ base });
   const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at) });
@@ -150,9 +164,10 @@ export function createHotline(o: HotlineOptions) {
     transact,
     clock,
     events,
-    carrier: new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
+    carrier: acdCarrier,
     identity: (username) => agentIdentity({ username }),
     log: log.child({ component: 'acd' }),
+    outbound: o.dialer ? { callbacks: repos.callbacks, attempts, outbox: repos.outbox, carrier: acdCarrier } : undefined,
   });
   const queueWait = new QueueWaitService({
     calls: repos.calls,
@@ -184,6 +199,7 @@ export function createHotline(o: HotlineOptions) {
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
       ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),
+      ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions }) : {}),
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
@@ -262,6 +278,8 @@ export function createHotline(o: HotlineOptions) {
     groupCommit.commitNow();
     next();
   });
+  // The bull dashboard: its queues are given by the background (setJobQueues) once it runs.
+  const dashboard = queueDashboard('/admin/queues');
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
@@ -281,6 +299,8 @@ export function createHotline(o: HotlineOptions) {
       floorRoutes({ auth, floor, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
+      callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
+      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
       orderReviewRoutes({ service: office.orderReview, auth, clock }),
@@ -324,6 +344,9 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    attempts,
+    /** Shows these bull queues on the dashboard at /admin/queues. */
+    setJobQueues: (queues: Parameters<typeof dashboard.setQueues>[0]) => dashboard.setQueues(queues),
     intake,
     integrationKeys,
     office,
@@ -376,7 +399,10 @@ export function createHotline(o: HotlineOptions) {
         reconcileRetry.unref();
       };
       try {
-        return await reconciliation.run();
+        const report = await reconciliation.run();
+        const repaired = dispatcher.callbacks ? await reconcileCallbackAttempts(dispatcher.callbacks, attempts, carrierReads!) : 0;
+        if (repaired) log.info('callback attempts left half-done by the restart were repaired', { repaired });
+        return report;
       } catch (err) {
         log.error('could not reconcile with the carrier (REST API unreachable?); the ACD starts anyway, retrying until it answers', { err: String(err), retryMs });
         retry(1);

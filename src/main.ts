@@ -70,12 +70,14 @@ async function main(): Promise<void> {
   // /health asks the background's job queues about Redis; they start once the server listens.
   let redis: HealthCheck = () => 'down';
   // The ACD makes no offer until the database is reconciled with what the carrier still holds (after a crash).
-  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, health: { redis: () => redis() } });
+  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, dialer: true, health: { redis: () => redis() } });
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit });
   redis = () => background.queues.redisState();
+  // The dialer's queue starts once Redis answers: the dashboard lists every queue from then.
+  background.queues.whenUp(() => hotline.setJobQueues(background.queues.all()));
   log.info(`hotline listening on ${listeningOn(hotline.server.address() as AddressInfo)}`, { publicBaseUrl: config.publicBaseUrl, database: config.databaseFile });
   if (config.simulator) {
     log.info(

@@ -1,5 +1,6 @@
 // The ACD's dispatcher: offers waiting calls to agents, connects them on answer, and puts missed calls back in place.
 import type { Transact } from '../db/transaction';
+import { Conflict } from '../errors/domain-errors';
 import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Logger } from '../logging/logger';
@@ -9,6 +10,10 @@ import type { InteractionRow, InteractionsRepo } from './interactions.repo';
 import type { Desk, PresenceRepo } from './presence.repo';
 import type { QueueEntriesRepo, QueueEntry } from './queue-entries.repo';
 import { bestCall, compareWaiting } from './routing-policy';
+import { CallbackOffers, type CallbackCarrier, type CallbackOffer } from './callback-offers';
+import type { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
+import type { CallbackAttemptsRepo } from '../outbound/callback-attempts.repo';
+import type { OutboxRepo } from '../jobs/outbox.repo';
 
 /** The carrier side of the ACD (implemented in telephony/ over the CallControl port). */
 export interface AcdCarrier {
@@ -42,6 +47,14 @@ const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled', 'comple
 /** How long a conversation may stay marked connected after its caller's call ended before the agent leg is ended. */
 const ORPHANED_LEG_GRACE_MS = 5_000;
 
+/** The callback list and its carrier side: with them, free agents with no inbound caller waiting get callbacks. */
+export interface OutboundDeps {
+  callbacks: CallbackRequestsRepo;
+  attempts: CallbackAttemptsRepo;
+  outbox: OutboxRepo;
+  carrier: CallbackCarrier;
+}
+
 export interface Offer {
   interaction: InteractionRow;
   entry: QueueEntry;
@@ -50,6 +63,8 @@ export interface Offer {
 
 export class Dispatcher {
   readonly offerTimeoutSeconds: number;
+  /** The outbound blend (callbacks), when the callback list is wired in. */
+  readonly callbacks?: CallbackOffers;
   private readonly pending = new Set<Promise<unknown>>();
   private scheduled = false;
   private stopped = false;
@@ -74,9 +89,27 @@ export class Dispatcher {
       identity(username: string): string;
       log: Logger;
       options?: DispatcherOptions;
+      outbound?: OutboundDeps;
     },
   ) {
     this.offerTimeoutSeconds = d.options?.offerTimeoutSeconds ?? 15;
+    this.callbacks = d.outbound
+      ? new CallbackOffers({
+          ...d.outbound,
+          presence: d.presence,
+          presenceService: d.presenceService,
+          interactions: d.interactions,
+          calls: d.calls,
+          transact: d.transact,
+          clock: d.clock,
+          identity: d.identity,
+          log: d.log,
+          offerTimeoutSeconds: this.offerTimeoutSeconds,
+          publish: (events) => this.publish(events),
+          track: (p) => this.track(p),
+          dispatchSoon: () => this.dispatchSoon(),
+        })
+      : undefined;
     d.events.subscribe((e) => this.onEvent(e));
   }
 
@@ -86,12 +119,24 @@ export class Dispatcher {
     let offers = 0;
     for (;;) {
       const now = this.d.clock.now();
-      const made = this.d.transact(() => this.matchOne(now));
+      // Inbound callers first; only an agent no waiting caller can go to is offered a callback.
+      const made = this.d.transact(() => this.matchOne(now) ?? this.callbacks?.matchOne(now));
       if (!made) return offers;
       offers++;
       this.publish(made.events);
-      this.ring(made.offer);
+      if ('entry' in made.offer) this.ring(made.offer);
+      else this.callbacks!.ring(made.offer);
     }
+  }
+
+  /** Preview mode: the agent asked to call this callback now; it is offered to them like any other (ring, then dial). */
+  offerCallback(callbackId: number, agentId: number): CallbackOffer {
+    if (!this.callbacks) throw new Error('the callback list is not wired into the ACD');
+    if (this.held || this.stopped) throw new Conflict('the ACD is not taking offers right now; try again in a moment');
+    const r = this.callbacks.offerTo(callbackId, agentId);
+    this.publish(r.events);
+    this.callbacks.ring(r);
+    return r;
   }
 
   /** Coalesces many triggers (queued callers, freed agents) into one dispatch on the next turn. */
@@ -234,6 +279,7 @@ export class Dispatcher {
       this.publish(this.d.transact(() => this.missed(ix, now, ix.agentCallSid ?? '')));
       if (ix.agentCallSid) this.endLeg(ix.agentCallSid);
     }
+    this.callbacks?.sweep(now);
     this.endOrphanedLegs(now);
     this.dispatch();
   }

@@ -43,6 +43,26 @@ export class InteractionsRepo {
     return { ...row, conference };
   }
 
+  /** An outbound conversation (a callback the customer answered): connected from the start, in the attempt's conference. */
+  outbound(o: { callSid: string; agentId: number; callbackId: number; attemptId: number; conference: string; agentCallSid: string | null; offeredAt: Date; at: Date }): InteractionRow {
+    return this.db
+      .insert(interactions)
+      .values({
+        callSid: o.callSid,
+        agentId: o.agentId,
+        callbackId: o.callbackId,
+        attemptId: o.attemptId,
+        conference: o.conference,
+        agentCallSid: o.agentCallSid,
+        direction: 'outbound',
+        status: 'connected',
+        offeredAt: o.offeredAt,
+        answeredAt: o.at,
+      })
+      .returning()
+      .get();
+  }
+
   get(id: number): InteractionRow | undefined {
     return this.getQuery.get({ id });
   }

@@ -99,6 +99,19 @@ export class PresenceRepo {
     return this.longestIdleQuery.get({ desk });
   }
 
+  /** The first `limit` available agents on the desk, longest idle first (the callback blend looks past an agent with nothing to call). */
+  availableOnDesk(desk: Desk, limit = 10): AvailableAgent[] {
+    return this.db
+      .select({ staffId: agentPresence.staffId, username: staff.username, idleSince: agentPresence.idleSince })
+      .from(agentPresence)
+      .innerJoin(agentDesks, and(eq(agentDesks.staffId, agentPresence.staffId), eq(agentDesks.desk, desk)))
+      .innerJoin(staff, and(eq(staff.id, agentPresence.staffId), eq(staff.active, true)))
+      .where(eq(agentPresence.state, 'available'))
+      .orderBy(asc(agentPresence.idleSince), asc(agentPresence.staffId))
+      .limit(limit)
+      .all();
+  }
+
   desksOf(staffId: number): { desk: Desk; skill: number }[] {
     return this.desksQuery.all({ staffId });
   }

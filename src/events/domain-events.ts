@@ -3,6 +3,22 @@ import type { AgentStateName, CallbackType } from '../db/schema/index';
 
 export type Desk = 'front' | 'middle' | 'back';
 
+/** What an agent's screen shows of a callback it is offered (the customer's number is for that agent only). */
+export interface CallbackSummary {
+  id: number;
+  type: string;
+  desk: Desk;
+  phone: string;
+  reason: string;
+  question: string | null;
+  customerId: number | null;
+  orderId: number | null;
+  rmaId: number | null;
+  workOrderId: number | null;
+  attempts: number;
+  language: string;
+}
+
 export type DomainEvent =
   | { type: 'CallQueued'; callSid: string; queue: string; desk: Desk; priority: number; at: Date }
   | { type: 'CallOffered'; interactionId: number; callSid: string; agentId: number; queue: string; at: Date }
@@ -14,6 +30,9 @@ export type DomainEvent =
   | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: CallbackType; at: Date }
   | { type: 'AgentStateChanged'; agentId: number; from: AgentStateName; to: AgentStateName; reason: string | null; at: Date }
   | { type: 'AgentDesksChanged'; agentId: number; desks: { desk: Desk; skill: number }[]; at: Date }
+  | { type: 'CallbackOffered'; attemptId: number; callbackId: number; agentId: number; callback: CallbackSummary; at: Date }
+  | { type: 'CallbackConnected'; attemptId: number; callbackId: number; agentId: number; interactionId: number; callSid: string; at: Date }
+  | { type: 'CallbackAttemptEnded'; attemptId: number; callbackId: number; agentId: number; result: string; next: 'answered' | 'retry' | 'closed' | 'unchanged'; at: Date }
   | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date }
   /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
   | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date };

@@ -8,6 +8,8 @@ export interface JobQueueOptions {
   /** Key prefix in Redis; tests use a unique one per run. @default 'hotline' */
   prefix?: string;
   log: Logger;
+  /** Options of particular queues, e.g. the dialer's center-wide `limiter` (it limits the whole queue, so it has its own). */
+  queues?: Record<string, { limiter?: Bull.RateLimiter }>;
 }
 
 /** Retry policy for every job: 5 attempts, exponential backoff from 2 s. */
@@ -26,6 +28,7 @@ export class JobQueues {
   /** When the current outage was logged; unset while Redis is up, or before the first failure. */
   private outageSince?: number;
   private closing = false;
+  private readonly onUp: (() => void)[] = [];
 
   constructor(private readonly o: JobQueueOptions) {}
 
@@ -41,6 +44,7 @@ export class JobQueues {
       q = new Bull(name, {
         prefix: this.o.prefix ?? 'hotline',
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        ...(this.o.queues?.[name]?.limiter ? { limiter: this.o.queues[name].limiter } : {}),
         // bull needs its blocking and subscriber connections without request retries or ready checks.
         createClient: (type) => {
           const client =
@@ -57,6 +61,11 @@ export class JobQueues {
       this.queues.set(name, q);
     }
     return q;
+  }
+
+  /** Every queue made so far (for the dashboard). */
+  all(): Bull.Queue[] {
+    return [...this.queues.values()];
   }
 
   async add(queue: string, name: string, payload: unknown, jobId: string): Promise<void> {
@@ -79,6 +88,12 @@ export class JobQueues {
     worker.catch((err: Error) => this.o.log.warn('job worker stopped', { queue, name, err: err.message }));
   }
 
+  /** Runs `fn` once every connection is ready (now, if they are): a worker that need not wait on a dead Redis from the start. */
+  whenUp(fn: () => void): void {
+    if (this.state === 'up') fn();
+    else this.onUp.push(fn);
+  }
+
   /** Logs an outage once when a connection fails, and its end once when every connection is ready again. */
   private watch(client: Redis): void {
     // Attached before bull's own listeners, so the state is current when bull re-emits the error on the queue.
@@ -97,6 +112,7 @@ export class JobQueues {
     client.on('ready', () => {
       if (this.closing || !this.clients.every((c) => c.status === 'ready')) return;
       this.state = 'up';
+      for (const fn of this.onUp.splice(0)) fn();
       if (this.outageSince === undefined) return;
       this.o.log.info('Redis is reachable again: background jobs resume', { redis: redisAddress(this.o.redisUrl), downForMs: Date.now() - this.outageSince });
       this.outageSince = undefined;

@@ -16,6 +16,7 @@ export const FLOOR_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventTyp
   'CallAbandoned',
   'CallLeftQueue',
   'CallbackRequested',
+  'CallbackAttemptEnded',
   'AgentStateChanged',
   'AgentDesksChanged',
 ]);
@@ -31,6 +32,9 @@ export const OWN_AGENT_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEven
   'CallMissed',
   'CallEnded',
   'WorkOrderUpdated',
+  'CallbackOffered',
+  'CallbackConnected',
+  'CallbackAttemptEnded',
 ]);
 
 export function channelsFor(role: Role): Channel[] {

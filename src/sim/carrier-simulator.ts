@@ -11,7 +11,7 @@ import { WebhookClient } from './webhook-client';
 import { CarrierQueues } from './carrier-queues';
 import { Conferences } from './conferences';
 import { RecordingStore } from './recordings';
-import { Endpoints, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
+import { Endpoints, type NumberScript, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
 import { TwimlRunner } from './twiml-runner';
 import { restApi, restErrors } from './rest-api';
 import { controlApi } from './control-api';
@@ -132,6 +132,11 @@ export class CarrierSimulator implements CarrierContext {
   /** Scripts what a dialed number does: answer (by a person or a machine), be busy, not answer, or fail. */
   registerPhone(opts: PhoneOptions): void {
     this.endpoints.registerPhone(opts);
+  }
+
+  /** The next calls placed to a number end as scripted, one outcome each, in order. */
+  scriptNumber(number: string, script: NumberScript): void {
+    this.endpoints.scriptNumber(number, script);
   }
 
   /** How many calls the simulator holds (live ones and the ended ones it still keeps). */

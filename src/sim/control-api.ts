@@ -3,7 +3,7 @@ import express, { type Router } from 'express';
 import type { CallerStep } from './caller-script';
 import { parseScript } from './caller-script';
 import type { SimCall } from './call-session';
-import { ANSWERED_BY, type AnsweredBy, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
+import { ANSWERED_BY, SCRIPTED_OUTCOMES, type AnsweredBy, type NumberScript, type PhoneOptions, type ScriptedOutcome, type SimSoftphone, type SoftphoneOptions } from './endpoints';
 
 export interface CallPlacer {
   placeCall(opts: { from: string; to: string; script?: CallerStep[] }): SimCall;
@@ -11,6 +11,7 @@ export interface CallPlacer {
   calls(): SimCall[];
   registerSoftphone(opts: SoftphoneOptions): SimSoftphone;
   registerPhone(opts: PhoneOptions): void;
+  scriptNumber(number: string, script: NumberScript): void;
 }
 
 const OUTCOMES = ['answer', 'busy', 'no-answer', 'failed'];
@@ -69,6 +70,19 @@ export function controlApi(sim: CallPlacer): Router {
       return void res.status(400).json({ message: (err as Error).message });
     }
     res.status(201).json({ number });
+  });
+
+  // The next calls to a number end as scripted, in order (e.g. busy, then a machine, then a person): tests and demos of the dialer.
+  api.post('/numbers/:phone/script', (req, res) => {
+    const number = req.params.phone;
+    const { outcomes, talkSeconds } = (req.body ?? {}) as Record<string, unknown>;
+    if (!/^\+[1-9]\d{1,14}$/.test(number)) return void res.status(400).json({ message: 'the number must be E.164 (URL-encode the +)' });
+    if (!Array.isArray(outcomes) || !outcomes.length || !outcomes.every((o) => SCRIPTED_OUTCOMES.includes(o as ScriptedOutcome))) {
+      return void res.status(400).json({ message: `outcomes is a non-empty list of: ${SCRIPTED_OUTCOMES.join(', ')}` });
+    }
+    if (talkSeconds !== undefined && (typeof talkSeconds !== 'number' || talkSeconds <= 0)) return void res.status(400).json({ message: 'talkSeconds is a positive number of seconds' });
+    sim.scriptNumber(number, { outcomes: outcomes as ScriptedOutcome[], talkSeconds: talkSeconds as number | undefined });
+    res.status(201).json({ number, outcomes });
   });
 
   api.get('/calls', (_req, res) => {

@@ -39,6 +39,16 @@ export interface PhoneOptions {
   script?: CallerStep[];
 }
 
+/** One scripted answer of a number, consumed by the next call placed to it. */
+export const SCRIPTED_OUTCOMES = ['human', 'machine', 'fax', 'busy', 'no-answer', 'failed'] as const;
+export type ScriptedOutcome = (typeof SCRIPTED_OUTCOMES)[number];
+
+export interface NumberScript {
+  outcomes: ScriptedOutcome[];
+  /** Simulated seconds a person who answers stays on the line before hanging up. @default 30 */
+  talkSeconds?: number;
+}
+
 /** A registered agent softphone; emits 'ringing', 'connected', 'disconnected' with `{callSid, from}`. */
 export class SimSoftphone extends EventEmitter {
   readonly identity: string;
@@ -119,6 +129,9 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 export class Endpoints {
   private readonly softphones = new Map<string, SimSoftphone>();
   private readonly phones = new Map<string, PhoneOptions>();
+  private readonly scripts = new Map<string, { outcomes: ScriptedOutcome[]; talkSeconds: number }>();
+  /** Who picked up each answered leg, for answering-machine detection. */
+  private readonly pickedUpBy = new WeakMap<CallSession, AnsweredBy>();
 
   constructor(private readonly ctx: CarrierContext) {}
 
@@ -146,11 +159,48 @@ export class Endpoints {
     this.phones.set(opts.number, { ...opts, script: [...(opts.script ?? [])] });
   }
 
+  /** The next calls placed to `number` end as `outcomes` say, one each, in order; after them the number's usual behaviour. */
+  scriptNumber(number: string, script: NumberScript): void {
+    this.scripts.set(number, { outcomes: [...script.outcomes], talkSeconds: script.talkSeconds ?? 30 });
+  }
+
+  /** Scripted outcomes not yet used by a call. */
+  scriptedLeft(number: string): ScriptedOutcome[] {
+    return [...(this.scripts.get(number)?.outcomes ?? [])];
+  }
+
+  /** Who answered the leg (a person unless the number says otherwise), as AMD will report it. */
+  answeredBy(leg: CallSession): AnsweredBy {
+    return this.pickedUpBy.get(leg) ?? this.phones.get(leg.to)?.answeredBy ?? 'human';
+  }
+
+  /** The number's behaviour for this one call: its next scripted outcome, else what it was registered with. */
+  private phoneFor(leg: CallSession): PhoneOptions | undefined {
+    const registered = this.phones.get(leg.to);
+    const script = this.scripts.get(leg.to);
+    const next = script?.outcomes.shift();
+    if (!next) return registered;
+    const base: PhoneOptions = { number: leg.to, answerAfter: registered?.answerAfter ?? 2 };
+    switch (next) {
+      case 'busy':
+      case 'no-answer':
+      case 'failed':
+        return { ...base, outcome: next };
+      case 'machine':
+        return { ...base, outcome: 'answer', answeredBy: 'machine_start', script: [{ wait: 20 }, { hangup: true }] as CallerStep[] };
+      case 'fax':
+        return { ...base, outcome: 'answer', answeredBy: 'fax', script: [{ wait: 20 }, { hangup: true }] as CallerStep[] };
+      case 'human':
+        return { ...base, outcome: 'answer', answeredBy: 'human', script: registered?.script?.length ? registered.script : ([{ wait: script!.talkSeconds }, { hangup: true }] as CallerStep[]) };
+    }
+  }
+
   /** Rings the leg's `to` for up to `timeout` simulated seconds; answers the leg when picked up. */
   async ring(leg: CallSession, timeout: number): Promise<RingOutcome> {
     const identity = leg.to.startsWith('client:') ? leg.to.slice('client:'.length) : undefined;
     const softphone = identity ? this.softphones.get(identity) : undefined;
-    const phone = identity ? undefined : this.phones.get(leg.to);
+    const phone = identity ? undefined : this.phoneFor(leg);
+    if (phone?.answeredBy) this.pickedUpBy.set(leg, phone.answeredBy);
     let outcome: RingOutcome = 'no-answer';
     try {
       await leg.sleep(0.1);

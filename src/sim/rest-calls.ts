@@ -106,6 +106,27 @@ async function detectMachine(call: CallSession, who: AnsweredBy, mode: string): 
   call.log('status', `answered by ${reported}`, { machineDetection: mode });
 }
 
+/**
+ * Twilio's StartTime filters: a date (YYYY-MM-DD, a whole UTC day) or a date-time; `StartTime<` before, `StartTime>`
+ * on or after. A call not answered yet is judged by when it was created.
+ */
+function startTimeFilter(on?: string, before?: string, after?: string): (c: CallSession) => boolean {
+  const parse = (v: string, name: string) => {
+    const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+    if (Number.isNaN(t)) throw new RestError(400, 20001, `Invalid ${name}: ${v}`);
+    return t;
+  };
+  const day = on === undefined ? undefined : parse(on, 'StartTime');
+  const lt = before === undefined ? undefined : parse(before, 'StartTime<');
+  const ge = after === undefined ? undefined : parse(after, 'StartTime>');
+  return (c) => {
+    const t = (c.startTime ?? c.createdAt).getTime();
+    if (day !== undefined && (t < day || t >= day + 86_400_000)) return false;
+    if (lt !== undefined && t >= lt) return false;
+    return ge === undefined || t >= ge;
+  };
+}
+
 /** By whom a ring that went unanswered ended. */
 export function unansweredBy(o: RingOutcome): string {
   return o === 'canceled' ? 'api' : o === 'busy' ? 'callee' : 'carrier';
@@ -153,7 +174,7 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
         return null;
       }
       if (record) ctx.recordings.start({ callSid: call.sid, source: 'OutboundAPI', callback: recordingCallback });
-      if (amd) await detectMachine(call, ctx.endpoints.phone(call.to)?.answeredBy ?? 'human', amd);
+      if (amd) await detectMachine(call, ctx.endpoints.answeredBy(call), amd);
       const next = call.answerNext ?? null;
       // Synchronous AMD: the result comes with the call's first TwiML request.
       return next && 'url' in next && call.answeredBy ? { ...next, params: { ...next.params, AnsweredBy: call.answeredBy } } : next;
@@ -168,6 +189,7 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
       .filter((c) => (!f.get('To') || c.to === f.get('To')) && (!f.get('From') || c.from === f.get('From')))
       // Status as the REST API shows it (an initiated call is 'queued'), so Status=queued finds it.
       .filter((c) => (!f.get('Status') || (c.status === 'initiated' ? 'queued' : c.status) === f.get('Status')) && (!f.get('ParentCallSid') || c.parentCallSid === f.get('ParentCallSid')))
+      .filter(startTimeFilter(f.get('StartTime'), f.get('StartTime<'), f.get('StartTime>')))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     res.json(listPage(req, 'calls', list, (c) => callJson(ctx, c)));
   });

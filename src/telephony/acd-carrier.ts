@@ -1,13 +1,35 @@
 // The ACD's carrier side over the CallControl port: ring an agent's softphone, bring the caller to them, end a leg.
 import { CallGone, type AcdCarrier } from '../acd/dispatcher';
+import type { CallbackCarrier } from '../acd/callback-offers';
 import type { CallControl } from './call-control';
 import { acdUrls } from './acd-webhooks';
+import { outboundUrls } from './outbound-webhooks';
 
-export class TwilioAcdCarrier implements AcdCarrier {
+export class TwilioAcdCarrier implements AcdCarrier, CallbackCarrier {
   private readonly urls;
+  private readonly outbound;
 
   constructor(private readonly d: { control: CallControl; base: string; hotlineNumber: string }) {
     this.urls = acdUrls(d.base);
+    this.outbound = outboundUrls(d.base);
+  }
+
+  ringAgentForCallback(o: { attemptId: number; identity: string; timeoutSeconds: number }): Promise<string> {
+    return this.d.control.createCall({
+      to: `client:${o.identity}`,
+      from: this.d.hotlineNumber,
+      url: this.outbound.agentAnswered(o.attemptId),
+      statusCallback: this.outbound.agentStatus(o.attemptId),
+      timeoutSeconds: o.timeoutSeconds,
+    });
+  }
+
+  hangup(callSid: string): Promise<void> {
+    return this.d.control.hangup(callSid);
+  }
+
+  noticeToAgent(agentCallSid: string, attemptId: number): Promise<void> {
+    return this.d.control.redirect(agentCallSid, this.outbound.agentNotice(attemptId));
   }
 
   ringAgent(o: { interactionId: number; identity: string; callerId: string; timeoutSeconds: number }): Promise<string> {

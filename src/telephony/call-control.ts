@@ -13,6 +13,11 @@ export interface CallControl {
   recordingMedia(recordingSid: string): Promise<Buffer>;
   /** Places an outbound call that runs the TwiML at `url` once answered; resolves with its CallSid. */
   createCall(o: OutboundCall): Promise<string>;
+  /**
+   * Dials a customer for the callback dialer: answering-machine detection on (AnsweredBy comes with the `url` request),
+   * every call-progress event to `statusCallback`. Resolves with the CallSid.
+   */
+  placeCall(o: OutboundCall & { machineDetection?: 'Enable' | 'DetectMessageEnd' }): Promise<string>;
 }
 
 /** What the carrier holds right now, read at startup to reconcile with the database (see acd/carrier-reconciliation.ts). */
@@ -27,9 +32,18 @@ export interface CarrierReads {
   liveConferences(): Promise<CarrierConference[]>;
 }
 
+/** The dialer's read of the carrier: find a call it placed but never recorded (the worker died in between). */
+export interface CallLookup {
+  /** Calls placed to `to` created at or after `since`. */
+  callsTo(to: string, since: Date): Promise<CarrierCall[]>;
+}
+
 export interface CarrierCall {
   sid: string;
   status: string;
+  from?: string;
+  to?: string;
+  dateCreated?: Date | null;
   startTime: Date | null;
   endTime: Date | null;
   durationSeconds: number | null;
@@ -101,7 +115,7 @@ class CarrierRequestClient extends twilio.RequestClient {
   }
 }
 
-export class TwilioCallControl implements CallControl, CarrierReads {
+export class TwilioCallControl implements CallControl, CarrierReads, CallLookup {
   private readonly client: twilio.Twilio;
   private readonly apiBase: string;
   private readonly queueSids = new Map<string, string>();
@@ -133,6 +147,21 @@ export class TwilioCallControl implements CallControl, CarrierReads {
       statusCallbackMethod: 'POST',
       statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
       timeout: o.timeoutSeconds,
+    });
+    return call.sid;
+  }
+
+  async placeCall(o: OutboundCall & { machineDetection?: 'Enable' | 'DetectMessageEnd' }): Promise<string> {
+    const call = await this.client.calls.create({
+      to: o.to,
+      from: o.from,
+      url: o.url,
+      method: 'POST',
+      statusCallback: o.statusCallback,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      timeout: o.timeoutSeconds,
+      ...(o.machineDetection ? { machineDetection: o.machineDetection } : {}),
     });
     return call.sid;
   }
@@ -187,6 +216,12 @@ export class TwilioCallControl implements CallControl, CarrierReads {
     return lists.flat().map(carrierCall);
   }
 
+  async callsTo(to: string, since: Date): Promise<CarrierCall[]> {
+    // The API filters by start date (a whole UTC day); the exact moment is checked here on date_created.
+    const calls = await this.client.calls.list({ to, startTimeAfter: new Date(since.getTime() - 86_400_000), pageSize: 1000 });
+    return calls.map(carrierCall).filter((c) => !c.dateCreated || c.dateCreated.getTime() >= since.getTime());
+  }
+
   async fetchCall(callSid: string): Promise<CarrierCall | undefined> {
     try {
       return carrierCall(await this.client.calls(callSid).fetch());
@@ -229,6 +264,15 @@ export class TwilioCallControl implements CallControl, CarrierReads {
   }
 }
 
-function carrierCall(c: { sid: string; status: string; startTime: Date | null; endTime: Date | null; duration: string | null }): CarrierCall {
-  return { sid: c.sid, status: c.status, startTime: c.startTime ?? null, endTime: c.endTime ?? null, durationSeconds: c.duration == null ? null : Number(c.duration) };
+function carrierCall(c: { sid: string; status: string; from?: string; to?: string; dateCreated?: Date | null; startTime: Date | null; endTime: Date | null; duration: string | null }): CarrierCall {
+  return {
+    sid: c.sid,
+    status: c.status,
+    from: c.from,
+    to: c.to,
+    dateCreated: c.dateCreated ?? null,
+    startTime: c.startTime ?? null,
+    endTime: c.endTime ?? null,
+    durationSeconds: c.duration == null ? null : Number(c.duration),
+  };
 }

@@ -51,6 +51,12 @@ import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { agentControlRoutes } from '../../src/http/agent-control.routes';
 import { AgentControlService } from '../../src/acd/agent-control.service';
 import { auditRoutes } from '../../src/http/audit.routes';
+import { callbackCallRoutes } from '../../src/http/callback-calls.routes';
+import { CallbackOutcomeService } from '../../src/outbound/callback-outcome.service';
+import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo';
+import { adminQueuesRoutes } from '../../src/http/admin-queues';
+import { NotFound } from '../../src/errors/domain-errors';
+import type { RequestHandler } from 'express';
 import { integrationKeyRoutes } from '../../src/http/integration-keys.routes';
 import { intakeRoutes } from '../../src/http/intake.routes';
 import { IntegrationKeysService } from '../../src/intake/integration-keys.service';
@@ -120,6 +126,8 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['POST', `/api/callbacks/${NO_SUCH_ID}/call`, ['agent']],
+  ['POST', `/api/callbacks/${NO_SUCH_ID}/outcome`, ['agent', 'dispatcher', 'supervisor'], { outcome: 'reached' }],
   ['POST', '/api/integration-keys', ['admin'], { name: 'route roles probe' }],
   ['GET', '/api/integration-keys', ['admin']],
   ['DELETE', `/api/integration-keys/${NO_SUCH_ID}`, ['admin']],
@@ -209,6 +217,17 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
   (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
+  (h) =>
+    callbackCallRoutes({
+      ...h,
+      // The ACD's offer itself is tested end to end (test/e2e/outbound-dialer.test.ts); here only the role gate counts.
+      dispatcher: {
+        offerCallback: (id: number) => {
+          throw new NotFound(`callback ${id} does not exist`);
+        },
+      },
+      outcomes: new CallbackOutcomeService({ callbacks: new CallbackRequestsRepo(h.db), attempts: new CallbackAttemptsRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+    }),
   (h) => integrationKeyRoutes({ ...h, keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
   (h) =>
     intakeRoutes({
@@ -437,6 +456,55 @@ describe('route roles: who may call which route', () => {
         if (routes === 0) problems.push(`${file}: no route found (registered some other way?)`);
       }
       expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe('the bull dashboard at /admin/queues (mounted, not a REST route: checked here)', () => {
+    let dash: http.Server;
+    let dashBase: string;
+    const tickets = new WsTickets();
+    before(async () => {
+      const auth = new AuthService({ staff: new StaffRepo(db), transact: transactor(db), options: { passwordCost: TEST_PASSWORD_COST } });
+      // A stand-in for bull-board's own app: the gate in front of it is what is tested.
+      const handler: RequestHandler = (_req, res) => void res.status(200).type('html').send('<html>dashboard</html>');
+      const app = createApiApp({
+        log: createLogger('error', true),
+        health: () => ({ ok: true, simulator: false }),
+        routers: [authRoutes({ auth, tickets }), adminQueuesRoutes({ auth, tickets, dashboard: { handler, setQueues: () => undefined } })],
+      });
+      dash = http.createServer(app);
+      await new Promise<void>((resolve) => dash.listen(0, '127.0.0.1', resolve));
+      dashBase = `http://127.0.0.1:${(dash.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      dash.closeAllConnections();
+      await new Promise<void>((resolve) => dash.close(() => resolve()));
+    });
+
+    it('anonymous 401, every role but admin 403, admin through (bearer header)', async () => {
+      expect((await fetch(`${dashBase}/admin/queues/`)).status).to.equal(401);
+      for (const role of ROLES) {
+        const res = await fetch(`${dashBase}/admin/queues/`, { headers: { authorization: `Bearer ${tokens.get(role)}` } });
+        expect(res.status, role).to.equal(role === 'admin' ? 200 : 403);
+      }
+    });
+
+    it('a browser trades a one-time ticket for an HttpOnly, SameSite=Strict cookie scoped to /admin/queues', async () => {
+      const ticketFor = async (role: Role) => {
+        const r = await fetch(`${dashBase}/api/auth/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get(role)}` } });
+        return ((await r.json()) as { ticket: string }).ticket;
+      };
+      const ticket = await ticketFor('admin');
+      const login = await fetch(`${dashBase}/admin/queues/login?ticket=${ticket}`, { redirect: 'manual' });
+      expect(login.status).to.equal(303);
+      const cookie = login.headers.get('set-cookie')!;
+      expect(cookie).to.match(/HttpOnly/).and.match(/SameSite=Strict/).and.match(/Path=\/admin\/queues/);
+      const session = cookie.split(';')[0];
+      expect((await fetch(`${dashBase}/admin/queues/`, { headers: { cookie: session } })).status).to.equal(200);
+      // The ticket is used up; a forged cookie is nobody; a non-admin's ticket opens nothing.
+      expect((await fetch(`${dashBase}/admin/queues/login?ticket=${ticket}`, { redirect: 'manual' })).status).to.equal(401);
+      expect((await fetch(`${dashBase}/admin/queues/`, { headers: { cookie: 'hotline_queues=forged' } })).status).to.equal(401);
+      expect((await fetch(`${dashBase}/admin/queues/login?ticket=${await ticketFor('supervisor')}`, { redirect: 'manual' })).status).to.equal(403);
     });
   });
 });

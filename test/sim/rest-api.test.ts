@@ -84,6 +84,35 @@ describe('carrier simulator: Twilio REST subset (real twilio client)', function 
     expect(await restError(client.calls('CA' + '0'.repeat(32)).fetch())).to.include({ status: 404, code: 20404 });
   });
 
+  it('Scripted outcomes in sequence (POST /sim/numbers/:phone/script): busy, machine, person; AnsweredBy with MachineDetection; StartTime and To filters', async () => {
+    const n = '+8613811112222';
+    t.app.on('/answer', xml('<Pause length="2"/>'));
+    t.app.on('/status', xml(''));
+    const bad = await fetch(`${t.sim.baseUrl}/sim/numbers/${encodeURIComponent(n)}/script`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outcomes: ['maybe'] }) });
+    expect(bad.status).to.equal(400);
+    const ok = await fetch(`${t.sim.baseUrl}/sim/numbers/${encodeURIComponent(n)}/script`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outcomes: ['busy', 'machine', 'human'], talkSeconds: 3 }) });
+    expect(ok.status).to.equal(201);
+    const before = new Date(Date.now() - 1000);
+    const place = async () => {
+      const c = await client.calls.create({ to: n, from: HOTLINE, url: t.app.url('/answer'), statusCallback: t.app.url('/status'), statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'], machineDetection: 'Enable', timeout: 10 });
+      await t.sim.call(c.sid)!.done;
+      return (await client.calls(c.sid).fetch()).status;
+    };
+    expect(await place()).to.equal('busy');
+    expect(await place()).to.equal('completed');
+    expect(await place()).to.equal('completed');
+    // AnsweredBy came with the answer URL request: a machine, then a person.
+    expect(t.app.hitsFor('/answer').map((h) => h.params.AnsweredBy)).to.deep.equal(['machine_start', 'human']);
+    const finals = t.app.hitsFor('/status').filter((h) => ['busy', 'completed'].includes(h.params.CallStatus));
+    expect(finals.map((h) => h.params.CallStatus)).to.deep.equal(['busy', 'completed', 'completed']);
+    // The list filters as Twilio's: To, StartTime> (on or after), StartTime< (before); checked against the OpenAPI schema.
+    expect(await client.calls.list({ to: n, startTimeAfter: before })).to.have.length(3);
+    expect(await client.calls.list({ to: n, startTimeBefore: before })).to.have.length(0);
+    expect(await client.calls.list({ to: '+8613800000000' })).to.have.length(0);
+    const listed = await raw(`/Calls.json?To=${encodeURIComponent(n)}&StartTime%3E=${before.toISOString().slice(0, 10)}`, 'api.v2010.account.call', 'calls');
+    expect((listed.calls as unknown[]).length).to.equal(3);
+  });
+
   it('Queues and Members: create, update MaxSize, list members in order, dequeue one with a Url (QueueResult=redirected), delete', async () => {
     const queue = await client.queues.create({ friendlyName: 'sales', maxSize: 10 });
     expect(queue.sid).to.match(/^QU[0-9a-f]{32}$/);

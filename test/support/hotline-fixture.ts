@@ -46,6 +46,8 @@ export interface HotlineFixtureOptions {
   carrierTimeoutMs?: number;
   /** The carrier's reads for startup reconciliation (a scripted carrier); default: the REST client's. */
   carrierReads?: CarrierReads;
+  /** Offer and dial callbacks (needs a background with the dial job worker). @default false */
+  dialer?: boolean;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -61,7 +63,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, passwordCost: TEST_PASSWORD_COST });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {

@@ -1,0 +1,405 @@
+// The outbound dialer end to end: the ACD offers a callback to a free agent, rings their softphone, and once they answer
+// a bull job (real Redis) dials the customer from the hotline number into the agent's conference, through the simulator.
+import { expect } from 'chai';
+import Redis from 'ioredis';
+import { startBackground } from '../../src/background';
+import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
+import { CarrierSimulator } from '../../src/sim/index';
+import { simulatorAccount } from '../../src/sim/embedded';
+import { createLogger } from '../../src/logging/logger';
+import { callbackSettings, doNotCall, type CallbackType } from '../../src/db/schema/index';
+import { Dialer, dialerLimiter } from '../../src/outbound/dialer';
+import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
+import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo';
+import { CallsRepo } from '../../src/calls/calls.repo';
+import { transactor } from '../../src/db/transaction';
+import { OPEN_HOURS, freePort, startHotline, testConfig } from '../support/hotline-fixture';
+import type { SimFixture } from '../support/sim-fixture';
+import { AgentDesk, api } from '../support/agent-desk';
+import { eventually } from '../support/eventually';
+import { RedisLink } from '../support/redis-link';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CUSTOMER = '+8613812340001';
+const CALLER = '+8613911112222';
+const customer = (n: number) => `+86138123401${String(n).padStart(2, '0')}`;
+
+interface Created {
+  callSid: string;
+  from: string;
+  to: string;
+  direction: string;
+  at: number;
+}
+
+describe('outbound dialer end to end: blend, ring the agent first, dial through bull, AMD, retries, limits', function () {
+  this.timeout(60000);
+  const runId = `hotline-test-dialer-${process.pid}-${Date.now().toString(36)}`;
+  let testNo = 0;
+  let redis: Redis;
+  let f: SimFixture & { shift(ms: number): void };
+  let desks: AgentDesk[];
+  let cleanups: (() => Promise<void>)[];
+  let created: Created[];
+  let prefix: string;
+
+  before(async () => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    expect(await redis.ping()).to.equal('PONG');
+    // Warm up the REST client and the webhook paths once: on simulated time a cold first request outlasts a ring.
+    await start();
+    const sid = await simulatorControl().createCall({ to: customer(99), from: f.config.hotlineNumber, url: `${f.config.publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${f.config.publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
+    await f.sim.call(sid)?.done;
+    await f.close();
+  });
+  after(async () => {
+    expect(await redis.keys(`${runId}*`)).to.deep.equal([]);
+    await redis.quit();
+  });
+
+  /** The hotline and the simulator on simulated time (20 ms a second), with a clock that can also be moved by hours. */
+  async function start(env: Record<string, string> = {}) {
+    const config = await testConfig(env);
+    const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: 20, playSeconds: 10, maxCallSeconds: 900 });
+    await sim.listen(0, '127.0.0.1');
+    const base = new Date(OPEN_HOURS).getTime();
+    let shift = 0;
+    const fx = await startHotline(env, { config, carrierApiBaseUrl: sim.baseUrl, acdTickMs: 10, dialer: true, now: () => new Date(base + shift + Math.round(sim.clock.now() * 1000)) });
+    created = [];
+    sim.events.on('call-created', (e: Omit<Created, 'at'>) => created.push({ ...e, at: Date.now() }));
+    f = {
+      ...fx,
+      sim,
+      dial: (from, script) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never }),
+      async call(from, script) {
+        const c = sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
+        await c.done;
+        return c;
+      },
+      shift: (ms) => void (shift += ms),
+      async close() {
+        await sim.close();
+        await fx.close();
+      },
+    };
+    // Short retries: one simulated minute, doubling.
+    f.hotline.db.update(callbackSettings).set({ retryMinutes: 1, maxAttempts: 4 }).run();
+    f.hotline.repos.callbacks.reloadSettings();
+    return f;
+  }
+
+  function background(o: { callControl?: CallControl; redisUrl?: string } = {}) {
+    const config = o.redisUrl ? { ...f.config, redisUrl: o.redisUrl } : f.config;
+    const bg = startBackground({
+      config,
+      db: f.hotline.db,
+      log: createLogger('error', true),
+      callControl: o.callControl ?? simulatorControl(),
+      prefix,
+      clock: f.clock,
+      groupCommit: f.hotline.groupCommit,
+    });
+    cleanups.push(() => bg.stop());
+    return bg;
+  }
+  const simulatorControl = () => new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+
+  beforeEach(() => {
+    testNo += 1;
+    prefix = `${runId}-${testNo}`;
+    desks = [];
+    cleanups = [];
+  });
+  afterEach(async () => {
+    for (const d of desks) d.close();
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await f?.close();
+    const keys: string[] = [];
+    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
+    if (keys.length) await redis.del(...keys);
+  });
+
+  const signIn = async (username: string, script: Record<string, unknown>[] = [{ wait: 600 }, { hangup: true }]) => {
+    const d = await AgentDesk.signIn(f, username, { script });
+    desks.push(d);
+    return d;
+  };
+  const addCallback = (o: { phone: string; type?: CallbackType; desk?: 'front' | 'middle' | 'back'; timeZone?: string; question?: string }) =>
+    f.hotline.repos.callbacks.add({
+      phone: o.phone,
+      source: o.type ?? 'need_info',
+      desk: o.desk ?? 'middle',
+      reason: 'order held: need the invoice title',
+      question: o.question ?? '发票抬头是什么？',
+      timeZone: o.timeZone ?? 'Asia/Shanghai',
+      requestedAt: f.clock.now(),
+    })!;
+  const customerCalls = (phone: string) => created.filter((c) => c.to === phone);
+  const attempts = (id: number) => f.hotline.attempts.forCallback(id);
+
+  it('a middle-desk agent is rung first, answers, and the customer is dialed from the hotline number into their conference', async () => {
+    await start();
+    background();
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 20 });
+    const id = addCallback({ phone: CUSTOMER });
+    const agent = await signIn('agent5');
+    expect((await agent.setState('available')).status).to.equal(200);
+
+    const a = await eventually(() => {
+      const [x] = attempts(id);
+      expect(x?.state).to.equal('ended');
+      return x!;
+    }, 15000);
+    expect(a).to.include({ result: 'answered', answeredBy: 'human', agentId: agent.id });
+    expect(a.dialedAt).to.be.instanceOf(Date);
+    // The agent's softphone rang before the customer's phone, and the customer saw the hotline's number.
+    const agentLeg = created.find((c) => c.to.startsWith('client:'))!;
+    const [customerLeg] = customerCalls(CUSTOMER);
+    expect(customerLeg).to.include({ from: f.config.hotlineNumber, direction: 'outbound-api', callSid: a.callSid });
+    expect(agentLeg.at).to.be.lessThan(customerLeg.at);
+    // Both met in the attempt's conference: an outbound interaction, recorded like an inbound one.
+    const ix = f.hotline.acdRepos.interactions.get(a.interactionId!)!;
+    expect(ix).to.include({ direction: 'outbound', callbackId: id, attemptId: a.id, agentId: agent.id, callSid: a.callSid, conference: `callback-attempt-${a.id}`, status: 'ended' });
+    expect(f.hotline.repos.calls.get(a.callSid!)).to.include({ direction: 'outbound-api', from: f.config.hotlineNumber, to: CUSTOMER });
+    const sim = f.sim.call(a.callSid!)!;
+    expect(sim.transcript.some((t) => t.kind === 'dial' && String(t.text).includes(`conference:callback-attempt-${a.id}`))).to.equal(true);
+    // The desktop was shown the callback (with its question) when it rang, and its result.
+    const offered = agent.messages.find((m) => m.type === 'CallbackOffered') as Record<string, any> | undefined;
+    expect(offered?.callback).to.include({ id, phone: CUSTOMER, question: '发票抬头是什么？', type: 'need_info' });
+    // The item waits for the agent's outcome; then it is done.
+    expect(f.hotline.repos.callbacks.get(id)).to.include({ status: 'in_progress', attempts: 1 });
+    // A repeated (or late, contradictory) status callback changes nothing: idempotent by the attempt's state.
+    for (const CallStatus of ['completed', 'busy']) {
+      const r = await f.post(`/twilio/outbound/status?attempt=${a.id}`, { CallSid: a.callSid!, AccountSid: f.config.twilio.accountSid, From: f.config.hotlineNumber, To: CUSTOMER, CallStatus, Direction: 'outbound-api', ApiVersion: '2010-04-01' });
+      expect(r.status).to.equal(200);
+    }
+    expect(attempts(id)).to.have.length(1);
+    expect(attempts(id)[0]).to.include({ state: 'ended', result: 'answered' });
+    expect(f.hotline.repos.callbacks.get(id)).to.include({ status: 'in_progress', attempts: 1 });
+    const r = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'reached', note: '抬头：某某公司' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body).to.include({ status: 'done', outcome: 'reached' });
+    expect(attempts(id)[0].note).to.equal('抬头：某某公司');
+    // Someone else's outcome is refused; a bad body names the field.
+    const other = await signIn('agent1');
+    expect((await other.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'reached' })).status).to.equal(403);
+    const bad = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'maybe' });
+    expect(bad.status).to.equal(400);
+    expect(JSON.stringify(bad.body)).to.include('outcome');
+  });
+
+  it('busy, then an answering machine, then a person: three attempts with those results, retried after backoff, reached at last', async () => {
+    await start();
+    background();
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['busy', 'machine', 'human'], talkSeconds: 10 });
+    const id = addCallback({ phone: CUSTOMER });
+    const agent = await signIn('agent5');
+    await agent.setState('available');
+    const all = await eventually(() => {
+      const xs = attempts(id).filter((x) => x.result !== 'agent_missed');
+      expect(xs.map((x) => x.result)).to.deep.equal(['busy', 'machine', 'answered']);
+      return xs;
+    }, 30000);
+    expect(all.map((x) => x.answeredBy)).to.deep.equal([null, 'machine_start', 'human']);
+    // Each retry waited for its backoff (1 then 2 simulated minutes) after the previous attempt ended.
+    expect(all[1].createdAt.getTime() - all[0].endedAt!.getTime()).to.be.at.least(60_000);
+    expect(all[2].createdAt.getTime() - all[1].endedAt!.getTime()).to.be.at.least(120_000);
+    expect(customerCalls(CUSTOMER)).to.have.length(3);
+    const r = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'reached' });
+    expect(r.body).to.include({ status: 'done', outcome: 'reached', attempts: 3 });
+    expect((r.body.attemptList as unknown[]).length).to.equal(3);
+  });
+
+  it('front-desk blending: with a caller waiting, a free front-desk agent gets the inbound call, not the work-order callback', async () => {
+    await start();
+    background();
+    const caller = f.dial(CALLER, [{ press: '1' }, { press: '0' }, { wait: 60 }, { hangup: true }]);
+    await eventually(() => expect(f.hotline.repos.queue.forCall(caller.sid)?.status).to.equal('waiting'), 10000);
+    const id = addCallback({ phone: CUSTOMER, type: 'work_order', desk: 'front' });
+    const agent = await signIn('agent2', [{ wait: 5 }, { hangup: true }]);
+    await agent.setState('available');
+    const [ix] = await eventually(() => {
+      const xs = f.hotline.acdRepos.interactions.forCall(caller.sid);
+      expect(xs).to.have.length(1);
+      return xs;
+    }, 10000);
+    expect(ix.agentId).to.equal(agent.id);
+    const first = attempts(id)[0];
+    // The callback came only after the inbound conversation.
+    if (first) expect(first.createdAt.getTime()).to.be.at.least(ix.answeredAt!.getTime());
+    await eventually(() => expect(attempts(id)).to.have.length.at.least(1), 15000);
+  });
+
+  it('calling hours under a controlled clock: a customer at 22:00 local is not dialed; at 09:00 they are', async () => {
+    await start();
+    background();
+    // 03:00Z is 22:00 in New York (EST).
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 5 });
+    const id = addCallback({ phone: CUSTOMER, timeZone: 'America/New_York' });
+    const agent = await signIn('agent5');
+    await agent.setState('available');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(attempts(id)).to.deep.equal([]);
+    expect(customerCalls(CUSTOMER)).to.deep.equal([]);
+    // 11 hours later it is 09:00 in New York.
+    f.shift(11 * 3600_000);
+    // Eleven silent hours put the agent offline (no heartbeat in that time): they come back.
+    await eventually(() => expect(f.hotline.presence.get(agent.id).state).to.equal('offline'), 5000);
+    await agent.setState('available');
+    await eventually(() => expect(attempts(id).map((x) => x.result)).to.deep.equal(['answered']), 15000);
+    expect(customerCalls(CUSTOMER)).to.have.length(1);
+  });
+
+  it('a do-not-call number is never dialed: closed on the list, and refused again by the dial job itself', async () => {
+    await start();
+    background();
+    f.hotline.db.insert(doNotCall).values({ phone: CUSTOMER, reason: 'asked', addedAt: f.clock.now() }).run();
+    const id = addCallback({ phone: CUSTOMER });
+    expect(f.hotline.repos.callbacks.get(id)).to.include({ status: 'failed', outcome: 'do_not_call' });
+    // A number put on the list after it was offered and answered: the dial job checks again.
+    const other = customer(2);
+    const id2 = addCallback({ phone: other });
+    const agent = await signIn('agent5', [{ wait: 30 }, { hangup: true }]);
+    agent.softphone.answerAfter = 'never';
+    await agent.setState('available');
+    await eventually(() => expect(agent.softphone.ringing).to.not.equal(undefined), 10000);
+    f.hotline.db.insert(doNotCall).values({ phone: other, reason: 'asked', addedAt: f.clock.now() }).run();
+    agent.softphone.answer();
+    await eventually(() => expect(attempts(id2).map((x) => [x.result, x.note])).to.deep.equal([['not_dialed', 'the number is on the do-not-call list']]), 10000);
+    expect(f.hotline.repos.callbacks.get(id2)).to.include({ status: 'failed', outcome: 'do_not_call' });
+    // The agent heard why, and the carrier never saw a call to either number.
+    await eventually(() => expect(agent.softphone.calls.at(-1)?.heard().join(' ')).to.include('cannot be called now'), 5000);
+    expect(customerCalls(CUSTOMER)).to.deep.equal([]);
+    expect(customerCalls(other)).to.deep.equal([]);
+  });
+
+  it('the rate limit holds: six agents, six callbacks, calls placed at most two a second', async () => {
+    await start({ DIALER_CALLS_PER_SECOND: '2' });
+    // When the dial job hands each call to the carrier (real time), measured at the CallControl port.
+    const placedAt: number[] = [];
+    const real = simulatorControl();
+    background({ callControl: Object.assign(Object.create(real) as CallControl, { placeCall: (o: Parameters<CallControl['placeCall']>[0]) => (placedAt.push(Date.now()), real.placeCall(o)) }) });
+    const phones = [1, 2, 3, 4, 5, 6].map(customer);
+    for (const p of phones) {
+      f.sim.scriptNumber(p, { outcomes: ['human'], talkSeconds: 5 });
+      addCallback({ phone: p, type: 'work_order', desk: 'front' });
+    }
+    for (const name of ['agent1', 'agent2', 'agent3', 'agent4', 'agent5', 'agent6']) await (await signIn(name)).setState('available');
+    await eventually(() => expect(phones.flatMap((p) => customerCalls(p))).to.have.length(6), 20000);
+    const times = [...placedAt].sort((a, b) => a - b);
+    expect(times).to.have.length(6);
+    // Any three consecutive calls span at least a second (bull's limiter: 2 per 1000 ms; a little slack for timers).
+    for (let i = 2; i < times.length; i++) expect(times[i] - times[i - 2], `calls ${i - 2}..${i}`).to.be.at.least(900);
+    expect(dialerLimiter(0.5)).to.deep.equal({ max: 1, duration: 2000 });
+    expect(dialerLimiter(1.5)).to.deep.equal({ max: 2, duration: 1333 });
+  });
+
+  it('Redis stopped and started mid-run: the dial job waits in the outbox, then dials once', async () => {
+    await start();
+    const link = new RedisLink(await freePort());
+    await link.up();
+    cleanups.push(() => link.down());
+    background({ redisUrl: link.url });
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 5 });
+    const id = addCallback({ phone: CUSTOMER });
+    const agent = await signIn('agent5');
+    await link.down();
+    await agent.setState('available');
+    // The phones work without Redis: the agent is rung and answers; the job is stored, not lost.
+    await eventually(() => expect(attempts(id)[0]?.state).to.equal('pending'), 10000);
+    const row = f.hotline.repos.outbox.byJobId(`attempt:${attempts(id)[0].id}`)!;
+    expect(row).to.include({ queue: 'dialer', name: 'dial' });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(f.hotline.repos.outbox.byJobId(row.jobId)!.dispatchedAt).to.equal(null);
+    expect(customerCalls(CUSTOMER)).to.deep.equal([]);
+    await link.up();
+    await eventually(() => expect(attempts(id).map((x) => x.result)).to.deep.equal(['answered']), 20000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(customerCalls(CUSTOMER)).to.have.length(1);
+  });
+
+  it('a worker that dies after dialing but before recording: the retry finds the call at the carrier and does not dial again', async () => {
+    await start();
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 5 });
+    const id = addCallback({ phone: CUSTOMER });
+    // An attempt the agent answered (pending), made by hand: this test drives the dial job itself.
+    const db = f.hotline.db;
+    const attemptsRepo = new CallbackAttemptsRepo(db);
+    expect(f.hotline.repos.callbacks.reserve(id, 5, f.clock.now())).to.equal(true);
+    const a = attemptsRepo.offer({ callbackId: id, agentId: 5, at: f.clock.now() });
+    attemptsRepo.update(a.id, { state: 'pending' });
+    const real = simulatorControl();
+    let dies = true;
+    // The carrier places the call, then the worker "dies" before the CallSid is stored. Its status callbacks are lost
+    // too (they name an attempt that does not exist), so only the carrier's call list can tell the retry.
+    const control: CallControl = Object.assign(Object.create(real) as CallControl, {
+      async placeCall(o: Parameters<CallControl['placeCall']>[0]) {
+        const sid = await real.placeCall({ ...o, statusCallback: o.statusCallback.replace(/attempt=\d+/, 'attempt=999999'), url: o.url.replace(/attempt=\d+/, 'attempt=999999') });
+        if (dies) {
+          dies = false;
+          throw Object.assign(new Error(`worker died after placing ${sid}`), { code: 'ECONNRESET' });
+        }
+        return sid;
+      },
+    });
+    const dialer = new Dialer({ attempts: attemptsRepo, callbacks: new CallbackRequestsRepo(db), calls: new CallsRepo(db), control, lookup: real, transact: transactor(db), clock: f.clock, log: createLogger('error', true), base: f.config.publicBaseUrl, hotlineNumber: f.config.hotlineNumber });
+    let failed: unknown;
+    await dialer.run({ attemptId: a.id }).catch((err: unknown) => (failed = err));
+    expect(String(failed)).to.include('worker died');
+    expect(attemptsRepo.get(a.id)).to.include({ state: 'dialing', callSid: null });
+    await eventually(() => expect(customerCalls(CUSTOMER)).to.have.length(1), 5000);
+    // bull retries the job: it adopts the call the carrier has, and places none.
+    await dialer.run({ attemptId: a.id });
+    const after = attemptsRepo.get(a.id)!;
+    expect(after).to.include({ state: 'placed', callSid: customerCalls(CUSTOMER)[0].callSid });
+    await dialer.run({ attemptId: a.id });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(customerCalls(CUSTOMER)).to.have.length(1);
+  });
+
+  it('preview mode: the agent presses call on an item of their desk; anonymous 401, another desk 403', async () => {
+    await start();
+    background();
+    f.hotline.db.update(callbackSettings).set({ mode: 'preview' }).run();
+    f.hotline.repos.callbacks.reloadSettings();
+    f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 5 });
+    const id = addCallback({ phone: CUSTOMER });
+    const agent = await signIn('agent5');
+    await agent.setState('available');
+    await new Promise((r) => setTimeout(r, 500));
+    // Preview items are never offered by themselves.
+    expect(attempts(id)).to.deep.equal([]);
+    expect((await api(f, 'POST', `/api/callbacks/${id}/call`)).status).to.equal(401);
+    const back = await signIn('agent6');
+    await back.setState('available');
+    expect((await back.request('POST', `/api/callbacks/${id}/call`)).status).to.equal(403);
+    const r = await agent.request('POST', `/api/callbacks/${id}/call`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    await eventually(() => expect(attempts(id).map((x) => x.result)).to.deep.equal(['answered']), 15000);
+    expect(customerCalls(CUSTOMER)).to.have.length(1);
+    // "Call me tomorrow": back on the list, due then (inside calling hours), the note on the attempt.
+    const dueAt = new Date(f.clock.now().getTime() + 86_400_000).toISOString();
+    const retry = await agent.request('POST', `/api/callbacks/${id}/outcome`, { outcome: 'retry', dueAt, note: '明天再打' });
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(200);
+    expect(retry.body).to.include({ status: 'open', dueAt });
+    expect(f.hotline.repos.callbacks.get(id)!.eligibleAt.getTime()).to.be.at.least(Date.parse(dueAt));
+    expect(attempts(id)[0].note).to.equal('明天再打');
+  });
+
+  it('bull-board shows the dialer queue to an admin at /admin/queues', async () => {
+    await start();
+    const bg = background();
+    await eventually(() => expect(bg.queues.all().map((q) => q.name)).to.include('dialer'), 5000);
+    f.hotline.setJobQueues(bg.queues.all());
+    const admin = await api(f, 'POST', '/api/auth/login', undefined, { username: 'admin1', password: 'hotline-demo' });
+    const token = admin.body.token as string;
+    const page = await fetch(`${f.base}/admin/queues/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.include('__UI_CONFIG__');
+    const queues = await fetch(`${f.base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } });
+    expect(queues.status).to.equal(200);
+    const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect(names).to.include('dialer');
+    expect((await fetch(`${f.base}/admin/queues/api/queues`)).status).to.equal(401);
+  });
+});
