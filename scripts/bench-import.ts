@@ -18,8 +18,10 @@ export interface BenchImportOptions {
   rows?: number;
   /** Share of rows made invalid. @default 0.01 */
   invalidShare?: number;
-  /** Rows per transaction. @default 500 */
+  /** Rows per transaction. @default 2000 */
   batchSize?: number;
+  /** Parse and judge in a worker thread (importCsv's `worker`). @default false */
+  worker?: boolean;
   /** Keep the temp dir (CSV, database, rejects) for a look afterwards. @default false */
   keep?: boolean;
 }
@@ -97,7 +99,7 @@ export async function benchImport(o: BenchImportOptions = {}): Promise<BenchImpo
   try {
     const intake = new IntakeService({ repo: new IntakeRepo(db), transact: transactor(db), clock: { now: () => new Date() }, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } });
     const cpu0 = process.cpuUsage();
-    const report = await importCsv({ file: csv, kind: 'orders', intake, batchSize: o.batchSize, onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
+    const report = await importCsv({ file: csv, kind: 'orders', intake, batchSize: o.batchSize, worker: o.worker, onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
     return {
       rows: report.rows,
       created: report.created,
@@ -117,12 +119,12 @@ export async function benchImport(o: BenchImportOptions = {}): Promise<BenchImpo
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rows: { type: 'string' }, batch: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, batch: { type: 'string' }, worker: { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    console.log('Usage: npm run bench:import -- [--rows 100000] [--batch 500] [--keep]\nImports a generated orders CSV (about 1% invalid rows) into a temp SQLite file; prints rows/s and peak RSS.');
+    console.log('Usage: npm run bench:import -- [--rows 100000] [--batch 2000] [--worker] [--keep]\nImports a generated orders CSV (about 1% invalid rows) into a temp SQLite file; prints rows/s and peak RSS.');
     return;
   }
-  const r = await benchImport({ rows: values.rows ? Number(values.rows) : undefined, batchSize: values.batch ? Number(values.batch) : undefined, keep: values.keep });
+  const r = await benchImport({ rows: values.rows ? Number(values.rows) : undefined, batchSize: values.batch ? Number(values.batch) : undefined, worker: values.worker, keep: values.keep });
   console.log(`bench:import: ${r.rows.toLocaleString('en')} rows (${r.csvMb} MB CSV): ${r.created} created, ${r.rejected} rejected in ${r.seconds.toFixed(2)} s`);
   console.log(`  ${r.rowsPerSecond.toLocaleString('en')} rows/s (target ≥ 20,000), peak RSS ${r.peakRssMb} MB${values.keep ? `; files in ${r.dir}` : ''}`);
   console.log(`  CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round(r.rows / r.cpuSeconds).toLocaleString('en')} rows per CPU second; load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);

@@ -19,7 +19,8 @@ be running. Rejected rows are listed (the first 20) and all written to <file>.re
 
   --type <kind>      orders or rmas (default: from the file's name)
   --rejects <path>   where to write the rejected rows (default: <file>.rejected.csv)
-  --batch <rows>     rows per transaction (default 500)
+  --batch <rows>     rows per transaction (default 2000)
+  --worker           parse and validate in a worker thread while the main thread writes
   --quiet            no progress bar
 
 Order columns: ${COLUMNS.orders.join(', ')}
@@ -31,7 +32,7 @@ class UsageError extends Error {}
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { type: { type: 'string' }, rejects: { type: 'string' }, batch: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { type: { type: 'string' }, rejects: { type: 'string' }, batch: { type: 'string' }, worker: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
   if (values.help) return void console.log(USAGE);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
   const kind = kindOf(file, values.type);
   if (!kind) throw new UsageError(`--type orders or --type rmas is required (the file's name says neither)\n\n${USAGE}`);
-  const batchSize = values.batch === undefined ? 500 : Number(values.batch);
+  const batchSize = values.batch === undefined ? 2000 : Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new UsageError('--batch must be a whole number from 1 to 10000');
 
   loadEnvFile();
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       onStoreError: (err, k, number) => console.error(`\n${k} ${number} could not be stored: ${String(err)}`),
     });
     bar?.start(mb(fs.statSync(file).size), 0);
-    const report = await importCsv({ file, kind, intake, batchSize, rejectsFile: values.rejects, onProgress: (read) => bar?.update(mb(read)) });
+    const report = await importCsv({ file, kind, intake, batchSize, worker: values.worker, rejectsFile: values.rejects, onProgress: (read) => bar?.update(mb(read)) });
     bar?.stop();
     for (const line of reportLines(file, kind, report)) console.log(line);
   } finally {

@@ -143,6 +143,27 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown): Parsed<T> {
 export const parseOrderRecord = (input: unknown): Parsed<OrderRecord> => parseWith(orderRecordSchema, input);
 export const parseRmaRecord = (input: unknown): Parsed<RmaRecord> => parseWith(rmaRecordSchema, input);
 
+/**
+ * A record judged by its schema, ready for IntakeService.storeChecked. Plain data (it crosses to the import's writing
+ * thread by structured clone): a refused one keeps what the rejection report and the RMA order check need of its input.
+ */
+export type CheckedRecord<T = OrderRecord | RmaRecord> = { ok: true; record: T } | { ok: false; errors: FieldError[]; number?: string; orderNumber?: unknown };
+
+function numberOf(input: unknown): string | undefined {
+  const n = (input as { number?: unknown } | null)?.number;
+  return typeof n === 'string' && n.trim() ? n.trim().slice(0, 64) : undefined;
+}
+
+export function checkOrderRecord(input: unknown): CheckedRecord<OrderRecord> {
+  const p = parseOrderRecord(input);
+  return p.ok ? p : { ok: false, errors: p.errors, number: numberOf(input) };
+}
+
+export function checkRmaRecord(input: unknown): CheckedRecord<RmaRecord> {
+  const p = parseRmaRecord(input);
+  return p.ok ? p : { ok: false, errors: p.errors, number: numberOf(input), orderNumber: (input as { orderNumber?: unknown } | null)?.orderNumber };
+}
+
 /** One record, `{records: [...]}` or a JSON array: the records, and whether the caller sent a batch. */
 export function recordsOf(body: unknown): { batch: boolean; records: unknown[] } {
   if (Array.isArray(body)) return { batch: true, records: body };

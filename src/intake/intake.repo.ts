@@ -47,21 +47,29 @@ const placeholders = <K extends string>(keys: readonly K[]) => Object.fromEntrie
 /** A drizzle query compiled once into a raw statement; values are driver values (epoch ms, 0/1), by placeholder name. */
 class Compiled {
   private readonly stmt: Statement;
-  private readonly params: readonly unknown[];
+  /** Each parameter's placeholder name, or undefined for a value drizzle inlined as a parameter. */
+  private readonly names: (string | undefined)[];
+  private readonly fixed: unknown[];
 
   constructor(db: Db, query: { toSQL(): { sql: string; params: unknown[] } }, rows: 'none' | 'object' = 'object') {
     const { sql: text, params } = query.toSQL();
     this.stmt = db.$client.prepare(text);
     if (rows === 'none' && this.stmt.reader) throw new Error('a reader compiled as a writer');
-    this.params = params;
+    this.names = params.map((p) => (p instanceof Placeholder ? p.name : undefined));
+    this.fixed = params;
   }
 
   private args(values: Record<string, unknown>): unknown[] {
-    return this.params.map((p) => (p instanceof Placeholder ? values[p.name] : p));
+    const out = new Array<unknown>(this.names.length);
+    for (let i = 0; i < out.length; i++) {
+      const name = this.names[i];
+      out[i] = name === undefined ? this.fixed[i] : values[name];
+    }
+    return out;
   }
 
-  run(values: Record<string, unknown>): void {
-    this.stmt.run(...this.args(values));
+  run(values: Record<string, unknown>): number {
+    return Number(this.stmt.run(...this.args(values)).lastInsertRowid);
   }
 
   get<T>(values: Record<string, unknown>): T | undefined {
@@ -76,6 +84,20 @@ class Compiled {
 const ORDER_INSERT_COLUMNS = ['number', 'customerId', 'amountFen', 'payment', 'status', 'items', 'address', 'phone', 'invoiceRequested', 'invoiceTitle', 'invoiceTaxId', 'paidFen', 'placedAt', 'updatedAt', 'version', 'review', 'holdReasons', 'checklist', 'heldAt'] as const;
 const RMA_INSERT_COLUMNS = ['number', 'orderId', 'kind', 'status', 'reason', 'createdAt', 'updatedAt', 'version', 'itemSku', 'itemName', 'quantity', 'paidFen', 'deliveredAt', 'qcPassed', 'qcNote', 'replacementSku'] as const;
 const HISTORY_COLUMNS = ['subject', 'subjectId', 'action', 'actorId', 'fromStatus', 'toStatus', 'note', 'data', 'at'] as const;
+
+function historyValues(h: NewReviewHistory): Record<(typeof HISTORY_COLUMNS)[number], unknown> {
+  return {
+    subject: h.subject,
+    subjectId: h.subjectId,
+    action: h.action,
+    actorId: h.actorId ?? null,
+    fromStatus: h.fromStatus ?? null,
+    toStatus: h.toStatus ?? null,
+    note: h.note ?? null,
+    data: h.data ?? null,
+    at: h.at.getTime(),
+  };
+}
 
 export class IntakeRepo {
   private readonly q;
@@ -103,10 +125,16 @@ export class IntakeRepo {
           .from(orders)
           .where(and(eq(orders.customerId, sql.placeholder('customerId')), gte(orders.placedAt, sql.placeholder('from')), lte(orders.placedAt, sql.placeholder('to')))),
       ),
-      insertOrder: new Compiled(db, db.insert(orders).values(placeholders(ORDER_INSERT_COLUMNS)).returning({ id: orders.id })),
+      insertOrder: new Compiled(db, db.insert(orders).values(placeholders(ORDER_INSERT_COLUMNS)), 'none'),
       rmaKnown: new Compiled(db, db.select({ id: rmas.id, version: rmas.version, status: rmas.status }).from(rmas).where(eq(rmas.number, sql.placeholder('number')))),
       insertRma: new Compiled(db, db.insert(rmas).values(placeholders(RMA_INSERT_COLUMNS)).returning({ id: rmas.id })),
       addHistory: new Compiled(db, db.insert(reviewHistory).values(placeholders(HISTORY_COLUMNS)), 'none'),
+      // A new order's two steps (received, then held or auto_approved) in one statement.
+      addHistoryPair: new Compiled(
+        db,
+        db.insert(reviewHistory).values([placeholders(HISTORY_COLUMNS), Object.fromEntries(HISTORY_COLUMNS.map((k) => [k, raw(`${k}2`)])) as Record<(typeof HISTORY_COLUMNS)[number], SQL>]),
+        'none',
+      ),
     };
   }
 
@@ -146,14 +174,27 @@ export class IntakeRepo {
   }
 
   insertOrder(o: NewOrder): number {
-    return this.q.insertOrder.get<{ id: number }>({
-      ...Object.fromEntries(ORDER_INSERT_COLUMNS.map((k) => [k, o[k] ?? null])),
+    return this.q.insertOrder.run({
+      number: o.number,
+      customerId: o.customerId,
+      amountFen: o.amountFen,
+      payment: o.payment,
+      status: o.status,
+      items: o.items,
+      address: o.address ?? null,
+      phone: o.phone ?? null,
       invoiceRequested: bit(o.invoiceRequested ?? false),
+      invoiceTitle: o.invoiceTitle ?? null,
+      invoiceTaxId: o.invoiceTaxId ?? null,
+      paidFen: o.paidFen ?? null,
       placedAt: ms(o.placedAt),
       updatedAt: ms(o.updatedAt),
       version: o.version ?? 0,
+      review: o.review ?? null,
+      holdReasons: o.holdReasons ?? null,
+      checklist: o.checklist ?? null,
       heldAt: ms(o.heldAt),
-    })!.id;
+    } satisfies Record<(typeof ORDER_INSERT_COLUMNS)[number], unknown>);
   }
 
   updateOrder(id: number, changes: Partial<Omit<OrderRow, 'id' | 'number'>>): void {
@@ -185,17 +226,15 @@ export class IntakeRepo {
   }
 
   addHistory(h: NewReviewHistory): void {
-    this.q.addHistory.run({
-      subject: h.subject,
-      subjectId: h.subjectId,
-      action: h.action,
-      actorId: h.actorId ?? null,
-      fromStatus: h.fromStatus ?? null,
-      toStatus: h.toStatus ?? null,
-      note: h.note ?? null,
-      data: h.data ?? null,
-      at: h.at.getTime(),
-    });
+    this.q.addHistory.run(historyValues(h));
+  }
+
+  /** Two steps, `a` first (its id is the lower). */
+  addHistoryPair(a: NewReviewHistory, b: NewReviewHistory): void {
+    const second = historyValues(b);
+    const values: Record<string, unknown> = historyValues(a);
+    for (const k of HISTORY_COLUMNS) values[`${k}2`] = second[k];
+    this.q.addHistoryPair.run(values);
   }
 
   history(subject: 'order' | 'rma', subjectId: number): ReviewHistoryRow[] {

@@ -4,8 +4,8 @@ import type { Transact } from '../db/transaction';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import { carryOverChecklist, reviewOrder, type ChecklistItem, type EarlierOrder, type OrderFacts, type ReviewOutcome, type RuleSettings } from '../orders/order-rules';
-import { parseOrderRecord, parseRmaRecord, type FieldError, type OrderRecord, type RmaRecord } from './intake-records';
-import type { IntakeRepo, NewOrder, OrderRow } from './intake.repo';
+import { checkOrderRecord, checkRmaRecord, type CheckedRecord, type FieldError, type OrderRecord, type RmaRecord } from './intake-records';
+import type { IntakeCustomer, IntakeRepo, NewOrder, OrderRow } from './intake.repo';
 
 export type IntakeOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
 
@@ -55,6 +55,47 @@ class RecordRefused extends Error {
   }
 }
 
+/** The first attempt at a batch, without savepoints, hit an unexpected failure: roll it back and go again with them. */
+class RetryWithSavepoints extends Error {}
+
+interface HeldOrder {
+  id: number;
+  number: string;
+  reasons: string[];
+}
+
+/** Most customers (and phones) an IntakeCache keeps before it starts over: an import's memory stays bounded. */
+const CACHE_LIMIT = 50_000;
+
+/**
+ * What one run of intake has already read or written of customers: by account number, and which phones they have on
+ * file. The CSV import keeps one for the whole file (most rows are customers it has seen); an API call, one per request.
+ * Intake is the only writer of these fields during a run; another writer's change is seen at the next run.
+ */
+export class IntakeCache {
+  readonly customers = new Map<string, IntakeCustomer>();
+  readonly phones = new Set<string>();
+
+  clear(): void {
+    this.customers.clear();
+    this.phones.clear();
+  }
+
+  rememberCustomer(accountNumber: string, c: IntakeCustomer): void {
+    if (this.customers.size >= CACHE_LIMIT) this.customers.clear();
+    this.customers.set(accountNumber, c);
+  }
+
+  rememberPhone(customerId: number, phone: string): void {
+    if (this.phones.size >= CACHE_LIMIT) this.phones.clear();
+    this.phones.add(`${customerId} ${phone}`);
+  }
+
+  hasPhone(customerId: number, phone: string): boolean {
+    return this.phones.has(`${customerId} ${phone}`);
+  }
+}
+
 const json = (v: unknown) => JSON.stringify(v);
 
 export function summarize(results: readonly IntakeResult[]): IntakeSummary {
@@ -66,51 +107,83 @@ export function summarize(results: readonly IntakeResult[]): IntakeSummary {
 export class IntakeService {
   constructor(private readonly d: IntakeServiceDeps) {}
 
-  /** Validates and stores each order in its own savepoint, all in one transaction; `firstIndex` numbers the results. */
-  orders(records: readonly unknown[], firstIndex = 0): IntakeResult[] {
-    return this.batch(records, firstIndex, 'order');
+  /** Validates and stores each order, all in one transaction; `firstIndex` numbers the results. */
+  orders(records: readonly unknown[], firstIndex = 0, cache?: IntakeCache): IntakeResult[] {
+    return this.storeChecked('order', records.map(checkOrderRecord), firstIndex, cache);
   }
 
-  rmas(records: readonly unknown[], firstIndex = 0): IntakeResult[] {
-    return this.batch(records, firstIndex, 'rma');
+  rmas(records: readonly unknown[], firstIndex = 0, cache?: IntakeCache): IntakeResult[] {
+    return this.storeChecked('rma', records.map(checkRmaRecord), firstIndex, cache);
   }
 
-  private batch(records: readonly unknown[], firstIndex: number, kind: 'order' | 'rma'): IntakeResult[] {
+  /**
+   * Stores records already judged by checkOrderRecord/checkRmaRecord (the CSV import judges them off the writing
+   * thread). One transaction; a record that fails half-way leaves nothing behind and the others still commit.
+   *
+   * Every record is judged before its first write, and the only refusal after that (an RMA's unknown order) comes
+   * before its writes too, so a savepoint per record is needed only when something unexpected fails mid-record (a bug,
+   * a full disk). The batch is therefore tried without savepoints (two statements and a wrapper fewer per record); if
+   * a record throws, that attempt is rolled back whole and the batch runs again with a savepoint per record.
+   */
+  storeChecked(kind: 'order' | 'rma', checked: readonly CheckedRecord[], firstIndex = 0, cache: IntakeCache = new IntakeCache()): IntakeResult[] {
     const now = this.d.clock.now();
-    const held: { id: number; number: string; reasons: string[] }[] = [];
-    const results = this.d.transact(() =>
-      records.map((input, i): IntakeResult => {
-        const index = firstIndex + i;
-        const parsed = kind === 'order' ? parseOrderRecord(input) : parseRmaRecord(input);
-        if (!parsed.ok) return { index, number: numberOf(input), result: 'rejected', errors: kind === 'rma' ? [...parsed.errors, ...this.unknownOrder(input, parsed.errors)] : parsed.errors };
-        const number = parsed.record.number;
-        try {
-          // A savepoint per record: a record that fails half-way leaves nothing behind, and the others still commit.
-          const stored = this.d.transact(() => (kind === 'order' ? this.storeOrder(parsed.record as OrderRecord, now) : this.storeRma(parsed.record as RmaRecord, now)));
-          if (stored.held) held.push({ id: stored.id, number, reasons: stored.held.reasons });
-          return { index, number, result: stored.result, id: stored.id, ...(kind === 'order' ? { status: stored.status, review: stored.review } : { status: stored.status }) };
-        } catch (err) {
-          if (err instanceof RecordRefused) return { index, number, result: 'rejected', errors: err.errors };
-          this.d.onStoreError?.(err, kind, number);
-          return { index, number, result: 'rejected', errors: [{ path: '', message: 'the record could not be stored; it has been logged' }] };
+    let attempt: { results: IntakeResult[]; held: HeldOrder[] };
+    try {
+      attempt = this.d.transact(() => this.storeAll(kind, checked, firstIndex, cache, now, false));
+    } catch (err) {
+      // The rolled-back attempt may have cached customers it had created.
+      cache.clear();
+      if (!(err instanceof RetryWithSavepoints)) throw err;
+      attempt = this.d.transact(() => this.storeAll(kind, checked, firstIndex, cache, now, true));
+    }
+    for (const h of attempt.held) this.d.events?.publish({ type: 'OrderHeld', orderId: h.id, number: h.number, reasons: h.reasons, at: now });
+    return attempt.results;
+  }
+
+  private storeAll(kind: 'order' | 'rma', checked: readonly CheckedRecord[], firstIndex: number, cache: IntakeCache, now: Date, savepoints: boolean): { results: IntakeResult[]; held: HeldOrder[] } {
+    const held: HeldOrder[] = [];
+    const results = new Array<IntakeResult>(checked.length);
+    for (let i = 0; i < checked.length; i++) {
+      const index = firstIndex + i;
+      const c = checked[i];
+      if (!c.ok) {
+        results[i] = { index, number: c.number, result: 'rejected', errors: kind === 'rma' ? [...c.errors, ...this.unknownOrder(c.orderNumber, c.errors)] : c.errors };
+        continue;
+      }
+      const number = c.record.number;
+      const store = () => (kind === 'order' ? this.storeOrder(c.record as OrderRecord, now, cache) : this.storeRma(c.record as RmaRecord, now));
+      let stored: Stored;
+      try {
+        stored = savepoints ? this.d.transact(store) : store();
+      } catch (err) {
+        // Refused before the record's first write: nothing of it to undo.
+        if (err instanceof RecordRefused) {
+          results[i] = { index, number, result: 'rejected', errors: err.errors };
+          continue;
         }
-      }),
-    );
-    for (const h of held) this.d.events?.publish({ type: 'OrderHeld', orderId: h.id, number: h.number, reasons: h.reasons, at: now });
-    return results;
+        if (!savepoints) throw new RetryWithSavepoints();
+        // Its savepoint undid whatever it wrote, a customer the cache may hold among it.
+        cache.clear();
+        this.d.onStoreError?.(err, kind, number);
+        results[i] = { index, number, result: 'rejected', errors: [{ path: '', message: 'the record could not be stored; it has been logged' }] };
+        continue;
+      }
+      if (stored.held) held.push({ id: stored.id, number, reasons: stored.held.reasons });
+      results[i] = { index, number, result: stored.result, id: stored.id, ...(kind === 'order' ? { status: stored.status, review: stored.review } : { status: stored.status }) };
+    }
+    return { results, held };
   }
 
   /** An invalid RMA record whose orderNumber reads well but names no order: say so too, with its other errors. */
-  private unknownOrder(input: unknown, errors: readonly FieldError[]): FieldError[] {
-    const orderNumber = (input as { orderNumber?: unknown } | null)?.orderNumber;
+  private unknownOrder(orderNumber: unknown, errors: readonly FieldError[]): FieldError[] {
     if (typeof orderNumber !== 'string' || !orderNumber.trim() || errors.some((e) => e.path === 'orderNumber')) return [];
     return this.d.repo.orderIdByNumber(orderNumber.trim()) === undefined ? [{ path: 'orderNumber', message: `no order ${orderNumber.trim()}` }] : [];
   }
 
   /** The customer's id, and whether they are new (a new customer has no earlier orders to compare with). */
-  private customerFor(r: OrderRecord, now: Date): { id: number; isNew: boolean } {
+  private customerFor(r: OrderRecord, now: Date, cache: IntakeCache): { id: number; isNew: boolean } {
     const c = r.customer;
-    let customer = this.d.repo.customerByAccount(c.accountNumber);
+    let customer = cache.customers.get(c.accountNumber) ?? this.d.repo.customerByAccount(c.accountNumber);
     const isNew = !customer;
     if (!customer) {
       customer = this.d.repo.insertCustomer({
@@ -127,10 +200,17 @@ export class IntakeService {
       if (c.tier && c.tier !== customer.tier) changes.tier = c.tier;
       if (c.timeZone && c.timeZone !== customer.timeZone) changes.timeZone = c.timeZone;
       if (c.language && c.language !== customer.preferredLanguage) changes.preferredLanguage = c.language;
-      if (Object.keys(changes).length) this.d.repo.updateCustomer(customer.id, changes);
+      if (Object.keys(changes).length) {
+        this.d.repo.updateCustomer(customer.id, changes);
+        customer = { ...customer, ...changes };
+      }
     }
+    cache.rememberCustomer(c.accountNumber, customer);
     // A number already on file stays with its customer (one number, one customer); the order still carries its own phone.
-    this.d.repo.addPhone(customer.id, c.phone);
+    if (!cache.hasPhone(customer.id, c.phone)) {
+      this.d.repo.addPhone(customer.id, c.phone);
+      cache.rememberPhone(customer.id, c.phone);
+    }
     return { id: customer.id, isNew };
   }
 
@@ -179,10 +259,10 @@ export class IntakeService {
     };
   }
 
-  private storeOrder(r: OrderRecord, now: Date): Stored {
+  private storeOrder(r: OrderRecord, now: Date, cache: IntakeCache): Stored {
     const known = this.d.repo.orderKnown(r.number);
     if (known && r.version <= known.version) return { result: 'unchanged', id: known.id, status: known.status, review: known.review };
-    const customer = this.customerFor(r, now);
+    const customer = this.customerFor(r, now, cache);
     const f = this.facts(r);
     const outcome = this.review(customer, f);
     return known ? this.updateOrder(this.d.repo.orderByNumber(r.number)!, r, f, customer.id, outcome, now) : this.createOrder(r, f, customer.id, outcome, now);
@@ -200,9 +280,10 @@ export class IntakeService {
       heldAt: held ? now : null,
     });
     const h = { subject: 'order' as const, subjectId: id, actorId: null, at: now };
-    this.d.repo.addHistory({ ...h, action: 'received', toStatus: 'pending_review', data: json({ version: r.version }) });
-    if (held) this.d.repo.addHistory({ ...h, action: 'held', fromStatus: 'pending_review', toStatus: status, data: json({ reasons: outcome.reasons }) });
-    else this.d.repo.addHistory({ ...h, action: 'auto_approved', fromStatus: 'pending_review', toStatus: status });
+    this.d.repo.addHistoryPair(
+      { ...h, action: 'received', toStatus: 'pending_review', data: json({ version: r.version }) },
+      held ? { ...h, action: 'held', fromStatus: 'pending_review', toStatus: status, data: json({ reasons: outcome.reasons }) } : { ...h, action: 'auto_approved', fromStatus: 'pending_review', toStatus: status },
+    );
     return { result: 'created', id, status, review: outcome.decision, held: held ? { reasons: outcome.reasons.map((x) => x.rule) } : undefined };
   }
 
@@ -273,9 +354,4 @@ export class IntakeService {
     this.d.repo.addHistory({ subject: 'rma', subjectId: id, action: 'updated', actorId: null, fromStatus: existing.status, toStatus: existing.status, note: `version ${r.version} received`, data: json({ previous }), at: now });
     return { result: 'updated', id, status: existing.status };
   }
-}
-
-function numberOf(input: unknown): string | undefined {
-  const n = (input as { number?: unknown } | null)?.number;
-  return typeof n === 'string' && n.trim() ? n.trim().slice(0, 64) : undefined;
 }

@@ -8,6 +8,10 @@ import { eq } from 'drizzle-orm';
 import { openDatabase } from '../../src/db/client';
 import { customerPhones, customers, orders, reviewHistory, rmas } from '../../src/db/schema/index';
 import { ORDER_COLUMNS, RMA_COLUMNS } from '../../src/intake/csv-records';
+import { transactor } from '../../src/db/transaction';
+import { importCsv } from '../../src/intake/csv-import';
+import { IntakeRepo } from '../../src/intake/intake.repo';
+import { IntakeService } from '../../src/intake/intake.service';
 
 function runImport(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/import.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -126,5 +130,47 @@ describe('npm run import (CSV orders and RMAs)', function () {
     const r = await runImport([file], env);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('--type orders or --type rmas is required');
+  });
+});
+
+describe('importCsv (the reader in a worker thread or in line, the customer cache)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-paths-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function importInto(dbFile: string, file: string, worker: boolean, batchSize: number) {
+    const db = openDatabase(dbFile);
+    try {
+      const intake = new IntakeService({ repo: new IntakeRepo(db), transact: transactor(db), clock: { now: () => new Date('2026-11-23T03:00:00Z') }, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } });
+      const report = await importCsv({ file, kind: 'orders', intake, worker, batchSize, rejectsFile: `${dbFile}.rejected.csv` });
+      const stored = db.select({ number: orders.number, status: orders.status, review: orders.review, customerId: orders.customerId, holdReasons: orders.holdReasons }).from(orders).orderBy(orders.number).all();
+      const history = db.select({ subjectId: reviewHistory.subjectId, action: reviewHistory.action }).from(reviewHistory).orderBy(reviewHistory.id).all();
+      const phones = db.select({ customerId: customerPhones.customerId, phone: customerPhones.phone }).from(customerPhones).orderBy(customerPhones.phone).all();
+      return { report: { ...report, seconds: 0, rejectsFile: undefined }, stored, history, phones, rejects: fs.readFileSync(`${dbFile}.rejected.csv`, 'utf8') };
+    } finally {
+      db.$client.close();
+    }
+  }
+
+  it('gives the same rows, history, phones, summary and rejects both ways, across batches that revisit customers', async () => {
+    // A customer's second order within 10 minutes in a later batch is a duplicate: the cached customer must be found.
+    const lines = [ORDER_COLUMNS.join(',')];
+    for (let i = 0; i < 30; i++) {
+      const c = i % 7;
+      const phone = i === 13 ? 'bad-phone' : `+86135000001${String(c).padStart(2, '0')}`;
+      lines.push(`P-${i},1,PC-${c},客户${c},${phone},,,,prepaid,${100 + i}.00,${100 + i}.00,TEA-01:1:${100 + i}.00,上海 ${i} 号,+8613500000${String(c).padStart(3, '0')},,,,2026-11-23T10:0${i % 10}:00+08:00`);
+    }
+    lines.push(lines[3]); // a repeat of P-2: unchanged
+    const file = path.join(dir, 'orders.csv');
+    fs.writeFileSync(file, lines.join('\n'));
+    const inLine = await importInto(path.join(dir, 'a.db'), file, false, 4);
+    const threaded = await importInto(path.join(dir, 'b.db'), file, true, 4);
+    expect(threaded).to.deep.equal(inLine);
+    expect(inLine.report).to.include({ rows: 31, created: 29, unchanged: 1, rejected: 1 });
+    expect(inLine.rejects.split('\n')[1]).to.match(/^15,"?customer_phone: /);
+    expect(inLine.phones).to.have.length(7);
+    expect(inLine.stored.filter((o) => o.holdReasons?.includes('duplicate'))).to.not.be.empty;
+    expect(inLine.history).to.have.length(29 * 2);
   });
 });

@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { openDatabase } from '../../src/db/client';
 import { transactor } from '../../src/db/transaction';
 import { IntakeRepo, type NewOrder } from '../../src/intake/intake.repo';
-import { IntakeService } from '../../src/intake/intake.service';
+import { IntakeCache, IntakeService } from '../../src/intake/intake.service';
 import { auditLog, customerPhones, customers, integrationKeys, orders, reviewHistory, rmas } from '../../src/db/schema/index';
 
 type Json = Record<string, any>;
@@ -334,6 +334,28 @@ describe('intake API (orders and RMAs from the order system)', () => {
       expect(memDb.select().from(customers).where(eq(customers.accountNumber, 'HALF-1')).get()).to.equal(undefined);
       expect(memDb.select().from(customerPhones).where(eq(customerPhones.phone, '+8613677778888')).get()).to.equal(undefined);
       expect(memDb.select().from(orders).all()).to.have.length(2);
+      memDb.$client.close();
+    });
+
+    it('forgets the customers a rolled-back attempt created (the import keeps one cache across batches)', () => {
+      const memDb = openDatabase(':memory:');
+      class FailingRepo extends IntakeRepo {
+        override insertOrder(o: NewOrder): number {
+          if (o.number === 'BROKEN') throw new Error('disk full (simulated)');
+          return super.insertOrder(o);
+        }
+      }
+      const service = new IntakeService({ repo: new FailingRepo(memDb), transact: transactor(memDb), clock: { now: () => new Date('2026-11-23T03:00:00Z') }, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } });
+      const cache = new IntakeCache();
+      // The first attempt creates customer NEW-1, then BROKEN fails: that attempt rolls back and the batch runs again.
+      const fresh = order({ customer: { accountNumber: 'NEW-1', name: '新', phone: '+8613611112222' } });
+      const results = service.orders([fresh, order({ number: 'BROKEN' })], 0, cache);
+      expect(results.map((r) => r.result)).to.deep.equal(['created', 'rejected']);
+      const later = service.orders([order({ customer: { accountNumber: 'NEW-1', name: '新', phone: '+8613611112222' } })], 2, cache);
+      expect(later[0].result).to.equal('created');
+      const customer = memDb.select().from(customers).where(eq(customers.accountNumber, 'NEW-1')).get()!;
+      expect(memDb.select().from(orders).where(eq(orders.customerId, customer.id)).all()).to.have.length(2);
+      expect(memDb.select().from(customerPhones).where(eq(customerPhones.phone, '+8613611112222')).get()).to.include({ customerId: customer.id });
       memDb.$client.close();
     });
   });
