@@ -72,6 +72,11 @@ import { IntegrationKeysRepo } from './intake/integration-keys.repo';
 import { IntegrationKeysService } from './intake/integration-keys.service';
 import { integrationKeyRoutes } from './http/integration-keys.routes';
 import { intakeRoutes } from './http/intake.routes';
+import { LocalRecordingStore, type RecordingStore } from './recordings/recording-store';
+import { RecordingsRepo } from './recordings/recordings.repo';
+import { RecordingsLibraryService } from './recordings/recordings-library.service';
+import { PlaybackTickets } from './recordings/playback-tickets';
+import { recordingsRoutes } from './http/recordings.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -98,6 +103,8 @@ export interface HotlineOptions {
   reconcileOnStart?: boolean;
   /** A carrier REST request that takes longer fails. @default 10000 */
   carrierTimeoutMs?: number;
+  /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
+  recordingStore?: RecordingStore;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -245,6 +252,15 @@ export function createHotline(o: HotlineOptions) {
     settings: config.office,
     onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
   });
+  const recordingsLibrary = new RecordingsLibraryService({
+    repo: new RecordingsRepo(db),
+    store: o.recordingStore ?? new LocalRecordingStore(path.resolve('recordings')),
+    audit,
+    tickets: new PlaybackTickets(),
+    auth,
+    transact,
+    clock,
+  });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -271,6 +287,7 @@ export function createHotline(o: HotlineOptions) {
       auditRoutes({ auth, audit, clock }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
+      recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -310,6 +327,7 @@ export function createHotline(o: HotlineOptions) {
     agentControl,
     intake,
     integrationKeys,
+    recordingsLibrary,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

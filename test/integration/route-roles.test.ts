@@ -57,6 +57,11 @@ import { IntegrationKeysService } from '../../src/intake/integration-keys.servic
 import { IntegrationKeysRepo } from '../../src/intake/integration-keys.repo';
 import { IntakeService } from '../../src/intake/intake.service';
 import { IntakeRepo } from '../../src/intake/intake.repo';
+import { recordingsRoutes } from '../../src/http/recordings.routes';
+import { RecordingsLibraryService } from '../../src/recordings/recordings-library.service';
+import { RecordingsRepo } from '../../src/recordings/recordings.repo';
+import { LocalRecordingStore } from '../../src/recordings/recording-store';
+import { PlaybackTickets } from '../../src/recordings/playback-tickets';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -117,6 +122,14 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   // The order system's intake takes an integration key only: every staff token is refused (403), none is let through.
   ['POST', '/api/intake/orders', [], { number: 'route-roles-probe' }],
   ['POST', '/api/intake/rmas', [], { number: 'route-roles-probe' }],
+  // The recordings library: the list for the roles with a view of it; one recording answers 404 (not 403) to every
+  // signed-in role that may not see it, so the item routes pass every role and 999999 is "not found" for all.
+  ['GET', '/api/recordings', ['quality_controller', 'supervisor', 'team_lead', 'agent']],
+  ['GET', `/api/recordings/${NO_SUCH_ID}`, EVERYONE],
+  ['POST', `/api/recordings/${NO_SUCH_ID}/playback-ticket`, EVERYONE],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, EVERYONE],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/download`, ['quality_controller', 'supervisor']],
+  ['PATCH', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor'], { keep: true, reason: 'route roles probe' }],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -172,6 +185,11 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }),
       intake: new IntakeService({ repo: new IntakeRepo(h.db), ...h, settings: { reviewAmountFen: 200_000, duplicateWindowMinutes: 10 } }),
       log: createLogger('error', true),
+    }),
+  (h) =>
+    recordingsRoutes({
+      ...h,
+      library: new RecordingsLibraryService({ repo: new RecordingsRepo(h.db), store: new LocalRecordingStore('recordings'), audit: new AuditRepo(h.db), tickets: new PlaybackTickets(), ...h }),
     }),
 ];
 

@@ -8,6 +8,7 @@ import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
 import type { CarrierReads } from '../../src/telephony/call-control';
+import type { RecordingStore } from '../../src/recordings/recording-store';
 import { TEST_PASSWORD_COST } from './password-cost';
 
 export async function freePort(): Promise<number> {
@@ -46,6 +47,8 @@ export interface HotlineFixtureOptions {
   carrierTimeoutMs?: number;
   /** The carrier's reads for startup reconciliation (a scripted carrier); default: the REST client's. */
   carrierReads?: CarrierReads;
+  /** Where recordings' audio is read from (a LocalRecordingStore in a temp dir). */
+  recordingStore?: RecordingStore;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -61,7 +64,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, passwordCost: TEST_PASSWORD_COST });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
