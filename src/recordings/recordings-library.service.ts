@@ -70,6 +70,8 @@ export class RecordingsLibraryService {
   private readonly peaks = new Map<string, WaveformPeaks>();
   private readonly computing = new Map<string, Promise<WaveformPeaks | null>>();
   private readonly lastPlayback = new Map<string, number>();
+  /** Stored files never change: their sizes are kept briefly, so a player's Range requests skip one stat each. */
+  private readonly sizes = new Map<string, { sizeBytes: number; at: number }>();
 
   constructor(
     private readonly d: {
@@ -138,7 +140,7 @@ export class RecordingsLibraryService {
   /** The stored audio of a recording this caller may hear; NotFound when there is none (not yet stored, deleted). */
   async audio(staff: Principal, id: number): Promise<RecordingAudio> {
     const r = this.visible(staff, id);
-    const stat = r.status === 'stored' && r.storageKey ? await this.d.store.stat(r.storageKey) : undefined;
+    const stat = r.status === 'stored' && r.storageKey ? await this.stat(r.storageKey) : undefined;
     if (!stat || !r.storageKey) throw new NotFound('No audio is stored for this recording');
     const key = r.storageKey;
     return {
@@ -203,6 +205,16 @@ export class RecordingsLibraryService {
       this.d.audit.record({ at: this.d.clock.now(), actorId: caller.staff.id, action: keep ? 'recording.kept' : 'recording.unkept', subjectType: 'recording', subjectId: id, reason, ip: caller.ip });
       return r;
     });
+  }
+
+  private async stat(key: string): Promise<{ sizeBytes: number } | undefined> {
+    const now = Date.now();
+    const known = this.sizes.get(key);
+    if (known && now - known.at < 10_000) return known;
+    const stat = await this.d.store.stat(key);
+    if (this.sizes.size >= 1000) this.sizes.clear();
+    if (stat) this.sizes.set(key, { sizeBytes: stat.sizeBytes, at: now });
+    return stat;
   }
 
   private record(caller: Caller, action: string, id: number, detail: Record<string, unknown>): void {
