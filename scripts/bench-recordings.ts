@@ -8,6 +8,7 @@ import { analyseCallAudio, waveformPeaks, type Interval } from '../src/recording
 import { decodeWav, encodeDualChannelWav, interleavedWav, readWavFile } from '../src/recordings/wav';
 import { synthesizeCallAudio } from '../test/support/synthetic-call-audio';
 import { prng } from './bench/seeded';
+import { benchPlayback } from './bench/playback';
 
 const USAGE = `Usage: npm run bench:recordings -- [options]
 
@@ -23,12 +24,20 @@ something up, and a hold with music on the agent channel. Then times, in this pr
 
 and compares the figures found with the ones the pattern made (talk per party, longest silence, talk-over).
 
+Then the playback part: the hotline server in this process (createHotline, 127.0.0.1 only) with that WAV stored,
+and --listeners concurrent listeners (a worker thread, keep-alive connections) each asking GET
+/api/recordings/:id/audio for the next --chunk bytes with a Range header as soon as the last arrived, for
+--listen-seconds: requests/s, bytes/s, p50/p99 latency and errors (target: no errors).
+
 Options:
   --seconds <n>   length of the recording (default 3600)
   --rate <hz>     sample rate (default 8000)
   --runs <n>      measured runs of each step (default 5; the median and the best are printed)
   --buckets <n>   waveform buckets (default 2000)
   --seed <n>      seed of the talk pattern and the noise (default 1)
+  --listeners <n> concurrent playback listeners (default 200; 0 skips the playback part)
+  --listen-seconds <n>  how long they listen (default 15)
+  --chunk <bytes> bytes per Range request (default 65536)
   -h, --help      print this help
 `;
 
@@ -39,6 +48,9 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     buckets: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
+    listeners: { type: 'string', default: '200' },
+    'listen-seconds': { type: 'string', default: '15' },
+    chunk: { type: 'string', default: '65536' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -51,10 +63,13 @@ const sampleRate = positive('rate');
 const runs = positive('runs');
 const buckets = positive('buckets');
 const seed = Number(args.seed);
+const listeners = positive('listeners', 0);
+const listenSeconds = positive('listen-seconds');
+const chunkBytes = positive('chunk');
 
-function positive(name: 'seconds' | 'rate' | 'runs' | 'buckets'): number {
+function positive(name: 'seconds' | 'rate' | 'runs' | 'buckets' | 'listeners' | 'listen-seconds' | 'chunk', min = 1): number {
   const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < 1) {
+  if (!Number.isInteger(v) || v < min) {
     process.stderr.write(`--${name} must be a positive integer, got ${args[name]}\n\n${USAGE}`);
     process.exit(2);
   }
@@ -197,8 +212,30 @@ async function main() {
   const mem = process.memoryUsage();
   console.log(`memory: rss ${fmt(mem.rss / 1e6, 0)} MB, array buffers ${fmt(mem.arrayBuffers / 1e6, 0)} MB (the WAV, its channels, and decoded copies not yet collected)`);
 
-  // PLAYBACK BENCH: the lead adds here the Range-playback part of issue 8 point 9 (200 concurrent listeners of
-  // GET /api/recordings/:id/audio with Range requests, from one process), using `wav` above as the stored file.
+  // PLAYBACK BENCH: issue 8 point 9, Range playback to concurrent listeners from one process, `wav` as the stored file.
+  let playbackOk = true;
+  if (listeners > 0) {
+    const megabytes = (b: number) => `${fmt(b / 1e6)} MB/s`;
+    for (const paced of [true, false]) {
+      const how = paced ? 'paced at the playback rate, as players' : 'back to back, as fast as served (capacity)';
+      console.log(`\nplayback: ${listeners} listeners, ${chunkBytes}-byte Range requests ${how}, for ${listenSeconds} s (server in this process)…`);
+      const p = await benchPlayback(wav, { listeners, seconds: listenSeconds, chunkBytes, paced });
+      console.log(
+        `playback: ${p.requests.toLocaleString('en')} requests in ${fmt(p.seconds)} s = ${fmt(p.requestsPerSecond, 0)} requests/s, ` +
+          `${megabytes(p.bytesPerSecond)}; latency p50 ${fmt(p.p50Ms)} ms, p99 ${fmt(p.p99Ms)} ms, max ${fmt(p.maxMs)} ms; errors ${p.errors}` +
+          (p.errorSamples.length ? ` (${p.errorSamples.join('; ')})` : ''),
+      );
+      if (paced) console.log(`playback: once each player has its first 3 chunks of buffer: p50 ${fmt(p.steadyP50Ms)} ms, p99 ${fmt(p.steadyP99Ms)} ms`);
+      else {
+        console.log(
+          `playback: one listener in real time needs ${fmt(p.realTimeBytesPerSecond / 1e3)} kB/s, so the rate served would feed ` +
+            `${fmt(p.realTimeListenersFed, 0)} listeners playing in real time`,
+        );
+      }
+      playbackOk &&= p.errors === 0 && p.requests > 0;
+    }
+    console.log(`playback: ${listeners} concurrent listeners from one process: ${playbackOk ? 'met' : 'MISSED'} (target: no errors)`);
+  }
 
   const want = expectedFigures(speech, hold, seconds);
   const got = a.result;
@@ -225,7 +262,7 @@ async function main() {
   console.log(`flags: ${got.flags.join(', ') || 'none'}; agent talk ratio ${got.agentTalkRatio}`);
   const target = median(a.ms) < 1000;
   console.log(`\nanalysis of ${seconds} s: ${fmt(median(a.ms))} ms (target < 1000 ms: ${target ? 'met' : 'MISSED'}); answers ${off ? `${off} OFF` : 'all within tolerance'}`);
-  if (off || !target) process.exitCode = 1;
+  if (off || !target || !playbackOk) process.exitCode = 1;
 }
 
 await main();

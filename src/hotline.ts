@@ -85,6 +85,11 @@ import { rmaReviewRoutes } from './http/rma-review.routes';
 import { CallbackListService } from './outbound/callback-list.service';
 import { DoNotCallRepo } from './outbound/do-not-call.repo';
 import { callbackRoutes } from './http/callbacks.routes';
+import { LocalRecordingStore, type RecordingStore } from './recordings/recording-store';
+import { RecordingsRepo } from './recordings/recordings.repo';
+import { RecordingsLibraryService } from './recordings/recordings-library.service';
+import { PlaybackTickets } from './recordings/playback-tickets';
+import { recordingsRoutes } from './http/recordings.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -118,6 +123,8 @@ export interface HotlineOptions {
   dialer?: boolean;
   /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
   officeSweepMs?: number;
+  /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
+  recordingStore?: RecordingStore;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -273,6 +280,15 @@ export function createHotline(o: HotlineOptions) {
     settings: config.office,
     onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
   });
+  const recordingsLibrary = new RecordingsLibraryService({
+    repo: new RecordingsRepo(db),
+    store: o.recordingStore ?? new LocalRecordingStore(path.resolve('recordings')),
+    audit,
+    tickets: new PlaybackTickets(),
+    auth,
+    transact,
+    clock,
+  });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -306,6 +322,7 @@ export function createHotline(o: HotlineOptions) {
       orderReviewRoutes({ service: office.orderReview, auth, clock }),
       rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       callbackRoutes({ service: callbackList, auth, clock }),
+      recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -351,6 +368,7 @@ export function createHotline(o: HotlineOptions) {
     integrationKeys,
     office,
     callbackList,
+    recordingsLibrary,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -71,6 +71,11 @@ import { agentDesks } from '../../src/db/schema/index';
 import { callbackRoutes } from '../../src/http/callbacks.routes';
 import { CallbackListService } from '../../src/outbound/callback-list.service';
 import { DoNotCallRepo } from '../../src/outbound/do-not-call.repo';
+import { recordingsRoutes } from '../../src/http/recordings.routes';
+import { RecordingsLibraryService } from '../../src/recordings/recordings-library.service';
+import { RecordingsRepo } from '../../src/recordings/recordings.repo';
+import { LocalRecordingStore } from '../../src/recordings/recording-store';
+import { PlaybackTickets } from '../../src/recordings/playback-tickets';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -167,6 +172,14 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/callback-settings', ['team_lead', 'dispatcher', 'supervisor', 'admin']],
   // Setting the default again changes nothing.
   ['PATCH', '/api/callback-settings/queue', ['supervisor', 'admin'], { retryMinutes: 10 }],
+  // The recordings library: the list for the roles with a view of it; one recording answers 404 (not 403) to every
+  // signed-in role that may not see it, so the item routes pass every role and 999999 is "not found" for all.
+  ['GET', '/api/recordings', ['quality_controller', 'supervisor', 'team_lead', 'agent']],
+  ['GET', `/api/recordings/${NO_SUCH_ID}`, EVERYONE],
+  ['POST', `/api/recordings/${NO_SUCH_ID}/playback-ticket`, EVERYONE],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, EVERYONE],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/download`, ['quality_controller', 'supervisor']],
+  ['PATCH', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor'], { keep: true, reason: 'route roles probe' }],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -240,6 +253,11 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     callbackRoutes({
       ...h,
       service: new CallbackListService({ callbacks: new CallbackRequestsRepo(h.db), doNotCall: new DoNotCallRepo(h.db), agents: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+    }),
+  (h) =>
+    recordingsRoutes({
+      ...h,
+      library: new RecordingsLibraryService({ repo: new RecordingsRepo(h.db), store: new LocalRecordingStore('recordings'), audit: new AuditRepo(h.db), tickets: new PlaybackTickets(), ...h }),
     }),
 ];
 

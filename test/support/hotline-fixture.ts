@@ -8,6 +8,7 @@ import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
 import type { CarrierReads } from '../../src/telephony/call-control';
+import type { RecordingStore } from '../../src/recordings/recording-store';
 import { TEST_PASSWORD_COST } from './password-cost';
 
 export async function freePort(): Promise<number> {
@@ -48,6 +49,8 @@ export interface HotlineFixtureOptions {
   carrierReads?: CarrierReads;
   /** Offer and dial callbacks (needs a background with the dial job worker). @default false */
   dialer?: boolean;
+  /** Where recordings' audio is read from (a LocalRecordingStore in a temp dir). */
+  recordingStore?: RecordingStore;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -63,7 +66,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
