@@ -9,6 +9,12 @@ import { OutboxRelay } from './jobs/outbox-relay';
 import { VoicemailsRepo } from './recordings/voicemails.repo';
 import { VOICEMAIL_DOWNLOAD, VoicemailDownloader } from './recordings/voicemail-download';
 import type { CallControl } from './telephony/call-control';
+import { transactor } from './db/transaction';
+import { QaAssignmentsRepo } from './quality/qa-assignments.repo';
+import { SamplingService } from './quality/sampling.service';
+
+/** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
+export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
 
 export interface BackgroundOptions {
   config: Readonly<Config>;
@@ -31,6 +37,13 @@ export function startBackground(o: BackgroundOptions) {
   queues.process(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
   });
+  const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
+  queues.process(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, async () => {
+    const run = sampling.run(null);
+    o.log.info('weekly quality sampling', { ...run });
+  }, 1);
+  // Declared without waiting: while Redis is down the schedule is added once it is back (bull queues the command).
+  queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone).catch((err: unknown) => o.log.warn('could not schedule the weekly quality sampling', { err: String(err) }));
   relay.start();
   return {
     queues,
