@@ -38,17 +38,42 @@ export function startBackground(o: BackgroundOptions) {
     await downloader.run(payload);
   });
   const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
-  queues.process(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, async () => {
-    const run = sampling.run(null);
-    o.log.info('weekly quality sampling', { ...run });
-  }, 1);
-  // Declared without waiting: while Redis is down the schedule is added once it is back (bull queues the command).
-  queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone).catch((err: unknown) => o.log.warn('could not schedule the weekly quality sampling', { err: String(err) }));
+  let stopped = false;
+  let qualityTimer: NodeJS.Timeout | undefined;
+  const later = (fn: () => void, ms: number) => {
+    qualityTimer = setTimeout(fn, ms);
+    qualityTimer.unref();
+  };
+  // The weekly sampling's queue is made once Redis answers (a bull queue built during an outage leaves rejections
+  // nobody handles); its schedule is declared again every 30 s until Redis takes it.
+  const schedule = () => {
+    if (stopped) return;
+    queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone).catch((err: unknown) => {
+      o.log.debug('weekly quality sampling not scheduled yet; retrying', { err: String(err) });
+      later(schedule, 30_000);
+    });
+  };
+  const startQualitySampling = () => {
+    if (stopped) return;
+    if (queues.redisState() !== 'up') return later(startQualitySampling, 1000);
+    queues.process(
+      QUALITY_SAMPLING.queue,
+      QUALITY_SAMPLING.name,
+      async () => {
+        o.log.info('weekly quality sampling', { ...sampling.run(null) });
+      },
+      1,
+    );
+    schedule();
+  };
+  startQualitySampling();
   relay.start();
   return {
     queues,
     relay,
     async stop() {
+      stopped = true;
+      clearTimeout(qualityTimer);
       await relay.stop();
       await queues.close();
     },
