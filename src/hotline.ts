@@ -300,7 +300,7 @@ export function createHotline(o: HotlineOptions) {
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
-      qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock }),
+      qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });

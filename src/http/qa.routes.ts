@@ -6,7 +6,7 @@ import type { AuthService } from '../auth/auth.service';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { QaAssignmentRow, WorkListRow } from '../quality/qa-assignments.repo';
 import { GROUP_COLUMNS, ITEM_COLUMNS, toCsv, type QualityFigures } from '../quality/quality-figures';
-import { PERIOD_PATTERN } from '../quality/sampling';
+import { localMidnight, PERIOD_PATTERN } from '../quality/sampling';
 import type { SamplingService } from '../quality/sampling.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
@@ -14,18 +14,22 @@ const positiveId = (name: string) => z.coerce.number({ error: `${name} must be a
 const idParam = z.object({ id: positiveId('id') });
 const samplingBody = z.object({ period: z.string({ error: 'period must be text' }).regex(PERIOD_PATTERN, 'period must be an ISO week like 2026-W48').optional() });
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const instant = (name: string) =>
+/** A day (2026-11-23: its start in the center's time zone) or an ISO time with its offset. */
+const instant = (name: string, timeZone: string) =>
   z
     .string({ error: `${name} is required (an ISO date or time)` })
     .refine((s) => (DAY.test(s) || /^\d{4}-\d{2}-\d{2}T/.test(s)) && !Number.isNaN(Date.parse(s)), `${name} must be an ISO date (2026-11-23) or time`)
-    .transform((s) => new Date(s));
-const figuresQuery = z.object({
-  from: instant('from'),
-  to: instant('to'),
-  groupBy: z.enum(['agent', 'team', 'week'], { error: 'groupBy must be one of: agent, team, week' }).default('agent'),
-  format: z.enum(['json', 'csv'], { error: 'format must be json or csv' }).optional(),
-  table: z.enum(['groups', 'items'], { error: 'table must be groups or items' }).default('groups'),
-});
+    .transform((s) => (DAY.test(s) ? localMidnight(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)), timeZone) : new Date(s)));
+const figuresQuery = (timeZone: string) =>
+  z
+    .object({
+      from: instant('from', timeZone),
+      to: instant('to', timeZone),
+      groupBy: z.enum(['agent', 'team', 'week'], { error: 'groupBy must be one of: agent, team, week' }).default('agent'),
+      format: z.enum(['json', 'csv'], { error: 'format must be json or csv' }).optional(),
+      table: z.enum(['groups', 'items'], { error: 'table must be groups or items' }).default('groups'),
+    })
+    .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] });
 
 function assignmentJson(a: QaAssignmentRow) {
   return { id: a.id, recordingId: a.recordingId, reason: a.reason, period: a.period, status: a.status, assignedTo: a.assignedTo, assignedAt: a.assignedAt?.toISOString() ?? null, evaluationId: a.evaluationId, createdAt: a.createdAt.toISOString() };
@@ -36,9 +40,10 @@ function workListJson(a: WorkListRow) {
   return { ...assignmentJson(a), recording: { agentId: r.agentId, teamId: r.teamId, desk: r.desk, direction: r.direction, startedAt: r.startedAt.toISOString(), durationSeconds: r.durationSeconds, flags: JSON.parse(r.flags) as string[] } };
 }
 
-export function qaRoutes(d: { sampling: SamplingService; figures: QualityFigures; auth: Pick<AuthService, 'authenticate'>; clock?: Clock }): Router {
+export function qaRoutes(d: { sampling: SamplingService; figures: QualityFigures; auth: Pick<AuthService, 'authenticate'>; clock?: Clock; timeZone: string }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const workers = requireRole('quality_controller', 'supervisor');
+  const query = figuresQuery(d.timeZone);
   const router = Router();
 
   router.post('/api/qa/sampling', signedIn, requireRole('supervisor'), (req, res) => {
@@ -62,7 +67,7 @@ export function qaRoutes(d: { sampling: SamplingService; figures: QualityFigures
   });
 
   router.get('/api/reports/quality', signedIn, requireRole('supervisor', 'quality_controller', 'team_lead'), (req, res) => {
-    const q = figuresQuery.parse(req.query);
+    const q = query.parse(req.query);
     const report = d.figures.figures(currentStaff(res), q);
     const csv = q.format === 'csv' || (q.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
     if (!csv) return void res.json(report);

@@ -109,7 +109,7 @@ function localParts(at: Date, timeZone: string): { y: number; m: number; d: numb
 }
 
 /** The instant of local midnight starting the calendar day y-m-d in `timeZone`. */
-function localMidnight(y: number, m: number, d: number, timeZone: string): Date {
+export function localMidnight(y: number, m: number, d: number, timeZone: string): Date {
   const wall = Date.UTC(y, m - 1, d);
   let at = wall;
   // Two rounds settle the offset, also across a daylight-saving change.

@@ -350,6 +350,13 @@ describe('quality control (through the server)', function () {
         ['problem_solved', 1, 3, 0.333],
       ]);
 
+      // Days are the center's: every evaluation was submitted at 11:00 on 23 November in Shanghai (03:00 UTC).
+      const total = async (query: string) => ((await api('GET', `/api/reports/quality?${query}&groupBy=team`, 'supervisor1')).body.groups as Json[]).reduce((a, g) => a + (g.evaluations as number), 0);
+      expect(await total('from=2026-11-23&to=2026-11-24')).to.equal(3);
+      expect(await total('from=2026-11-23T11:00:01%2B08:00&to=2026-11-24')).to.equal(0);
+      expect(await total('from=2026-11-22&to=2026-11-23')).to.equal(0);
+      expect((await api('GET', '/api/reports/quality?from=2026-11-24&to=2026-11-23', 'supervisor1')).body.message).to.contain('to must be after from');
+
       const byWeek = await api('GET', '/api/reports/quality?from=2026-11-16&to=2026-12-07&groupBy=week', 'qc1');
       expect((byWeek.body.groups as Json[]).map((g) => g.key)).to.deep.equal(['2026-W48', '2026-W49']);
     });

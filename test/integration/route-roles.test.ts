@@ -205,7 +205,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => scorecardRoutes({ ...h, scorecards: quality(h).scorecards }),
   (h) => evaluationRoutes({ ...h, evaluations: quality(h).evaluations }),
-  (h) => qaRoutes({ ...h, ...quality(h) }),
+  (h) => qaRoutes({ ...h, ...quality(h), timeZone: 'Asia/Shanghai' }),
 ];
 
 /** The quality services of a harness, with the default scorecard (as src/hotline.ts creates it at startup). */
