@@ -15,6 +15,11 @@ import { CallbackAttemptsRepo } from './outbound/callback-attempts.repo';
 import { CallbackRequestsRepo } from './outbound/callback-requests.repo';
 import { DIAL_JOB, Dialer, dialerLimiter, type DialerOptions } from './outbound/dialer';
 import type { Clock } from './ivr/ivr-call.service';
+import { QaAssignmentsRepo } from './quality/qa-assignments.repo';
+import { SamplingService } from './quality/sampling.service';
+
+/** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
+export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
 
 export interface BackgroundOptions {
   config: Readonly<Config>;
@@ -67,12 +72,42 @@ export function startBackground(o: BackgroundOptions) {
   // Started once Redis answers (the voicemail worker's connections tell): until then nothing could be dialed anyway,
   // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
   queues.whenUp(() => queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
+  const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
+  let stopped = false;
+  let qualityTimer: NodeJS.Timeout | undefined;
+  const later = (fn: () => void, ms: number) => {
+    qualityTimer = setTimeout(fn, ms);
+    qualityTimer.unref();
+  };
+  // The weekly sampling's queue is made once Redis answers (a bull queue built during an outage leaves rejections
+  // nobody handles); its schedule is declared again every 30 s until Redis takes it.
+  const schedule = () => {
+    if (stopped) return;
+    queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone).catch((err: unknown) => {
+      o.log.debug('weekly quality sampling not scheduled yet; retrying', { err: String(err) });
+      later(schedule, 30_000);
+    });
+  };
+  queues.whenUp(() => {
+    if (stopped) return;
+    queues.process(
+      QUALITY_SAMPLING.queue,
+      QUALITY_SAMPLING.name,
+      async () => {
+        o.log.info('weekly quality sampling', { ...sampling.run(null) });
+      },
+      1,
+    );
+    schedule();
+  });
   relay.start();
   return {
     queues,
     relay,
     dialer,
     async stop() {
+      stopped = true;
+      clearTimeout(qualityTimer);
       await relay.stop();
       await queues.close();
     },

@@ -90,6 +90,16 @@ import { RecordingsRepo } from './recordings/recordings.repo';
 import { RecordingsLibraryService } from './recordings/recordings-library.service';
 import { PlaybackTickets } from './recordings/playback-tickets';
 import { recordingsRoutes } from './http/recordings.routes';
+import { ScorecardsRepo } from './quality/scorecards.repo';
+import { ScorecardService } from './quality/scorecard.service';
+import { EvaluationsRepo } from './quality/evaluations.repo';
+import { EvaluationsService } from './quality/evaluations.service';
+import { QaAssignmentsRepo } from './quality/qa-assignments.repo';
+import { SamplingService } from './quality/sampling.service';
+import { QualityFigures } from './quality/quality-figures';
+import { scorecardRoutes } from './http/scorecards.routes';
+import { evaluationRoutes } from './http/evaluations.routes';
+import { qaRoutes } from './http/qa.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -128,6 +138,20 @@ export interface HotlineOptions {
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
+
+/** The quality control services (scorecards, evaluations, sampling, figures) over one database. */
+export function qualityServices(o: { db: Db; transact: ReturnType<typeof transactor>; clock: Clock; events?: EventBus; timeZone: string }) {
+  const scorecardsRepo = new ScorecardsRepo(o.db);
+  const assignments = new QaAssignmentsRepo(o.db);
+  const evaluationsRepo = new EvaluationsRepo(o.db);
+  const scorecards = new ScorecardService({ scorecards: scorecardsRepo, transact: o.transact, clock: o.clock });
+  return {
+    scorecards,
+    evaluations: new EvaluationsService({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, scorecardService: scorecards, assignments, transact: o.transact, clock: o.clock, events: o.events }),
+    sampling: new SamplingService({ assignments, transact: o.transact, clock: o.clock, timeZone: o.timeZone }),
+    figures: new QualityFigures({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, timeZone: o.timeZone }),
+  };
+}
 
 export function createHotline(o: HotlineOptions) {
   const { config, log } = o;
@@ -289,6 +313,9 @@ export function createHotline(o: HotlineOptions) {
     transact,
     clock,
   });
+  const quality = qualityServices({ db, transact, clock, events, timeZone: config.timeZone });
+  // The service standard's scorecard exists from the first start, in production as in the demo (idempotent).
+  if (quality.scorecards.ensureDefault()) log.info('created the default scorecard (the service standard)');
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -323,6 +350,9 @@ export function createHotline(o: HotlineOptions) {
       rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       callbackRoutes({ service: callbackList, auth, clock }),
       recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
+      scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
+      evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
+      qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -369,6 +399,7 @@ export function createHotline(o: HotlineOptions) {
     office,
     callbackList,
     recordingsLibrary,
+    quality,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -35,7 +35,9 @@ export type DomainEvent =
   | { type: 'CallbackAttemptEnded'; attemptId: number; callbackId: number; agentId: number; result: string; next: 'answered' | 'retry' | 'closed' | 'unchanged'; at: Date }
   | { type: 'WorkOrderUpdated'; workOrderId: number; number: string; status: string; agentId: number; at: Date }
   /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
-  | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date };
+  | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date }
+  /** A quality controller submitted a (counted) evaluation: the agent has a score to read. */
+  | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

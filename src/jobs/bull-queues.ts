@@ -72,6 +72,14 @@ export class JobQueues {
     await this.queue(queue).add(name, payload, { jobId });
   }
 
+  /**
+   * A job added on a cron schedule in `tz` (bull's repeatable jobs): Redis keeps one schedule per queue, name and cron,
+   * so every process that declares it at start shares one.
+   */
+  async repeat(queue: string, name: string, cron: string, tz: string): Promise<void> {
+    await this.queue(queue).add(name, {}, { repeat: { cron, tz }, attempts: 3 });
+  }
+
   /** Runs `handler` for the named jobs of a queue; a thrown error is logged and the job retried with backoff. */
   process(queue: string, name: string, handler: JobHandler, concurrency = 2): void {
     // bull's promise settles when the worker stops; it rejects if its connections end before they were ready

@@ -35,6 +35,8 @@ export const OWN_AGENT_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEven
   'CallbackOffered',
   'CallbackConnected',
   'CallbackAttemptEnded',
+  // A controller scored one of the agent's calls: the desktop can show it to acknowledge or dispute.
+  'EvaluationSubmitted',
 ]);
 
 export function channelsFor(role: Role): Channel[] {

@@ -76,6 +76,10 @@ import { RecordingsLibraryService } from '../../src/recordings/recordings-librar
 import { RecordingsRepo } from '../../src/recordings/recordings.repo';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { PlaybackTickets } from '../../src/recordings/playback-tickets';
+import { qualityServices } from '../../src/hotline';
+import { scorecardRoutes } from '../../src/http/scorecards.routes';
+import { evaluationRoutes } from '../../src/http/evaluations.routes';
+import { qaRoutes } from '../../src/http/qa.routes';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -95,6 +99,9 @@ const FLOOR = ['dispatcher', 'team_lead', 'supervisor', 'admin'] as const satisf
 const WORK_ORDER_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher', 'admin', 'department'] as const satisfies readonly Role[];
 const NO_SUCH_ID = 999999;
 const OFFICE_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher'] as const satisfies readonly Role[];
+const QA = ['quality_controller', 'supervisor'] as const satisfies readonly Role[];
+const QA_READERS = ['quality_controller', 'supervisor', 'team_lead'] as const satisfies readonly Role[];
+const EVALUATION_READERS = ['agent', 'team_lead', 'quality_controller', 'supervisor'] as const satisfies readonly Role[];
 
 /** Routes anyone may call without signing in: [method, path]. */
 export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [['POST', '/api/auth/login']];
@@ -180,6 +187,29 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, EVERYONE],
   ['GET', `/api/recordings/${NO_SUCH_ID}/download`, ['quality_controller', 'supervisor']],
   ['PATCH', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor'], { keep: true, reason: 'route roles probe' }],
+  // Quality control. Scorecard edits are refused (400) by their body: nothing is created.
+  ['GET', '/api/scorecards', QA_READERS],
+  ['GET', '/api/scorecards/1', QA_READERS],
+  ['GET', '/api/scorecards/1/versions/1', QA_READERS],
+  ['POST', '/api/scorecards', ['supervisor'], { name: 'route roles probe', definition: { sections: [] } }],
+  ['PUT', '/api/scorecards/1', ['supervisor'], { definition: { sections: [] } }],
+  ['POST', `/api/recordings/${NO_SUCH_ID}/evaluations`, QA, {}],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/calibration`, QA],
+  ['GET', '/api/evaluations', EVALUATION_READERS],
+  ['GET', `/api/evaluations/${NO_SUCH_ID}`, EVALUATION_READERS],
+  ['PUT', `/api/evaluations/${NO_SUCH_ID}/answers`, QA, { answers: [] }],
+  ['POST', `/api/evaluations/${NO_SUCH_ID}/comments`, QA, { atSeconds: 1, text: 'route roles probe' }],
+  ['POST', `/api/evaluations/${NO_SUCH_ID}/submit`, QA],
+  ['POST', `/api/evaluations/${NO_SUCH_ID}/acknowledge`, ['agent']],
+  ['POST', `/api/evaluations/${NO_SUCH_ID}/dispute`, ['agent'], { reason: 'route roles probe' }],
+  ['POST', `/api/evaluations/${NO_SUCH_ID}/resolve`, ['supervisor'], { resolution: 'upheld', note: 'route roles probe' }],
+  // A week with no recordings: the sampling adds nothing.
+  ['POST', '/api/qa/sampling', ['supervisor'], { period: '2026-W01' }],
+  ['GET', '/api/qa/work-list', QA],
+  ['POST', `/api/qa/assignments/${NO_SUCH_ID}/take`, QA],
+  ['POST', `/api/qa/assignments/${NO_SUCH_ID}/release`, QA],
+  // Without from/to: 400 for the roles let through.
+  ['GET', '/api/reports/quality', ['supervisor', 'quality_controller', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -259,6 +289,9 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       ...h,
       library: new RecordingsLibraryService({ repo: new RecordingsRepo(h.db), store: new LocalRecordingStore('recordings'), audit: new AuditRepo(h.db), tickets: new PlaybackTickets(), ...h }),
     }),
+  (h) => scorecardRoutes({ ...h, scorecards: quality(h).scorecards }),
+  (h) => evaluationRoutes({ ...h, evaluations: quality(h).evaluations }),
+  (h) => qaRoutes({ ...h, ...quality(h), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {
@@ -269,6 +302,13 @@ function office(h: Harness) {
     desks: new AgentDesksRepo(h.db),
     staff: new StaffRepo(h.db),
   });
+}
+
+/** The quality services of a harness, with the default scorecard (as src/hotline.ts creates it at startup). */
+function quality(h: Harness) {
+  const q = qualityServices({ ...h, timeZone: 'Asia/Shanghai' });
+  q.scorecards.ensureDefault();
+  return q;
 }
 
 /** One registered route of an express Router: what walking `router.stack` finds. */
