@@ -130,6 +130,10 @@ export const callbackRequests = sqliteTable(
     // Picking the next callback for a freed agent: one seek per priority level in the desk's pool, or in the agent's own.
     index('callback_requests_pool').on(t.status, t.desk, t.ownerId, sql`${t.priority} desc`, t.eligibleAt),
     index('callback_requests_owner').on(t.status, t.ownerId, t.eligibleAt),
+    // With a preview-mode type on a desk, the pick walks the pool type by type (source = ?): still seeks.
+    index('callback_requests_typed').on(t.status, t.desk, t.ownerId, t.source, sql`${t.priority} desc`, t.eligibleAt),
+    // A number put on the do-not-call list closes its waiting items; dispatchers look callbacks up by number.
+    index('callback_requests_phone').on(t.phone, t.status),
   ],
 );
 

@@ -1,0 +1,2 @@
+CREATE INDEX `callback_requests_typed` ON `callback_requests` (`status`,`desk`,`owner_id`,`source`,"priority" desc,`eligible_at`);--> statement-breakpoint
+CREATE INDEX `callback_requests_phone` ON `callback_requests` (`phone`,`status`);
