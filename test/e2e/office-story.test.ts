@@ -207,6 +207,12 @@ describe('issue 7 stories end to end: intake, middle and back office, the dialer
     expect(Date.parse(attempts[1].at) - Date.parse(attempts[0].endedAt)).to.be.at.least(MINUTE);
     expect(Date.parse(attempts[2].at) - Date.parse(attempts[1].endedAt)).to.be.at.least(2 * MINUTE);
     expect(dialed.filter((c) => c.to === CUSTOMER).map((c) => [c.from, c.direction])).to.deep.equal(Array(3).fill([f.config.hotlineNumber, 'outbound-api']));
+    // Each time the agent's softphone rang first, and their desktop showed the question while it rang.
+    const legs = dialed.filter((c) => c.to === CUSTOMER || c.to.startsWith('client:')).map((c) => (c.to === CUSTOMER ? 'customer' : 'agent'));
+    legs.forEach((leg, i) => leg === 'customer' && expect(legs[i - 1], `leg ${i} of ${legs.join(',')}`).to.equal('agent'));
+    const offered = agent.messages.filter((m) => m.type === 'CallbackOffered').map((m) => m.callback as Json);
+    expect(offered.length).to.be.at.least(3);
+    for (const o of offered) expect(o).to.include({ id: callbackId, question, type: 'need_info' });
 
     // The customer answered: the agent records the answer (which closes the callback and claims the order again).
     const answer = '送到公司：上海某某科技有限公司，要开专票，税号 91310000MA1K000000';
