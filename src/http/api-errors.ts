@@ -1,7 +1,7 @@
 // The one error mapper of the staff API: domain errors, bad input and bugs become JSON answers with the right status.
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import type { Logger } from '../logging/logger';
+import { maskPhonesInPath, type Logger } from '../logging/logger';
 import { Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized, Unprocessable } from '../errors/domain-errors';
 
 export interface ApiErrorBody {
@@ -69,10 +69,10 @@ export function apiErrorHandler(log: Logger): ErrorRequestHandler {
     }
     if (isClientError(err)) {
       // Never the parser's message: for malformed JSON it quotes part of the body, which may be a password.
-      log.warn('api request refused', { method: req.method, path: req.path, status: err.status, type: err.type, code: (err as { code?: unknown }).code, name: err.name });
+      log.warn('api request refused', { method: req.method, path: maskPhonesInPath(req.path), status: err.status, type: err.type, code: (err as { code?: unknown }).code, name: err.name });
       return send(err.status, clientErrorBody(err));
     }
-    log.error('api request failed', { method: req.method, path: req.path, err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    log.error('api request failed', { method: req.method, path: maskPhonesInPath(req.path), err: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
     return send(500, { error: 'internal', message: 'Something went wrong; it has been logged' });
   };
 }

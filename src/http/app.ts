@@ -1,7 +1,7 @@
 // The REST API for staff (express); the carrier's webhooks are served beside it, not through it.
 import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
-import type { Logger } from '../logging/logger';
+import { maskPhonesInPath, type Logger } from '../logging/logger';
 import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
 import { homePage } from './home-page';
@@ -55,7 +55,7 @@ function wellFormedPath(log: Logger): RequestHandler {
       decodeURIComponent(req.path);
       return next();
     } catch {
-      log.warn('api request refused: malformed percent-escape in the path', { method: req.method, path: req.originalUrl.split('?')[0].slice(0, 200) });
+      log.warn('api request refused: malformed percent-escape in the path', { method: req.method, path: maskPhonesInPath(req.originalUrl.split('?')[0].slice(0, 200)) });
       res.status(400).json({ error: 'bad_request', message: 'The path has a malformed percent-escape (e.g. %zz)' });
     }
   };

@@ -25,3 +25,14 @@ export function maskPhone(number: string | undefined | null): string {
 export function maskPhonesIn(text: string): string {
   return text.replace(/(?<![\w+])\+?\d{7,15}(?!\w)/g, (n) => maskPhone(n));
 }
+
+/** A request path for the log: decoded (`%2B86…` is a number too), its phone numbers masked. */
+export function maskPhonesInPath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: masked as it is.
+  }
+  return maskPhonesIn(decoded);
+}
