@@ -436,22 +436,7 @@ export class CallbackRequestsRepo {
     if (f.dueAfter) where.push(gte(callbackRequests.dueAt, f.dueAfter));
     if (f.phone) where.push(eq(callbackRequests.phone, f.phone));
     if (f.customerId !== undefined) where.push(eq(callbackRequests.customerId, f.customerId));
-    return this.db
-      .select({
-        item: callbackRequests,
-        customerName: customers.name,
-        customerTier: customers.tier,
-        ownerName: staff.displayName,
-        orderNumber: orders.number,
-        rmaNumber: rmas.number,
-        workOrderNumber: workOrders.number,
-      })
-      .from(callbackRequests)
-      .leftJoin(customers, eq(customers.id, callbackRequests.customerId))
-      .leftJoin(staff, eq(staff.id, callbackRequests.ownerId))
-      .leftJoin(orders, eq(orders.id, callbackRequests.orderId))
-      .leftJoin(rmas, eq(rmas.id, callbackRequests.rmaId))
-      .leftJoin(workOrders, eq(workOrders.id, callbackRequests.workOrderId))
+    return this.listRows()
       .where(and(...where))
       .orderBy(desc(callbackRequests.priority), asc(callbackRequests.eligibleAt), asc(callbackRequests.id))
       .limit(f.limit)
@@ -459,8 +444,8 @@ export class CallbackRequestsRepo {
       .all();
   }
 
-  /** One item as list() shows it. */
-  row(id: number): CallbackListRow | undefined {
+  /** A callback with what a list shows beside it: customer, owner, and the order, RMA or work order it is about. */
+  private listRows() {
     return this.db
       .select({
         item: callbackRequests,
@@ -476,7 +461,12 @@ export class CallbackRequestsRepo {
       .leftJoin(staff, eq(staff.id, callbackRequests.ownerId))
       .leftJoin(orders, eq(orders.id, callbackRequests.orderId))
       .leftJoin(rmas, eq(rmas.id, callbackRequests.rmaId))
-      .leftJoin(workOrders, eq(workOrders.id, callbackRequests.workOrderId))
+      .leftJoin(workOrders, eq(workOrders.id, callbackRequests.workOrderId));
+  }
+
+  /** One item as list() shows it. */
+  row(id: number): CallbackListRow | undefined {
+    return this.listRows()
       .where(eq(callbackRequests.id, id))
       .get();
   }
