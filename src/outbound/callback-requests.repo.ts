@@ -4,6 +4,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql, type SQL } 
 import type { Db } from '../db/client';
 import { CALLBACK_TYPES, callbackAttempts, callbackRequests, callbackSettings, customerPhones, customers, doNotCall, orders, rmas, staff, workOrders, type CallbackType } from '../db/schema/index';
 import { insideCallingHours, nextCallingTime, type CallingHours } from './calling-hours';
+import { CustomerContacts } from '../office/customer-contact';
 
 export type CallbackRequest = typeof callbackRequests.$inferSelect;
 export type NewCallbackRequest = typeof callbackRequests.$inferInsert;
@@ -91,12 +92,14 @@ export class CallbackRequestsRepo {
   /** One transaction per pick: its reads share one snapshot and its few writes one commit (a savepoint when nested). */
   private readonly atomically: (fn: () => CallbackRequest | undefined) => CallbackRequest | undefined;
   readonly defaultTimeZone: string;
+  private readonly contacts: CustomerContacts;
 
   constructor(
     private readonly db: Db,
     options: CallbackRepoOptions = {},
   ) {
     this.defaultTimeZone = options.timeZone ?? 'Asia/Shanghai';
+    this.contacts = new CustomerContacts(db);
     this.dncQuery = db.select({ phone: doNotCall.phone }).from(doNotCall).where(eq(doNotCall.phone, sql.placeholder('phone'))).prepare();
     this.customerZoneQuery = db.select({ timeZone: customers.timeZone }).from(customers).where(eq(customers.id, sql.placeholder('id'))).prepare();
     this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
@@ -239,17 +242,10 @@ export class CallbackRequestsRepo {
 
   /** How to reach a customer: the first mobile (else the first number), their language and tier. */
   customerContact(customerId: number): { customerId: number; phone: string | null; preferredLanguage: 'zh' | 'en'; tier: 'new' | 'returning' | 'vip' } | undefined {
-    const c = this.db.select({ id: customers.id, preferredLanguage: customers.preferredLanguage, tier: customers.tier }).from(customers).where(eq(customers.id, customerId)).get();
-    if (!c) return undefined;
-    const phone = this.db
-      .select({ phone: customerPhones.phone })
-      .from(customerPhones)
-      .where(eq(customerPhones.customerId, customerId))
-      .orderBy(sql`case when ${customerPhones.label} = 'mobile' then 0 else 1 end`, asc(customerPhones.id))
-      .limit(1)
-      .get();
-    return { customerId: c.id, phone: phone?.phone ?? null, preferredLanguage: c.preferredLanguage, tier: c.tier };
+    const c = this.contacts.get(customerId);
+    return c && { customerId: c.id, phone: c.phone, preferredLanguage: c.preferredLanguage, tier: c.tier };
   }
+
 
   /**
    * Puts a callback on the list; a repeated add (same call, same dedupe key) adds nothing and returns undefined.

@@ -6,6 +6,7 @@ import { callbackRequests, customerPhones, customers, workOrderHistory, workOrde
 import { WORK_ORDER_PREFIX } from './work-order-number';
 import type { WorkOrderStatus } from './work-order-rules';
 import { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
+import { CustomerContacts } from '../office/customer-contact';
 
 export type WorkOrderRow = typeof workOrders.$inferSelect;
 export type NewWorkOrder = Omit<typeof workOrders.$inferInsert, 'id'>;
@@ -102,17 +103,10 @@ export class WorkOrdersRepo {
   }
 
   customerContact(customerId: number): CustomerContact | undefined {
-    const c = this.db.select({ id: customers.id, preferredLanguage: customers.preferredLanguage }).from(customers).where(eq(customers.id, customerId)).get();
-    if (!c) return undefined;
-    const phone = this.db
-      .select({ phone: customerPhones.phone })
-      .from(customerPhones)
-      .where(eq(customerPhones.customerId, customerId))
-      .orderBy(sql`case when ${customerPhones.label} = 'mobile' then 0 else 1 end`, asc(customerPhones.id))
-      .limit(1)
-      .get();
-    return { customerId: c.id, phone: phone?.phone ?? null, preferredLanguage: c.preferredLanguage };
+    const c = new CustomerContacts(this.db).get(customerId);
+    return c && { customerId: c.id, phone: c.phone, preferredLanguage: c.preferredLanguage };
   }
+
 
   /**
    * Puts a work order's callback on the one callback list (the front desk's pool, in the customer's calling hours);
