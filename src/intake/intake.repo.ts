@@ -127,8 +127,8 @@ export class IntakeRepo {
           .from(customers)
           .where(eq(customers.accountNumber, sql.placeholder('account'))),
       ).positional(['account']),
-      insertCustomer: new Compiled(db, db.insert(customers).values(placeholders(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt'] as const)).returning({ id: customers.id })),
-      addPhone: new Compiled(db, db.insert(customerPhones).values({ customerId: raw('customerId'), phone: raw('phone'), label: 'mobile' }).onConflictDoNothing(), 'none'),
+      insertCustomer: new Compiled(db, db.insert(customers).values(placeholders(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt'] as const)).returning({ id: customers.id })).positional(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt']),
+      addPhone: new Compiled(db, db.insert(customerPhones).values({ customerId: raw('customerId'), phone: raw('phone'), label: raw('label') }).onConflictDoNothing(), 'none').positional(['customerId', 'phone', 'label']),
       orderKnown: new Compiled(db, db.select({ id: orders.id, version: orders.version, status: orders.status, review: orders.review }).from(orders).where(eq(orders.number, sql.placeholder('number')))).positional(['number']),
       orderId: new Compiled(db, db.select({ id: orders.id }).from(orders).where(eq(orders.number, sql.placeholder('number')))),
       // orders_customer_placed serves this: one customer's orders in a time range.
@@ -157,7 +157,7 @@ export class IntakeRepo {
   }
 
   insertCustomer(c: Required<Omit<NewCustomer, 'createdAt'>> & { createdAt: Date }): IntakeCustomer {
-    const { id } = this.q.insertCustomer.get<{ id: number }>({ ...c, createdAt: c.createdAt.getTime() })!;
+    const { id } = this.q.insertCustomer.getArgs<{ id: number }>([c.accountNumber, c.name, c.tier, c.preferredLanguage, c.timeZone, c.createdAt.getTime()])!;
     return { id, name: c.name, tier: c.tier, timeZone: c.timeZone, preferredLanguage: c.preferredLanguage };
   }
 
@@ -167,7 +167,7 @@ export class IntakeRepo {
 
   /** Adds the number to the customer; a number already on file (anyone's: one number, one customer) is left as it is. */
   addPhone(customerId: number, phone: string): void {
-    this.q.addPhone.run({ customerId, phone });
+    this.q.addPhone.runArgs([customerId, phone, 'mobile']);
   }
 
   orderKnown(number: string): KnownRecord | undefined {

@@ -74,11 +74,14 @@ const CACHE_LIMIT = 50_000;
  */
 export class IntakeCache {
   readonly customers = new Map<string, IntakeCustomer>();
-  readonly phones = new Set<string>();
+  /** Phones on file by customer id: keyed by the id, so a lookup builds no string. */
+  readonly phones = new Map<number, string | Set<string>>();
+  private phoneCount = 0;
 
   clear(): void {
     this.customers.clear();
     this.phones.clear();
+    this.phoneCount = 0;
   }
 
   rememberCustomer(accountNumber: string, c: IntakeCustomer): void {
@@ -87,12 +90,25 @@ export class IntakeCache {
   }
 
   rememberPhone(customerId: number, phone: string): void {
-    if (this.phones.size >= CACHE_LIMIT) this.phones.clear();
-    this.phones.add(`${customerId} ${phone}`);
+    if (this.phoneCount >= CACHE_LIMIT) {
+      this.phones.clear();
+      this.phoneCount = 0;
+    }
+    const known = this.phones.get(customerId);
+    if (known === undefined) this.phones.set(customerId, phone);
+    else if (typeof known === 'string') {
+      if (known === phone) return;
+      this.phones.set(customerId, new Set([known, phone]));
+    } else {
+      if (known.has(phone)) return;
+      known.add(phone);
+    }
+    this.phoneCount++;
   }
 
   hasPhone(customerId: number, phone: string): boolean {
-    return this.phones.has(`${customerId} ${phone}`);
+    const known = this.phones.get(customerId);
+    return known === undefined ? false : typeof known === 'string' ? known === phone : known.has(phone);
   }
 }
 
@@ -205,12 +221,14 @@ export class IntakeService {
         createdAt: now,
       });
     } else {
-      const changes: Parameters<IntakeRepo['updateCustomer']>[1] = {};
-      if (c.name !== customer.name) changes.name = c.name;
-      if (c.tier && c.tier !== customer.tier) changes.tier = c.tier;
-      if (c.timeZone && c.timeZone !== customer.timeZone) changes.timeZone = c.timeZone;
-      if (c.language && c.language !== customer.preferredLanguage) changes.preferredLanguage = c.language;
-      if (Object.keys(changes).length) {
+      // Usually nothing changed: no changes object then.
+      const changed = c.name !== customer.name || (c.tier && c.tier !== customer.tier) || (c.timeZone && c.timeZone !== customer.timeZone) || (c.language && c.language !== customer.preferredLanguage);
+      if (changed) {
+        const changes: Parameters<IntakeRepo['updateCustomer']>[1] = {};
+        if (c.name !== customer.name) changes.name = c.name;
+        if (c.tier && c.tier !== customer.tier) changes.tier = c.tier;
+        if (c.timeZone && c.timeZone !== customer.timeZone) changes.timeZone = c.timeZone;
+        if (c.language && c.language !== customer.preferredLanguage) changes.preferredLanguage = c.language;
         this.d.repo.updateCustomer(customer.id, changes);
         customer = { ...customer, ...changes };
       }
