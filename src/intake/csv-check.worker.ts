@@ -24,7 +24,7 @@ async function run(port: NonNullable<typeof parentPort>, d: CheckWorkerData): Pr
   let inFlight = 0;
   port.on('message', () => inFlight--);
   try {
-    for await (const item of checkedBatches(d.file, d.kind, d.batchSize)) {
+    for await (const item of checkedBatches(d.file, d.kind, d.batchSize, true)) {
       if ('header' in item) {
         port.postMessage({ type: 'header', header: item.header } satisfies CheckWorkerMessage);
         continue;

@@ -124,12 +124,12 @@ export async function importCsv(o: CsvImportOptions): Promise<CsvImportReport> {
   let rejects: fs.WriteStream | undefined;
   let rows = 0;
 
-  const writeReject = async (row: RejectedRow, raw: string) => {
+  const writeReject = async (row: RejectedRow, raw: string | string[]) => {
     if (!rejects) {
       rejects = fs.createWriteStream(rejectsPath);
       rejects.write(['line', 'errors', ...header].map(csvField).join(',') + '\n');
     }
-    const values = raw.split(RAW_SEPARATOR);
+    const values = typeof raw === 'string' ? raw.split(RAW_SEPARATOR) : raw;
     const line = [String(row.line), row.reasons.join('; '), ...header.map((_, i) => values[i] ?? '')].map(csvField).join(',') + '\n';
     if (!rejects.write(line)) await once(rejects, 'drain');
   };

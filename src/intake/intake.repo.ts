@@ -69,34 +69,48 @@ class Compiled {
   }
 
   run(values: Record<string, unknown>): number {
-    return Number(this.stmt.run(...this.args(values)).lastInsertRowid);
+    return Number(this.stmt.run(this.args(values)).lastInsertRowid);
   }
 
   get<T>(values: Record<string, unknown>): T | undefined {
-    return this.stmt.get(...this.args(values)) as T | undefined;
+    return this.stmt.get(this.args(values)) as T | undefined;
   }
 
   all<T>(values: Record<string, unknown>): T[] {
-    return this.stmt.all(...this.args(values)) as T[];
+    return this.stmt.all(this.args(values)) as T[];
+  }
+
+  /**
+   * For the hot statements: checks once that the parameters are exactly `keys`, in order, so callers may pass an array
+   * of values in that order (no object of named values and no second array per call: the import's GC is its largest cost).
+   */
+  positional(keys: readonly string[]): this {
+    if (this.names.length !== keys.length || this.names.some((n, i) => n !== keys[i])) throw new Error(`parameters ${this.names.join(',')} are not ${keys.join(',')}`);
+    return this;
+  }
+
+  runArgs(args: unknown[]): number {
+    return Number(this.stmt.run(args).lastInsertRowid);
+  }
+
+  getArgs<T>(args: unknown[]): T | undefined {
+    return this.stmt.get(args) as T | undefined;
+  }
+
+  allArgs<T>(args: unknown[]): T[] {
+    return this.stmt.all(args) as T[];
   }
 }
 
-const ORDER_INSERT_COLUMNS = ['number', 'customerId', 'amountFen', 'payment', 'status', 'items', 'address', 'phone', 'invoiceRequested', 'invoiceTitle', 'invoiceTaxId', 'paidFen', 'placedAt', 'updatedAt', 'version', 'review', 'holdReasons', 'checklist', 'heldAt'] as const;
+// In the table's column order, the order drizzle binds them in (checked by Compiled.positional).
+const ORDER_INSERT_COLUMNS = ['number', 'customerId', 'amountFen', 'payment', 'status', 'items', 'address', 'invoiceTitle', 'invoiceTaxId', 'placedAt', 'updatedAt', 'version', 'phone', 'invoiceRequested', 'paidFen', 'review', 'holdReasons', 'checklist', 'heldAt'] as const;
 const RMA_INSERT_COLUMNS = ['number', 'orderId', 'kind', 'status', 'reason', 'createdAt', 'updatedAt', 'version', 'itemSku', 'itemName', 'quantity', 'paidFen', 'deliveredAt', 'qcPassed', 'qcNote', 'replacementSku'] as const;
 const HISTORY_COLUMNS = ['subject', 'subjectId', 'action', 'actorId', 'fromStatus', 'toStatus', 'note', 'data', 'at'] as const;
 
-function historyValues(h: NewReviewHistory): Record<(typeof HISTORY_COLUMNS)[number], unknown> {
-  return {
-    subject: h.subject,
-    subjectId: h.subjectId,
-    action: h.action,
-    actorId: h.actorId ?? null,
-    fromStatus: h.fromStatus ?? null,
-    toStatus: h.toStatus ?? null,
-    note: h.note ?? null,
-    data: h.data ?? null,
-    at: h.at.getTime(),
-  };
+/** A step's values in HISTORY_COLUMNS order, appended to `out`. */
+function pushHistory(out: unknown[], h: NewReviewHistory): unknown[] {
+  out.push(h.subject, h.subjectId, h.action, h.actorId ?? null, h.fromStatus ?? null, h.toStatus ?? null, h.note ?? null, h.data ?? null, h.at.getTime());
+  return out;
 }
 
 export class IntakeRepo {
@@ -112,10 +126,10 @@ export class IntakeRepo {
           .select({ id: customers.id, name: customers.name, tier: customers.tier, timeZone: as(customers.timeZone, 'timeZone'), preferredLanguage: as(customers.preferredLanguage, 'preferredLanguage') })
           .from(customers)
           .where(eq(customers.accountNumber, sql.placeholder('account'))),
-      ),
-      insertCustomer: new Compiled(db, db.insert(customers).values(placeholders(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt'] as const)).returning({ id: customers.id })),
-      addPhone: new Compiled(db, db.insert(customerPhones).values({ customerId: raw('customerId'), phone: raw('phone'), label: 'mobile' }).onConflictDoNothing(), 'none'),
-      orderKnown: new Compiled(db, db.select({ id: orders.id, version: orders.version, status: orders.status, review: orders.review }).from(orders).where(eq(orders.number, sql.placeholder('number')))),
+      ).positional(['account']),
+      insertCustomer: new Compiled(db, db.insert(customers).values(placeholders(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt'] as const)).returning({ id: customers.id })).positional(['accountNumber', 'name', 'tier', 'preferredLanguage', 'timeZone', 'createdAt']),
+      addPhone: new Compiled(db, db.insert(customerPhones).values({ customerId: raw('customerId'), phone: raw('phone'), label: raw('label') }).onConflictDoNothing(), 'none').positional(['customerId', 'phone', 'label']),
+      orderKnown: new Compiled(db, db.select({ id: orders.id, version: orders.version, status: orders.status, review: orders.review }).from(orders).where(eq(orders.number, sql.placeholder('number')))).positional(['number']),
       orderId: new Compiled(db, db.select({ id: orders.id }).from(orders).where(eq(orders.number, sql.placeholder('number')))),
       // orders_customer_placed serves this: one customer's orders in a time range.
       nearbyOrders: new Compiled(
@@ -124,26 +138,26 @@ export class IntakeRepo {
           .select({ number: orders.number, amountFen: as(orders.amountFen, 'amountFen'), status: orders.status, review: orders.review, items: orders.items, placedAt: as(orders.placedAt, 'placedAt') })
           .from(orders)
           .where(and(eq(orders.customerId, sql.placeholder('customerId')), gte(orders.placedAt, sql.placeholder('from')), lte(orders.placedAt, sql.placeholder('to')))),
-      ),
-      insertOrder: new Compiled(db, db.insert(orders).values(placeholders(ORDER_INSERT_COLUMNS)), 'none'),
+      ).positional(['customerId', 'from', 'to']),
+      insertOrder: new Compiled(db, db.insert(orders).values(placeholders(ORDER_INSERT_COLUMNS)), 'none').positional(ORDER_INSERT_COLUMNS),
       rmaKnown: new Compiled(db, db.select({ id: rmas.id, version: rmas.version, status: rmas.status }).from(rmas).where(eq(rmas.number, sql.placeholder('number')))),
       insertRma: new Compiled(db, db.insert(rmas).values(placeholders(RMA_INSERT_COLUMNS)).returning({ id: rmas.id })),
-      addHistory: new Compiled(db, db.insert(reviewHistory).values(placeholders(HISTORY_COLUMNS)), 'none'),
+      addHistory: new Compiled(db, db.insert(reviewHistory).values(placeholders(HISTORY_COLUMNS)), 'none').positional(HISTORY_COLUMNS),
       // A new order's two steps (received, then held or auto_approved) in one statement.
       addHistoryPair: new Compiled(
         db,
         db.insert(reviewHistory).values([placeholders(HISTORY_COLUMNS), Object.fromEntries(HISTORY_COLUMNS.map((k) => [k, raw(`${k}2`)])) as Record<(typeof HISTORY_COLUMNS)[number], SQL>]),
         'none',
-      ),
+      ).positional([...HISTORY_COLUMNS, ...HISTORY_COLUMNS.map((k) => `${k}2`)]),
     };
   }
 
   customerByAccount(accountNumber: string): IntakeCustomer | undefined {
-    return this.q.customerByAccount.get<IntakeCustomer>({ account: accountNumber });
+    return this.q.customerByAccount.getArgs<IntakeCustomer>([accountNumber]);
   }
 
   insertCustomer(c: Required<Omit<NewCustomer, 'createdAt'>> & { createdAt: Date }): IntakeCustomer {
-    const { id } = this.q.insertCustomer.get<{ id: number }>({ ...c, createdAt: c.createdAt.getTime() })!;
+    const { id } = this.q.insertCustomer.getArgs<{ id: number }>([c.accountNumber, c.name, c.tier, c.preferredLanguage, c.timeZone, c.createdAt.getTime()])!;
     return { id, name: c.name, tier: c.tier, timeZone: c.timeZone, preferredLanguage: c.preferredLanguage };
   }
 
@@ -153,11 +167,11 @@ export class IntakeRepo {
 
   /** Adds the number to the customer; a number already on file (anyone's: one number, one customer) is left as it is. */
   addPhone(customerId: number, phone: string): void {
-    this.q.addPhone.run({ customerId, phone });
+    this.q.addPhone.runArgs([customerId, phone, 'mobile']);
   }
 
   orderKnown(number: string): KnownRecord | undefined {
-    return this.q.orderKnown.get<KnownRecord>({ number });
+    return this.q.orderKnown.getArgs<KnownRecord>([number]);
   }
 
   orderByNumber(number: string): OrderRow | undefined {
@@ -170,31 +184,37 @@ export class IntakeRepo {
 
   /** The customer's orders placed between `from` and `to` (inclusive). */
   nearbyOrders(customerId: number, from: Date, to: Date): NearbyOrder[] {
-    return this.q.nearbyOrders.all<Omit<NearbyOrder, 'placedAt'> & { placedAt: number }>({ customerId, from: from.getTime(), to: to.getTime() }).map((o) => ({ ...o, placedAt: new Date(o.placedAt) }));
+    return this.nearbyOrderRows(customerId, from.getTime(), to.getTime()).map((o) => ({ ...o, placedAt: new Date(o.placedAt) }));
+  }
+
+  /** nearbyOrders with times as epoch ms, for the import's hot path (no Date objects for the usual empty answer). */
+  nearbyOrderRows(customerId: number, fromMs: number, toMs: number): (Omit<NearbyOrder, 'placedAt'> & { placedAt: number })[] {
+    return this.q.nearbyOrders.allArgs<Omit<NearbyOrder, 'placedAt'> & { placedAt: number }>([customerId, fromMs, toMs]);
   }
 
   insertOrder(o: NewOrder): number {
-    return this.q.insertOrder.run({
-      number: o.number,
-      customerId: o.customerId,
-      amountFen: o.amountFen,
-      payment: o.payment,
-      status: o.status,
-      items: o.items,
-      address: o.address ?? null,
-      phone: o.phone ?? null,
-      invoiceRequested: bit(o.invoiceRequested ?? false),
-      invoiceTitle: o.invoiceTitle ?? null,
-      invoiceTaxId: o.invoiceTaxId ?? null,
-      paidFen: o.paidFen ?? null,
-      placedAt: ms(o.placedAt),
-      updatedAt: ms(o.updatedAt),
-      version: o.version ?? 0,
-      review: o.review ?? null,
-      holdReasons: o.holdReasons ?? null,
-      checklist: o.checklist ?? null,
-      heldAt: ms(o.heldAt),
-    } satisfies Record<(typeof ORDER_INSERT_COLUMNS)[number], unknown>);
+    // ORDER_INSERT_COLUMNS order.
+    return this.q.insertOrder.runArgs([
+      o.number,
+      o.customerId,
+      o.amountFen,
+      o.payment,
+      o.status,
+      o.items,
+      o.address ?? null,
+      o.invoiceTitle ?? null,
+      o.invoiceTaxId ?? null,
+      ms(o.placedAt),
+      ms(o.updatedAt),
+      o.version ?? 0,
+      o.phone ?? null,
+      bit(o.invoiceRequested ?? false),
+      o.paidFen ?? null,
+      o.review ?? null,
+      o.holdReasons ?? null,
+      o.checklist ?? null,
+      ms(o.heldAt),
+    ]);
   }
 
   updateOrder(id: number, changes: Partial<Omit<OrderRow, 'id' | 'number'>>): void {
@@ -226,15 +246,12 @@ export class IntakeRepo {
   }
 
   addHistory(h: NewReviewHistory): void {
-    this.q.addHistory.run(historyValues(h));
+    this.q.addHistory.runArgs(pushHistory([], h));
   }
 
   /** Two steps, `a` first (its id is the lower). */
   addHistoryPair(a: NewReviewHistory, b: NewReviewHistory): void {
-    const second = historyValues(b);
-    const values: Record<string, unknown> = historyValues(a);
-    for (const k of HISTORY_COLUMNS) values[`${k}2`] = second[k];
-    this.q.addHistoryPair.run(values);
+    this.q.addHistoryPair.runArgs(pushHistory(pushHistory([], a), b));
   }
 
   history(subject: 'order' | 'rma', subjectId: number): ReviewHistoryRow[] {

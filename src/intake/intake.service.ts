@@ -74,11 +74,14 @@ const CACHE_LIMIT = 50_000;
  */
 export class IntakeCache {
   readonly customers = new Map<string, IntakeCustomer>();
-  readonly phones = new Set<string>();
+  /** Phones on file by customer id: keyed by the id, so a lookup builds no string. */
+  readonly phones = new Map<number, string | Set<string>>();
+  private phoneCount = 0;
 
   clear(): void {
     this.customers.clear();
     this.phones.clear();
+    this.phoneCount = 0;
   }
 
   rememberCustomer(accountNumber: string, c: IntakeCustomer): void {
@@ -87,16 +90,35 @@ export class IntakeCache {
   }
 
   rememberPhone(customerId: number, phone: string): void {
-    if (this.phones.size >= CACHE_LIMIT) this.phones.clear();
-    this.phones.add(`${customerId} ${phone}`);
+    if (this.phoneCount >= CACHE_LIMIT) {
+      this.phones.clear();
+      this.phoneCount = 0;
+    }
+    const known = this.phones.get(customerId);
+    if (known === undefined) this.phones.set(customerId, phone);
+    else if (typeof known === 'string') {
+      if (known === phone) return;
+      this.phones.set(customerId, new Set([known, phone]));
+    } else {
+      if (known.has(phone)) return;
+      known.add(phone);
+    }
+    this.phoneCount++;
   }
 
   hasPhone(customerId: number, phone: string): boolean {
-    return this.phones.has(`${customerId} ${phone}`);
+    const known = this.phones.get(customerId);
+    return known === undefined ? false : typeof known === 'string' ? known === phone : known.has(phone);
   }
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+const NO_ORDERS: readonly EarlierOrder[] = Object.freeze([]) as readonly EarlierOrder[];
+
+/** The order's items as stored (prices in fen as priceFen). */
+function itemsJson(r: OrderRecord): string {
+  return json(r.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, priceFen: i.price })));
+}
 
 export function summarize(results: readonly IntakeResult[]): IntakeSummary {
   const s: IntakeSummary = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
@@ -151,10 +173,10 @@ export class IntakeService {
         continue;
       }
       const number = c.record.number;
-      const store = () => (kind === 'order' ? this.storeOrder(c.record as OrderRecord, now, cache) : this.storeRma(c.record as RmaRecord, now));
       let stored: Stored;
       try {
-        stored = savepoints ? this.d.transact(store) : store();
+        if (savepoints) stored = this.d.transact(() => this.storeOne(kind, c.record, now, cache));
+        else stored = this.storeOne(kind, c.record, now, cache);
       } catch (err) {
         // Refused before the record's first write: nothing of it to undo.
         if (err instanceof RecordRefused) {
@@ -169,9 +191,13 @@ export class IntakeService {
         continue;
       }
       if (stored.held) held.push({ id: stored.id, number, reasons: stored.held.reasons });
-      results[i] = { index, number, result: stored.result, id: stored.id, ...(kind === 'order' ? { status: stored.status, review: stored.review } : { status: stored.status }) };
+      results[i] = kind === 'order' ? { index, number, result: stored.result, id: stored.id, status: stored.status, review: stored.review } : { index, number, result: stored.result, id: stored.id, status: stored.status };
     }
     return { results, held };
+  }
+
+  private storeOne(kind: 'order' | 'rma', record: OrderRecord | RmaRecord, now: Date, cache: IntakeCache): Stored {
+    return kind === 'order' ? this.storeOrder(record as OrderRecord, now, cache) : this.storeRma(record as RmaRecord, now);
   }
 
   /** An invalid RMA record whose orderNumber reads well but names no order: say so too, with its other errors. */
@@ -195,12 +221,14 @@ export class IntakeService {
         createdAt: now,
       });
     } else {
-      const changes: Parameters<IntakeRepo['updateCustomer']>[1] = {};
-      if (c.name !== customer.name) changes.name = c.name;
-      if (c.tier && c.tier !== customer.tier) changes.tier = c.tier;
-      if (c.timeZone && c.timeZone !== customer.timeZone) changes.timeZone = c.timeZone;
-      if (c.language && c.language !== customer.preferredLanguage) changes.preferredLanguage = c.language;
-      if (Object.keys(changes).length) {
+      // Usually nothing changed: no changes object then.
+      const changed = c.name !== customer.name || (c.tier && c.tier !== customer.tier) || (c.timeZone && c.timeZone !== customer.timeZone) || (c.language && c.language !== customer.preferredLanguage);
+      if (changed) {
+        const changes: Parameters<IntakeRepo['updateCustomer']>[1] = {};
+        if (c.name !== customer.name) changes.name = c.name;
+        if (c.tier && c.tier !== customer.tier) changes.tier = c.tier;
+        if (c.timeZone && c.timeZone !== customer.timeZone) changes.timeZone = c.timeZone;
+        if (c.language && c.language !== customer.preferredLanguage) changes.preferredLanguage = c.language;
         this.d.repo.updateCustomer(customer.id, changes);
         customer = { ...customer, ...changes };
       }
@@ -234,9 +262,10 @@ export class IntakeService {
     if (customer.isNew) return reviewOrder(f, [], this.d.settings);
     const customerId = customer.id;
     const windowMs = this.d.settings.duplicateWindowMinutes * 60_000;
-    const others: EarlierOrder[] = this.d.repo
-      .nearbyOrders(customerId, new Date(f.placedAt.getTime() - windowMs), new Date(f.placedAt.getTime() + windowMs))
-      .map((o) => ({ ...o, items: JSON.parse(o.items) as { sku: string; quantity: number }[] }));
+    const placed = f.placedAt.getTime();
+    const rows = this.d.repo.nearbyOrderRows(customerId, placed - windowMs, placed + windowMs);
+    // Usually none: one shared empty list then, no objects.
+    const others: readonly EarlierOrder[] = rows.length === 0 ? NO_ORDERS : rows.map((o) => ({ ...o, placedAt: new Date(o.placedAt), items: JSON.parse(o.items) as { sku: string; quantity: number }[] }));
     return reviewOrder(f, others, this.d.settings);
   }
 
@@ -246,7 +275,7 @@ export class IntakeService {
       customerId,
       amountFen: r.amount,
       payment: r.payment,
-      items: json(r.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, priceFen: i.price }))),
+      items: itemsJson(r),
       address: r.address,
       phone: r.phone,
       invoiceRequested: f.invoiceRequested,
@@ -271,18 +300,33 @@ export class IntakeService {
   private createOrder(r: OrderRecord, f: OrderFacts, customerId: number, outcome: ReviewOutcome, now: Date): Stored {
     const held = outcome.decision === 'held';
     const status = held ? 'pending_review' : 'confirmed';
+    // The columns written out here rather than spread from orderColumns: this runs once per imported row.
     const id = this.d.repo.insertOrder({
-      ...this.orderColumns(r, f, customerId, now),
+      number: r.number,
+      customerId,
+      amountFen: r.amount,
+      payment: r.payment,
+      items: itemsJson(r),
+      address: r.address,
+      phone: r.phone,
+      invoiceRequested: f.invoiceRequested,
+      invoiceTitle: f.invoiceTitle,
+      invoiceTaxId: f.invoiceTaxId,
+      paidFen: r.paid ?? null,
+      placedAt: r.placedAt,
+      updatedAt: now,
+      version: r.version,
       status,
       review: outcome.decision,
       holdReasons: held ? json(outcome.reasons) : null,
       checklist: held ? json(outcome.checklist) : null,
       heldAt: held ? now : null,
     });
-    const h = { subject: 'order' as const, subjectId: id, actorId: null, at: now };
     this.d.repo.addHistoryPair(
-      { ...h, action: 'received', toStatus: 'pending_review', data: json({ version: r.version }) },
-      held ? { ...h, action: 'held', fromStatus: 'pending_review', toStatus: status, data: json({ reasons: outcome.reasons }) } : { ...h, action: 'auto_approved', fromStatus: 'pending_review', toStatus: status },
+      { subject: 'order', subjectId: id, actorId: null, at: now, action: 'received', toStatus: 'pending_review', data: `{"version":${r.version}}` },
+      held
+        ? { subject: 'order', subjectId: id, actorId: null, at: now, action: 'held', fromStatus: 'pending_review', toStatus: status, data: json({ reasons: outcome.reasons }) }
+        : { subject: 'order', subjectId: id, actorId: null, at: now, action: 'auto_approved', fromStatus: 'pending_review', toStatus: status },
     );
     return { result: 'created', id, status, review: outcome.decision, held: held ? { reasons: outcome.reasons.map((x) => x.rule) } : undefined };
   }

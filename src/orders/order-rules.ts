@@ -90,11 +90,13 @@ export function missingInfo(o: OrderFacts): string[] {
 /** The customer's other orders this one likely repeats: same items or same amount, placed within the window. */
 export function likelyDuplicates(o: OrderFacts, others: readonly EarlierOrder[], windowMinutes: number): { order: EarlierOrder; same: 'items' | 'amount' }[] {
   const windowMs = windowMinutes * 60_000;
-  const key = itemsKey(o.items);
+  // Built only when an order is in the window: most incoming orders have none to compare with.
+  let key: string | undefined;
   const found: { order: EarlierOrder; same: 'items' | 'amount' }[] = [];
   for (const other of others) {
     if (other.number === o.number || other.status === 'cancelled' || other.review === 'cancelled') continue;
     if (Math.abs(other.placedAt.getTime() - o.placedAt.getTime()) > windowMs) continue;
+    key ??= itemsKey(o.items);
     if (itemsKey(other.items) === key) found.push({ order: other, same: 'items' });
     else if (other.amountFen === o.amountFen) found.push({ order: other, same: 'amount' });
   }
