@@ -69,11 +69,13 @@ export function defaultConversation(seed: number, from: number, length: number):
   const rand = mulberry32(seed);
   const out: TalkPattern = { caller: [], heard: [] };
   let t = from + 0.5;
+  let previousEnd = t;
   for (let turn = 0; t < length - 0.5; turn++) {
     const len = 1.5 + 4.5 * rand();
-    const start = turn > 0 && turn % 5 === 0 ? Math.max(from, t - 0.6) : t;
-    (turn % 2 === 0 ? out.heard : out.caller).push({ start, end: Math.min(length, start + len) });
-    t = start + len + (turn % 7 === 6 ? 4 : 0.3 + 1.2 * rand());
+    const start = turn > 0 && turn % 5 === 0 ? previousEnd - 0.6 : t;
+    previousEnd = start + len;
+    (turn % 2 === 0 ? out.heard : out.caller).push({ start, end: Math.min(length, previousEnd) });
+    t = previousEnd + (turn % 7 === 6 ? 4 : 0.3 + 1.2 * rand());
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { oaiValidator, type OaiValidator } from './oai-schemas';
 import { CUSTOMER, HOTLINE, ACCOUNT_SID, AUTH_TOKEN, until } from './twiml-test-server';
 import { decodeWav } from '../../src/recordings/wav';
 import { analyseCallAudio, type Interval } from '../../src/recordings/audio-signals';
-import { defaultConversation, seedOf } from '../../src/sim/recording-audio';
+import { defaultConversation, seedOf, talkFromTranscript } from '../../src/sim/recording-audio';
 
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 const ACCOUNT = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
@@ -198,5 +198,41 @@ describe('carrier simulator: call recordings with real dual-channel audio', func
     await client.calls(call.sid).update({ status: 'completed' });
     await call.done;
     expect((await post(`/Calls/${call.sid}/Recordings.json`, { RecordingChannels: 'dual' })).status).to.equal(400);
+  });
+});
+
+describe('carrier simulator: the talk on a recording when no test gives a pattern', () => {
+  it("takes the caller's scripted speech and the prompts it heard from the transcript, then the default conversation once connected", () => {
+    const transcript = [
+      { t: 1, kind: 'say' as const, text: 'welcome to the hotline' }, // 22 characters: 1.54 s
+      { t: 4, kind: 'speech' as const, text: 'my order is late' }, // 16 characters: 1.12 s
+      { t: 6, kind: 'enqueue' as const, text: 'support' },
+      { t: 10, kind: 'bridged' as const, text: 'client:agent' },
+    ];
+    // The recording started 0.5 s into the call and lasted 40 s.
+    const talk = talkFromTranscript(transcript, 0.5, 40, 42);
+    const conversation = defaultConversation(42, 9.5, 40);
+    expect(talk.heard[0].start).to.equal(0.5);
+    expect(talk.heard[0].end).to.be.closeTo(2.04, 1e-9);
+    expect(talk.caller[0].start).to.equal(3.5);
+    expect(talk.caller[0].end).to.be.closeTo(4.62, 1e-9);
+    expect(talk.heard.slice(1)).to.deep.equal(conversation.heard);
+    expect(talk.caller.slice(1)).to.deep.equal(conversation.caller);
+  });
+
+  it('the default conversation alternates turns from the agent, with a talk-over every fifth turn and a 4 s silence after every seventh', () => {
+    const c = defaultConversation(seedOf('CA' + 'a'.repeat(32)), 0, 120);
+    expect(c).to.deep.equal(defaultConversation(seedOf('CA' + 'a'.repeat(32)), 0, 120));
+    expect(c.heard[0].start).to.equal(0.5);
+    const turns = [...c.heard.map((iv) => ({ ...iv, who: 'heard' })), ...c.caller.map((iv) => ({ ...iv, who: 'caller' }))].sort((a, b) => a.start - b.start);
+    turns.forEach((turn, i) => {
+      if (i === 0) return;
+      expect(turn.who).to.not.equal(turns[i - 1].who);
+      const gap = turn.start - turns[i - 1].end;
+      if (i % 5 === 0) expect(gap).to.be.closeTo(-0.6, 1e-9);
+      else if (i % 7 === 0) expect(gap).to.equal(4);
+      else expect(gap).to.be.within(0.3, 1.5);
+    });
+    expect(turns.length).to.be.greaterThan(15);
   });
 });
