@@ -236,3 +236,32 @@ describe('carrier simulator: the talk on a recording when no test gives a patter
     expect(turns.length).to.be.greaterThan(15);
   });
 });
+
+describe('carrier simulator: POST /sim/calls/:sid/talk', function () {
+  this.timeout(20000);
+  let t: SimTest;
+  beforeEach(async () => (t = await startSim({ timeScale: 40 })));
+  afterEach(async () => t.close());
+
+  it("sets a call's talk pattern for its recordings, and refuses bad intervals or an unknown call", async () => {
+    t.app.on('/voice', xml('<Pause length="120"/>'));
+    const call = t.sim.placeCall({ from: CUSTOMER, to: HOTLINE });
+    await until(() => expect(call.status).to.equal('in-progress'));
+    const post = (sid: string, body: unknown) => fetch(`${t.sim.baseUrl}/sim/calls/${sid}/talk`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(call.sid, { caller: [{ start: 3, end: 1 }] })).status).to.equal(400);
+    expect((await post('CA' + '0'.repeat(32), { caller: [] })).status).to.equal(404);
+    expect((await post(call.sid, { caller: [{ start: 1, end: 3 }], heard: [{ start: 4, end: 6 }] })).status).to.equal(204);
+    const client = simRestClient(t.sim.baseUrl, ACCOUNT_SID, AUTH_TOKEN);
+    const rec = await client.calls(call.sid).recordings.create({ recordingChannels: 'dual' });
+    const started = t.sim.recordings.get(rec.sid)!.startSim;
+    await until(() => expect(t.sim.clock.now() - started).to.be.at.least(9), 5000);
+    await client.calls(call.sid).update({ status: 'completed' });
+    await call.done;
+    const res = await fetch(`${t.sim.baseUrl}${ACCOUNT}/Recordings/${rec.sid}?RequestedChannels=2`, { headers: AUTH });
+    const audio = decodeWav(new Uint8Array(await res.arrayBuffer()));
+    const signals = analyseCallAudio({ sampleRate: audio.sampleRate, channels: audio.channels });
+    expect(signals.segments.customer.map((s) => [Math.round(s.start), Math.round(s.end)])).to.deep.equal([[1, 3]]);
+    expect(signals.segments.agent.map((s) => [Math.round(s.start), Math.round(s.end)])).to.deep.equal([[4, 6]]);
+    expect(signals.longestSilence?.seconds).to.be.at.least(3);
+  });
+});
