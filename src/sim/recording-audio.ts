@@ -33,7 +33,7 @@ const CONNECTED = new Set(['bridged', 'conference', 'dequeued']);
 
 /**
  * The talk on a recording when no test gave one explicitly: from the call's transcript, the caller's scripted `say`
- * steps (channel 1) and the prompts it heard (`<Say>`, channel 2), each lasting as long as the text takes to speak;
+ * and `talk` steps (channel 1) and the prompts it heard (`<Say>`, channel 2), each lasting as long as the text takes to speak;
  * and once the call was connected to someone (bridged, conference, dequeued) and the script has nothing more to say,
  * a default conversation (see defaultConversation) until the recording's end.
  */
@@ -45,7 +45,9 @@ export function talkFromTranscript(transcript: readonly TranscriptEntry[], offse
     const t = e.t - offset;
     if (CONNECTED.has(e.kind)) connectedAt ??= Math.max(0, t);
     if (e.kind !== 'speech' && e.kind !== 'say') continue;
-    const iv = { start: t, end: t + speechSeconds(e.text ?? '') };
+    // A `{talk: seconds}` step says how long; a `{say}` or a prompt lasts as long as its text takes to speak.
+    const seconds = e.detail?.talkSeconds !== undefined ? Number(e.detail.talkSeconds) : speechSeconds(e.text ?? '');
+    const iv = { start: t, end: t + seconds };
     if (iv.end <= 0 || iv.start >= length) continue;
     (e.kind === 'speech' ? pattern.caller : pattern.heard).push({ start: Math.max(0, iv.start), end: Math.min(length, iv.end) });
     lastTalk = Math.max(lastTalk, iv.end);

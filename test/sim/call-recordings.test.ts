@@ -265,3 +265,41 @@ describe('carrier simulator: POST /sim/calls/:sid/talk', function () {
     expect(signals.longestSilence?.seconds).to.be.at.least(3);
   });
 });
+
+describe("carrier simulator: a recording follows the caller's script", function () {
+  this.timeout(20000);
+  let t: SimTest;
+  beforeEach(async () => (t = await startSim({ timeScale: 40 })));
+  afterEach(async () => t.close());
+
+  it('{talk: seconds} steps while connected are the customer channel, where the transcript put them', async () => {
+    t.app.on('/voice', xml('<Dial><Number>+8613911112222</Number></Dial>'));
+    const call = t.sim.placeCall({ from: CUSTOMER, to: HOTLINE, script: [{ wait: 6 }, { talk: 3 }, { wait: 4 }, { talk: 2 }, { hangup: true }] });
+    await until(() => expect(call.status).to.equal('in-progress'));
+    const res = await fetch(`${t.sim.baseUrl}${ACCOUNT}/Calls/${call.sid}/Recordings.json`, {
+      method: 'POST',
+      headers: { ...AUTH, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ RecordingChannels: 'dual' }),
+    });
+    const sid = ((await res.json()) as { sid: string }).sid;
+    await call.done;
+    const rec = t.sim.recordings.get(sid)!;
+    expect(rec.status).to.equal('completed');
+    // Talk intervals on the recording's timeline, from the transcript (its times count from the call's creation).
+    const recStartInCall = rec.startSim - (t.sim.clock.now() - t.sim.getCall(call.sid)!.now());
+    const talks = call.transcript.filter((e) => e.detail?.talkSeconds).map((e) => ({ start: e.t - recStartInCall, end: e.t - recStartInCall + Number(e.detail!.talkSeconds) }));
+    expect(talks).to.have.length(2);
+    const wav = await fetch(`${t.sim.baseUrl}${ACCOUNT}/Recordings/${sid}.wav?RequestedChannels=2`, { headers: AUTH });
+    const audio = decodeWav(new Uint8Array(await wav.arrayBuffer()));
+    const signals = analyseCallAudio({ sampleRate: audio.sampleRate, channels: audio.channels });
+    expect(signals.segments.customer).to.have.length(2);
+    talks.forEach((iv, i) => {
+      expect(Math.abs(signals.segments.customer[i].start - iv.start)).to.be.lessThan(0.5);
+      expect(Math.abs(signals.segments.customer[i].end - iv.end)).to.be.lessThan(0.5);
+    });
+    // Nobody speaks on the agent's side (no script for it; the default conversation would start after the caller's
+    // last scripted talk), so the longest silence is the wait before the caller's first talk.
+    expect(signals.segments.agent).to.deep.equal([]);
+    expect(Math.abs(signals.longestSilence!.end - talks[0].start)).to.be.lessThan(0.5);
+  });
+});
