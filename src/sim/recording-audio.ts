@@ -181,8 +181,11 @@ export function renderFrames(plan: AudioPlan, from: number, to: number): Buffer 
       const edge = Math.min(160, (b.to - b.from) / 4);
       for (let i = Math.max(b.from, from); i < Math.min(b.to, from + n); i++) {
         const env = Math.min(1, (i - b.from) / edge, (b.to - i) / edge);
-        const ph = (2 * Math.PI * b.pitch * i) / rate;
-        v[i - from] += b.amp * env * (0.6 * Math.sin(ph) + 0.3 * Math.sin(2 * ph) + 0.1 * Math.sin(3 * ph) + 0.2 * noiseAt(i, c + 2, plan.seed));
+        const ph = (2 * Math.PI * b.pitch * (i - b.from)) / rate;
+        const sin = Math.sin(ph);
+        const cos = Math.cos(ph);
+        // sin 2φ = 2 sin φ cos φ, sin 3φ = 3 sin φ − 4 sin³ φ: one sine and one cosine per sample for three harmonics.
+        v[i - from] += b.amp * env * (0.6 * sin + 0.6 * sin * cos + 0.1 * (3 * sin - 4 * sin * sin * sin) + 0.2 * noiseAt(i, c + 2, plan.seed));
       }
     }
     for (let i = 0; i < n; i++) v[i] += LINE_NOISE * noiseAt(from + i, c, plan.seed);
@@ -190,18 +193,16 @@ export function renderFrames(plan: AudioPlan, from: number, to: number): Buffer 
   for (const [a, b] of plan.zeros) {
     for (let i = Math.max(a, from); i < Math.min(b, from + n); i++) values[0][i - from] = values[1][i - from] = 0;
   }
-  const buf = Buffer.alloc(n * plan.channels * 2);
-  for (let i = 0, off = 0; i < n; i++) {
-    if (plan.channels === 2) {
-      buf.writeInt16LE(clip(values[0][i]), off);
-      buf.writeInt16LE(clip(values[1][i]), off + 2);
-      off += 4;
-    } else {
-      buf.writeInt16LE(clip(values[0][i] + values[1][i]), off);
-      off += 2;
+  // Int16Array stores in the platform's byte order: little-endian on every platform Node runs on here.
+  const out = new Int16Array(n * plan.channels);
+  const [c0, c1] = values;
+  if (plan.channels === 2) {
+    for (let i = 0, j = 0; i < n; i++, j += 2) {
+      out[j] = clip(c0[i]);
+      out[j + 1] = clip(c1[i]);
     }
-  }
-  return buf;
+  } else for (let i = 0; i < n; i++) out[i] = clip(c0[i] + c1[i]);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 function clip(v: number): number {
