@@ -1,6 +1,6 @@
 // How a simulated caller's script answers the call: keys and speech for <Gather>/<Record>, and waiting or hanging up while on hold or connected.
 import type { CallSession } from './call-session';
-import { isHangup, isPress, isSay, isWait } from './caller-script';
+import { isHangup, isPress, isSay, isTalk, isWait, type CallerStep } from './caller-script';
 import { speechSeconds } from './sim-clock';
 
 const EPS = 0.01;
@@ -37,7 +37,8 @@ export async function gatherInput(call: CallSession, spec: GatherSpec): Promise<
       continue;
     }
     call.takeStep();
-    if (isWait(step)) {
+    if (isTalk(step)) talk(call, step, now);
+    else if (isWait(step)) {
       call.silentUntil = now + step.wait;
       call.log('silence', `${step.wait}s`);
     } else if (isHangup(step)) {
@@ -108,7 +109,14 @@ export async function recordInput(call: CallSession, spec: RecordSpec): Promise<
       continue;
     }
     call.takeStep();
-    if (isWait(step)) {
+    if (isTalk(step)) {
+      // Recorded like speech (it keeps the silence timeout off), only without words.
+      const secs = Math.min(step.talk, spec.maxLength - r.seconds);
+      call.log('speech', `(talks ${secs}s)`, { talkSeconds: String(secs) });
+      await call.sleep(secs);
+      r.seconds += secs;
+      silenceSince = call.now();
+    } else if (isWait(step)) {
       call.silentUntil = now + step.wait;
       call.log('silence', `${step.wait}s`);
     } else if (isHangup(step)) {
@@ -154,6 +162,9 @@ export async function waitWithScript(call: CallSession, until: Promise<unknown>,
     } else if (isHangup(step)) {
       call.takeStep();
       throw call.hangupNow('caller');
+    } else if (takeInput && isTalk(step)) {
+      call.takeStep();
+      talk(call, step, now);
     } else if (takeInput) {
       call.takeStep();
       if (isPress(step)) call.log('press', step.press, { ignored: 'no gather' });
@@ -162,4 +173,10 @@ export async function waitWithScript(call: CallSession, until: Promise<unknown>,
       await call.waitFor(Promise.race([until, call.scriptChanged()]));
     }
   }
+}
+
+/** The caller talks for a while (no words): the time passes and the transcript says how long, for the recording's audio. */
+function talk(call: CallSession, step: Extract<CallerStep, { talk: number }>, now: number): void {
+  call.silentUntil = now + step.talk;
+  call.log('speech', `(talks ${step.talk}s)`, { talkSeconds: String(step.talk) });
 }

@@ -4,6 +4,8 @@ export type CallerStep =
   /** `heardAs`: what the recognizer returns instead (a misheard word); without it, `say` as a recognizer writes it. */
   | { say: string; heardAs?: string }
   | { wait: number }
+  /** Talks for `seconds` without words a recognizer would take (a <Gather> hears nothing): speech on a recording. */
+  | { talk: number }
   | { hangup: true };
 
 export function isPress(s: CallerStep | undefined): s is { press: string } {
@@ -14,6 +16,9 @@ export function isSay(s: CallerStep | undefined): s is { say: string; heardAs?: 
 }
 export function isWait(s: CallerStep | undefined): s is { wait: number } {
   return !!s && typeof (s as { wait?: unknown }).wait === 'number';
+}
+export function isTalk(s: CallerStep | undefined): s is { talk: number } {
+  return !!s && typeof (s as { talk?: unknown }).talk === 'number';
 }
 export function isHangup(s: CallerStep | undefined): s is { hangup: true } {
   return !!s && (s as { hangup?: unknown }).hangup === true;
@@ -28,6 +33,7 @@ export function parseScript(raw: unknown): CallerStep[] {
     if (isSay(step) && step.heardAs !== undefined && typeof step.heardAs !== 'string') throw new Error(`script step ${i}: heardAs must be a string`);
     if (isPress(step) || isSay(step) || isHangup(step)) return { ...step };
     if (isWait(step) && Number.isFinite(step.wait) && step.wait >= 0) return { wait: step.wait };
-    throw new Error(`script step ${i} must be {press}, {say, heardAs?}, {wait: seconds} or {hangup: true}`);
+    if (isTalk(step) && Number.isFinite(step.talk) && step.talk > 0) return { talk: step.talk };
+    throw new Error(`script step ${i} must be {press}, {say, heardAs?}, {wait: seconds}, {talk: seconds} or {hangup: true}`);
   });
 }

@@ -11,6 +11,7 @@ import { WebhookClient } from './webhook-client';
 import { CarrierQueues } from './carrier-queues';
 import { Conferences } from './conferences';
 import { RecordingStore } from './recordings';
+import type { TalkPattern } from './recording-audio';
 import { Endpoints, type NumberScript, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
 import { TwimlRunner } from './twiml-runner';
 import { restApi, restErrors } from './rest-api';
@@ -142,6 +143,11 @@ export class CarrierSimulator implements CarrierContext {
   /** How many calls the simulator holds (live ones and the ended ones it still keeps). */
   get retainedCalls(): number {
     return this.callMap.size;
+  }
+
+  /** Who talks when on this call's recordings (tests): see RecordingStore.setTalkPattern. */
+  setTalkPattern(callSid: string, pattern: TalkPattern): void {
+    this.recordings.setTalkPattern(callSid, pattern);
   }
 
   calls(): SimCall[] {

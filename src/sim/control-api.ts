@@ -2,6 +2,7 @@
 import express, { type Router } from 'express';
 import type { CallerStep } from './caller-script';
 import { parseScript } from './caller-script';
+import type { TalkPattern } from './recording-audio';
 import type { SimCall } from './call-session';
 import { ANSWERED_BY, SCRIPTED_OUTCOMES, type AnsweredBy, type NumberScript, type PhoneOptions, type ScriptedOutcome, type SimSoftphone, type SoftphoneOptions } from './endpoints';
 
@@ -12,6 +13,22 @@ export interface CallPlacer {
   registerSoftphone(opts: SoftphoneOptions): SimSoftphone;
   registerPhone(opts: PhoneOptions): void;
   scriptNumber(number: string, script: NumberScript): void;
+  setTalkPattern(callSid: string, pattern: TalkPattern): void;
+}
+
+/** `{caller: [{start, end}], heard: [...]}` in seconds from the recording's start, from outside. */
+export function parseTalkPattern(raw: unknown): TalkPattern {
+  const body = (raw ?? {}) as Record<string, unknown>;
+  const side = (key: string) => {
+    const list = body[key] ?? [];
+    if (!Array.isArray(list)) throw new Error(`${key} must be an array of {start, end} seconds`);
+    return list.map((iv, i) => {
+      const { start, end } = (iv ?? {}) as { start?: unknown; end?: unknown };
+      if (typeof start !== 'number' || typeof end !== 'number' || !(start >= 0) || !(end > start)) throw new Error(`${key}[${i}] must be {start, end} seconds with 0 <= start < end`);
+      return { start, end };
+    });
+  };
+  return { caller: side('caller'), heard: side('heard') };
 }
 
 const OUTCOMES = ['answer', 'busy', 'no-answer', 'failed'];
@@ -83,6 +100,17 @@ export function controlApi(sim: CallPlacer): Router {
     if (talkSeconds !== undefined && (typeof talkSeconds !== 'number' || talkSeconds <= 0)) return void res.status(400).json({ message: 'talkSeconds is a positive number of seconds' });
     sim.scriptNumber(number, { outcomes: outcomes as ScriptedOutcome[], talkSeconds: talkSeconds as number | undefined });
     res.status(201).json({ number, outcomes });
+  });
+
+  // Who talks when on a call's recordings (channel 1 the call's own party, channel 2 what it hears): tests of the audio.
+  api.post('/calls/:sid/talk', (req, res) => {
+    if (!sim.call(req.params.sid)) return void res.status(404).json({ message: `no call ${req.params.sid}` });
+    try {
+      sim.setTalkPattern(req.params.sid, parseTalkPattern(req.body));
+    } catch (err) {
+      return void res.status(400).json({ message: (err as Error).message });
+    }
+    res.status(204).end();
   });
 
   api.get('/calls', (_req, res) => {

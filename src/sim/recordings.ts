@@ -1,6 +1,7 @@
 // Recording resources: their life (in-progress, paused, completed), status callbacks, and the WAV audio served as media.
 import type { CarrierContext } from './carrier-context';
 import { newSid, rfc2822 } from './sid';
+import { audioPlan, seedOf, talkFromTranscript, type AudioPlan, type RecordingPause, type TalkPattern } from './recording-audio';
 
 export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'Conference' | 'OutboundAPI' | 'StartCallRecordingAPI';
 export type RecordingStatus = 'in-progress' | 'paused' | 'stopped' | 'processing' | 'completed' | 'absent';
@@ -25,9 +26,15 @@ export interface Recording {
   duration?: number;
   channels: number;
   callback?: RecordingCallback;
-  /** Simulated time the current active stretch began (undefined while paused). */
-  activeSince?: number;
-  activeSeconds: number;
+  /** inbound: the leg's own party only; outbound: what it hears only; both (default). */
+  track: 'inbound' | 'outbound' | 'both';
+  /** Simulated time (clock seconds) the recording started and ended: the audio's timeline. */
+  startSim: number;
+  endSim?: number;
+  /** Pauses in seconds from startSim; skip: cut out of the file (PauseBehavior=skip), else digital silence. */
+  pauses: RecordingPause[];
+  /** Who talked when, fixed when the recording completes (the audio is rendered from it at fetch time). */
+  talk?: TalkPattern;
 }
 
 const KEEP_RECORDINGS = 5000;
@@ -37,7 +44,17 @@ export class RecordingStore {
 
   constructor(private readonly ctx: CarrierContext) {}
 
-  start(init: { callSid?: string; conferenceSid?: string; source: RecordingSource; callback?: RecordingCallback; channels?: number }): Recording {
+  /** Explicit talk patterns by CallSid (tests), in seconds from the recording's start; see setTalkPattern. */
+  private readonly talkPatterns = new Map<string, TalkPattern>();
+
+  start(init: {
+    callSid?: string;
+    conferenceSid?: string;
+    source: RecordingSource;
+    callback?: RecordingCallback;
+    channels?: number;
+    track?: Recording['track'];
+  }): Recording {
     const now = new Date();
     const rec: Recording = {
       sid: newSid('RE'),
@@ -50,8 +67,9 @@ export class RecordingStore {
       dateUpdated: now,
       channels: init.channels ?? 1,
       callback: init.callback,
-      activeSince: this.ctx.clock.now(),
-      activeSeconds: 0,
+      track: init.track ?? 'both',
+      startSim: this.ctx.clock.now(),
+      pauses: [],
     };
     this.all.set(rec.sid, rec);
     this.forgetOld();
@@ -62,15 +80,15 @@ export class RecordingStore {
   /** A recording that is already over, e.g. from <Record> or a bridged <Dial record>. */
   completed(init: Parameters<RecordingStore['start']>[0], seconds: number): Recording {
     const rec = this.start(init);
-    rec.activeSince = undefined;
-    rec.activeSeconds = seconds;
+    rec.startSim -= seconds;
     this.finish(rec);
     return rec;
   }
 
-  pause(rec: Recording): void {
+  /** PauseBehavior: silence (Twilio's default) keeps the paused stretch as digital silence; skip leaves it out. */
+  pause(rec: Recording, behavior: 'skip' | 'silence' = 'silence'): void {
     if (rec.status !== 'in-progress') return;
-    this.accumulate(rec);
+    rec.pauses.push({ start: this.ctx.clock.now() - rec.startSim, skip: behavior === 'skip' });
     rec.status = 'paused';
     rec.dateUpdated = new Date();
   }
@@ -78,16 +96,20 @@ export class RecordingStore {
   resume(rec: Recording): void {
     if (rec.status !== 'paused') return;
     rec.status = 'in-progress';
-    rec.activeSince = this.ctx.clock.now();
+    this.closePause(rec);
     rec.dateUpdated = new Date();
   }
 
   /** Stops an in-progress or paused recording; it becomes completed with its active time as duration. */
   finish(rec: Recording): void {
     if (rec.status === 'completed' || rec.status === 'absent') return;
-    this.accumulate(rec);
+    this.closePause(rec);
+    rec.endSim = this.ctx.clock.now();
+    const elapsed = rec.endSim - rec.startSim;
+    const skipped = rec.pauses.filter((p) => p.skip).reduce((s, p) => s + (p.end ?? elapsed) - p.start, 0);
     rec.status = 'completed';
-    rec.duration = Math.max(1, Math.round(rec.activeSeconds));
+    rec.duration = Math.max(1, Math.round(elapsed - skipped));
+    rec.talk = this.talkOf(rec, elapsed);
     rec.dateUpdated = new Date();
     this.ctx.events.emit('recording', { recordingSid: rec.sid, callSid: rec.callSid, conferenceSid: rec.conferenceSid, duration: rec.duration, url: this.url(rec) });
     this.notify(rec, 'completed');
@@ -128,9 +150,40 @@ export class RecordingStore {
     return `${this.ctx.baseUrl}${this.ctx.accountPath}/Recordings/${rec.sid}`;
   }
 
-  private accumulate(rec: Recording) {
-    if (rec.activeSince !== undefined) rec.activeSeconds += this.ctx.clock.now() - rec.activeSince;
-    rec.activeSince = undefined;
+  /**
+   * Gives a call's recordings an explicit talk pattern (seconds from the recording's start; `caller` is channel 1,
+   * `heard` channel 2) instead of the one derived from the call's script; set it before the recording completes.
+   */
+  setTalkPattern(callSid: string, pattern: TalkPattern): void {
+    this.talkPatterns.delete(callSid);
+    this.talkPatterns.set(callSid, { caller: pattern.caller.map((i) => ({ ...i })), heard: pattern.heard.map((i) => ({ ...i })) });
+    if (this.talkPatterns.size > KEEP_RECORDINGS) this.talkPatterns.delete(this.talkPatterns.keys().next().value!);
+  }
+
+  /** How to render a completed recording's WAV; `requestedChannels` 2 gives a dual recording's two channels, else mono. */
+  audio(rec: Recording, requestedChannels: number): AudioPlan {
+    return audioPlan({
+      seconds: rec.duration ?? 0,
+      channels: rec.channels >= 2 && requestedChannels >= 2 ? 2 : 1,
+      talk: rec.talk ?? { caller: [], heard: [] },
+      pauses: rec.pauses,
+      track: rec.track,
+      seed: seedOf(rec.callSid ?? rec.sid),
+    });
+  }
+
+  private talkOf(rec: Recording, elapsed: number): TalkPattern {
+    const explicit = rec.callSid ? this.talkPatterns.get(rec.callSid) : undefined;
+    if (explicit) return explicit;
+    const call = rec.callSid ? this.ctx.getCall(rec.callSid) : undefined;
+    if (!call) return talkFromTranscript([], 0, elapsed, seedOf(rec.callSid ?? rec.sid));
+    const callStart = this.ctx.clock.now() - call.now();
+    return talkFromTranscript(call.transcript, rec.startSim - callStart, elapsed, seedOf(rec.callSid!));
+  }
+
+  private closePause(rec: Recording) {
+    const open = rec.pauses.at(-1);
+    if (open && open.end === undefined) open.end = this.ctx.clock.now() - rec.startSim;
   }
 
   private notify(rec: Recording, status: 'in-progress' | 'completed') {
@@ -146,7 +199,7 @@ export class RecordingStore {
       RecordingChannels: String(rec.channels),
       RecordingStartTime: rfc2822(rec.startTime)!,
       RecordingSource: rec.source,
-      RecordingTrack: 'both',
+      RecordingTrack: rec.track,
       ErrorCode: '0',
     };
     if (rec.callSid) params.CallSid = rec.callSid;
@@ -154,26 +207,4 @@ export class RecordingStore {
     const sent = this.ctx.callbacks.schedule(Promise.resolve(), () => this.ctx.webhooks.send(cb.url, cb.method, params));
     if (rec.callSid) this.ctx.getCall(rec.callSid)?.track(sent);
   }
-}
-
-/** A real WAV file: 8 kHz mono 16-bit PCM, a soft 440 Hz tone for `seconds` (capped at one hour). */
-export function wavAudio(seconds: number): Buffer {
-  const rate = 8000;
-  const samples = Math.round(Math.min(Math.max(seconds, 0), 3600) * rate);
-  const buf = Buffer.alloc(44 + samples * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + samples * 2, 4);
-  buf.write('WAVE', 8, 'ascii');
-  buf.write('fmt ', 12, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(samples * 2, 40);
-  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-  return buf;
 }

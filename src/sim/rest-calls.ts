@@ -88,7 +88,7 @@ function callRecordingJson(ctx: CarrierContext, r: Recording): object {
     channels: r.channels,
     source: r.source,
     error_code: null,
-    track: 'both',
+    track: r.track,
   };
 }
 
@@ -228,10 +228,13 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
     const call = findCall(req, `${req.params.sid}.json`);
     if (call.status !== 'in-progress') throw new RestError(400, 21220, 'Requested resource is not eligible for recording');
     const f = form(req);
+    const track = f.get('RecordingTrack');
+    if (track !== undefined && !['inbound', 'outbound', 'both'].includes(track)) throw new RestError(400, 21220, `Invalid RecordingTrack: ${track}`);
     const rec = ctx.recordings.start({
       callSid: call.sid,
       source: 'StartCallRecordingAPI',
       channels: f.get('RecordingChannels') === 'dual' ? 2 : 1,
+      track: track === 'inbound' || track === 'outbound' ? track : 'both',
       callback: f.get('RecordingStatusCallback')
         ? { url: f.get('RecordingStatusCallback')!, method: f.get('RecordingStatusCallbackMethod') ?? 'POST', events: statusEvents(f.all('RecordingStatusCallbackEvent')) }
         : undefined,
@@ -263,8 +266,9 @@ export function callRoutes(api: Router, ctx: CarrierContext): void {
 
   api.post('/Calls/:sid/Recordings/:file', (req, res) => {
     const rec = findRecording(req);
-    const status = form(req).get('Status');
-    if (status === 'paused') ctx.recordings.pause(rec);
+    const f = form(req);
+    const status = f.get('Status');
+    if (status === 'paused') ctx.recordings.pause(rec, f.get('PauseBehavior') === 'skip' ? 'skip' : 'silence');
     else if (status === 'in-progress') ctx.recordings.resume(rec);
     else if (status === 'stopped') {
       ctx.recordings.finish(rec);

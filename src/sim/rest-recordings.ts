@@ -1,8 +1,10 @@
-// REST Recordings: list, fetch metadata (.json), download media (WAV; no MP3 encoder here, so .mp3 is 404), delete.
+// REST Recordings: list, fetch metadata (.json), download media (WAV rendered from the call's timeline, see
+// recording-audio.ts; no MP3 encoder here, so .mp3 is 404), delete.
 import type { Router, Request } from 'express';
 import type { CarrierContext } from './carrier-context';
 import { form, listPage, notFound } from './rest-api';
-import { wavAudio, type Recording } from './recordings';
+import type { Recording } from './recordings';
+import { renderFrames, wavBytes, wavHeader, RECORDING_SAMPLE_RATE } from './recording-audio';
 import { rfc2822 } from './sid';
 
 export function recordingJson(ctx: CarrierContext, r: Recording): object {
@@ -50,7 +52,23 @@ export function recordingRoutes(api: Router, ctx: CarrierContext): void {
     const { rec, ext } = find(req);
     if (ext === '.json') return void res.json(recordingJson(ctx, rec));
     if (ext === '.mp3' || rec.status !== 'completed') throw notFound(req);
-    res.type('audio/x-wav').send(wavAudio(rec.duration ?? 0));
+    // Like Twilio, a dual-channel recording downloads mixed to mono unless RequestedChannels=2 asks for both channels.
+    const plan = ctx.recordings.audio(rec, Number(form(req).get('RequestedChannels') ?? 1));
+    res.type('audio/x-wav').set('Content-Length', String(wavBytes(plan)));
+    res.write(wavHeader(plan));
+    // Rendered a minute at a time as the client reads, so an hour-long recording never sits in memory whole.
+    const chunk = 60 * RECORDING_SAMPLE_RATE;
+    let at = 0;
+    const pump = () => {
+      while (at < plan.frames) {
+        const buf = renderFrames(plan, at, at + chunk);
+        at += chunk;
+        if (!res.write(buf)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.once('close', () => (at = plan.frames + 1));
+    pump();
   });
 
   api.delete('/Recordings/:file', (req, res) => {
