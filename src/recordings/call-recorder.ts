@@ -99,7 +99,10 @@ export class CallRecorder {
           mediaUrl: p.RecordingUrl ?? null,
           pauses: JSON.stringify(closePauses(parsePauses(row.pauses), durationSeconds ?? (now.getTime() - row.startedAt.getTime()) / 1000)),
         });
-        if (moved) this.d.outbox.add(recordingDownloadJob({ callSid: row.callSid, recordingSid: sid }), now);
+        if (moved) {
+          this.d.outbox.add(recordingDownloadJob({ callSid: row.callSid, recordingSid: sid }), now);
+          if (row.interactionId) this.d.repo.linkInteraction(row.interactionId, sid, p.RecordingUrl ?? null);
+        }
       } else if (p.RecordingStatus === 'absent' || p.RecordingStatus === 'failed') {
         this.d.repo.transition(row.id, ['recording'], { status: 'failed' });
       }

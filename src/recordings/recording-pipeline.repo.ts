@@ -86,6 +86,11 @@ export class RecordingPipelineRepo {
     return this.db.update(recordings).set(changes).where(and(eq(recordings.id, id), inArray(recordings.status, from))).run().changes > 0;
   }
 
+  /** The interaction's own reference to its recording (read by the older call views). */
+  linkInteraction(interactionId: number, recordingSid: string, recordingUrl: string | null): void {
+    this.db.update(interactions).set({ recordingSid, recordingUrl }).where(eq(interactions.id, interactionId)).run();
+  }
+
   /** Recordings started before `before`, not deleted, not kept and with no evaluation under dispute. */
   expired(before: Date, limit: number): RecordingRow[] {
     const disputed = this.db.select({ id: evaluations.recordingId }).from(evaluations).where(eq(evaluations.status, 'disputed'));
