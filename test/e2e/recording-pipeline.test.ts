@@ -70,11 +70,11 @@ describe('recording pipeline end to end: dual-channel customer leg, callback →
   const rowsFor = (callSid: string) => f.hotline.db.select().from(recordings).where(eq(recordings.callSid, callSid)).all();
 
   /** One inbound call answered by agent1, talking a while, then the caller hangs up. */
-  async function answeredCall() {
+  async function answeredCall(talkSeconds = 20) {
     const agent = await AgentDesk.signIn(f, 'agent1', { script: [{ wait: 60 }, { hangup: true }] });
     desks.push(agent);
     expect((await agent.setState('available')).status).to.equal(200);
-    const call = f.dial(LI_NA, [{ press: '1' }, { press: '0' }, { wait: 20 }, { hangup: true }]);
+    const call = f.dial(LI_NA, [{ press: '1' }, { press: '0' }, { wait: talkSeconds }, { hangup: true }]);
     const row = await eventually(() => {
       const [r] = rowsFor(call.sid);
       expect(r, 'recordings row').to.not.equal(undefined);
@@ -151,6 +151,22 @@ describe('recording pipeline end to end: dual-channel customer leg, callback →
     expect(foreignHits).to.equal(0);
     expect(filesIn(dir)).to.have.length(1);
     expect(stored.sizeBytes).to.be.greaterThan(44);
+  });
+
+  it('the agent pauses and resumes the recording of their live call: the carrier is told, the pause is marked and audited', async () => {
+    background();
+    const { agent, call, row } = await answeredCall(60);
+    const paused = await agent.request('POST', '/api/recordings/current/pause', {});
+    expect(paused.status, JSON.stringify(paused.body)).to.equal(200);
+    expect((await agent.request('POST', '/api/recordings/current/pause', {})).status).to.equal(409);
+    const resumed = await agent.request('POST', '/api/recordings/current/resume', {});
+    expect(resumed.status, JSON.stringify(resumed.body)).to.equal(200);
+    const pauses = JSON.parse(f.hotline.db.select().from(recordings).where(eq(recordings.id, row.id)).get()!.pauses) as { start: number; end: number }[];
+    expect(pauses).to.have.length(1);
+    expect(pauses[0].end).to.be.at.least(pauses[0].start);
+    const actions = f.hotline.db.select().from(auditLog).where(eq(auditLog.subjectId, String(row.id))).all().map((a) => a.action);
+    expect(actions).to.deep.equal(['recording.paused', 'recording.resumed']);
+    await call.done;
   });
 
   it('retention deletes old recordings, but spares the kept and the disputed; each deletion is audited', async () => {
