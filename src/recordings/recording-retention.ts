@@ -7,7 +7,8 @@ import type { RecordingStore } from './recording-store';
 import type { RecordingPipelineRepo } from './recording-pipeline.repo';
 
 /** Daily at 03:15 in the center's time zone. */
-export const RECORDING_RETENTION = { queue: 'recordings', name: 'retention', cron: '15 3 * * *' } as const;
+// Its own queue: a repeat job waits (delayed) in its queue, and the download queue's counts stay the downloads'.
+export const RECORDING_RETENTION = { queue: 'recording-retention', name: 'retention', cron: '15 3 * * *' } as const;
 
 const BATCH = 500;
 
