@@ -32,6 +32,9 @@ export function recordingStatusUrl(base: string): string {
 }
 
 export class CallRecorder {
+  /** Legs whose recording is being started: a second join (a transfer, a retried webhook) meanwhile starts none. */
+  private readonly starting = new Set<string>();
+
   constructor(
     private readonly d: {
       control: Pick<CallControl, 'startCallRecording' | 'updateRecording'>;
@@ -57,11 +60,18 @@ export class CallRecorder {
   }
 
   async start(interactionId: number, customerCallSid: string): Promise<RecordingRow | undefined> {
+    // One recording per leg: it goes on through holds and transfers, so a later join keeps the running one.
     const existing = this.d.repo.liveForCall(customerCallSid);
-    if (existing) return existing;
+    if (existing || this.starting.has(customerCallSid)) return existing;
     const ctx = this.d.repo.context(interactionId);
     if (!ctx) throw new Error(`interaction ${interactionId} not found`);
-    const rec = await this.d.control.startCallRecording(customerCallSid, { statusCallback: recordingStatusUrl(this.d.base) });
+    this.starting.add(customerCallSid);
+    let rec: { recordingSid: string; startedAt: Date };
+    try {
+      rec = await this.d.control.startCallRecording(customerCallSid, { statusCallback: recordingStatusUrl(this.d.base) });
+    } finally {
+      this.starting.delete(customerCallSid);
+    }
     return this.d.transact(() =>
       this.d.repo.insert({
         recordingSid: rec.recordingSid,
