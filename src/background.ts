@@ -17,6 +17,11 @@ import { DIAL_JOB, Dialer, dialerLimiter, type DialerOptions } from './outbound/
 import type { Clock } from './ivr/ivr-call.service';
 import { QaAssignmentsRepo } from './quality/qa-assignments.repo';
 import { SamplingService } from './quality/sampling.service';
+import { LocalRecordingStore, type RecordingStore } from './recordings/recording-store';
+import { RecordingPipelineRepo } from './recordings/recording-pipeline.repo';
+import { RECORDING_DOWNLOAD, RecordingDownloader } from './recordings/recording-download';
+import { RECORDING_RETENTION, RecordingRetention } from './recordings/recording-retention';
+import { AuditRepo } from './audit/audit.repo';
 
 /** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
 export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
@@ -37,6 +42,8 @@ export interface BackgroundOptions {
   /** Redis key prefix; tests pass a unique one. */
   prefix?: string;
   recordingsDir?: string;
+  /** Where call recordings are stored. @default a LocalRecordingStore on recordingsDir */
+  recordingStore?: RecordingStore;
 }
 
 export function startBackground(o: BackgroundOptions) {
@@ -55,6 +62,27 @@ export function startBackground(o: BackgroundOptions) {
   });
   queues.process(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
+  });
+  const recordingStore = o.recordingStore ?? new LocalRecordingStore(o.recordingsDir ?? path.resolve('recordings'));
+  const recordingRepo = new RecordingPipelineRepo(o.db);
+  const recordingDownloader = new RecordingDownloader({
+    repo: recordingRepo,
+    media: o.callControl,
+    store: recordingStore,
+    clock: o.clock ?? { now: () => new Date() },
+    log: o.log.child({ component: 'recordings' }),
+  });
+  queues.process(RECORDING_DOWNLOAD.queue, RECORDING_DOWNLOAD.name, async (payload) => {
+    await recordingDownloader.run(payload);
+  });
+  const retention = new RecordingRetention({
+    repo: recordingRepo,
+    store: recordingStore,
+    audit: new AuditRepo(o.db),
+    transact: transactor(o.db, o.groupCommit),
+    clock: o.clock ?? { now: () => new Date() },
+    log: o.log.child({ component: 'recordings' }),
+    days: o.config.recordingRetentionDays ?? 365,
   });
   const dialer = new Dialer({
     attempts: new CallbackAttemptsRepo(o.db),
@@ -83,8 +111,11 @@ export function startBackground(o: BackgroundOptions) {
   // nobody handles); its schedule is declared again every 30 s until Redis takes it.
   const schedule = () => {
     if (stopped) return;
-    queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone).catch((err: unknown) => {
-      o.log.debug('weekly quality sampling not scheduled yet; retrying', { err: String(err) });
+    Promise.all([
+      queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone),
+      queues.repeat(RECORDING_RETENTION.queue, RECORDING_RETENTION.name, RECORDING_RETENTION.cron, o.config.timeZone),
+    ]).catch((err: unknown) => {
+      o.log.debug('weekly quality sampling or recording retention not scheduled yet; retrying', { err: String(err) });
       later(schedule, 30_000);
     });
   };
@@ -98,6 +129,14 @@ export function startBackground(o: BackgroundOptions) {
       },
       1,
     );
+    queues.process(
+      RECORDING_RETENTION.queue,
+      RECORDING_RETENTION.name,
+      async () => {
+        await retention.run();
+      },
+      1,
+    );
     schedule();
   });
   relay.start();
@@ -105,6 +144,8 @@ export function startBackground(o: BackgroundOptions) {
     queues,
     relay,
     dialer,
+    retention,
+    recordingDownloader,
     async stop() {
       stopped = true;
       clearTimeout(qualityTimer);

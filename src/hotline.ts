@@ -90,6 +90,10 @@ import { RecordingsRepo } from './recordings/recordings.repo';
 import { RecordingsLibraryService } from './recordings/recordings-library.service';
 import { PlaybackTickets } from './recordings/playback-tickets';
 import { recordingsRoutes } from './http/recordings.routes';
+import { recordingControlRoutes } from './http/recording-control.routes';
+import { CallRecorder } from './recordings/call-recorder';
+import { RecordingPipelineRepo } from './recordings/recording-pipeline.repo';
+import { recordingWebhookRoutes } from './telephony/recording-webhooks';
 import { ScorecardsRepo } from './quality/scorecards.repo';
 import { ScorecardService } from './quality/scorecard.service';
 import { EvaluationsRepo } from './quality/evaluations.repo';
@@ -217,6 +221,9 @@ export function createHotline(o: HotlineOptions) {
     return twiml.enqueue(entry?.queue ?? FALLBACK_QUEUE);
   };
 
+  // QA recordings: the customer's leg in two channels, started when they are connected to an agent.
+  const recorder = new CallRecorder({ control: callControl, repo: new RecordingPipelineRepo(db), outbox: repos.outbox, transact, clock, log: log.child({ component: 'recordings' }), base });
+  const recordCustomer = (interactionId: number, customerCallSid: string) => recorder.startSoon(interactionId, customerCallSid);
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,
     publicBaseUrl: base,
@@ -229,8 +236,9 @@ export function createHotline(o: HotlineOptions) {
         queueWait,
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
-      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue }),
-      ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions }) : {}),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer }),
+      ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
+      ...recordingWebhookRoutes({ recorder }),
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
@@ -349,6 +357,16 @@ export function createHotline(o: HotlineOptions) {
       orderReviewRoutes({ service: office.orderReview, auth, clock }),
       rmaReviewRoutes({ service: office.rmaReview, auth, clock }),
       callbackRoutes({ service: callbackList, auth, clock }),
+      recordingControlRoutes({
+        auth,
+        clock,
+        recorder,
+        audit,
+        liveCall: (agentId) => {
+          const ix = acdRepos.interactions.liveForAgent(agentId);
+          return ix?.status === 'connected' ? { customerCallSid: ix.callSid } : undefined;
+        },
+      }),
       recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),

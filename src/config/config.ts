@@ -37,6 +37,7 @@ const envSchema = z.object({
   REVIEW_CLAIM_MINUTES: z.coerce.number().int().positive().default(15),
   RETURN_WINDOW_DAYS: z.coerce.number().int().min(0).default(7),
   DIALER_CALLS_PER_SECOND: z.coerce.number().positive().default(1),
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TRUST_PROXY: z
     .string()
@@ -76,6 +77,8 @@ export interface Config {
   hotlineHours: 'calendar' | 'open' | 'closed';
   hotlineNumber: string;
   holdMusicUrl: string;
+  /** Call recordings older than this many days are deleted (except kept or disputed ones). @default 365 */
+  recordingRetentionDays?: number;
   logLevel: Env['LOG_LEVEL'];
   /** Seed demo customers and demo staff into an empty database: only ever in simulator mode. */
   seedDemoData: boolean;
@@ -152,6 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     hotlineHours: e.HOTLINE_HOURS,
     hotlineNumber: e.HOTLINE_NUMBER,
     holdMusicUrl: e.HOLD_MUSIC_URL,
+    recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     // Demo accounts have a published password: never in a center with a real carrier.
     seedDemoData: e.SEED_DEMO_DATA && !live,

@@ -19,6 +19,8 @@ export interface AcdWebhookDeps {
   base: string;
   dispatcher: Dispatcher;
   interactions: InteractionsRepo;
+  /** Starts the dual-channel recording of the customer's leg once they are connected to the agent. */
+  recordCustomer?(interactionId: number, customerCallSid: string): void;
   /** The caller's fallback when their interaction is gone before they join: back to waiting. */
   requeue(callSid: string): string;
 }
@@ -34,7 +36,10 @@ function interactionId(q: URLSearchParams): number {
 export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute> {
   const urls = acdUrls(d.base);
 
-  /** Both sides join the interaction's conference; the first to join sets recording (from the start, i.e. on answer). */
+  /**
+   * Both sides join the interaction's conference. No conference recording (it is mixed to one channel): the customer's
+   * own leg is recorded in two channels instead (src/recordings/call-recorder.ts), started as they join.
+   */
   function conference(ix: number, name: string, label: 'agent' | 'customer'): string {
     const room = element(
       'Conference',
@@ -44,10 +49,6 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
         endConferenceOnExit: true,
         beep: 'false',
         waitUrl: '',
-        record: 'record-from-start',
-        recordingStatusCallback: urls.recording(ix),
-        recordingStatusCallbackMethod: 'POST',
-        recordingStatusCallbackEvent: ['completed'],
         statusCallback: urls.conferenceEvents(ix),
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['start', 'end', 'join', 'leave'],
@@ -79,6 +80,7 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
       handle(p, q) {
         const ix = d.interactions.get(interactionId(q));
         if (!ix || ix.status !== 'connected' || ix.callSid !== p.CallSid) return d.requeue(p.CallSid);
+        d.recordCustomer?.(ix.id, p.CallSid);
         return conference(ix.id, ix.conference, 'customer');
       },
     },

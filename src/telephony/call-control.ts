@@ -18,6 +18,13 @@ export interface CallControl {
    * every call-progress event to `statusCallback`. Resolves with the CallSid.
    */
   placeCall(o: OutboundCall & { machineDetection?: 'Enable' | 'DetectMessageEnd' }): Promise<string>;
+  /**
+   * Starts a dual-channel recording of one call leg (that leg's party on channel 1, everything it hears on channel 2),
+   * its status (in-progress, completed, absent) posted to `statusCallback`. Resolves with the RecordingSid.
+   */
+  startCallRecording(callSid: string, o: { statusCallback: string }): Promise<{ recordingSid: string; startedAt: Date }>;
+  /** Pauses (silence left in the audio) or resumes a call's recording. */
+  updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void>;
 }
 
 /** What the carrier holds right now, read at startup to reconcile with the database (see acd/carrier-reconciliation.ts). */
@@ -166,6 +173,21 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     return call.sid;
   }
 
+  async startCallRecording(callSid: string, o: { statusCallback: string }): Promise<{ recordingSid: string; startedAt: Date }> {
+    const rec = await this.client.calls(callSid).recordings.create({
+      recordingChannels: 'dual',
+      recordingStatusCallback: o.statusCallback,
+      recordingStatusCallbackMethod: 'POST',
+      recordingStatusCallbackEvent: ['in-progress', 'completed', 'absent'],
+    });
+    return { recordingSid: rec.sid, startedAt: rec.startTime ?? new Date() };
+  }
+
+  async updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void> {
+    // PauseBehavior silence: the paused stretch stays in the file as silence, so the times of the rest stay true.
+    await this.client.calls(callSid).recordings(recordingSid).update(status === 'paused' ? { status, pauseBehavior: 'silence' } : { status });
+  }
+
   async hangup(callSid: string): Promise<void> {
     await this.client.calls(callSid).update({ status: 'completed' });
   }
@@ -178,7 +200,8 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
   async recordingMedia(recordingSid: string): Promise<Buffer> {
     // Built from the SIDs, never from the carrier's `uri`: a hostile one (`.evil.example/…`) would take our credentials elsewhere.
     if (!/^RE[0-9a-f]{32}$/.test(recordingSid)) throw new Error(`recording ${JSON.stringify(recordingSid)}: not a recording SID`);
-    const url = new URL(`${this.apiBase}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/${recordingSid}.wav`);
+    const url = new URL(`${this.apiBase}/2010-04-01/Accounts/${this.creds.accountSid}/Recordings/${recordingSid}.wav?RequestedChannels=2`);
+    // RequestedChannels=2: a dual-channel recording comes as two channels (without it the carrier may mix them to one).
     if (url.origin !== new URL(this.apiBase).origin) throw new Error(`recording ${recordingSid}: media URL leaves the carrier's API`);
     const auth = Buffer.from(`${this.creds.accountSid}:${this.creds.authToken}`).toString('base64');
     const { timeoutMs, maxBytes } = this.media;

@@ -23,6 +23,8 @@ export interface OutboundWebhookDeps {
   callbacks: CallbackOffers;
   attempts: CallbackAttemptsRepo;
   interactions: InteractionsRepo;
+  /** Starts the dual-channel recording of the customer's leg once they are connected to the agent. */
+  recordCustomer?(interactionId: number, customerCallSid: string): void;
 }
 
 const EMPTY = twimlDocument();
@@ -58,10 +60,6 @@ export function outboundWebhookRoutes(d: OutboundWebhookDeps): Record<string, We
           endConferenceOnExit: true,
           beep: 'false',
           waitUrl: '',
-          record: 'record-from-start',
-          recordingStatusCallback: urls.recording(attempt),
-          recordingStatusCallbackMethod: 'POST',
-          recordingStatusCallbackEvent: ['completed'],
         }),
         name,
       ),
@@ -100,6 +98,8 @@ export function outboundWebhookRoutes(d: OutboundWebhookDeps): Record<string, We
         const r = d.callbacks.customerAnswered(id, p.CallSid, p.AnsweredBy);
         if (r.machine) return twimlDocument('<Hangup/>');
         if (!r.join) return twimlDocument(zh('抱歉，坐席暂时无法接听，我们会再次致电。Sorry, we will call you again shortly.'), '<Hangup/>');
+        const ix = d.interactions.liveForCall(p.CallSid);
+        if (ix) d.recordCustomer?.(ix.id, p.CallSid);
         return twimlDocument(conference(id, r.conference!, 'customer'));
       },
     },

@@ -7,7 +7,8 @@ import { TwilioCallControl, type CallControl } from '../../src/telephony/call-co
 import { CarrierSimulator } from '../../src/sim/index';
 import { simulatorAccount } from '../../src/sim/embedded';
 import { createLogger } from '../../src/logging/logger';
-import { callbackSettings, doNotCall, type CallbackType } from '../../src/db/schema/index';
+import { callbackSettings, doNotCall, recordings, type CallbackType } from '../../src/db/schema/index';
+import { eq } from 'drizzle-orm';
 import { Dialer, dialerLimiter } from '../../src/outbound/dialer';
 import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo';
 import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo';
@@ -163,6 +164,13 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     expect(f.hotline.repos.calls.get(a.callSid!)).to.include({ direction: 'outbound-api', from: f.config.hotlineNumber, to: CUSTOMER });
     const sim = f.sim.call(a.callSid!)!;
     expect(sim.transcript.some((t) => t.kind === 'dial' && String(t.text).includes(`conference:callback-attempt-${a.id}`))).to.equal(true);
+    // The customer's own leg was recorded for QA in two channels (src/recordings/call-recorder.ts).
+    const rec = await eventually(() => {
+      const r = f.hotline.db.select().from(recordings).where(eq(recordings.callSid, a.callSid!)).get();
+      expect(r?.status).to.be.oneOf(['awaiting_media', 'stored']);
+      return r!;
+    }, 5000);
+    expect(rec).to.include({ direction: 'outbound', interactionId: ix.id, agentId: agent.id, customerPhone: CUSTOMER, desk: 'middle', channels: 2 });
     // The desktop was shown the callback (with its question) when it rang, and its result.
     const offered = agent.messages.find((m) => m.type === 'CallbackOffered') as Record<string, any> | undefined;
     expect(offered?.callback).to.include({ id, phone: CUSTOMER, question: '发票抬头是什么？', type: 'need_info' });

@@ -72,6 +72,10 @@ import { callbackRoutes } from '../../src/http/callbacks.routes';
 import { CallbackListService } from '../../src/outbound/callback-list.service';
 import { DoNotCallRepo } from '../../src/outbound/do-not-call.repo';
 import { recordingsRoutes } from '../../src/http/recordings.routes';
+import { OutboxRepo } from '../../src/jobs/outbox.repo';
+import { recordingControlRoutes } from '../../src/http/recording-control.routes';
+import { CallRecorder } from '../../src/recordings/call-recorder';
+import { RecordingPipelineRepo } from '../../src/recordings/recording-pipeline.repo';
 import { RecordingsLibraryService } from '../../src/recordings/recordings-library.service';
 import { RecordingsRepo } from '../../src/recordings/recordings.repo';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
@@ -187,6 +191,9 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, EVERYONE],
   ['GET', `/api/recordings/${NO_SUCH_ID}/download`, ['quality_controller', 'supervisor']],
   ['PATCH', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor'], { keep: true, reason: 'route roles probe' }],
+  // The agent's pause/resume of their live call's recording (no live call here: 404 to the agent).
+  ['POST', '/api/recordings/current/pause', ['agent']],
+  ['POST', '/api/recordings/current/resume', ['agent']],
   // Quality control. Scorecard edits are refused (400) by their body: nothing is created.
   ['GET', '/api/scorecards', QA_READERS],
   ['GET', '/api/scorecards/1', QA_READERS],
@@ -283,6 +290,20 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     callbackRoutes({
       ...h,
       service: new CallbackListService({ callbacks: new CallbackRequestsRepo(h.db), doNotCall: new DoNotCallRepo(h.db), agents: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
+    }),
+  (h) =>
+    recordingControlRoutes({
+      ...h,
+      audit: new AuditRepo(h.db),
+      recorder: new CallRecorder({
+        control: { startCallRecording: () => Promise.reject(new Error('no carrier')), updateRecording: () => Promise.reject(new Error('no carrier')) },
+        repo: new RecordingPipelineRepo(h.db),
+        outbox: new OutboxRepo(h.db),
+        log: createLogger('error', true),
+        base: 'http://127.0.0.1',
+        ...h,
+      }),
+      liveCall: () => undefined,
     }),
   (h) =>
     recordingsRoutes({

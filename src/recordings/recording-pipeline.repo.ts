@@ -1,0 +1,111 @@
+// The recording pipeline's writes: a row when a call leg's recording starts, its status from the carrier's callbacks,
+// the stored file and the audio figures. (The library's reads are in recordings.repo.ts.)
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { recordings, interactions, calls, queueEntries, callbackRequests, staff, evaluations } from '../db/schema/index';
+import type { RecordingRow } from './recordings.repo';
+
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** Who and what a recorded call leg is about, read from its interaction. */
+export interface RecordingContext {
+  interactionId: number;
+  agentId: number;
+  teamId: number | null;
+  desk: RecordingRow['desk'];
+  customerId: number | null;
+  customerPhone: string | null;
+  direction: 'inbound' | 'outbound';
+}
+
+export class RecordingPipelineRepo {
+  constructor(private readonly db: Db) {}
+
+  /** The metadata of the interaction whose customer leg is `callSid` (the live one, or else the latest). */
+  context(interactionId: number): RecordingContext | undefined {
+    const r = this.db
+      .select({
+        interactionId: interactions.id,
+        agentId: interactions.agentId,
+        direction: interactions.direction,
+        teamId: staff.teamId,
+        queueDesk: queueEntries.desk,
+        callbackDesk: callbackRequests.desk,
+        callCustomer: calls.customerId,
+        callbackCustomer: callbackRequests.customerId,
+        from: calls.from,
+        to: calls.to,
+        callbackPhone: callbackRequests.phone,
+      })
+      .from(interactions)
+      .innerJoin(staff, eq(staff.id, interactions.agentId))
+      .leftJoin(calls, eq(calls.sid, interactions.callSid))
+      .leftJoin(queueEntries, eq(queueEntries.id, interactions.queueEntryId))
+      .leftJoin(callbackRequests, eq(callbackRequests.id, interactions.callbackId))
+      .where(eq(interactions.id, interactionId))
+      .get();
+    if (!r) return undefined;
+    const outbound = r.direction === 'outbound';
+    return {
+      interactionId: r.interactionId,
+      agentId: r.agentId,
+      teamId: r.teamId,
+      desk: r.queueDesk ?? r.callbackDesk ?? null,
+      customerId: r.callCustomer ?? r.callbackCustomer ?? null,
+      customerPhone: (outbound ? (r.callbackPhone ?? r.to) : r.from) ?? null,
+      direction: r.direction,
+    };
+  }
+
+  insert(row: typeof recordings.$inferInsert): RecordingRow | undefined {
+    return this.db.insert(recordings).values(row).onConflictDoNothing().returning().get();
+  }
+
+  bySid(recordingSid: string): RecordingRow | undefined {
+    return this.db.select().from(recordings).where(eq(recordings.recordingSid, recordingSid)).get();
+  }
+
+  /** The recording running on a call leg (recording, not yet completed). */
+  liveForCall(callSid: string): RecordingRow | undefined {
+    return this.db
+      .select()
+      .from(recordings)
+      .where(and(eq(recordings.callSid, callSid), eq(recordings.status, 'recording')))
+      .get();
+  }
+
+  update(id: number, changes: Partial<Omit<RecordingRow, 'id'>>): void {
+    this.db.update(recordings).set(changes).where(eq(recordings.id, id)).run();
+  }
+
+  /** Moves a row on only from one of `from`: a repeated or late callback changes nothing. */
+  transition(id: number, from: RecordingRow['status'][], changes: Partial<Omit<RecordingRow, 'id'>>): boolean {
+    return this.db.update(recordings).set(changes).where(and(eq(recordings.id, id), inArray(recordings.status, from))).run().changes > 0;
+  }
+
+  /** The interaction's own reference to its recording (read by the older call views). */
+  linkInteraction(interactionId: number, recordingSid: string, recordingUrl: string | null): void {
+    this.db.update(interactions).set({ recordingSid, recordingUrl }).where(eq(interactions.id, interactionId)).run();
+  }
+
+  /** Recordings started before `before`, not deleted, not kept and with no evaluation under dispute. */
+  expired(before: Date, limit: number): RecordingRow[] {
+    const disputed = this.db.select({ id: evaluations.recordingId }).from(evaluations).where(eq(evaluations.status, 'disputed'));
+    return this.db
+      .select()
+      .from(recordings)
+      .where(
+        and(
+          lt(recordings.startedAt, before),
+          sql`${recordings.status} <> 'deleted'`,
+          eq(recordings.keep, false),
+          sql`${recordings.id} not in ${disputed}`,
+        ),
+      )
+      .limit(limit)
+      .all();
+  }
+}

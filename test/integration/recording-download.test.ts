@@ -1,0 +1,124 @@
+// The recording download job on its own: checks the media (size, WAV), stores it once under its date/call key with
+// its checksum, and analyses the two channels (figures, flags, analysis JSON) with the pauses left out.
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { eq } from 'drizzle-orm';
+import { openDatabase, type Db } from '../../src/db/client';
+import { recordings } from '../../src/db/schema/index';
+import { createLogger } from '../../src/logging/logger';
+import { RecordingPipelineRepo } from '../../src/recordings/recording-pipeline.repo';
+import { RecordingDownloader, recordingKey } from '../../src/recordings/recording-download';
+import type { RecordingStore, StoredObject } from '../../src/recordings/recording-store';
+import { encodePcm16Wav } from '../../src/recordings/wav';
+import { Readable } from 'node:stream';
+
+const RATE = 8000;
+const CALL = `CA${'a'.repeat(32)}`;
+const REC = `RE${'b'.repeat(32)}`;
+
+/** A tone on [from, to) seconds of a channel `seconds` long, over a faint line hiss (as on a real line). */
+function channel(seconds: number, talk: [number, number][]): Int16Array {
+  const s = new Int16Array(seconds * RATE);
+  let seed = 12345;
+  for (let i = 0; i < s.length; i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    s[i] = (seed % 61) - 30;
+  }
+  for (const [a, b] of talk) for (let i = a * RATE; i < b * RATE; i++) s[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE));
+  return s;
+}
+
+class MemoryStore implements RecordingStore {
+  files = new Map<string, Buffer>();
+  puts = 0;
+  async put(key: string, bytes: Uint8Array): Promise<StoredObject> {
+    this.puts++;
+    this.files.set(key, Buffer.from(bytes));
+    return { sizeBytes: bytes.byteLength };
+  }
+  async stat(key: string) {
+    const b = this.files.get(key);
+    return b ? { sizeBytes: b.length } : undefined;
+  }
+  read(key: string) {
+    return Readable.from([this.files.get(key)!]);
+  }
+  async delete(key: string) {
+    this.files.delete(key);
+  }
+}
+
+describe('recording download job: checks, stores once, analyses', () => {
+  let db: Db;
+  let store: MemoryStore;
+  let answers: Buffer[];
+  let fetched: string[];
+  const startedAt = new Date('2026-11-30T02:03:04Z');
+  // Customer talks 0–10 s, agent 12–20 s, then nobody for 35 s (a long silence); a pause at 20–22 s is left out.
+  const wav = encodePcm16Wav(RATE, [channel(55, [[0, 10]]), channel(55, [[12, 20]])]);
+
+  beforeEach(() => {
+    db = openDatabase(':memory:');
+    store = new MemoryStore();
+    answers = [];
+    fetched = [];
+    db.insert(recordings).values({ recordingSid: REC, callSid: CALL, direction: 'inbound', startedAt, status: 'awaiting_media', pauses: JSON.stringify([{ start: 20, end: 22 }]) }).run();
+  });
+  afterEach(() => db.$client.close());
+
+  const downloader = () =>
+    new RecordingDownloader({
+      repo: new RecordingPipelineRepo(db),
+      media: {
+        recordingMedia: async (sid) => {
+          fetched.push(sid);
+          const next = answers.shift();
+          if (!next) throw new Error('carrier answered 503');
+          return next;
+        },
+      },
+      store,
+      clock: { now: () => new Date('2026-11-30T03:00:00Z') },
+      log: createLogger('error', true),
+    });
+  const row = () => db.select().from(recordings).where(eq(recordings.recordingSid, REC)).get()!;
+
+  it('refuses a header-only or non-WAV answer (the job retries), then stores the real one once with its checksum', async () => {
+    answers.push(wav.subarray(0, 44), Buffer.from('<html>not audio</html>'.repeat(10)), wav);
+    const d = downloader();
+    let err = await d.run({ callSid: CALL, recordingSid: REC }).catch((e: Error) => e);
+    expect(String(err)).to.match(/no audio/);
+    err = await d.run({ callSid: CALL, recordingSid: REC }).catch((e: Error) => e);
+    expect(err).to.be.instanceOf(Error);
+    expect(row().status).to.equal('awaiting_media');
+    expect(store.puts).to.equal(0);
+
+    const out = await d.run({ callSid: CALL, recordingSid: REC });
+    expect(out.storageKey).to.equal(`2026/11/30/${CALL}-${REC}.wav`).and.to.equal(recordingKey(startedAt, CALL, REC));
+    const r = row();
+    expect(r).to.include({ status: 'stored', sizeBytes: wav.length, sha256: createHash('sha256').update(wav).digest('hex'), contentType: 'audio/wav', channels: 2 });
+    expect(store.files.get(out.storageKey)!.equals(wav)).to.equal(true);
+
+    // Run again (a repeated job): nothing fetched, nothing stored again.
+    await d.run({ callSid: CALL, recordingSid: REC });
+    expect(fetched).to.have.length(3);
+    expect(store.puts).to.equal(1);
+  });
+
+  it('analyses the two channels: talk per party, the long silence outside the pause, flags and the player analysis', async () => {
+    answers.push(wav);
+    await downloader().run({ callSid: CALL, recordingSid: REC });
+    const r = row();
+    expect(r.analysedAt).to.be.instanceOf(Date);
+    expect(r.customerTalkSeconds).to.be.closeTo(10, 0.5);
+    expect(r.agentTalkSeconds).to.be.closeTo(8, 0.5);
+    expect(r.talkOverCount).to.equal(0);
+    // Silence 22–55 s (the pause 20–22 s is not silence): 33 s, within half a second, over 30 s: flagged.
+    expect(r.longestSilenceSeconds).to.be.closeTo(33, 0.5);
+    const analysis = JSON.parse(r.analysis!) as { segments: { customer: unknown[] }; peaks: { channels: unknown[] }; pausedSeconds: number };
+    expect(analysis.segments.customer).to.have.length(1);
+    expect(analysis.peaks.channels).to.have.length(2);
+    expect(analysis.pausedSeconds).to.be.closeTo(2, 0.1);
+    expect(JSON.parse(r.flags)).to.deep.equal(['long_silence']);
+  });
+});
