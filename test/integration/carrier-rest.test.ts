@@ -32,7 +32,7 @@ async function misbehavingCarrier() {
       const uri = behaviour === 'hostile-uri' ? hostileUri : `/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json`;
       return res.end(JSON.stringify({ sid: RECORDING, account_sid: ACCOUNT, uri }));
     }
-    if (url.endsWith(`/Recordings/${RECORDING}.wav`)) {
+    if (url.split('?')[0].endsWith(`/Recordings/${RECORDING}.wav`)) {
       sent.mediaRequests.push(url);
       res.on('close', () => (sent.closedEarly = !res.writableFinished));
       const piece = Buffer.alloc(16 * 1024, 1);
@@ -132,7 +132,7 @@ describe('carrier REST door (against a misbehaving carrier)', () => {
       carrier.set('hostile-uri', `@127.0.0.1:${(thief.address() as AddressInfo).port}/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json`);
       const file = await downloader.run({ callSid: sid, recordingSid: RECORDING });
       expect((await fs.stat(path.join(dir, file))).size).to.equal(4 + 16 * 1024);
-      expect(carrier.sent.mediaRequests).to.deep.equal([`/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.wav`]);
+      expect(carrier.sent.mediaRequests).to.deep.equal([`/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.wav?RequestedChannels=2`]);
       expect(stolen).to.equal(0);
       const err = await control.recordingMedia('RE../../evil').then(() => undefined, (e: Error) => e);
       expect(err?.message).to.match(/not a recording SID/);
