@@ -10,7 +10,6 @@ export function acdUrls(base: string) {
     agentAnswered: (ix: number) => `${base}/twilio/acd/agent?ix=${ix}`,
     agentStatus: (ix: number) => `${base}/twilio/acd/agent/status?ix=${ix}`,
     callerJoin: (ix: number) => `${base}/twilio/acd/join?ix=${ix}`,
-    recording: (ix: number) => `${base}/twilio/acd/recording?ix=${ix}`,
     conferenceEvents: (ix: number) => `${base}/twilio/acd/conference?ix=${ix}`,
   };
 }

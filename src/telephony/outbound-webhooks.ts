@@ -14,7 +14,6 @@ export function outboundUrls(base: string) {
     agentNotice: (attempt: number) => `${base}/twilio/outbound/agent/notice?attempt=${attempt}`,
     customerAnswered: (attempt: number) => `${base}/twilio/outbound/answer?attempt=${attempt}`,
     customerStatus: (attempt: number) => `${base}/twilio/outbound/status?attempt=${attempt}`,
-    recording: (attempt: number) => `${base}/twilio/outbound/recording?attempt=${attempt}`,
   };
 }
 
