@@ -135,7 +135,7 @@ export interface HotlineOptions {
    * (src/background.ts), or an agent would answer a callback nobody dials. src/main.ts turns it on. @default false
    */
   dialer?: boolean;
-  /** Real milliseconds between sweeps of lapsed order and RMA review claims. @default 15000 */
+  /** Real milliseconds between sweeps of lapsed order and RMA review claims and of callbacks whose calling window closed. @default 15000 */
   officeSweepMs?: number;
   /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
   recordingStore?: RecordingStore;
@@ -434,6 +434,11 @@ export function createHotline(o: HotlineOptions) {
               office.sweep();
             } catch (err) {
               log.error('review claim sweep failed', { err: String(err) });
+            }
+            try {
+              repos.callbacks.moveClosedWindows(clock.now());
+            } catch (err) {
+              log.error('calling-window sweep failed', { err: String(err) });
             }
           }, o.officeSweepMs ?? 15_000);
           resolve((server.address() as { port: number }).port);

@@ -112,6 +112,30 @@ describe('callback list repository (real SQLite)', () => {
       expect(repo.nextFor(AGENT, ['front'], new Date('2026-11-30T09:00:00Z'))!.id).to.equal(london);
     });
 
+    it('the calling-window sweep moves every item whose window closed, per time zone and type, and nothing else', () => {
+      const london = add({ priority: 40, timeZone: 'Europe/London', dueAt: at(-60) });
+      const londonRma = add({ priority: 40, timeZone: 'Europe/London', dueAt: at(-60), source: 'rma_status', desk: 'back' });
+      const londonLater = add({ priority: 40, timeZone: 'Europe/London', dueAt: new Date('2026-12-01T10:00:00Z') });
+      const shanghai = add({ priority: 10, dueAt: at(-60) });
+      const closed = add({ priority: 40, timeZone: 'Europe/London', dueAt: at(-60) });
+      repo.close(closed, 'reached', T0);
+      // Their stored places say "an hour ago", as for items that waited overnight.
+      db.update(callbackRequests).set({ eligibleAt: at(-60) }).where(eq(callbackRequests.status, 'open')).run();
+      db.update(callbackRequests).set({ eligibleAt: new Date('2026-12-01T10:00:00Z') }).where(eq(callbackRequests.id, londonLater)).run();
+      expect(repo.moveClosedWindows(T0)).to.equal(2);
+      expect(row(london).eligibleAt.toISOString()).to.equal('2026-11-30T09:00:00.000Z'); // 09:00 GMT
+      expect(row(londonRma).eligibleAt.toISOString()).to.equal('2026-11-30T09:00:00.000Z');
+      expect(row(londonLater).eligibleAt.toISOString()).to.equal('2026-12-01T10:00:00.000Z');
+      expect(row(shanghai).eligibleAt.getTime()).to.equal(at(-60).getTime()); // inside its hours: its place stays
+      expect(row(closed).status).to.equal('done');
+      // The pick then only reads: nothing left to move.
+      const changes = db.$client.prepare('SELECT total_changes()').pluck();
+      const before = changes.get();
+      expect(repo.nextFor(AGENT, ['front'], T0)!.id).to.equal(shanghai);
+      expect(changes.get()).to.equal(before);
+      expect(repo.moveClosedWindows(T0)).to.equal(0);
+    });
+
     it('closes an item whose number went on the do-not-call list when it comes up, and offers the next', () => {
       const blocked = add({ priority: 40, phone: '+8613900011111' });
       const next = add({ priority: 10 });

@@ -134,6 +134,8 @@ export const callbackRequests = sqliteTable(
     index('callback_requests_typed').on(t.status, t.desk, t.ownerId, t.source, sql`${t.priority} desc`, t.eligibleAt),
     // A number put on the do-not-call list closes its waiting items; dispatchers look callbacks up by number.
     index('callback_requests_phone').on(t.phone, t.status),
+    // The calling-window sweep: per time zone and type, the open items whose window has closed (a range seek each).
+    index('callback_requests_window').on(t.status, t.timeZone, t.source, t.eligibleAt),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `callback_requests_window` ON `callback_requests` (`status`,`time_zone`,`source`,`eligible_at`);
