@@ -39,6 +39,8 @@ export interface BackgroundOptions {
   dialer?: DialerOptions;
   /** Jobs of the dialer queue run at once at most. @default 4 */
   dialerConcurrency?: number;
+  /** Real milliseconds between sweeps of stalled callback attempts. @default 60000 */
+  stalledAttemptSweepMs?: number;
   /** Redis key prefix; tests pass a unique one. */
   prefix?: string;
   recordingsDir?: string;
@@ -100,6 +102,11 @@ export function startBackground(o: BackgroundOptions) {
   // Started once Redis answers (the voicemail worker's connections tell): until then nothing could be dialed anyway,
   // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
   queues.whenUp(() => queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
+  // An attempt whose job gave up, or never ran, ends after a while: the agent waiting on the line is told.
+  const stalledSweep = setInterval(() => {
+    dialer.sweepStalled().catch((err: unknown) => o.log.error('stalled callback attempt sweep failed', { err: String(err) }));
+  }, o.stalledAttemptSweepMs ?? 60_000);
+  stalledSweep.unref();
   const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
   let stopped = false;
   let qualityTimer: NodeJS.Timeout | undefined;
@@ -149,6 +156,7 @@ export function startBackground(o: BackgroundOptions) {
     async stop() {
       stopped = true;
       clearTimeout(qualityTimer);
+      clearInterval(stalledSweep);
       await relay.stop();
       await queues.close();
     },

@@ -1,5 +1,5 @@
 // Callback attempts: each call placed (or about to be placed) for a callback, from ringing the agent to its result.
-import { and, asc, eq, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { callbackAttempts, callbackRequests } from '../db/schema/index';
 
@@ -69,6 +69,21 @@ export class CallbackAttemptsRepo {
         .where(and(eq(callbackRequests.id, callbackId), inArray(callbackRequests.status, ['open', 'in_progress'])))
         .run().changes > 0
     );
+  }
+
+  /** Attempts still pending since before `before` (by when they were offered) or dialing since before it. */
+  stalledBefore(before: Date): CallbackAttempt[] {
+    return this.db
+      .select()
+      .from(callbackAttempts)
+      .where(
+        or(
+          and(eq(callbackAttempts.state, 'pending'), lt(callbackAttempts.createdAt, before)),
+          and(eq(callbackAttempts.state, 'dialing'), lt(callbackAttempts.dialedAt, before)),
+        ),
+      )
+      .orderBy(asc(callbackAttempts.id))
+      .all();
   }
 
   /** Agent rings that outlived the ring timeout (their status callback never came). */

@@ -21,6 +21,8 @@ export const dialPayload = z.object({ attemptId: z.number().int().positive() });
 export interface DialerOptions {
   /** Seconds the customer's phone rings before the attempt ends no-answer. @default 25 */
   ringSeconds?: number;
+  /** Seconds an attempt may stay pending or dialing before the stalled-attempt sweep ends it (its job's retries take about 30 s). @default 180 */
+  stalledAfterSeconds?: number;
 }
 
 export interface DialerDeps {
@@ -136,17 +138,65 @@ export class Dialer {
   /** The attempt was left 'dialing': adopt the call the carrier has for it, or dial if it never got there. */
   private async reconcile(a: CallbackAttempt, item: CallbackRequest): Promise<void> {
     if (a.callSid) return void this.d.transact(() => this.d.attempts.transition(a.id, 'dialing', { state: 'placed' }));
-    if (this.d.lookup) {
-      // A little before dialedAt: the carrier's clock and ours differ.
-      const since = new Date((a.dialedAt ?? a.createdAt).getTime() - 5_000);
-      const candidates = (await this.d.lookup.callsTo(item.phone, since)).filter((c) => this.ours(c, a));
-      if (candidates.length) {
-        const oldest = candidates.sort((x, y) => (x.dateCreated?.getTime() ?? 0) - (y.dateCreated?.getTime() ?? 0))[0]!;
-        return this.record(a, item, oldest.sid, 'adopted');
-      }
-    }
+    const sid = await this.carrierCallFor(a, item);
+    if (sid) return this.record(a, item, sid, 'adopted');
+    if (this.d.attempts.get(a.id)?.state !== 'dialing') return; // the stalled-attempt sweep ended it meanwhile
     this.d.log.info('callback attempt left dialing: the carrier has no call for it, dialing now', { attemptId: a.id });
     await this.place(a, item);
+  }
+
+  /** The call the carrier placed for an attempt left 'dialing' (the oldest one from us no other attempt owns), if any. */
+  private async carrierCallFor(a: CallbackAttempt, item: CallbackRequest): Promise<string | undefined> {
+    if (!this.d.lookup) return undefined;
+    // A little before dialedAt: the carrier's clock and ours differ.
+    const since = new Date((a.dialedAt ?? a.createdAt).getTime() - 5_000);
+    const candidates = (await this.d.lookup.callsTo(item.phone, since)).filter((c) => this.ours(c, a));
+    return candidates.sort((x, y) => (x.dateCreated?.getTime() ?? 0) - (y.dateCreated?.getTime() ?? 0))[0]?.sid;
+  }
+
+  /**
+   * Attempts stuck 'pending' or 'dialing' for longer than `stalledAfterSeconds`: their job gave up after its retries
+   * (the carrier kept failing) or never ran (Redis was down that long) while the agent waited on the line. A call the
+   * carrier did place is adopted; otherwise the attempt ends not dialed (the callback keeps its place in line) and the
+   * agent is told. The sweep never dials, so a late job finds the attempt ended and dials nothing. Returns how many
+   * ended; an attempt whose carrier cannot be asked now waits for the next sweep.
+   */
+  async sweepStalled(): Promise<number> {
+    const now = this.d.clock.now();
+    const before = new Date(now.getTime() - (this.d.options?.stalledAfterSeconds ?? 180) * 1000);
+    let ended = 0;
+    for (const a of this.d.attempts.stalledBefore(before)) {
+      const item = this.d.callbacks.get(a.callbackId);
+      if (!item) continue;
+      if (a.state === 'dialing') {
+        if (a.callSid) {
+          this.d.transact(() => this.d.attempts.transition(a.id, 'dialing', { state: 'placed' }));
+          continue;
+        }
+        let sid: string | undefined;
+        try {
+          sid = await this.carrierCallFor(a, item);
+        } catch (err) {
+          this.d.log.warn('stalled callback attempt: the carrier cannot be asked now; next sweep', { attemptId: a.id, err: String(err) });
+          continue;
+        }
+        if (sid) {
+          this.record(a, item, sid, 'adopted');
+          continue;
+        }
+      }
+      const note = a.state === 'dialing' ? 'not dialed: the carrier could not be reached' : 'not dialed: the dialer did not run in time';
+      const done = this.d.transact(() => {
+        if (!this.d.attempts.transition(a.id, a.state, { state: 'ended', result: 'not_dialed', note, endedAt: now })) return false;
+        this.d.callbacks.attemptFinished(item.id, 'not_dialed', now);
+        return true;
+      });
+      if (!done) continue;
+      ended++;
+      this.d.log.warn('stalled callback attempt ended; the callback keeps its place', { attemptId: a.id, callbackId: item.id, was: a.state });
+      await this.tellAgent(a);
+    }
+    return ended;
   }
 
   /** A call from the hotline to the customer that no other attempt owns. */

@@ -367,6 +367,43 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     expect(customerCalls(CUSTOMER)).to.have.length(1);
   });
 
+
+  it('a dial job that gave up (the carrier kept failing) leaves no stuck attempt: the sweep ends it not dialed, the callback keeps its place, and a late retry dials nothing', async () => {
+    await start();
+    const id = addCallback({ phone: CUSTOMER });
+    const db = f.hotline.db;
+    const attemptsRepo = new CallbackAttemptsRepo(db);
+    const callbacks = new CallbackRequestsRepo(db);
+    const placeOfItem = callbacks.get(id)!.eligibleAt.getTime();
+    expect(callbacks.reserve(id, 5, f.clock.now())).to.equal(true);
+    const a = attemptsRepo.offer({ callbackId: id, agentId: 5, at: f.clock.now() });
+    attemptsRepo.update(a.id, { state: 'pending' });
+    const real = simulatorControl();
+    let carrierDown = true;
+    let placed = 0;
+    const control: CallControl = Object.assign(Object.create(real) as CallControl, {
+      async placeCall(o: Parameters<CallControl['placeCall']>[0]) {
+        if (carrierDown) throw Object.assign(new Error('carrier 503'), { status: 503 });
+        placed++;
+        return real.placeCall(o);
+      },
+    });
+    const dialer = new Dialer({ attempts: attemptsRepo, callbacks, calls: new CallsRepo(db), control, lookup: real, transact: transactor(db), clock: f.clock, log: createLogger('error', true), base: f.config.publicBaseUrl, hotlineNumber: f.config.hotlineNumber });
+    // Every retry of the job fails the same way; bull gives up and the attempt stays 'dialing'.
+    for (let i = 0; i < 3; i++) await dialer.run({ attemptId: a.id }).catch(() => undefined);
+    expect(attemptsRepo.get(a.id)).to.include({ state: 'dialing', callSid: null });
+    expect(await dialer.sweepStalled(), 'too young to sweep').to.equal(0);
+    f.shift(4 * 60_000);
+    expect(await dialer.sweepStalled()).to.equal(1);
+    expect(attemptsRepo.get(a.id)).to.include({ state: 'ended', result: 'not_dialed' });
+    const item = callbacks.get(id)!;
+    expect(item).to.include({ status: 'open', attempts: 0, reservedBy: null });
+    expect(item.eligibleAt.getTime(), 'keeps its place in line').to.equal(placeOfItem);
+    carrierDown = false;
+    await dialer.run({ attemptId: a.id });
+    expect(placed, 'a late retry of the job dials nothing').to.equal(0);
+    expect(customerCalls(CUSTOMER)).to.have.length(0);
+  });
   it('preview mode: the agent presses call on an item of their desk; anonymous 401, another desk 403', async () => {
     await start();
     background();
