@@ -1,11 +1,11 @@
 // The order system's records as the intake API and the CSV import accept them: one zod schema per kind, money exact to the fen.
 import { z } from 'zod';
+import { yuanToFen } from '../office/money';
 
 /** Most records one request or one import row batch may carry. */
 export const MAX_BATCH = 1000;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-const YUAN = /^\d{1,12}(\.\d{1,2})?$/;
 
 const text = (name: string, max: number) =>
   z.string({ error: `${name} must be text` }).trim().min(1, `${name} must not be empty`).max(max, `${name} is longer than ${max} characters`);
@@ -31,19 +31,17 @@ const isoTime = (name: string) => {
   });
 };
 
-/** Yuan as a decimal string ("2000.50") or a number (2000.5), exact to the fen; the result is in fen. */
-export const yuanToFen = (name: string) =>
+/** Yuan as a decimal string ("2000.50") or a number (2000.5), exact to the fen (see office/money.ts); the result is in fen. */
+export const yuanAmount = (name: string) =>
   z
     .union([z.string(), z.number()], { error: `${name} must be an amount in yuan, like "2000.50"` })
     .transform((v, ctx) => {
-      // A number goes through its shortest decimal form: 0.1 + 0.2 (0.30000000000000004) is refused, not rounded.
-      const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'x') : v.trim();
-      if (!YUAN.test(s)) {
+      const fen = yuanToFen(v);
+      if (fen === undefined || fen < 0) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a non-negative amount in yuan with at most 2 decimals, like "2000.50"` });
         return z.NEVER;
       }
-      const [whole, frac = ''] = s.split('.');
-      return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+      return fen;
     });
 
 function validTimeZone(tz: string): boolean {
@@ -72,7 +70,7 @@ const itemSchema = z.object(
     sku: text('sku', 64),
     name: text('name', 200),
     quantity: z.number({ error: 'quantity must be a whole number' }).int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(1_000_000, 'quantity is too large'),
-    price: yuanToFen('price'),
+    price: yuanAmount('price'),
   },
   { error: 'each item must be {sku, name, quantity, price}' },
 );
@@ -83,9 +81,9 @@ export const orderRecordSchema = z.object(
     version,
     customer: customerSchema,
     payment: z.enum(['prepaid', 'cod'], { error: 'payment must be prepaid or cod' }),
-    amount: yuanToFen('amount'),
+    amount: yuanAmount('amount'),
     /** Prepaid: what the payment system received (yuan). */
-    paid: yuanToFen('paid').nullish(),
+    paid: yuanAmount('paid').nullish(),
     items: z.array(itemSchema, { error: 'items must be a list of {sku, name, quantity, price}' }).min(1, 'items must not be empty').max(500, 'at most 500 items'),
     // Missing address, phone or invoice data is not an error: it holds the order for the middle office to obtain it.
     address: optionalText('address', 500),
@@ -109,7 +107,7 @@ export const rmaRecordSchema = z
       itemSku: text('itemSku', 64),
       itemName: optionalText('itemName', 200),
       quantity: z.number({ error: 'quantity must be a whole number' }).int('quantity must be a whole number').min(1, 'quantity must be at least 1').max(1_000_000, 'quantity is too large').default(1),
-      paid: yuanToFen('paid'),
+      paid: yuanAmount('paid'),
       deliveredAt: isoTime('deliveredAt').nullish(),
       qcPassed: z.boolean({ error: 'qcPassed must be true, false or null' }).nullish(),
       qcNote: optionalText('qcNote', 1000),

@@ -1,5 +1,5 @@
 // The return policy for an RMA, as pure rules: inside the return window after delivery, and the warehouse's quality
-// check passed. Also the exact conversion of a refund typed in yuan to fen.
+// check passed.
 
 export interface RmaPolicyInput {
   /** When the customer asked (the request date). */
@@ -35,14 +35,3 @@ export function checkRmaPolicy(r: RmaPolicyInput, o: { returnWindowDays: number 
   return { window, windowEndsAt, qc, eligible: reasons.length === 0, reasons };
 }
 
-/**
- * Yuan as typed by an agent ("129.5", 129.5, "1,299.00" is refused) to exact fen; undefined when it is not an amount
- * with at most two decimals. Strings are read digit by digit so 0.1 + 0.2 never enters.
- */
-export function yuanToFen(value: string | number): number | undefined {
-  const s = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value.trim();
-  const m = /^(-)?(\d{1,12})(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) return undefined;
-  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] ? -fen : fen;
-}

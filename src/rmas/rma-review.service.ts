@@ -12,7 +12,8 @@ import { maskPhone } from '../logging/logger';
 import { TIER_PRIORITY, type CustomerContacts } from '../office/customer-contact';
 import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claims';
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
-import { checkRmaPolicy, yuanToFen, type RmaPolicyResult } from './rma-policy';
+import { checkRmaPolicy, type RmaPolicyResult } from './rma-policy';
+import { yuanToFen } from '../office/money';
 import type { RmaCallbackRow, RmaReviewRepo, RmaRow, RmaWithOrder } from './rma-review.repo';
 
 export type Actor = Pick<Principal, 'id' | 'role'>;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { checkRmaPolicy, yuanToFen } from '../../src/rmas/rma-policy';
+import { checkRmaPolicy } from '../../src/rmas/rma-policy';
+import { yuanToFen } from '../../src/office/money';
 
 describe('RMA policy (pure)', () => {
   const delivered = new Date('2026-11-01T08:00:00Z');
