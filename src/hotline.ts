@@ -45,6 +45,8 @@ import { staffRoutes } from './http/staff.routes';
 import { agentsRoutes } from './http/agents.routes';
 import { queuesRoutes } from './http/queues.routes';
 import { floorRoutes } from './http/floor.routes';
+import { floorActionRoutes } from './http/floor-actions.routes';
+import { FloorActionsService } from './acd/floor-actions.service';
 import { FloorService } from './acd/floor.service';
 import { voiceRoutes } from './http/voice.routes';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
@@ -303,6 +305,20 @@ export function createHotline(o: HotlineOptions) {
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
   const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  const floorActions = new FloorActionsService({
+    presence,
+    desks,
+    desksRepo: agentDesks,
+    agentControl,
+    dispatcher,
+    queue: repos.queue,
+    queueRules: acdRepos.queueSettings,
+    queueSettings: queueAdmin,
+    audit,
+    transact,
+    clock,
+    events,
+  });
   const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
   const intake = new IntakeService({
     repo: new IntakeRepo(db),
@@ -348,6 +364,7 @@ export function createHotline(o: HotlineOptions) {
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
       floorRoutes({ auth, floor, clock }),
+      floorActionRoutes({ auth, actions: floorActions, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),

@@ -67,9 +67,12 @@ export class PresenceService {
     return this.write(row, next, now, { wrapUpUntil });
   }
 
-  /** A supervisor's override, inside the caller's transaction (the caller audits it): set whatever the state machine says. */
-  force(agentId: number, to: 'offline', reason: string, now: Date): AgentStateChanged | undefined {
-    return this.write(this.get(agentId), { state: to, reason, nextState: null, nextReason: null }, now, {});
+  /**
+   * A supervisor's or dispatcher's override, inside the caller's transaction (the caller audits it): log out, or end a
+   * break (available, so the ACD offers the next call). Whatever the agent had asked to do next is dropped.
+   */
+  force(agentId: number, to: 'offline' | 'available', reason: string | null, now: Date): AgentStateChanged | undefined {
+    return this.write(this.get(agentId), { state: to, reason: to === 'offline' ? reason : null, nextState: null, nextReason: null }, now, {});
   }
 
   heartbeat(agentId: number, at: Date): void {

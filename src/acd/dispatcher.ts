@@ -1,6 +1,6 @@
 // The ACD's dispatcher: offers waiting calls to agents, connects them on answer, and puts missed calls back in place.
 import type { Transact } from '../db/transaction';
-import { Conflict } from '../errors/domain-errors';
+import { Conflict, NotFound } from '../errors/domain-errors';
 import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Logger } from '../logging/logger';
@@ -137,6 +137,33 @@ export class Dispatcher {
     this.publish(r.events);
     this.callbacks.ring(r);
     return r;
+  }
+
+  /**
+   * A dispatcher hands a waiting call to a named agent: it rings them now, ahead of the queue's order. The agent must
+   * be available (any desk: the dispatcher decides) and the call waiting and not ringing anyone; else Conflict.
+   */
+  offerCallTo(callSid: string, agentId: number): InteractionRow {
+    if (this.held || this.stopped) throw new Conflict('the ACD is not taking offers right now; try again in a moment');
+    const now = this.d.clock.now();
+    const made = this.d.transact(() => {
+      const entry = this.d.queue.forCall(callSid);
+      if (!entry || entry.status !== 'waiting') throw new Conflict(`call ${callSid} is not waiting in a queue`);
+      if (entry.reservedBy !== null) throw new Conflict(`call ${callSid} is ringing agent ${entry.reservedBy} now; try again when that offer ends`);
+      const agent = this.d.presence.get(agentId);
+      const username = this.d.presence.username(agentId);
+      if (!agent || !username) throw new NotFound(`no agent ${agentId}`);
+      if (agent.state !== 'available') throw new Conflict(`agent ${agentId} is ${agent.state}, not available`);
+      if (!this.d.queue.reserve(entry.id, agentId)) throw new Conflict(`call ${callSid} was just offered to someone else`);
+      const interaction = this.d.interactions.offer({ callSid, queueEntryId: entry.id, agentId, at: now });
+      const events: DomainEvent[] = [{ type: 'CallOffered', interactionId: interaction.id, callSid, agentId, queue: entry.queue, at: now }];
+      const changed = this.d.presenceService.apply(agentId, 'offered', now);
+      if (changed) events.push(changed);
+      return { offer: { interaction, entry, username }, events };
+    });
+    this.publish(made.events);
+    this.ring(made.offer);
+    return made.offer.interaction;
   }
 
   /** Coalesces many triggers (queued callers, freed agents) into one dispatch on the next turn. */

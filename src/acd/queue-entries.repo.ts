@@ -61,6 +61,11 @@ export class QueueEntriesRepo {
     return this.db.update(queueEntries).set({ queue, desk }).where(and(eq(queueEntries.id, id), eq(queueEntries.status, 'waiting'))).returning().get();
   }
 
+  /** A dispatcher's new priority for a waiting call (its time queued is kept); the entry, or undefined if it no longer waits. */
+  setPriority(id: number, priority: number): QueueEntry | undefined {
+    return this.db.update(queueEntries).set({ priority }).where(and(eq(queueEntries.id, id), eq(queueEntries.status, 'waiting'))).returning().get();
+  }
+
   markAnnounced(id: number, at: Date): void {
     this.db.update(queueEntries).set({ announcedAt: at }).where(eq(queueEntries.id, id)).run();
   }

@@ -37,7 +37,12 @@ export type DomainEvent =
   /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
   | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date }
   /** A quality controller submitted a (counted) evaluation: the agent has a score to read. */
-  | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date };
+  | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date }
+  /** A dispatcher or supervisor acted on the floor (moved an agent, ended a break, raised a call's priority…): every wallboard shows it. */
+  | { type: 'FloorActionTaken'; action: FloorAction; actorId: number; subjectType: 'agent' | 'call' | 'queue'; subjectId: string; reason: string; detail: Record<string, unknown>; at: Date };
+
+/** What a dispatcher can do to the floor at once (src/acd/floor-actions.service.ts). */
+export type FloorAction = 'agent.move-desk' | 'agent.end-break' | 'agent.log-out' | 'call.priority' | 'call.assign' | 'queue.overflow';
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

@@ -19,6 +19,7 @@ export const FLOOR_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventTyp
   'CallbackAttemptEnded',
   'AgentStateChanged',
   'AgentDesksChanged',
+  'FloorActionTaken',
 ]);
 
 /**

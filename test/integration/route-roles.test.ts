@@ -49,6 +49,8 @@ import { AuditRepo } from '../../src/audit/audit.repo';
 import { WsTickets } from '../../src/auth/ws-tickets';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
 import { agentControlRoutes } from '../../src/http/agent-control.routes';
+import { floorActionRoutes } from '../../src/http/floor-actions.routes';
+import { FloorActionsService } from '../../src/acd/floor-actions.service';
 import { AgentControlService } from '../../src/acd/agent-control.service';
 import { auditRoutes } from '../../src/http/audit.routes';
 import { callbackCallRoutes } from '../../src/http/callback-calls.routes';
@@ -102,6 +104,7 @@ const EVERYONE = ROLES;
 const FLOOR = ['dispatcher', 'team_lead', 'supervisor', 'admin'] as const satisfies readonly Role[];
 const WORK_ORDER_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher', 'admin', 'department'] as const satisfies readonly Role[];
 const NO_SUCH_ID = 999999;
+const DISPATCH = ['dispatcher', 'supervisor'] as const satisfies readonly Role[];
 const OFFICE_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher'] as const satisfies readonly Role[];
 const QA = ['quality_controller', 'supervisor'] as const satisfies readonly Role[];
 const QA_READERS = ['quality_controller', 'supervisor', 'team_lead'] as const satisfies readonly Role[];
@@ -139,6 +142,13 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['PUT', '/api/queues/front-general', ['supervisor', 'admin'], {}],
   ['GET', '/api/floor', FLOOR],
   ['POST', '/api/agents/{agent4}/force-state', ['supervisor', 'admin'], { state: 'offline', reason: 'route roles probe' }],
+  // Floor actions: agent4 is not on a break (409), no call waits (404), no queue front-general here (404).
+  ['POST', '/api/floor/agents/{agent6}/move', DISPATCH, { to: 'back', reason: 'route roles probe' }],
+  ['POST', '/api/floor/agents/{agent4}/end-break', DISPATCH, { reason: 'route roles probe' }],
+  ['POST', `/api/floor/agents/${NO_SUCH_ID}/log-out`, DISPATCH, { reason: 'route roles probe' }],
+  ['POST', `/api/floor/calls/CA${'0'.repeat(32)}/priority`, DISPATCH, { priority: 50, reason: 'route roles probe' }],
+  ['POST', `/api/floor/calls/CA${'0'.repeat(32)}/assign`, DISPATCH, { agentId: NO_SUCH_ID, reason: 'route roles probe' }],
+  ['POST', '/api/floor/queues/no-such-queue/overflow', DISPATCH, { maxWaitSeconds: 600, reason: 'route roles probe' }],
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
@@ -263,6 +273,32 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         ...h,
       }),
     }),
+  (h) => {
+    const presence = new PresenceService({ presence: new PresenceRepo(h.db), ...h });
+    const audit = new AuditRepo(h.db);
+    const queueRules = new QueueSettingsRepo(h.db);
+    return floorActionRoutes({
+      ...h,
+      actions: new FloorActionsService({
+        presence,
+        desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }),
+        desksRepo: new AgentDesksRepo(h.db),
+        agentControl: new AgentControlService({ presence, presenceRepo: new PresenceRepo(h.db), interactions: new InteractionsRepo(h.db), queue: new QueueEntriesRepo(h.db), calls: new CallsRepo(h.db), audit, ...h }),
+        // The ACD's own offer is tested end to end (test/e2e/floor-actions.test.ts); here only the role gate counts.
+        dispatcher: {
+          offerCallTo: (callSid: string) => {
+            throw new NotFound(`call ${callSid} is not waiting`);
+          },
+          dispatchSoon: () => undefined,
+        },
+        queue: new QueueEntriesRepo(h.db),
+        queueRules,
+        queueSettings: new QueueSettingsService({ queues: queueRules, ...h }),
+        audit,
+        ...h,
+      }),
+    });
+  },
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
   (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
   (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
