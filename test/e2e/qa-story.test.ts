@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import Redis from 'ioredis';
+import { eq } from 'drizzle-orm';
 import { startBackground } from '../../src/background';
 import { TwilioCallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
@@ -19,6 +20,7 @@ import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { RECORDING_RETENTION } from '../../src/recordings/recording-retention';
 import { wavInfo } from '../../src/recordings/wav';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
+import { recordings } from '../../src/db/schema/index';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
@@ -241,6 +243,11 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
     expect(db.agent.id).to.equal(agent5.id);
     expect(dc.agent.id).to.equal(agent2.id);
     expect(foreignHits, 'requests to the foreign host').to.equal(0);
+    // Nor is the foreign URL kept on the recording or its interaction (the carrier's own is: call A's).
+    const mediaUrl = (callSid: string) => f.hotline.db.select({ url: recordings.mediaUrl, ix: recordings.interactionId }).from(recordings).where(eq(recordings.callSid, callSid)).get()!;
+    expect(mediaUrl(c.call.sid).url).to.equal(null);
+    expect(f.hotline.acdRepos.interactions.get(mediaUrl(c.call.sid).ix!)!.recordingUrl).to.equal(null);
+    expect(mediaUrl(callSids.a).url).to.equal(`${f.sim.baseUrl}/2010-04-01/Accounts/${f.config.twilio.accountSid}/Recordings/${(await carrierRecordings(callSids.a))[0].sid as string}`);
     // C's audio is the carrier's recording: a real two-channel WAV, not the foreign host's four bytes.
     const [file] = filesOfCall(c.call.sid);
     expect(wavInfo(fs.readFileSync(file))).to.include({ channels: 2 });
