@@ -121,17 +121,20 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
     }, timeoutMs);
   }
 
-  /** An inbound call through the IVR to the front-desk queue, answered by `agent` (the only one available). */
-  async function answeredCall(agent: AgentDesk, customer: string, talkSeconds: number, talk?: typeof SCRIPT_A) {
+  /**
+   * An inbound call through the IVR to the front-desk queue, answered by `agent` (the only one available); `whileLive`
+   * runs as soon as the call's recording is in the library, before anything else.
+   */
+  async function answeredCall(agent: AgentDesk, customer: string, talkSeconds: number, o: { talk?: typeof SCRIPT_A; whileLive?: (callSid: string) => Promise<void> } = {}) {
     expect((await agent.setState('available')).status).to.equal(200);
     const call = f.dial(customer, [{ press: '1' }, { press: '0' }, { wait: talkSeconds }, { hangup: true }]);
     // The simulator's script of who talks when on this call's recording (its control API, as `npm run call` uses it).
-    if (talk) {
-      const res = await fetch(`${f.sim.baseUrl}/sim/calls/${call.sid}/talk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(talk) });
+    if (o.talk) {
+      const res = await fetch(`${f.sim.baseUrl}/sim/calls/${call.sid}/talk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o.talk) });
       expect(res.status).to.equal(204);
     }
     const detail = await recordingOfCall(call.sid, customer);
-    expect(detail.status).to.equal('recording');
+    await o.whileLive?.(call.sid);
     expect(detail.agent).to.include({ id: agent.id });
     // The agent goes offline once this call is over, so the next call finds the next agent.
     expect((await agent.setState('offline')).status).to.equal(200);
@@ -187,7 +190,7 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
 
   it('an inbound call answered by agent1 is recorded in two channels and downloaded through the outbox job into recordings/', async () => {
     const [agent1] = desks;
-    const { call, id } = await answeredCall(agent1, CUSTOMER_A, 90, SCRIPT_A);
+    const { call, id } = await answeredCall(agent1, CUSTOMER_A, 90, { talk: SCRIPT_A });
     rec.a = id;
     callSids.a = call.sid;
     // The carrier records the customer's leg in two channels.
@@ -219,24 +222,26 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
     callSids.b = b.call.sid;
     await b.call.done;
 
-    const c = await answeredCall(agent2, CUSTOMER_C, 60);
-    rec.c = c.id;
-    callSids.c = c.call.sid;
-    const [carrier] = await carrierRecordings(c.call.sid);
     // A signed completed callback naming a media URL on a host that is not the carrier's arrives first, while the call runs.
     const port = (foreign.address() as AddressInfo).port;
-    const forged = await f.post('/twilio/recordings/status', {
-      AccountSid: f.config.twilio.accountSid,
-      CallSid: c.call.sid,
-      RecordingSid: carrier.sid as string,
-      RecordingStatus: 'completed',
-      RecordingDuration: '60',
-      RecordingChannels: '2',
-      RecordingUrl: `http://127.0.0.1:${port}/2010-04-01/Accounts/${f.config.twilio.accountSid}/Recordings/${carrier.sid as string}`,
-    });
-    expect(forged.status).to.equal(200);
-    // It came first: the carrier is still recording, so its own completed callback is yet to come.
-    expect((await carrierRecordings(c.call.sid))[0]).to.include({ status: 'in-progress' });
+    const forgeCallback = async (callSid: string) => {
+      const [carrier] = await carrierRecordings(callSid);
+      const forged = await f.post('/twilio/recordings/status', {
+        AccountSid: f.config.twilio.accountSid,
+        CallSid: callSid,
+        RecordingSid: carrier.sid as string,
+        RecordingStatus: 'completed',
+        RecordingDuration: '60',
+        RecordingChannels: '2',
+        RecordingUrl: `http://127.0.0.1:${port}/2010-04-01/Accounts/${f.config.twilio.accountSid}/Recordings/${carrier.sid as string}`,
+      });
+      expect(forged.status).to.equal(200);
+      // It came first: the carrier is still recording, so its own completed callback is yet to come.
+      expect((await carrierRecordings(callSid))[0]).to.include({ status: 'in-progress' });
+    };
+    const c = await answeredCall(agent2, CUSTOMER_C, 60, { whileLive: forgeCallback });
+    rec.c = c.id;
+    callSids.c = c.call.sid;
     await c.call.done;
 
     const [db, dc] = [await storedAndAnalysed(b.id), await storedAndAnalysed(c.id, 30000)];
