@@ -224,7 +224,16 @@ export function createHotline(o: HotlineOptions) {
   };
 
   // QA recordings: the customer's leg in two channels, started when they are connected to an agent.
-  const recorder = new CallRecorder({ control: callControl, repo: new RecordingPipelineRepo(db), outbox: repos.outbox, transact, clock, log: log.child({ component: 'recordings' }), base });
+  const recorder = new CallRecorder({
+    control: callControl,
+    repo: new RecordingPipelineRepo(db),
+    outbox: repos.outbox,
+    transact,
+    clock,
+    log: log.child({ component: 'recordings' }),
+    base,
+    carrierOrigin: callControl instanceof TwilioCallControl ? callControl.apiOrigin : undefined,
+  });
   const recordCustomer = (interactionId: number, customerCallSid: string) => recorder.startSoon(interactionId, customerCallSid);
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,

@@ -8,7 +8,7 @@ import type { Clock } from '../ivr/ivr-call.service';
 import { maskPhone } from '../logging/logger';
 import type { Logger } from '../logging/logger';
 import { parseRange } from '../recordings/byte-range';
-import type { RecordingAudio, RecordingDetail, RecordingsLibraryService } from '../recordings/recordings-library.service';
+import { LIBRARY_ROLES, type RecordingAudio, type RecordingDetail, type RecordingsLibraryService } from '../recordings/recordings-library.service';
 import type { ListedRecording, RecordingCursor } from '../recordings/recordings.repo';
 import { bearerToken, currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
@@ -168,6 +168,7 @@ function ifRangeHolds(ifRange: string | undefined, a: RecordingAudio): boolean {
 
 export function recordingsRoutes(d: { library: RecordingsLibraryService; auth: Pick<AuthService, 'authenticate'>; clock?: Clock; log?: Logger }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
+  const libraryRole = requireRole(...LIBRARY_ROLES);
   const router = Router();
 
   /** <audio> cannot send a header: ?ticket= stands for the bearer token of the one who asked for it. */
@@ -207,7 +208,7 @@ export function recordingsRoutes(d: { library: RecordingsLibraryService; auth: P
     }
   }
 
-  router.get('/api/recordings', signedIn, requireRole('quality_controller', 'supervisor', 'team_lead', 'agent'), (req, res) => {
+  router.get('/api/recordings', signedIn, libraryRole, (req, res) => {
     const staff = currentStaff(res);
     const q = listQuery.parse(req.query);
     const { rows, total } = d.library.list(
@@ -242,20 +243,20 @@ export function recordingsRoutes(d: { library: RecordingsLibraryService; auth: P
     });
   });
 
-  // The item routes need only a sign-in: for a role with no view of the library every recording is "not found",
-  // the same answer as for a guessed id, so they reveal nothing (the service's maySee is the role check).
-  router.get('/api/recordings/:id', numericId, signedIn, async (req, res) => {
+  // A role with no view of the library gets 403 on every recording, real or guessed; a library role gets 404 alike
+  // for a recording it may not see and one that does not exist (the service's maySee): an id reveals nothing.
+  router.get('/api/recordings/:id', numericId, signedIn, libraryRole, async (req, res) => {
     const { id } = idParam.parse(req.params);
     res.json(detailJson(await d.library.detail(currentStaff(res), id)));
   });
 
-  router.post('/api/recordings/:id/playback-ticket', numericId, signedIn, (req, res) => {
+  router.post('/api/recordings/:id/playback-ticket', numericId, signedIn, libraryRole, (req, res) => {
     const { id } = idParam.parse(req.params);
     const t = d.library.issueTicket(currentStaff(res), bearerToken(req.headers)!, id);
     res.status(201).json({ ticket: t.ticket, url: `/api/recordings/${id}/audio?ticket=${t.ticket}`, expiresAt: t.expiresAt.toISOString() });
   });
 
-  router.get('/api/recordings/:id/audio', numericId, signedInOrTicket, async (req, res) => {
+  router.get('/api/recordings/:id/audio', numericId, signedInOrTicket, libraryRole, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const staff = currentStaff(res);
     const a = await d.library.audio(staff, id);

@@ -44,8 +44,24 @@ export class CallRecorder {
       clock: { now(): Date };
       log: Logger;
       base: string;
+      /** The carrier API's origin; a callback's RecordingUrl anywhere else is not kept. @default https://api.twilio.com */
+      carrierOrigin?: string;
     },
   ) {}
+
+  /** The callback's media URL when it is on the carrier's own API host; a foreign one is refused (logged, never kept). */
+  private carrierMediaUrl(url: string | undefined, recordingSid: string, log: Logger): string | null {
+    if (!url) return null;
+    let origin: string | undefined;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      // not a URL at all: refused below
+    }
+    if (origin === (this.d.carrierOrigin ?? 'https://api.twilio.com')) return url;
+    log.warn("recording callback names a media URL off the carrier's API host; refused (the media is fetched from the carrier by its SID)", { recordingSid, host: origin ?? 'not a URL' });
+    return null;
+  }
 
   /**
    * Starts recording the customer's leg once the webhook that connects them has been answered (a webhook must not wait
@@ -100,18 +116,19 @@ export class CallRecorder {
       }
       const now = this.d.clock.now();
       if (p.RecordingStatus === 'completed') {
+        const mediaUrl = this.carrierMediaUrl(p.RecordingUrl, sid, log);
         const duration = Number(p.RecordingDuration);
         const durationSeconds = Number.isFinite(duration) && duration >= 0 ? Math.round(duration) : null;
         // Only the first completed callback moves the row on; a repeated one finds it past 'recording' and adds nothing.
         const moved = this.d.repo.transition(row.id, ['recording'], {
           status: 'awaiting_media',
           durationSeconds,
-          mediaUrl: p.RecordingUrl ?? null,
+          mediaUrl,
           pauses: JSON.stringify(closePauses(parsePauses(row.pauses), durationSeconds ?? (now.getTime() - row.startedAt.getTime()) / 1000)),
         });
         if (moved) {
           this.d.outbox.add(recordingDownloadJob({ callSid: row.callSid, recordingSid: sid }), now);
-          if (row.interactionId) this.d.repo.linkInteraction(row.interactionId, sid, p.RecordingUrl ?? null);
+          if (row.interactionId) this.d.repo.linkInteraction(row.interactionId, sid, mediaUrl);
         }
       } else if (p.RecordingStatus === 'absent' || p.RecordingStatus === 'failed') {
         this.d.repo.transition(row.id, ['recording'], { status: 'failed' });

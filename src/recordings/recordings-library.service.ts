@@ -104,8 +104,12 @@ export class RecordingsLibraryService {
     return this.d.repo.list(this.scopeOf(staff), filter, page);
   }
 
-  /** The recording if this caller may see it; NotFound alike for a missing one and a forbidden one. */
+  /**
+   * The recording if this caller may see it; NotFound alike for a missing one and a forbidden one, and Forbidden for a
+   * role with no view of the library whatever the id (so neither answer depends on whether the recording exists).
+   */
   visible(staff: Principal, id: number): RecordingRow {
+    if (!LIBRARY_ROLES.includes(staff.role)) throw new Forbidden(`The recordings library needs one of the roles: ${LIBRARY_ROLES.join(', ')}`);
     const r = this.d.repo.get(id);
     if (!r || !maySee(staff, r)) throw new NotFound(NO_SUCH_RECORDING);
     return r;

@@ -140,6 +140,11 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     this.media = { ...MEDIA_DEFAULTS, ...media };
   }
 
+  /** The carrier API's origin (scheme, host, port): the only place its recordings' media may come from. */
+  get apiOrigin(): string {
+    return new URL(this.apiBase).origin;
+  }
+
   async redirect(callSid: string, url: string): Promise<void> {
     await this.client.calls(callSid).update({ url, method: 'POST' });
   }

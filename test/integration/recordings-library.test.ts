@@ -189,11 +189,12 @@ describe('recordings library API (through the server)', function () {
       expect(await listedIds('agent1', `?agentId=${ids.get('agent5')}`)).to.deep.equal([]);
     });
 
-    it('dispatchers, departments and admins get 403 on the list and 404 on a recording', async () => {
+    it('dispatchers, departments and admins get 403 on the list and on every recording, real or guessed', async () => {
       for (const who of ['dispatcher1', 'warehouse1', 'admin1']) {
         expect((await api('GET', '/api/recordings', who)).status, who).to.equal(403);
-        expect((await api('GET', `/api/recordings/${rec.r1}`, who)).status, who).to.equal(404);
-        expect((await api('GET', `/api/recordings/${rec.r1}/audio`, who)).status, who).to.equal(404);
+        for (const url of [`/api/recordings/${rec.r1}`, `/api/recordings/${rec.r1}/audio`, '/api/recordings/999999', '/api/recordings/999999/audio']) {
+          expect((await api('GET', url, who)).status, `${who} ${url}`).to.equal(403);
+        }
       }
     });
 

@@ -193,12 +193,12 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/callback-settings', ['team_lead', 'dispatcher', 'supervisor', 'admin']],
   // Setting the default again changes nothing.
   ['PATCH', '/api/callback-settings/queue', ['supervisor', 'admin'], { retryMinutes: 10 }],
-  // The recordings library: the list for the roles with a view of it; one recording answers 404 (not 403) to every
-  // signed-in role that may not see it, so the item routes pass every role and 999999 is "not found" for all.
+  // The recordings library: the list and each recording for the roles with a view of it (403 for the others, real id or
+  // not); to those roles a recording they may not see answers 404 like 999999, so nothing tells them apart.
   ['GET', '/api/recordings', ['quality_controller', 'supervisor', 'team_lead', 'agent']],
-  ['GET', `/api/recordings/${NO_SUCH_ID}`, EVERYONE],
-  ['POST', `/api/recordings/${NO_SUCH_ID}/playback-ticket`, EVERYONE],
-  ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, EVERYONE],
+  ['GET', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor', 'team_lead', 'agent']],
+  ['POST', `/api/recordings/${NO_SUCH_ID}/playback-ticket`, ['quality_controller', 'supervisor', 'team_lead', 'agent']],
+  ['GET', `/api/recordings/${NO_SUCH_ID}/audio`, ['quality_controller', 'supervisor', 'team_lead', 'agent']],
   ['GET', `/api/recordings/${NO_SUCH_ID}/download`, ['quality_controller', 'supervisor']],
   ['PATCH', `/api/recordings/${NO_SUCH_ID}`, ['quality_controller', 'supervisor'], { keep: true, reason: 'route roles probe' }],
   // The agent's pause/resume of their live call's recording (no live call here: 404 to the agent).

@@ -2,6 +2,7 @@
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
+import type { RecordingStore } from '../../src/recordings/recording-store';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
@@ -23,6 +24,8 @@ export interface SimFixtureOptions {
   acdTickMs?: number;
   /** How the simulator delivers independent callbacks. @default 'in-order' */
   callbackOrder?: CallbackOrder;
+  /** Where the server reads recordings' audio (the store the background downloads into). */
+  recordingStore?: RecordingStore;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     config,
     carrierApiBaseUrl: sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
+    recordingStore: o.recordingStore,
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
   });
   const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
