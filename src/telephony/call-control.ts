@@ -89,7 +89,11 @@ export interface CarrierCredentials {
 export interface MediaLimits {
   /** Whole download, headers to last byte. @default 120000 (2 minutes) */
   timeoutMs?: number;
-  /** Largest file accepted: 64 MiB is about 70 minutes of Twilio's 8 kHz mono WAV. @default 67108864 */
+  /**
+   * Largest file accepted. The download asks for two channels (RequestedChannels=2): 8 kHz 16-bit stereo is 115 MB an
+   * hour, so 256 MiB is about 2 h 20 min; the job holds the file in memory once while it stores and analyses it.
+   * @default 268435456
+   */
   maxBytes?: number;
 }
 
@@ -120,7 +124,7 @@ export function mediaRedirectProblem(to: URL, apiOrigin: string): string | undef
   if (host === 'localhost' || host.endsWith('.localhost') || !host.includes('.')) return `a redirect to the local name ${host}`;
   return undefined;
 }
-const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 64 * 1024 * 1024 };
+const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 256 * 1024 * 1024 };
 
 /**
  * The REST client's transport: sends every call to `base` when set (the simulator), path and query unchanged, and

@@ -18,7 +18,7 @@ const ACCOUNT = 'AC' + 'a'.repeat(32);
 const RECORDING = 'RE' + '1'.repeat(32);
 const WAV_HEAD = Buffer.from('RIFF');
 
-type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error' | 'hostile-uri' | 'redirect';
+type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error' | 'hostile-uri' | 'redirect' | 'hour-long';
 
 /** A carrier whose recording media and call creation behave as told; counts the media bytes it managed to send. */
 async function misbehavingCarrier() {
@@ -48,6 +48,22 @@ async function misbehavingCarrier() {
       if (behaviour === 'small' || behaviour === 'hostile-uri') {
         res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(WAV_HEAD.length + piece.length) });
         return res.end(Buffer.concat([WAV_HEAD, piece]));
+      }
+      if (behaviour === 'hour-long') {
+        // One hour of 8 kHz 16-bit two-channel audio, as the download asks for it (RequestedChannels=2): 115,200,044 bytes.
+        const total = 44 + 8000 * 2 * 2 * 3600;
+        res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(total) });
+        const chunk = Buffer.alloc(1024 * 1024, 0);
+        let left = total;
+        const pour = () => {
+          while (left > 0 && !res.destroyed) {
+            const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+            left -= part.length;
+            if (!res.write(part)) return void res.once('drain', pour);
+          }
+          res.end();
+        };
+        return pour();
       }
       if (behaviour === 'huge') {
         res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(1024 * 1024 * 1024) });
@@ -171,6 +187,13 @@ describe('carrier REST door (against a misbehaving carrier)', () => {
     } finally {
       await new Promise<void>((resolve) => thief.close(() => resolve()));
     }
+  });
+
+  it('takes a one-hour two-channel recording with the default limits (a long call is not refused as too big)', async () => {
+    carrier.set('hour-long');
+    const defaults = new TwilioCallControl({ accountSid: ACCOUNT, authToken: 'secret', apiBaseUrl: carrier.baseUrl });
+    const bytes = await defaults.recordingMedia(RECORDING);
+    expect(bytes.length).to.equal(44 + 8000 * 2 * 2 * 3600);
   });
 
   it('tells which media redirects are followed', () => {
