@@ -199,8 +199,8 @@ export class EvaluationsService {
         if (f.status === 'draft') return [];
         return this.d.evaluations.list({ ...base, agentId: actor.id, calibration: false, excludeDrafts: true });
       case 'team_lead':
-        if (actor.teamId === null) return [];
-        return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent, teamId: actor.teamId, excludeDrafts: true });
+        if (actor.teamId === null || f.calibration === true) return [];
+        return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent, teamId: actor.teamId, calibration: false, excludeDrafts: true });
       case 'quality_controller':
       case 'supervisor':
         return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent });
@@ -255,7 +255,8 @@ export class EvaluationsService {
       case 'agent':
         return e.agentId === actor.id && !e.calibration && e.status !== 'draft';
       case 'team_lead': {
-        if (actor.teamId === null || e.status === 'draft') return false;
+        // Drafts and calibration scores are the controllers' working material (as in the recordings library).
+        if (actor.teamId === null || e.status === 'draft' || e.calibration) return false;
         return this.d.evaluations.recording(e.recordingId)?.teamId === actor.teamId;
       }
       default:

@@ -1,5 +1,6 @@
 // Separation of duties in quality control: nobody scores a call they took themselves (a controller or supervisor who
-// used to be an agent), and a dispute is settled by a supervisor other than the one who scored the call.
+// used to be an agent), and a dispute is settled by a supervisor other than the one who scored the call. And what a
+// team lead reads of the controllers' work: never their drafts or calibration scores.
 import { expect } from 'chai';
 import { recordings, staff } from '../../src/db/schema/index';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
@@ -18,6 +19,7 @@ describe('quality control: separation of duties (through the server)', function 
   let f: Fixture;
   const tokens = new Map<string, string>();
   const ids = new Map<string, number>();
+  const teams = new Map<string, number | null>();
   let n = 0;
 
   async function api(method: string, path: string, who: string, body?: unknown): Promise<{ status: number; body: Json }> {
@@ -28,12 +30,12 @@ describe('quality control: separation of duties (through the server)', function 
   }
 
   /** A stored recording whose call `agent` took. */
-  function recording(agent: string): number {
+  function recording(agent: string, teamId: number | null = null): number {
     n += 1;
     const callSid = `CA${String(n).padStart(32, '0')}`;
     return f.hotline.db
       .insert(recordings)
-      .values({ recordingSid: `RE${String(n).padStart(32, '0')}`, callSid, agentId: ids.get(agent)!, teamId: null, desk: 'front', direction: 'inbound', startedAt: new Date('2026-10-05T04:00:00Z'), durationSeconds: 120, status: 'stored', storageKey: `2026/10/05/${callSid}.wav` })
+      .values({ recordingSid: `RE${String(n).padStart(32, '0')}`, callSid, agentId: ids.get(agent)!, teamId, desk: 'front', direction: 'inbound', startedAt: new Date('2026-10-05T04:00:00Z'), durationSeconds: 120, status: 'stored', storageKey: `2026/10/05/${callSid}.wav` })
       .returning()
       .get().id;
   }
@@ -44,8 +46,8 @@ describe('quality control: separation of duties (through the server)', function 
     for (const [username, role] of [['qc2', 'quality_controller'], ['supervisor2', 'supervisor']] as const) {
       repo.createStaff({ username, displayName: username, role, department: null, passwordHash: hashPasswordSync(DEMO_PASSWORD, TEST_PASSWORD_COST), createdAt: new Date() });
     }
-    for (const s of f.hotline.db.select().from(staff).all()) ids.set(s.username, s.id);
-    for (const username of ['agent1', 'qc1', 'qc2', 'supervisor1', 'supervisor2']) {
+    for (const s of f.hotline.db.select().from(staff).all()) (ids.set(s.username, s.id), teams.set(s.username, s.teamId));
+    for (const username of ['agent1', 'lead1', 'qc1', 'qc2', 'supervisor1', 'supervisor2']) {
       const res = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
       expect(res.status, username).to.equal(200);
       tokens.set(username, ((await res.json()) as Json).token as string);
@@ -88,5 +90,25 @@ describe('quality control: separation of duties (through the server)', function 
     const other = await api('POST', `/api/evaluations/${opened.body.id}/resolve`, 'supervisor2', { resolution: 'upheld', note: 'Replayed: the score stands' });
     expect(other.status, JSON.stringify(other.body)).to.equal(200);
     expect(other.body).to.include({ status: 'resolved', resolution: 'upheld', resolvedBy: ids.get('supervisor2') });
+  });
+
+  it('shows a team lead their team\'s submitted evaluations but never a calibration one (as the recordings library does)', async () => {
+    expect(teams.get('agent1'), 'agent1 is in lead1\'s team').to.equal(teams.get('lead1')).and.to.not.equal(null);
+    const rec = recording('agent1', teams.get('agent1')!);
+    const opened = await api('POST', `/api/recordings/${rec}/evaluations`, 'qc1', { calibration: true });
+    expect(opened.status).to.equal(201);
+    await api('PUT', `/api/evaluations/${opened.body.id}/answers`, 'qc1', { answers: allAtMax() });
+    expect((await api('POST', `/api/evaluations/${opened.body.id}/submit`, 'qc1')).status).to.equal(200);
+
+    expect((await api('GET', `/api/evaluations/${opened.body.id}`, 'lead1')).status).to.equal(404);
+    for (const query of ['', '?calibration=1', `?recording=${rec}`]) {
+      const list = await api('GET', `/api/evaluations${query}`, 'lead1');
+      expect(list.status).to.equal(200);
+      expect((list.body as unknown as Json[]).map((e) => e.id), query).to.not.include(opened.body.id);
+    }
+    const detail = await api('GET', `/api/recordings/${rec}`, 'lead1');
+    expect(detail.status).to.equal(200);
+    expect(detail.body.evaluations).to.deep.equal([]);
+    expect((await api('GET', `/api/evaluations/${opened.body.id}`, 'qc2')).status, 'quality staff see it').to.equal(200);
   });
 });
