@@ -104,7 +104,10 @@ export class RecordingsLibraryService {
   }
 
   list(staff: Principal, filter: RecordingFilter, page: { limit: number; offset?: number; after?: RecordingCursor }) {
-    return this.d.repo.list(this.scopeOf(staff), filter, page);
+    const scope = this.scopeOf(staff);
+    // Whoever sees the number masked could unmask it with an exact filter, trying the hidden digits one by one.
+    if (filter.customerPhone !== undefined && !this.showsFullPhone(staff)) throw new Forbidden(`Filtering by customerPhone needs one of the roles: ${QUALITY_ROLES.join(', ')}`);
+    return this.d.repo.list(scope, filter, page);
   }
 
   /** The recording if this caller may see it; NotFound alike for a missing one and a forbidden one. */
