@@ -72,6 +72,8 @@ export class EvaluationsService {
       if (!rec || rec.status === 'deleted') throw new NotFound(`No recording ${recordingId}`);
       if (rec.status !== 'stored') throw new Conflict(`Recording ${recordingId} is ${rec.status}; only a stored recording can be evaluated`);
       if (rec.agentId === null) throw new Conflict(`Recording ${recordingId} has no agent to evaluate`);
+      // A controller or supervisor who once took calls as an agent may find their own among the recordings.
+      if (rec.agentId === actor.id) throw new Forbidden('No one evaluates their own call; a colleague scores it');
       const existing = this.d.evaluations.onRecording(recordingId);
       const mine = existing.find((e) => e.evaluatorId === actor.id && e.calibration === calibration && (calibration || e.status === 'draft'));
       if (mine) return { evaluation: mine, created: false };
@@ -159,6 +161,8 @@ export class EvaluationsService {
       const e = this.d.evaluations.get(id);
       if (!e) throw new NotFound(`No evaluation ${id}`);
       if (e.status !== 'disputed') throw new Conflict(`Evaluation ${id} is ${e.status}; only a disputed evaluation is resolved`);
+      // The dispute questions the evaluator's judgement (or concerns the supervisor's own call): someone else settles it.
+      if (e.evaluatorId === actor.id || e.agentId === actor.id) throw new Forbidden('A dispute is settled by another supervisor than the one who scored the call or took it');
       const now = this.d.clock.now();
       const changes: Partial<EvaluationRow> = { status: 'resolved', resolution: input.resolution, resolutionNote: input.note, resolvedBy: actor.id, resolvedAt: now };
       let data: unknown = { score: e.score };
@@ -195,8 +199,8 @@ export class EvaluationsService {
         if (f.status === 'draft') return [];
         return this.d.evaluations.list({ ...base, agentId: actor.id, calibration: false, excludeDrafts: true });
       case 'team_lead':
-        if (actor.teamId === null) return [];
-        return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent, teamId: actor.teamId, excludeDrafts: true });
+        if (actor.teamId === null || f.calibration === true) return [];
+        return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent, teamId: actor.teamId, calibration: false, excludeDrafts: true });
       case 'quality_controller':
       case 'supervisor':
         return this.d.evaluations.list({ ...base, agentId: f.agent === 'me' ? actor.id : f.agent });
@@ -251,7 +255,8 @@ export class EvaluationsService {
       case 'agent':
         return e.agentId === actor.id && !e.calibration && e.status !== 'draft';
       case 'team_lead': {
-        if (actor.teamId === null || e.status === 'draft') return false;
+        // Drafts and calibration scores are the controllers' working material (as in the recordings library).
+        if (actor.teamId === null || e.status === 'draft' || e.calibration) return false;
         return this.d.evaluations.recording(e.recordingId)?.teamId === actor.teamId;
       }
       default:

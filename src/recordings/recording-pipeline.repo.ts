@@ -93,19 +93,16 @@ export class RecordingPipelineRepo {
 
   /** Recordings started before `before`, not deleted, not kept and with no evaluation under dispute. */
   expired(before: Date, limit: number): RecordingRow[] {
+    return this.db.select().from(recordings).where(this.expiredWhere(before)).limit(limit).all();
+  }
+
+  /** Whether the recording is still one to delete (not kept, not disputed meanwhile): checked right before its file goes. */
+  stillExpired(id: number, before: Date): boolean {
+    return this.db.select({ id: recordings.id }).from(recordings).where(and(eq(recordings.id, id), this.expiredWhere(before))).get() !== undefined;
+  }
+
+  private expiredWhere(before: Date) {
     const disputed = this.db.select({ id: evaluations.recordingId }).from(evaluations).where(eq(evaluations.status, 'disputed'));
-    return this.db
-      .select()
-      .from(recordings)
-      .where(
-        and(
-          lt(recordings.startedAt, before),
-          sql`${recordings.status} <> 'deleted'`,
-          eq(recordings.keep, false),
-          sql`${recordings.id} not in ${disputed}`,
-        ),
-      )
-      .limit(limit)
-      .all();
+    return and(lt(recordings.startedAt, before), sql`${recordings.status} <> 'deleted'`, eq(recordings.keep, false), sql`${recordings.id} not in ${disputed}`);
   }
 }

@@ -34,6 +34,8 @@ export class RecordingRetention {
       const rows = this.d.repo.expired(before, BATCH);
       if (rows.length === 0) break;
       for (const r of rows) {
+        // Listed a batch ago: a dispute or a keep flag may have come since (the check and the delete start in one tick).
+        if (!this.d.repo.stillExpired(r.id, before)) continue;
         // The file first: a crash in between leaves a row to retry, never a file nobody knows about.
         if (r.storageKey) await this.d.store.delete(r.storageKey);
         this.d.transact(() => {

@@ -26,6 +26,8 @@ export interface RecordingsLibraryOptions {
   peakBuckets?: number;
   /** Peaks kept in memory (per recording) once computed. @default 64 */
   peakCacheSize?: number;
+  /** Files read whole for peaks at once (each is in memory meanwhile); a view beyond it gets no waveform. @default 2 */
+  peakReadsAtOnce?: number;
   /** Requests of one staff member for one recording closer than this are one playback in the audit log. @default 5 min */
   playbackAuditWindowMs?: number;
 }
@@ -67,7 +69,8 @@ export interface Caller {
 
 export class RecordingsLibraryService {
   private readonly o: Required<RecordingsLibraryOptions>;
-  private readonly peaks = new Map<string, WaveformPeaks>();
+  /** Computed peaks, or null for a file they cannot be read from (not read again for every view). */
+  private readonly peaks = new Map<string, WaveformPeaks | null>();
   private readonly computing = new Map<string, Promise<WaveformPeaks | null>>();
   private readonly lastPlayback = new Map<string, number>();
   /** Stored files never change: their sizes are kept briefly, so a player's Range requests skip one stat each. */
@@ -85,7 +88,7 @@ export class RecordingsLibraryService {
       options?: RecordingsLibraryOptions;
     },
   ) {
-    this.o = { peakBuckets: 1000, peakCacheSize: 64, playbackAuditWindowMs: 5 * 60_000, ...d.options };
+    this.o = { peakBuckets: 1000, peakCacheSize: 64, peakReadsAtOnce: 2, playbackAuditWindowMs: 5 * 60_000, ...d.options };
   }
 
   /** The list's scope for this caller; 403 for roles with no view of the library. */
@@ -101,7 +104,10 @@ export class RecordingsLibraryService {
   }
 
   list(staff: Principal, filter: RecordingFilter, page: { limit: number; offset?: number; after?: RecordingCursor }) {
-    return this.d.repo.list(this.scopeOf(staff), filter, page);
+    const scope = this.scopeOf(staff);
+    // Whoever sees the number masked could unmask it with an exact filter, trying the hidden digits one by one.
+    if (filter.customerPhone !== undefined && !this.showsFullPhone(staff)) throw new Forbidden(`Filtering by customerPhone needs one of the roles: ${QUALITY_ROLES.join(', ')}`);
+    return this.d.repo.list(scope, filter, page);
   }
 
   /**
@@ -230,17 +236,17 @@ export class RecordingsLibraryService {
     if (r.status !== 'stored' || !r.storageKey) return null;
     const key = `${r.id}:${r.storageKey}:${this.o.peakBuckets}`;
     const cached = this.peaks.get(key);
-    if (cached) return cached;
+    if (cached !== undefined) return cached;
     let running = this.computing.get(key);
     if (!running) {
+      // Each computation holds a whole file in memory: a burst of views (of recordings whose analysis failed) waits for none.
+      if (this.computing.size >= this.o.peakReadsAtOnce) return null;
       running = this.readPeaks(r.storageKey).finally(() => this.computing.delete(key));
       this.computing.set(key, running);
     }
     const peaks = await running;
-    if (peaks) {
-      this.peaks.set(key, peaks);
-      while (this.peaks.size > this.o.peakCacheSize) this.peaks.delete(this.peaks.keys().next().value!);
-    }
+    this.peaks.set(key, peaks);
+    while (this.peaks.size > this.o.peakCacheSize) this.peaks.delete(this.peaks.keys().next().value!);
     return peaks;
   }
 

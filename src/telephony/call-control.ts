@@ -89,12 +89,42 @@ export interface CarrierCredentials {
 export interface MediaLimits {
   /** Whole download, headers to last byte. @default 120000 (2 minutes) */
   timeoutMs?: number;
-  /** Largest file accepted: 64 MiB is about 70 minutes of Twilio's 8 kHz mono WAV. @default 67108864 */
+  /**
+   * Largest file accepted. The download asks for two channels (RequestedChannels=2): 8 kHz 16-bit stereo is 115 MB an
+   * hour, so 256 MiB is about 2 h 20 min; the job holds the file in memory once while it stores and analyses it.
+   * @default 268435456
+   */
   maxBytes?: number;
 }
 
 const TWILIO_API = 'https://api.twilio.com';
-const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 64 * 1024 * 1024 };
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_MEDIA_REDIRECTS = 3;
+
+function safeUrl(location: string, base: URL): URL | undefined {
+  try {
+    return new URL(location, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a media redirect is not followed, or undefined when it may be: back to the carrier's API, or to another host by
+ * name over https on the default port, without credentials in the URL (never an IP literal, localhost or plain http:
+ * a redirect must not turn the download into a request to this server's own network).
+ */
+export function mediaRedirectProblem(to: URL, apiOrigin: string): string | undefined {
+  if (to.username || to.password) return `a redirect to a URL with credentials (${to.host})`;
+  if (to.origin === apiOrigin) return undefined;
+  if (to.protocol !== 'https:') return `a redirect to ${to.protocol} (${to.host}), not https`;
+  if (to.port !== '') return `a redirect to port ${to.port} of ${to.hostname}`;
+  const host = to.hostname.toLowerCase();
+  if (host.startsWith('[') || /^[0-9.]+$/.test(host) || /^0x/i.test(host)) return `a redirect to the IP address ${host}`;
+  if (host === 'localhost' || host.endsWith('.localhost') || !host.includes('.')) return `a redirect to the local name ${host}`;
+  return undefined;
+}
+const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 256 * 1024 * 1024 };
 
 /**
  * The REST client's transport: sends every call to `base` when set (the simulator), path and query unchanged, and
@@ -212,8 +242,22 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     const { timeoutMs, maxBytes } = this.media;
     const failed = (why: string) => new Error(`recording ${recordingSid}: ${why}`);
     try {
-      // The signal bounds the whole download: headers and every byte of the body.
-      const res = await fetch(url, { headers: { Authorization: `Basic ${auth}` }, signal: AbortSignal.timeout(timeoutMs) });
+      // The signal bounds the whole download: headers, redirects and every byte of the body.
+      const signal = AbortSignal.timeout(timeoutMs);
+      const apiOrigin = url.origin;
+      let at = url;
+      let res = await fetch(at, { headers: { Authorization: `Basic ${auth}` }, redirect: 'manual', signal });
+      // The carrier may send the media from its storage host: redirects are followed by hand, each one checked.
+      for (let hops = 0; REDIRECT_STATUSES.has(res.status); hops++) {
+        await res.body?.cancel();
+        const location = res.headers.get('location');
+        const next = location ? safeUrl(location, at) : undefined;
+        const why = hops >= MAX_MEDIA_REDIRECTS ? `more than ${MAX_MEDIA_REDIRECTS} redirects` : !next ? 'a redirect without a usable Location' : mediaRedirectProblem(next, apiOrigin);
+        if (why) throw failed(`${why}; download refused`);
+        at = next!;
+        // The credentials go to the carrier's API alone, never to the host it redirects to.
+        res = await fetch(at, { headers: at.origin === apiOrigin ? { Authorization: `Basic ${auth}` } : {}, redirect: 'manual', signal });
+      }
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         throw failed(`carrier answered ${res.status}`);

@@ -10,7 +10,7 @@ import { openDatabase, type Db } from '../../src/db/client';
 import { CallsRepo } from '../../src/calls/calls.repo';
 import { VoicemailsRepo } from '../../src/recordings/voicemails.repo';
 import { VoicemailDownloader } from '../../src/recordings/voicemail-download';
-import { TwilioCallControl } from '../../src/telephony/call-control';
+import { mediaRedirectProblem, TwilioCallControl } from '../../src/telephony/call-control';
 import { maskPhonesIn } from '../../src/logging/logger';
 import { callSid } from '../support/hotline-fixture';
 
@@ -18,7 +18,7 @@ const ACCOUNT = 'AC' + 'a'.repeat(32);
 const RECORDING = 'RE' + '1'.repeat(32);
 const WAV_HEAD = Buffer.from('RIFF');
 
-type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error' | 'hostile-uri';
+type Behaviour = 'small' | 'huge' | 'endless' | 'slow' | 'rest-error' | 'hostile-uri' | 'redirect' | 'hour-long';
 
 /** A carrier whose recording media and call creation behave as told; counts the media bytes it managed to send. */
 async function misbehavingCarrier() {
@@ -32,13 +32,38 @@ async function misbehavingCarrier() {
       const uri = behaviour === 'hostile-uri' ? hostileUri : `/2010-04-01/Accounts/${ACCOUNT}/Recordings/${RECORDING}.json`;
       return res.end(JSON.stringify({ sid: RECORDING, account_sid: ACCOUNT, uri }));
     }
+    if (url === '/storage/media.wav') {
+      sent.mediaRequests.push(url);
+      res.writeHead(200, { 'Content-Type': 'audio/x-wav' });
+      return res.end(Buffer.concat([WAV_HEAD, Buffer.alloc(100, 1)]));
+    }
     if (url.split('?')[0].endsWith(`/Recordings/${RECORDING}.wav`)) {
       sent.mediaRequests.push(url);
+      if (behaviour === 'redirect') {
+        res.writeHead(302, { Location: hostileUri });
+        return res.end();
+      }
       res.on('close', () => (sent.closedEarly = !res.writableFinished));
       const piece = Buffer.alloc(16 * 1024, 1);
       if (behaviour === 'small' || behaviour === 'hostile-uri') {
         res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(WAV_HEAD.length + piece.length) });
         return res.end(Buffer.concat([WAV_HEAD, piece]));
+      }
+      if (behaviour === 'hour-long') {
+        // One hour of 8 kHz 16-bit two-channel audio, as the download asks for it (RequestedChannels=2): 115,200,044 bytes.
+        const total = 44 + 8000 * 2 * 2 * 3600;
+        res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(total) });
+        const chunk = Buffer.alloc(1024 * 1024, 0);
+        let left = total;
+        const pour = () => {
+          while (left > 0 && !res.destroyed) {
+            const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+            left -= part.length;
+            if (!res.write(part)) return void res.once('drain', pour);
+          }
+          res.end();
+        };
+        return pour();
       }
       if (behaviour === 'huge') {
         res.writeHead(200, { 'Content-Type': 'audio/x-wav', 'Content-Length': String(1024 * 1024 * 1024) });
@@ -139,6 +164,46 @@ describe('carrier REST door (against a misbehaving carrier)', () => {
     } finally {
       await new Promise<void>((resolve) => thief.close(() => resolve()));
     }
+  });
+
+  it('follows a media redirect only back to the carrier\'s API or to an https host by name: never to an IP, plain http, another port or with credentials', async () => {
+    let reached = 0;
+    const thief = http.createServer((_req, res) => (reached++, res.end('RIFF')));
+    await new Promise<void>((resolve) => thief.listen(0, '127.0.0.1', resolve));
+    const port = (thief.address() as AddressInfo).port;
+    try {
+      for (const target of [`http://127.0.0.1:${port}/media.wav`, `http://localhost:${port}/media.wav`, `https://127.0.0.1:${port}/x`, 'https://[::1]/x', 'https://169.254.169.254/latest/meta-data', 'http://media.example.com/x', 'https://media.example.com:8443/x', 'https://user:pw@media.example.com/x', 'https://internal/x']) {
+        carrier.set('redirect', target);
+        const err = await downloader.run({ callSid: sid, recordingSid: RECORDING }).then(() => undefined, (e: Error) => e);
+        expect(err?.message, target).to.match(/download refused/);
+      }
+      expect(reached, 'no request left for another host').to.equal(0);
+      expect(await fs.readdir(dir)).to.deep.equal([]);
+
+      carrier.set('redirect', '/storage/media.wav');
+      const file = await downloader.run({ callSid: sid, recordingSid: RECORDING });
+      expect((await fs.stat(path.join(dir, file))).size).to.equal(4 + 100);
+      expect(carrier.sent.mediaRequests.at(-1)).to.equal('/storage/media.wav');
+    } finally {
+      await new Promise<void>((resolve) => thief.close(() => resolve()));
+    }
+  });
+
+  it('takes a one-hour two-channel recording with the default limits (a long call is not refused as too big)', async () => {
+    carrier.set('hour-long');
+    const defaults = new TwilioCallControl({ accountSid: ACCOUNT, authToken: 'secret', apiBaseUrl: carrier.baseUrl });
+    const bytes = await defaults.recordingMedia(RECORDING);
+    expect(bytes.length).to.equal(44 + 8000 * 2 * 2 * 3600);
+  });
+
+  it('tells which media redirects are followed', () => {
+    const api = 'https://api.twilio.com';
+    expect(mediaRedirectProblem(new URL('https://api.twilio.com/2010-04-01/x'), api)).to.equal(undefined);
+    expect(mediaRedirectProblem(new URL('https://media.twiliocdn.com/x.wav?sig=1'), api)).to.equal(undefined);
+    expect(mediaRedirectProblem(new URL('https://api.twilio.com@evil.example/x'), api)).to.match(/credentials/);
+    expect(mediaRedirectProblem(new URL('https://0x7f000001/x'), api)).to.match(/IP address 127.0.0.1/);
+    expect(mediaRedirectProblem(new URL('https://2130706433/x'), api)).to.match(/IP address/);
+    expect(mediaRedirectProblem(new URL('https://api.twilio.com:444/x'), api)).to.match(/port 444/);
   });
 
   for (const [behaviour, reason] of [

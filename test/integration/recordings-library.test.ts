@@ -189,6 +189,15 @@ describe('recordings library API (through the server)', function () {
       expect(await listedIds('agent1', `?agentId=${ids.get('agent5')}`)).to.deep.equal([]);
     });
 
+    it('only quality staff filter by the customer\'s number: for the others, who see it masked, the filter would unmask it by trying the hidden digits', async () => {
+      for (const who of ['agent1', 'lead1']) {
+        const probe = await api('GET', `/api/recordings?customerPhone=${encodeURIComponent(PHONE)}`, who);
+        expect(probe.status, who).to.equal(403);
+        expect(probe.json.message).to.contain('customerPhone');
+      }
+      expect(await listedIds('supervisor1', `?customerPhone=${encodeURIComponent(PHONE)}`)).to.deep.equal([rec.r1]);
+    });
+
     it('dispatchers, departments and admins get 403 on the list and on every recording, real or guessed', async () => {
       for (const who of ['dispatcher1', 'warehouse1', 'admin1']) {
         expect((await api('GET', '/api/recordings', who)).status, who).to.equal(403);
