@@ -1,5 +1,5 @@
 // The domain's typed events and the in-process bus that carries them from services to realtime/ and reports/.
-import type { AgentStateName, CallbackType } from '../db/schema/index';
+import type { AgentStateName, CallbackType, MonitorMode } from '../db/schema/index';
 
 export type Desk = 'front' | 'middle' | 'back';
 
@@ -37,7 +37,14 @@ export type DomainEvent =
   /** An incoming order (or a newer version of one) was held for the middle office; reasons are the rules it hit. */
   | { type: 'OrderHeld'; orderId: number; number: string; reasons: string[]; at: Date }
   /** A quality controller submitted a (counted) evaluation: the agent has a score to read. */
-  | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date };
+  | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date }
+  /**
+   * Someone joined, switched mode in, or left an agent's live call (src/monitoring/). For the floor only: never sent to
+   * the agent, who is not told they are listened to.
+   */
+  | { type: 'MonitorStarted'; sessionId: number; interactionId: number; agentId: number; monitorId: number; monitorName: string; mode: MonitorMode; at: Date }
+  | { type: 'MonitorModeChanged'; sessionId: number; interactionId: number; agentId: number; monitorId: number; from: MonitorMode; mode: MonitorMode; at: Date }
+  | { type: 'MonitorEnded'; sessionId: number; interactionId: number; agentId: number; monitorId: number; reason: string; at: Date };
 
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;

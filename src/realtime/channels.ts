@@ -19,6 +19,10 @@ export const FLOOR_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventTyp
   'CallbackAttemptEnded',
   'AgentStateChanged',
   'AgentDesksChanged',
+  // Who listens in on which agent's call ("monitored by" on the agent's line); the agent never receives these.
+  'MonitorStarted',
+  'MonitorModeChanged',
+  'MonitorEnded',
 ]);
 
 /**
