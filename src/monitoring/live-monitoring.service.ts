@@ -170,9 +170,17 @@ export class LiveMonitoringService {
       if (!s.monitorCallSid && callSid) this.d.transact(() => this.d.sessions.update(sessionId, { monitorCallSid: callSid }));
       return;
     }
-    const callOver = this.d.interactions.get(s.interactionId)?.status !== 'connected';
-    const why = status !== 'completed' ? `the monitor's softphone did not answer (${status})` : callOver ? 'the call ended' : s.status === 'joined' ? 'the monitor hung up' : 'the monitor declined';
-    this.end(sessionId, why, null);
+    const ix = this.d.interactions.get(s.interactionId);
+    if (status !== 'completed' || s.status !== 'joined' || ix?.status !== 'connected') {
+      this.end(sessionId, status !== 'completed' ? `the monitor's softphone did not answer (${status})` : ix?.status !== 'connected' ? 'the call ended' : 'the monitor declined', null);
+      return;
+    }
+    // A joined monitor's leg ended: they hung up, or the conference ended with the call and its own callbacks are
+    // still on their way. The carrier says which.
+    this.d.carrier.liveConference(ix.conference).then(
+      (live) => this.end(sessionId, live ? 'the monitor hung up' : 'the call ended', null),
+      () => this.end(sessionId, "the monitor's leg ended", null),
+    );
   }
 
   /** Sessions whose call ended while this process was down are closed (startup). */
