@@ -111,7 +111,10 @@ export class LiveMonitoringService {
       return this.d.sessions.get(session.id)!;
     });
     // Left (or the call ended) while the carrier was placing the leg: do not leave it ringing.
-    if (after.status === 'ended') this.hangupQuietly(after.id, callSid);
+    if (after.status === 'ended') {
+      this.hangupQuietly(after.id, callSid);
+      if (after.endReason !== 'left') throw new Conflict(`agent ${agentId}'s call has just ended`);
+    }
     return after;
   }
 

@@ -2,9 +2,12 @@
 // team lead or quality controller joins from their softphone; the simulator says who hears whom at each step.
 import { expect } from 'chai';
 import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
-import { AgentDesk, api } from '../support/agent-desk';
+import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
-import type { SimCall } from '../../src/sim/index';
+import { CarrierSimulator, type SimCall } from '../../src/sim/index';
+import { simulatorAccount } from '../../src/sim/embedded';
+import { OPEN_HOURS, startHotline, testConfig } from '../support/hotline-fixture';
+import { flakyCarrier, type FlakyCarrier } from '../support/flaky-carrier';
 import type { InteractionRow } from '../../src/acd/interactions.repo';
 
 const LI_NA = '+8613911112222';
@@ -267,5 +270,97 @@ for (const mode of CALLBACK_MODES) describe(`listen, whisper, barge on a live ca
     expect(hears(call.sid)).to.deep.equal([ix.agentCallSid]);
     const audit = await auditOf(ix.id);
     expect(audit.find((a) => a.action === 'monitor.ended')?.reason).to.match(/did not answer|declined/);
+  });
+});
+
+describe('listen, whisper, barge against a carrier that fails the participant requests', function () {
+  this.timeout(60000);
+  let f: SimFixture;
+  let carrier: FlakyCarrier;
+  let desks: AgentDesk[];
+  /** Which participant requests (create, update) the carrier answers with a 500. */
+  const failing = { create: false, update: false };
+
+  beforeEach(async () => {
+    failing.create = failing.update = false;
+    desks = [];
+    const config = await testConfig();
+    const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: 20, maxCallSeconds: 900 });
+    await sim.listen(0, '127.0.0.1');
+    carrier = await flakyCarrier(sim.baseUrl, (req) => {
+      if (req.method !== 'POST') return undefined;
+      const url = req.url ?? '';
+      if (failing.create && /\/Participants\.json$/.test(url)) return 'error';
+      if (failing.update && /\/Participants\/CA[0-9a-f]{32}\.json$/.test(url)) return 'error';
+      return undefined;
+    });
+    const start = new Date(OPEN_HOURS).getTime();
+    const hot = await startHotline({}, { config, carrierApiBaseUrl: carrier.url, acdTickMs: 10, now: () => new Date(start + Math.round(sim.clock.now() * 1000)) });
+    const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
+    f = {
+      ...hot,
+      sim,
+      dial,
+      call: async (from, script) => {
+        const c = dial(from, script);
+        await c.done;
+        return c;
+      },
+      close: async () => {
+        await sim.close();
+        await hot.close();
+      },
+    };
+  });
+  afterEach(async () => {
+    for (const d of desks) d.close();
+    await f.close();
+    await carrier.close();
+  });
+
+  const signIn = async (username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]) => {
+    const d = await AgentDesk.signIn(f, username, phone);
+    desks.push(d);
+    return d;
+  };
+  const monitor = (d: AgentDesk, method: string, agentId: number, body?: unknown) => d.request(method, `/api/calls/live/${agentId}/monitor`, body);
+
+  it('a refused join answers 503 and leaves no session; a refused switch answers 503 and keeps the mode', async () => {
+    const agent = await signIn('agent1', { script: [{ wait: 900 }] });
+    expect((await agent.setState('available')).status).to.equal(200);
+    const call = f.dial(LI_NA, toAgent());
+    const ix = await eventually(() => {
+      const [row] = f.hotline.acdRepos.interactions.forCall(call.sid);
+      expect(row?.status).to.equal('connected');
+      expect(f.sim.audibility(row.conference)?.status).to.equal('in-progress');
+      return row;
+    }, 20000);
+    const dispatcher = await signIn('dispatcher1', MONITOR_PHONE);
+
+    failing.create = true;
+    const refused = await monitor(dispatcher, 'POST', agent.id, { mode: 'listen' });
+    expect(refused.status).to.equal(503);
+    expect(refused.body).to.deep.equal({ error: 'busy', message: 'the carrier could not add you to the call; try again' });
+    expect((await monitor(dispatcher, 'GET', agent.id)).status).to.equal(404);
+    expect(f.hotline.monitoring.onFloor()).to.deep.equal([]);
+    expect(dispatcher.softphone.ringing).to.equal(undefined);
+
+    // The carrier is back: the same request goes through.
+    failing.create = false;
+    expect((await monitor(dispatcher, 'POST', agent.id, { mode: 'listen' })).status).to.equal(201);
+    await eventually(async () => expect((await monitor(dispatcher, 'GET', agent.id)).body.status).to.equal('joined'), 10000);
+    const sup = dispatcher.softphone.currentCall!.sid;
+
+    failing.update = true;
+    const stuck = await monitor(dispatcher, 'PATCH', agent.id, { mode: 'barge' });
+    expect(stuck.status).to.equal(503);
+    expect((await monitor(dispatcher, 'GET', agent.id)).body).to.include({ mode: 'listen', status: 'joined' });
+    expect(f.sim.whoHears(call.sid)).to.deep.equal([ix.agentCallSid]);
+    expect(f.sim.whoHears(sup)!.sort()).to.deep.equal([call.sid, ix.agentCallSid!].sort());
+
+    const supervisor = await signIn('supervisor1');
+    const audit = (await supervisor.request('GET', `/api/audit?subjectType=interaction&subjectId=${ix.id}`)).body.entries as { action: string; reason: string | null }[];
+    expect(audit.map((a) => a.action).sort()).to.deep.equal(['monitor.ended', 'monitor.started', 'monitor.started']);
+    expect(audit.find((a) => a.action === 'monitor.ended')!.reason).to.equal('the carrier could not add the monitor');
   });
 });
