@@ -106,6 +106,10 @@ import { QualityFigures } from './quality/quality-figures';
 import { scorecardRoutes } from './http/scorecards.routes';
 import { evaluationRoutes } from './http/evaluations.routes';
 import { qaRoutes } from './http/qa.routes';
+import { LiveMonitoringService } from './monitoring/live-monitoring.service';
+import { MonitorSessionsRepo } from './monitoring/monitor-sessions.repo';
+import { TwilioMonitorCarrier, monitorWebhookRoutes } from './telephony/monitor-carrier';
+import { monitoringRoutes } from './http/monitoring.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -250,6 +254,7 @@ export function createHotline(o: HotlineOptions) {
       ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer }),
       ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
       ...recordingWebhookRoutes({ recorder }),
+      ...monitorWebhookRoutes({ legStatus: (sessionId, status, callSid) => monitoring.legStatus(sessionId, status, callSid) }),
     },
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
@@ -313,7 +318,21 @@ export function createHotline(o: HotlineOptions) {
   const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
-  const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  // Listen, whisper, barge: sessions left open by a crash (their call is over) are closed at once.
+  const monitoring = new LiveMonitoringService({
+    sessions: new MonitorSessionsRepo(db),
+    interactions: acdRepos.interactions,
+    staff,
+    audit,
+    carrier: new TwilioMonitorCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber }),
+    identity: (username) => agentIdentity({ username }),
+    transact,
+    clock,
+    events,
+    log: log.child({ component: 'monitoring' }),
+  });
+  monitoring.closeStale();
+  const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock, monitoring });
   const floorActions = new FloorActionsService({
     presence,
     desks,
@@ -374,6 +393,7 @@ export function createHotline(o: HotlineOptions) {
       queuesRoutes({ auth, queues: queueAdmin, clock }),
       floorRoutes({ auth, floor, clock }),
       floorActionRoutes({ auth, actions: floorActions, clock }),
+      monitoringRoutes({ auth, monitoring, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
@@ -444,6 +464,7 @@ export function createHotline(o: HotlineOptions) {
     callbackList,
     recordingsLibrary,
     quality,
+    monitoring,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -498,6 +519,7 @@ export function createHotline(o: HotlineOptions) {
       };
       try {
         const report = await reconciliation.run();
+        monitoring.closeStale();
         const repaired = dispatcher.callbacks ? await reconcileCallbackAttempts(dispatcher.callbacks, attempts, carrierReads!) : 0;
         if (repaired) log.info('callback attempts left half-done by the restart were repaired', { repaired });
         return report;

@@ -4,6 +4,7 @@ import type { Clock } from '../ivr/ivr-call.service';
 import type { AgentOnFloor } from './agent-desks.repo';
 import type { QueueEntriesRepo, QueueEntry } from './queue-entries.repo';
 import { compareWaiting } from './routing-policy';
+import type { MonitoringOnFloor } from '../monitoring/live-monitoring.service';
 
 export interface QueueRulesView {
   name: string;
@@ -28,6 +29,8 @@ export interface FloorSnapshot {
   }[];
   /** Agents per desk and state (an agent on two desks counts on both). */
   agents: Record<QueueEntry['desk'], Partial<Record<AgentStateName, number>>>;
+  /** Who is in which agent's live call (listen, whisper, barge): the "monitored by" of the agent's line. */
+  monitoring: MonitoringOnFloor[];
 }
 
 export class FloorService {
@@ -37,6 +40,8 @@ export class FloorService {
       rules: { get(name: string): QueueRulesView; list(): QueueRulesView[] };
       agents: { agents(): AgentOnFloor[] };
       clock: Clock;
+      /** Live-call monitoring; without it the floor shows nobody monitoring. */
+      monitoring?: { onFloor(): MonitoringOnFloor[] };
     },
   ) {}
 
@@ -67,6 +72,6 @@ export class FloorService {
       if (!a.active) continue;
       for (const { desk } of a.desks) agents[desk][a.presence.state] = (agents[desk][a.presence.state] ?? 0) + 1;
     }
-    return { at: now, queues, agents };
+    return { at: now, queues, agents, monitoring: this.d.monitoring?.onFloor() ?? [] };
   }
 }

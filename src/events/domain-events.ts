@@ -1,5 +1,5 @@
 // The domain's typed events and the in-process bus that carries them from services to realtime/ and reports/.
-import type { AgentStateName, CallbackType } from '../db/schema/index';
+import type { AgentStateName, CallbackType, MonitorMode } from '../db/schema/index';
 
 export type Desk = 'front' | 'middle' | 'back';
 
@@ -39,7 +39,14 @@ export type DomainEvent =
   /** A quality controller submitted a (counted) evaluation: the agent has a score to read. */
   | { type: 'EvaluationSubmitted'; evaluationId: number; recordingId: number; agentId: number; score: number | null; at: Date }
   /** A dispatcher or supervisor acted on the floor (moved an agent, ended a break, raised a call's priority…): every wallboard shows it. */
-  | { type: 'FloorActionTaken'; action: FloorAction; actorId: number; subjectType: 'agent' | 'call' | 'queue'; subjectId: string; reason: string; detail: Record<string, unknown>; at: Date };
+  | { type: 'FloorActionTaken'; action: FloorAction; actorId: number; subjectType: 'agent' | 'call' | 'queue'; subjectId: string; reason: string; detail: Record<string, unknown>; at: Date }
+  /**
+   * Someone joined, switched mode in, or left an agent's live call (src/monitoring/). For the floor only: never sent to
+   * the agent, who is not told they are listened to.
+   */
+  | { type: 'MonitorStarted'; sessionId: number; interactionId: number; agentId: number; monitorId: number; monitorName: string; mode: MonitorMode; at: Date }
+  | { type: 'MonitorModeChanged'; sessionId: number; interactionId: number; agentId: number; monitorId: number; from: MonitorMode; mode: MonitorMode; at: Date }
+  | { type: 'MonitorEnded'; sessionId: number; interactionId: number; agentId: number; monitorId: number; reason: string; at: Date };
 
 /** What a dispatcher can do to the floor at once (src/acd/floor-actions.service.ts). */
 export type FloorAction = 'agent.move-desk' | 'agent.end-break' | 'agent.log-out' | 'call.priority' | 'call.assign' | 'queue.overflow';

@@ -6,8 +6,8 @@ import type { Clock } from '../ivr/ivr-call.service';
 import type { VoiceTokenIssuer } from '../telephony/voice-token';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
-/** The positions that take or listen in on calls with a browser softphone. */
-export const SOFTPHONE_ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'supervisor'];
+/** The positions that take or listen in on calls with a browser softphone (quality controllers listen in live too). */
+export const SOFTPHONE_ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor'];
 
 export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; clock?: Clock }): Router {
   const router = Router();

@@ -20,6 +20,10 @@ export const FLOOR_EVENTS: ReadonlySet<DomainEventType> = new Set<DomainEventTyp
   'AgentStateChanged',
   'AgentDesksChanged',
   'FloorActionTaken',
+  // Who listens in on which agent's call ("monitored by" on the agent's line); the agent never receives these.
+  'MonitorStarted',
+  'MonitorModeChanged',
+  'MonitorEnded',
 ]);
 
 /**

@@ -9,7 +9,7 @@ import type { CallerStep } from './caller-script';
 import { SimClock } from './sim-clock';
 import { WebhookClient } from './webhook-client';
 import { CarrierQueues } from './carrier-queues';
-import { Conferences } from './conferences';
+import { Conferences, type Audibility } from './conferences';
 import { RecordingStore } from './recordings';
 import type { TalkPattern } from './recording-audio';
 import { Endpoints, type NumberScript, type PhoneOptions, type SimSoftphone, type SoftphoneOptions } from './endpoints';
@@ -148,6 +148,22 @@ export class CarrierSimulator implements CarrierContext {
   /** Who talks when on this call's recordings (tests): see RecordingStore.setTalkPattern. */
   setTalkPattern(callSid: string, pattern: TalkPattern): void {
     this.recordings.setTalkPattern(callSid, pattern);
+  }
+
+  /**
+   * Who hears whom in a conference (by name or CF SID): for each connected participant, the CallSids it hears and
+   * that hear it. Undefined when there is no such conference.
+   */
+  audibility(conference: string): { conferenceSid: string; friendlyName: string; status: string; participants: Audibility[] } | undefined {
+    const c = this.conferences.byNameOrSid(conference);
+    return c && { conferenceSid: c.sid, friendlyName: c.friendlyName, status: c.status, participants: c.audibility() };
+  }
+
+  /** The CallSids a call hears right now in its conference; undefined when the call is in no conference. */
+  whoHears(callSid: string): string[] | undefined {
+    const call = this.callMap.get(callSid);
+    const p = call && this.conferences.participantOf(call);
+    return p?.conference.audibility().find((a) => a.callSid === callSid)?.hears;
   }
 
   calls(): SimCall[] {

@@ -37,6 +37,27 @@ export interface ConferenceSettings {
 
 export type ConferenceStatus = 'init' | 'in-progress' | 'completed';
 
+/** What one participant hears right now, as the carrier mixes the room (see Conference.audibility). */
+export interface Audibility {
+  callSid: string;
+  label: string | null;
+  muted: boolean;
+  hold: boolean;
+  coaching: boolean;
+  callSidToCoach: string | null;
+  /** The CallSids of the participants whose voice reaches this one. */
+  hears: string[];
+  /** The CallSids of the participants who hear this one. */
+  heardBy: string[];
+  /** Music instead of the room: hold music while held, wait music before the conference starts. */
+  music: 'hold' | 'wait' | null;
+}
+
+/** A beep for `beep` true|onEnter on joining and true|onExit on leaving, as Twilio plays it to the room. */
+function beeps(beep: string, when: 'enter' | 'exit'): boolean {
+  return beep === 'true' || beep === (when === 'enter' ? 'onEnter' : 'onExit');
+}
+
 export class Conference {
   readonly sid = newSid('CF');
   readonly dateCreated = new Date();
@@ -78,6 +99,7 @@ export class Conference {
       ...(p.muted ? { muted: 'true' } : {}),
     });
     this.event('participant-join', p);
+    if (beeps(p.beep, 'enter')) this.beep(p, 'joined');
     this.ctx.events.emit('conference', { event: 'participant-join', conferenceSid: this.sid, friendlyName: this.friendlyName, callSid: p.call.sid, label: p.label });
     const connected = this.connected();
     if (this.status === 'init' && connected.length >= 2 && connected.some((x) => x.startConferenceOnEnter)) {
@@ -112,6 +134,7 @@ export class Conference {
     this.event('participant-leave', p, { ParticipantCallStatus: p.call.ended ? p.call.status : 'in-progress', ReasonParticipantLeft: reason });
     p.left.resolve(reason);
     if (this.status === 'completed') return;
+    if (beeps(p.beep, 'exit')) this.beep(p, 'left');
     const kicked = how === 'kicked';
     if (p.endConferenceOnExit) this.end(kicked ? 'participant-with-end-conference-on-exit-kicked' : 'participant-with-end-conference-on-exit-left', p.call.sid);
     else if (!this.connected().length) this.end(kicked ? 'last-participant-kicked' : 'last-participant-left', p.call.sid);
@@ -159,12 +182,42 @@ export class Conference {
     }
   }
 
+  /**
+   * Who hears whom right now, as Twilio documents the modes: everyone hears every connected participant that is not
+   * muted, not on hold and not coaching, except themselves; a coaching participant is heard only by the call it
+   * coaches; a held participant hears hold music and is heard by nobody; before the conference starts everyone
+   * hears the wait music. A coach hears the whole room, like anyone else.
+   */
+  audibility(): Audibility[] {
+    const connected = this.connected();
+    const live = this.status === 'in-progress';
+    const heardBy = (q: Participant) =>
+      connected.filter((p) => live && p !== q && !p.hold && !q.muted && !q.hold && (!q.coaching || q.callSidToCoach === p.call.sid)).map((p) => p.call.sid);
+    const heard = new Map(connected.map((q) => [q, heardBy(q)]));
+    return connected.map((p) => ({
+      callSid: p.call.sid,
+      label: p.label ?? null,
+      muted: p.muted,
+      hold: p.hold,
+      coaching: p.coaching,
+      callSidToCoach: p.callSidToCoach ?? null,
+      hears: connected.filter((q) => heard.get(q)!.includes(p.call.sid)).map((q) => q.call.sid),
+      heardBy: heard.get(p)!,
+      music: p.hold ? 'hold' : this.status === 'init' ? 'wait' : null,
+    }));
+  }
+
   find(callSidOrLabel: string): Participant | undefined {
     return this.participants.find((p) => p.call.sid === callSidOrLabel) ?? this.participants.find((p) => p.label === callSidOrLabel);
   }
 
   connected(): Participant[] {
     return this.participants.filter((p) => p.status === 'connected');
+  }
+
+  /** The others in the room hear a beep: someone joined or left (what a silent listener must never cause). */
+  private beep(p: Participant, what: 'joined' | 'left'): void {
+    for (const other of this.connected()) if (other !== p && !other.hold) other.call.log('play', 'beep', { conference: this.friendlyName, [what]: p.call.sid });
   }
 
   private remove(p: Participant): boolean {
@@ -228,6 +281,14 @@ export class Conferences {
 
   get(sid: string): Conference | undefined {
     return this.bySid.get(sid);
+  }
+
+  /** A room by its SID, else the one not over yet with this name, else the latest with this name. */
+  byNameOrSid(id: string): Conference | undefined {
+    const bySid = this.bySid.get(id);
+    if (bySid) return bySid;
+    const named = this.list().filter((c) => c.friendlyName === id);
+    return named.find((c) => c.status !== 'completed') ?? named[0];
   }
 
   list(): Conference[] {

@@ -14,6 +14,8 @@ export interface CallPlacer {
   registerPhone(opts: PhoneOptions): void;
   scriptNumber(number: string, script: NumberScript): void;
   setTalkPattern(callSid: string, pattern: TalkPattern): void;
+  audibility(conference: string): object | undefined;
+  whoHears(callSid: string): string[] | undefined;
 }
 
 /** `{caller: [{start, end}], heard: [...]}` in seconds from the recording's start, from outside. */
@@ -111,6 +113,21 @@ export function controlApi(sim: CallPlacer): Router {
       return void res.status(400).json({ message: (err as Error).message });
     }
     res.status(204).end();
+  });
+
+  // Who hears whom in a conference right now (listen, whisper, barge, hold): by friendly name or CF SID.
+  api.get('/conferences/:name/audibility', (req, res) => {
+    const a = sim.audibility(req.params.name);
+    if (!a) return void res.status(404).json({ message: `no conference ${req.params.name}` });
+    res.json(a);
+  });
+
+  // The CallSids one call hears right now in its conference.
+  api.get('/calls/:sid/hears', (req, res) => {
+    if (!sim.call(req.params.sid)) return void res.status(404).json({ message: `no call ${req.params.sid}` });
+    const hears = sim.whoHears(req.params.sid);
+    if (!hears) return void res.status(409).json({ message: `call ${req.params.sid} is in no conference` });
+    res.json({ callSid: req.params.sid, hears });
   });
 
   api.get('/calls', (_req, res) => {

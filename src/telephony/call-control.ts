@@ -25,6 +25,27 @@ export interface CallControl {
   startCallRecording(callSid: string, o: { statusCallback: string }): Promise<{ recordingSid: string; startedAt: Date }>;
   /** Pauses (silence left in the audio) or resumes a call's recording. */
   updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void>;
+  /** The SID of the conference of that name while it is in progress; undefined when none is. */
+  conferenceInProgress(friendlyName: string): Promise<string | undefined>;
+  /** Dials `to` into a conference (the carrier joins the answered leg); resolves with the leg's CallSid. */
+  addParticipant(conferenceSid: string, o: NewParticipant): Promise<string>;
+  /** Mutes, coaches or frees a participant (by CallSid or label). */
+  updateParticipant(conferenceSid: string, participant: string, o: { muted?: boolean; coaching?: boolean; callSidToCoach?: string }): Promise<void>;
+}
+
+/** A participant the carrier dials into a conference (the conference coach feature: `coaching` + `callSidToCoach`). */
+export interface NewParticipant {
+  to: string;
+  from: string;
+  label: string;
+  muted: boolean;
+  coaching: boolean;
+  callSidToCoach?: string;
+  /** false: nobody in the room hears a beep when this participant joins or leaves. */
+  beep: boolean;
+  /** Call progress (initiated, ringing, answered, completed) of the participant's leg. */
+  statusCallback: string;
+  timeoutSeconds: number;
 }
 
 /** What the carrier holds right now, read at startup to reconcile with the database (see acd/carrier-reconciliation.ts). */
@@ -225,6 +246,35 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
 
   async hangup(callSid: string): Promise<void> {
     await this.client.calls(callSid).update({ status: 'completed' });
+  }
+
+  async conferenceInProgress(friendlyName: string): Promise<string | undefined> {
+    const [c] = await this.client.conferences.list({ friendlyName, status: 'in-progress', limit: 1 });
+    return c?.sid;
+  }
+
+  async addParticipant(conferenceSid: string, o: NewParticipant): Promise<string> {
+    const p = await this.client.conferences(conferenceSid).participants.create({
+      to: o.to,
+      from: o.from,
+      label: o.label,
+      muted: o.muted,
+      coaching: o.coaching,
+      ...(o.callSidToCoach ? { callSidToCoach: o.callSidToCoach } : {}),
+      beep: String(o.beep),
+      // Joining or leaving never starts or ends the conversation of the others.
+      startConferenceOnEnter: false,
+      endConferenceOnExit: false,
+      statusCallback: o.statusCallback,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      timeout: o.timeoutSeconds,
+    });
+    return p.callSid;
+  }
+
+  async updateParticipant(conferenceSid: string, participant: string, o: { muted?: boolean; coaching?: boolean; callSidToCoach?: string }): Promise<void> {
+    await this.client.conferences(conferenceSid).participants(participant).update(o);
   }
 
   async dequeue(queueName: string, callSid: string, url: string): Promise<void> {

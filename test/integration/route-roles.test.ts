@@ -86,6 +86,9 @@ import { qualityServices } from '../../src/hotline';
 import { scorecardRoutes } from '../../src/http/scorecards.routes';
 import { evaluationRoutes } from '../../src/http/evaluations.routes';
 import { qaRoutes } from '../../src/http/qa.routes';
+import { monitoringRoutes } from '../../src/http/monitoring.routes';
+import { LiveMonitoringService } from '../../src/monitoring/live-monitoring.service';
+import { MonitorSessionsRepo } from '../../src/monitoring/monitor-sessions.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -109,6 +112,7 @@ const OFFICE_READERS = ['agent', 'team_lead', 'supervisor', 'dispatcher'] as con
 const QA = ['quality_controller', 'supervisor'] as const satisfies readonly Role[];
 const QA_READERS = ['quality_controller', 'supervisor', 'team_lead'] as const satisfies readonly Role[];
 const EVALUATION_READERS = ['agent', 'team_lead', 'quality_controller', 'supervisor'] as const satisfies readonly Role[];
+const MONITOR = ['dispatcher', 'team_lead', 'quality_controller', 'supervisor'] as const satisfies readonly Role[];
 
 /** Routes anyone may call without signing in: [method, path]. */
 export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [['POST', '/api/auth/login']];
@@ -151,7 +155,13 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', '/api/floor/queues/no-such-queue/overflow', DISPATCH, { maxWaitSeconds: 600, reason: 'route roles probe' }],
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
-  ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'supervisor']],
+  ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  // Listen, whisper, barge: agent1 (on lead1's team) has no live call, so the roles let through get 409 (404 for GET and
+  // DELETE: nobody is in a call of agent1), and nothing rings.
+  ['POST', '/api/calls/live/{agent1}/monitor', MONITOR, { mode: 'listen', reason: 'route roles probe' }],
+  ['GET', '/api/calls/live/{agent1}/monitor', MONITOR],
+  ['PATCH', '/api/calls/live/{agent1}/monitor', MONITOR, { mode: 'barge' }],
+  ['DELETE', '/api/calls/live/{agent1}/monitor', MONITOR, { reason: 'route roles probe' }],
   ['POST', `/api/callbacks/${NO_SUCH_ID}/call`, ['agent']],
   ['POST', `/api/callbacks/${NO_SUCH_ID}/outcome`, ['agent', 'dispatcher', 'supervisor'], { outcome: 'reached' }],
   ['POST', '/api/integration-keys', ['admin'], { name: 'route roles probe' }],
@@ -349,6 +359,25 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => scorecardRoutes({ ...h, scorecards: quality(h).scorecards }),
   (h) => evaluationRoutes({ ...h, evaluations: quality(h).evaluations }),
   (h) => qaRoutes({ ...h, ...quality(h), timeZone: 'Asia/Shanghai' }),
+  (h) =>
+    monitoringRoutes({
+      ...h,
+      monitoring: new LiveMonitoringService({
+        sessions: new MonitorSessionsRepo(h.db),
+        interactions: new InteractionsRepo(h.db),
+        staff: new StaffRepo(h.db),
+        audit: new AuditRepo(h.db),
+        // No live call anywhere here: the service refuses before it would ever reach the carrier.
+        carrier: {
+          liveConference: () => Promise.reject(new Error('no carrier')),
+          join: () => Promise.reject(new Error('no carrier')),
+          setMode: () => Promise.reject(new Error('no carrier')),
+          hangup: () => Promise.reject(new Error('no carrier')),
+        },
+        identity: (username) => `agent-${username}`,
+        ...h,
+      }),
+    }),
 ];
 
 function office(h: Harness) {
