@@ -104,6 +104,9 @@ import { QualityFigures } from './quality/quality-figures';
 import { scorecardRoutes } from './http/scorecards.routes';
 import { evaluationRoutes } from './http/evaluations.routes';
 import { qaRoutes } from './http/qa.routes';
+import { CallHoldsRepo } from './acd/call-holds.repo';
+import { CallHoldService } from './acd/call-hold.service';
+import { callHoldRoutes } from './http/call-hold.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -236,7 +239,7 @@ export function createHotline(o: HotlineOptions) {
         queueWait,
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
-      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer }),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer, holdMusic: config.holdMusicUrl }),
       ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
       ...recordingWebhookRoutes({ recorder }),
     },
@@ -273,6 +276,7 @@ export function createHotline(o: HotlineOptions) {
       })
     : undefined;
   const audit = new AuditRepo(db);
+  const callHolds = new CallHoldService({ holds: new CallHoldsRepo(db), interactions: acdRepos.interactions, carrier: acdCarrier, transact, clock, events, log: log.child({ component: 'call-holds' }) });
   const agentControl = new AgentControlService({
     presence,
     presenceRepo: acdRepos.presence,
@@ -367,6 +371,7 @@ export function createHotline(o: HotlineOptions) {
           return ix?.status === 'connected' ? { customerCallSid: ix.callSid } : undefined;
         },
       }),
+      callHoldRoutes({ auth, clock, holds: callHolds }),
       recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
@@ -409,6 +414,7 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    callHolds,
     attempts,
     /** Shows these bull queues on the dashboard at /admin/queues. */
     setJobQueues: (queues: Parameters<typeof dashboard.setQueues>[0]) => dashboard.setQueues(queues),
