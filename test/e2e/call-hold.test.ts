@@ -91,6 +91,9 @@ for (const mode of CALLBACK_MODES) describe(`agent hold and resume of the custom
 
   it('hold puts the customer on hold at the carrier with our hold music, resume takes them back; the hold is stored, published, and left out of talk and silence', async () => {
     const { agent, call, row, participant } = await connectedCall([{ wait: 70 }, { hangup: true }]);
+    // The dispatcher watching the floor.
+    const floor = await AgentDesk.signIn(f, 'dispatcher1');
+    desks.push(floor);
     expect((await agent.request('POST', '/api/calls/current/resume', {})).status, 'not on hold yet').to.equal(409);
     await simSleep(10);
 
@@ -117,8 +120,9 @@ for (const mode of CALLBACK_MODES) describe(`agent hold and resume of the custom
     // The simulator's own record of the hold (its timeline) agrees with ours.
     const simHold = f.sim.recordings.list({ callSid: call.sid })[0].holds[0];
     expect(simHold.end! - simHold.start).to.be.closeTo(storedSeconds, 0.5);
-    // The agent's desktop heard both changes.
+    // The agent's desktop and the floor heard both changes.
     await eventually(() => expect(agent.messages.filter((m) => m.type === 'CallHoldChanged').map((m) => m.onHold)).to.deep.equal([true, false]), 3000);
+    await eventually(() => expect(floor.messages.filter((m) => m.type === 'CallHoldChanged').map((m) => [m.onHold, m.agentId])).to.deep.equal([[true, agent.id], [false, agent.id]]), 3000);
 
     await call.done;
     const analysed = await eventually(() => {
