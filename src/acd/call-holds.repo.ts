@@ -1,5 +1,5 @@
-// Holds of the customer in a conversation (drizzle only): open one, close it, read a call's holds.
-import { and, asc, eq, isNull } from 'drizzle-orm';
+// Holds of the customer in a conversation (drizzle only): open one, find the open one, close it.
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { callHolds } from '../db/schema/index';
 
@@ -32,10 +32,5 @@ export class CallHoldsRepo {
       .where(and(eq(callHolds.id, open.id), isNull(callHolds.endedAt)))
       .returning()
       .get();
-  }
-
-  /** Every hold of a call leg, oldest first. */
-  forCall(callSid: string): CallHoldRow[] {
-    return this.db.select().from(callHolds).where(eq(callHolds.callSid, callSid)).orderBy(asc(callHolds.startedAt), asc(callHolds.id)).all();
   }
 }
