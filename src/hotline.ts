@@ -110,6 +110,9 @@ import { LiveMonitoringService } from './monitoring/live-monitoring.service';
 import { MonitorSessionsRepo } from './monitoring/monitor-sessions.repo';
 import { TwilioMonitorCarrier, monitorWebhookRoutes } from './telephony/monitor-carrier';
 import { monitoringRoutes } from './http/monitoring.routes';
+import { CallHoldsRepo } from './acd/call-holds.repo';
+import { CallHoldService } from './acd/call-hold.service';
+import { callHoldRoutes } from './http/call-hold.routes';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -251,7 +254,7 @@ export function createHotline(o: HotlineOptions) {
         queueWait,
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
-      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer }),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer, holdMusic: config.holdMusicUrl }),
       ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
       ...recordingWebhookRoutes({ recorder }),
       ...monitorWebhookRoutes({ legStatus: (sessionId, status, callSid) => monitoring.legStatus(sessionId, status, callSid) }),
@@ -289,6 +292,7 @@ export function createHotline(o: HotlineOptions) {
       })
     : undefined;
   const audit = new AuditRepo(db);
+  const callHolds = new CallHoldService({ holds: new CallHoldsRepo(db), interactions: acdRepos.interactions, carrier: acdCarrier, transact, clock, events, log: log.child({ component: 'call-holds' }) });
   const agentControl = new AgentControlService({
     presence,
     presenceRepo: acdRepos.presence,
@@ -413,6 +417,7 @@ export function createHotline(o: HotlineOptions) {
           return ix?.status === 'connected' ? { customerCallSid: ix.callSid } : undefined;
         },
       }),
+      callHoldRoutes({ auth, clock, holds: callHolds }),
       recordingsRoutes({ library: recordingsLibrary, auth, clock, log: log.child({ component: 'recordings' }) }),
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
@@ -455,6 +460,7 @@ export function createHotline(o: HotlineOptions) {
     groupCommit,
     reconciliation,
     agentControl,
+    callHolds,
     attempts,
     /** Shows these bull queues on the dashboard at /admin/queues. */
     setJobQueues: (queues: Parameters<typeof dashboard.setQueues>[0]) => dashboard.setQueues(queues),

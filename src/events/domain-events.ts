@@ -25,6 +25,8 @@ export type DomainEvent =
   | { type: 'CallAnswered'; interactionId: number; callSid: string; agentId: number; waitSeconds: number; at: Date }
   | { type: 'CallMissed'; interactionId: number; callSid: string; agentId: number; at: Date }
   | { type: 'CallEnded'; interactionId: number; callSid: string; agentId: number; at: Date }
+  /** The agent put the customer on hold (onHold) or took them back; no customer data. */
+  | { type: 'CallHoldChanged'; interactionId: number; callSid: string; agentId: number; onHold: boolean; at: Date }
   | { type: 'CallAbandoned'; callSid: string; queue: string; waitSeconds: number; at: Date }
   | { type: 'CallLeftQueue'; callSid: string; queue: string; waitSeconds: number; outcome: 'callback' | 'voicemail'; at: Date }
   | { type: 'CallbackRequested'; callbackId: number; desk: Desk; source: CallbackType; at: Date }

@@ -129,6 +129,7 @@ function detailJson(d: RecordingDetail) {
     sizeBytes: r.sizeBytes,
     storedAt: r.storedAt?.toISOString() ?? null,
     pauses: d.pauses,
+    holds: d.holds,
     analysis: d.analysis,
     peaks: d.peaks,
     evaluations: d.evaluations.map((e) => ({

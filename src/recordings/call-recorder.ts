@@ -82,12 +82,15 @@ export class CallRecorder {
     const ctx = this.d.repo.context(interactionId);
     if (!ctx) throw new Error(`interaction ${interactionId} not found`);
     this.starting.add(customerCallSid);
-    let rec: { recordingSid: string; startedAt: Date };
+    let rec: { recordingSid: string };
     try {
       rec = await this.d.control.startCallRecording(customerCallSid, { statusCallback: recordingStatusUrl(this.d.base) });
     } finally {
       this.starting.delete(customerCallSid);
     }
+    // Our own clock as the carrier confirmed the start, not its start_time: that is whole seconds on another clock, and
+    // pauses and holds (stamped by this clock) are placed on the recording relative to this moment.
+    const startedAt = this.d.clock.now();
     return this.d.transact(() =>
       this.d.repo.insert({
         recordingSid: rec.recordingSid,
@@ -95,7 +98,7 @@ export class CallRecorder {
         ...ctx,
         customerChannel: 0,
         channels: 2,
-        startedAt: rec.startedAt,
+        startedAt,
         status: 'recording',
       }),
     );

@@ -8,6 +8,9 @@ import type { RecordingPipelineRepo } from './recording-pipeline.repo';
 import { interleavedWav, wavInfo } from './wav';
 import { analyseCallAudio, waveformPeaks } from './audio-signals';
 import { parsePauses } from './call-recorder';
+import { closedHolds, holdsOnRecording } from './recording-holds';
+import { deskTalkRatioNorm, DEFAULT_TALK_RATIO_NORM, type TalkRatioNorm } from './talk-ratio-norm';
+import type { RecordingRow } from './recordings.repo';
 
 export const RECORDING_DOWNLOAD = { queue: 'recordings', name: 'recording-download' } as const;
 
@@ -17,6 +20,16 @@ export type RecordingDownloadPayload = z.infer<typeof recordingDownloadPayload>;
 /** Retried with bull's backoff (5 attempts, exponential from 2 s) when the carrier fails or sends something that is not the recording. */
 export function recordingDownloadJob(p: RecordingDownloadPayload) {
   return { ...RECORDING_DOWNLOAD, jobId: `recording:${p.recordingSid}`, payload: p };
+}
+
+/** How the desk's normal agent talk ratio is found (src/recordings/talk-ratio-norm.ts). */
+export interface DeskNormOptions {
+  /** Days of the desk's recordings the median is taken over. @default 30 */
+  windowDays?: number;
+  /** Recordings the desk needs before its own median is used. @default 20 */
+  minRecordings?: number;
+  /** Recordings whose parties together talked less than this are left out of the median (their ratio says little). @default 10 */
+  minTalkSeconds?: number;
 }
 
 /** Waveform buckets stored for the player's overview. */
@@ -36,8 +49,12 @@ export class RecordingDownloader {
       store: RecordingStore;
       clock: { now(): Date };
       log: Logger;
-      /** The desk's normal agent talk ratio for the flag; null: no ratio flag. */
+      /**
+       * The default normal agent talk ratio, used until a desk has enough analysed recordings of its own (then its
+       * median is); null: no ratio flag at all. @default 0.5
+       */
       agentTalkRatioNorm?: number | null;
+      deskNorm?: DeskNormOptions;
     },
   ) {}
 
@@ -63,7 +80,7 @@ export class RecordingDownloader {
     if (row.analysedAt) return { storageKey: row.storageKey!, analysed: true };
     try {
       bytes ??= await readAll(this.d.store.read(row.storageKey!));
-      this.analyse(row.id, bytes, parsePauses(row.pauses), row.customerChannel === 1 ? 1 : 0);
+      this.analyse(row, bytes);
       return { storageKey: row.storageKey!, analysed: true };
     } catch (err) {
       // Audio the analysis cannot read stays stored and playable; retrying would not change it.
@@ -72,14 +89,30 @@ export class RecordingDownloader {
     }
   }
 
-  private analyse(id: number, bytes: Buffer, pauses: { start: number; end: number | null }[], customerChannel: 0 | 1) {
+  /** The agent-talk-ratio flag's normal for this recording: its desk's median of the last days, or the default. */
+  talkRatioNorm(row: RecordingRow): TalkRatioNorm | null {
+    const fallback = this.d.agentTalkRatioNorm === undefined ? DEFAULT_TALK_RATIO_NORM.fallback : this.d.agentTalkRatioNorm;
+    if (fallback === null) return null;
+    const o = { windowDays: 30, minRecordings: DEFAULT_TALK_RATIO_NORM.minRecordings, minTalkSeconds: 10, ...this.d.deskNorm };
+    if (!row.desk) return deskTalkRatioNorm([], { fallback });
+    const since = new Date(this.d.clock.now().getTime() - o.windowDays * 86_400_000);
+    return deskTalkRatioNorm(this.d.repo.deskTalkRatios(row.desk, since, row.id, o.minTalkSeconds), { fallback, minRecordings: o.minRecordings });
+  }
+
+  private analyse(row: RecordingRow, bytes: Buffer) {
     const audio = interleavedWav(bytes);
+    const seconds = audio.durationSeconds;
+    // The server's own hold rows, placed on the recording's timeline (the audio cannot tell hold music from the agent).
+    const holds = holdsOnRecording(this.d.repo.holdsFor(row.callSid), row.startedAt, seconds);
+    const norm = this.talkRatioNorm(row);
     const signals = analyseCallAudio(audio, {
-      customerChannel,
-      pauses: pauses.filter((x): x is { start: number; end: number } => x.end !== null),
-      ...(this.d.agentTalkRatioNorm !== undefined ? { agentTalkRatioNorm: this.d.agentTalkRatioNorm } : {}),
+      customerChannel: row.customerChannel === 1 ? 1 : 0,
+      pauses: parsePauses(row.pauses).filter((x): x is { start: number; end: number } => x.end !== null),
+      holds: closedHolds(holds),
+      agentTalkRatioNorm: norm?.value ?? null,
     });
     const peaks = waveformPeaks(audio, PEAK_BUCKETS);
+    const id = row.id;
     this.d.repo.update(id, {
       analysedAt: this.d.clock.now(),
       customerTalkSeconds: signals.talkSeconds.customer,
@@ -90,7 +123,7 @@ export class RecordingDownloader {
       talkOverSeconds: signals.talkOver.seconds,
       holdSeconds: signals.holdSeconds,
       flags: JSON.stringify(signals.flags),
-      analysis: JSON.stringify({ ...signals, peaks }),
+      analysis: JSON.stringify({ ...signals, holds, agentTalkRatioNorm: norm, peaks }),
     });
   }
 }

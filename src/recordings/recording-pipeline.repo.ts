@@ -1,8 +1,8 @@
 // The recording pipeline's writes: a row when a call leg's recording starts, its status from the carrier's callbacks,
 // the stored file and the audio figures. (The library's reads are in recordings.repo.ts.)
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { recordings, interactions, calls, queueEntries, callbackRequests, staff, evaluations } from '../db/schema/index';
+import { recordings, interactions, calls, queueEntries, callbackRequests, staff, evaluations, callHolds } from '../db/schema/index';
 import type { RecordingRow } from './recordings.repo';
 
 export interface Interval {
@@ -89,6 +89,38 @@ export class RecordingPipelineRepo {
   /** The interaction's own reference to its recording (read by the older call views). */
   linkInteraction(interactionId: number, recordingSid: string, recordingUrl: string | null): void {
     this.db.update(interactions).set({ recordingSid, recordingUrl }).where(eq(interactions.id, interactionId)).run();
+  }
+
+  /** The holds of a call leg (the agent put its customer on hold), oldest first. */
+  holdsFor(callSid: string): { startedAt: Date; endedAt: Date | null }[] {
+    return this.db
+      .select({ startedAt: callHolds.startedAt, endedAt: callHolds.endedAt })
+      .from(callHolds)
+      .where(eq(callHolds.callSid, callSid))
+      .orderBy(asc(callHolds.startedAt))
+      .all();
+  }
+
+  /**
+   * The agent talk ratios of a desk's analysed recordings started since `since` (other than `exceptId`) in which both
+   * parties together talked at least `minTalkSeconds`: what the desk's normal is taken from.
+   */
+  deskTalkRatios(desk: NonNullable<RecordingRow['desk']>, since: Date, exceptId: number, minTalkSeconds: number): number[] {
+    return this.db
+      .select({ ratio: recordings.agentTalkRatio })
+      .from(recordings)
+      .where(
+        and(
+          eq(recordings.desk, desk),
+          gte(recordings.startedAt, since),
+          ne(recordings.id, exceptId),
+          isNotNull(recordings.analysedAt),
+          isNotNull(recordings.agentTalkRatio),
+          sql`coalesce(${recordings.customerTalkSeconds}, 0) + coalesce(${recordings.agentTalkSeconds}, 0) >= ${minTalkSeconds}`,
+        ),
+      )
+      .all()
+      .map((r) => r.ratio!);
   }
 
   /** Recordings started before `before`, not deleted, not kept and with no evaluation under dispute. */

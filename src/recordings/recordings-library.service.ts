@@ -12,6 +12,7 @@ import type { PlaybackTickets } from './playback-tickets';
 import type { RecordingStore } from './recording-store';
 import type { CommentRow, EvaluationSummaryRow, ListedRecording, RecordingCursor, RecordingFilter, RecordingRow, RecordingScope, RecordingsRepo } from './recordings.repo';
 import { interleavedWav } from './wav';
+import { holdsOnRecording, type RecordingHoldMarker } from './recording-holds';
 
 /** Roles that see every recording, the customer's full number, and may download the file. */
 export const QUALITY_ROLES: readonly Role[] = ['quality_controller', 'supervisor'];
@@ -43,6 +44,8 @@ export interface PlayerAnalysis {
 export interface RecordingDetail {
   recording: ListedRecording;
   pauses: Interval[];
+  /** When the customer was on hold, in seconds from the recording's start (`end` null while a hold still runs). */
+  holds: RecordingHoldMarker[];
   flags: string[];
   analysis: PlayerAnalysis;
   peaks: WaveformPeaks | null;
@@ -137,6 +140,7 @@ export class RecordingsLibraryService {
         latestEvaluationStatus: scored?.status ?? null,
       },
       pauses: intervals(parseJson(r.pauses)),
+      holds: holdsOnRecording(this.d.repo.holds(r.callSid), r.startedAt, r.durationSeconds),
       flags: stringArray(parseJson(r.flags)),
       analysis: playerAnalysis(analysis),
       peaks: storedPeaks(analysis) ?? (await this.computedPeaks(r)),

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { evaluationComments, evaluations, recordings, staff, teams } from '../db/schema/index';
+import { callHolds, evaluationComments, evaluations, recordings, staff, teams } from '../db/schema/index';
 
 export type RecordingRow = typeof recordings.$inferSelect;
 export type RecordingStatus = RecordingRow['status'];
@@ -177,6 +177,16 @@ export class RecordingsRepo {
       .leftJoin(staff, eq(staff.id, evaluationComments.authorId))
       .where(inArray(evaluationComments.evaluationId, evaluationIds))
       .orderBy(asc(evaluationComments.atSeconds), asc(evaluationComments.id))
+      .all();
+  }
+
+  /** The holds of the recorded call leg (markers on the player), oldest first. */
+  holds(callSid: string): { startedAt: Date; endedAt: Date | null }[] {
+    return this.db
+      .select({ startedAt: callHolds.startedAt, endedAt: callHolds.endedAt })
+      .from(callHolds)
+      .where(eq(callHolds.callSid, callSid))
+      .orderBy(asc(callHolds.startedAt))
       .all();
   }
 

@@ -4,6 +4,16 @@ import type { CallSession } from './call-session';
 import { deferred, type Deferred } from './deferred';
 import type { Recording, RecordingCallback } from './recordings';
 import { newSid, rfc2822 } from './sid';
+import { parseTwiml } from './twiml-document';
+
+/** What Twilio plays a held participant when the update names no HoldUrl. */
+export const DEFAULT_HOLD_MUSIC = 'http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3';
+
+/** Where a held participant's music comes from (REST `HoldUrl`, `HoldMethod`). */
+export interface HoldMusic {
+  url: string;
+  method: string;
+}
 
 export interface ParticipantOptions {
   label?: string;
@@ -129,6 +139,7 @@ export class Conference {
   leave(p: Participant, how: 'hangup' | 'kicked' | 'left'): void {
     if (!this.remove(p)) return;
     p.status = 'complete';
+    if (p.hold) this.ctx.recordings.holdChanged(p.call.sid, false);
     const reason = how === 'hangup' ? 'participant_hung_up' : 'participant_updated_via_api';
     p.call.log('conference', `left ${this.friendlyName}`, { reason });
     this.event('participant-leave', p, { ParticipantCallStatus: p.call.ended ? p.call.status : 'in-progress', ReasonParticipantLeft: reason });
@@ -149,6 +160,7 @@ export class Conference {
     const remaining = [...this.participants];
     for (const p of remaining) {
       this.remove(p);
+      if (p.hold) this.ctx.recordings.holdChanged(p.call.sid, false);
       if (p.status !== 'connected') continue;
       p.status = 'complete';
       p.call.log('conference', `ended ${this.friendlyName}`, { reason });
@@ -163,7 +175,7 @@ export class Conference {
     this.ctx.events.emit('conference', { event: 'conference-end', conferenceSid: this.sid, friendlyName: this.friendlyName, reason });
   }
 
-  update(p: Participant, changes: Partial<Pick<ParticipantOptions, 'muted' | 'hold' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit'>>): void {
+  update(p: Participant, changes: Partial<Pick<ParticipantOptions, 'muted' | 'hold' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit'>>, holdMusic?: HoldMusic): void {
     const before = { ...p };
     Object.assign(p, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
     if (changes.coaching === false) p.callSidToCoach = undefined;
@@ -174,7 +186,10 @@ export class Conference {
     }
     if (before.hold !== p.hold) {
       p.call.log('conference', p.hold ? 'on hold' : 'off hold');
+      // The held leg hears the hold music instead of the conference: its recording (what it hears) carries no one else.
+      this.ctx.recordings.holdChanged(p.call.sid, p.hold);
       this.event(p.hold ? 'participant-hold' : 'participant-unhold', p);
+      if (p.hold) this.playHoldMusic(p, holdMusic);
     }
     if (before.coaching !== p.coaching || before.callSidToCoach !== p.callSidToCoach || before.endConferenceOnExit !== p.endConferenceOnExit) {
       p.call.log('conference', p.coaching ? `coaching ${p.callSidToCoach ?? ''}`.trim() : 'modified');
@@ -205,6 +220,29 @@ export class Conference {
       heardBy: heard.get(p)!,
       music: p.hold ? 'hold' : this.status === 'init' ? 'wait' : null,
     }));
+  }
+
+  /**
+   * Fetches the HoldUrl's TwiML (signed, like every request of the carrier) and notes what it plays in the held call's
+   * transcript, marked `hold`; its Say/Play take no time (the music lasts until the participant is taken back). A
+   * failed fetch is noted as an error (11200), and the participant stays on hold, as on Twilio.
+   */
+  private playHoldMusic(p: Participant, music: HoldMusic | undefined): void {
+    const call = p.call;
+    if (!music) {
+      call.log('play', DEFAULT_HOLD_MUSIC, { hold: 'true' });
+      return;
+    }
+    const fetched = this.ctx.webhooks
+      .send(music.url, music.method, call.params({ ConferenceSid: this.sid, FriendlyName: this.friendlyName }))
+      .then((res) => {
+        for (const v of parseTwiml(res.body, ['Play', 'Say', 'Pause', 'Redirect'])) {
+          if (v.name === 'Say') call.log('say', v.text, { hold: 'true' });
+          if (v.name === 'Play') call.log('play', v.text.trim(), { hold: 'true' });
+        }
+      })
+      .catch((err: unknown) => call.log('error', (err as Error).message, { code: String((err as { code?: number }).code ?? 11200), url: music.url }));
+    call.track(fetched);
   }
 
   find(callSidOrLabel: string): Participant | undefined {

@@ -1,5 +1,6 @@
 // The audio of a simulated recording: synthetic speech (voiced syllable bursts) where a party talks, faint line noise
-// elsewhere, digital silence while the recording was paused (PauseBehavior=silence) and paused stretches cut out
+// elsewhere, a low steady tone on the heard channel while the leg was on hold (it heard hold music, not the agent),
+// digital silence while the recording was paused (PauseBehavior=silence) and paused stretches cut out
 // (PauseBehavior=skip). Nothing is stored: the WAV is rendered at fetch time, chunk by chunk, from the recording's
 // timeline (a few intervals), so memory stays bounded whatever the length of the call.
 import { mulberry32 } from '../db/seed/mulberry32';
@@ -29,6 +30,22 @@ export interface RecordingPause {
   skip: boolean;
 }
 
+/** The recorded leg was on hold (seconds from the recording's start; `end` unset while it lasts). */
+export interface RecordingHold {
+  start: number;
+  end?: number;
+}
+
+/**
+ * Amplitude of the hold tone on the heard channel (16-bit scale): a 440 Hz sine at about −53 dBFS, −52 dBFS with the
+ * line noise. Real hold music is loud and would read as the agent talking; the analysis must not depend on telling
+ * music from speech (the server passes its own hold intervals), so the simulator keeps the music a quiet tone: visible
+ * on the waveform, below the speech threshold (−45 dBFS over this line noise). Were the hold not excluded, it would
+ * read as one long silence, which is what the end-to-end test checks is not counted.
+ */
+export const HOLD_TONE_AMPLITUDE = 100;
+const HOLD_TONE_HZ = 440;
+
 const CONNECTED = new Set(['bridged', 'conference', 'dequeued']);
 
 /**
@@ -37,7 +54,7 @@ const CONNECTED = new Set(['bridged', 'conference', 'dequeued']);
  * and once the call was connected to someone (bridged, conference, dequeued) and the script has nothing more to say,
  * a default conversation (see defaultConversation) until the recording's end.
  */
-export function talkFromTranscript(transcript: readonly TranscriptEntry[], offset: number, length: number, seed: number): TalkPattern {
+export function talkFromTranscript(transcript: readonly TranscriptEntry[], offset: number, length: number, seed: number, holds: readonly RecordingHold[] = []): TalkPattern {
   const pattern: TalkPattern = { caller: [], heard: [] };
   let lastTalk = 0;
   let connectedAt: number | undefined;
@@ -45,6 +62,8 @@ export function talkFromTranscript(transcript: readonly TranscriptEntry[], offse
     const t = e.t - offset;
     if (CONNECTED.has(e.kind)) connectedAt ??= Math.max(0, t);
     if (e.kind !== 'speech' && e.kind !== 'say') continue;
+    // What the hold music says is not the agent talking.
+    if (e.detail?.hold) continue;
     // A `{talk: seconds}` step says how long; a `{say}` or a prompt lasts as long as its text takes to speak.
     const seconds = e.detail?.talkSeconds !== undefined ? Number(e.detail.talkSeconds) : speechSeconds(e.text ?? '');
     const iv = { start: t, end: t + seconds };
@@ -54,12 +73,30 @@ export function talkFromTranscript(transcript: readonly TranscriptEntry[], offse
   }
   const nothingScripted = !pattern.caller.length && !pattern.heard.length;
   if (connectedAt !== undefined || nothingScripted) {
-    const from = Math.max(connectedAt ?? 0, lastTalk);
-    const more = defaultConversation(seed, from, length);
-    pattern.caller.push(...more.caller);
-    pattern.heard.push(...more.heard);
+    // Nobody converses while the customer is on hold: the default conversation runs in the stretches between holds.
+    let k = 0;
+    for (const [a, b] of stretchesBetween(Math.max(connectedAt ?? 0, lastTalk), length, holds)) {
+      const more = defaultConversation(k++ === 0 ? seed : seedOf(`${seed}:${k}`), a, b);
+      pattern.caller.push(...more.caller);
+      pattern.heard.push(...more.heard);
+    }
   }
   return pattern;
+}
+
+/** The parts of [from, to) outside every hold (an open hold lasts to `to`). */
+function stretchesBetween(from: number, to: number, holds: readonly RecordingHold[]): [number, number][] {
+  const out: [number, number][] = [];
+  let t = from;
+  for (const h of [...holds].sort((x, y) => x.start - y.start)) {
+    const end = h.end ?? to;
+    if (end <= t) continue;
+    if (h.start > t) out.push([t, Math.min(h.start, to)]);
+    t = Math.max(t, end);
+    if (t >= to) break;
+  }
+  if (t < to) out.push([t, to]);
+  return out.filter(([a, b]) => b > a);
 }
 
 /**
@@ -101,6 +138,8 @@ export interface AudioPlan {
   channels: 1 | 2;
   bursts: [Burst[], Burst[]];
   zeros: [number, number][];
+  /** File frames [from, to) where the heard channel carries the hold tone. */
+  holdTones: [number, number][];
   seed: number;
 }
 
@@ -119,6 +158,8 @@ export function audioPlan(init: {
   channels: number;
   talk: TalkPattern;
   pauses: readonly RecordingPause[];
+  /** On hold the heard channel carries no speech, only the hold tone. @default [] */
+  holds?: readonly RecordingHold[];
   /** inbound: only the caller's side; outbound: only what it hears. */
   track?: 'inbound' | 'outbound' | 'both';
   seed: number;
@@ -127,6 +168,7 @@ export function audioPlan(init: {
   const frames = Math.round(Math.max(0, Math.min(init.seconds, 4 * 3600)) * rate);
   const elapsedEnd = Number.MAX_SAFE_INTEGER;
   const pauses = init.pauses.map((p) => ({ start: p.start, end: p.end ?? elapsedEnd, skip: p.skip }));
+  const holds = (init.holds ?? []).map((h) => ({ start: h.start, end: h.end ?? elapsedEnd }));
   const rand = mulberry32(init.seed ^ 0x5bd1e995);
   const sides = [init.track === 'outbound' ? [] : init.talk.caller, init.track === 'inbound' ? [] : init.talk.heard];
   const bursts = sides.map((intervals, c) => {
@@ -134,7 +176,8 @@ export function audioPlan(init: {
     for (const iv of intervals) {
       // Speech inside a pause is not recorded: split the interval around every pause.
       let pieces: [number, number][] = [[iv.start, iv.end]];
-      for (const p of pauses) pieces = pieces.flatMap(([a, b]) => (p.end <= a || p.start >= b ? [[a, b]] : [[a, Math.min(b, p.start)], [Math.max(a, p.end), b]].filter(([x, y]) => y > x) as [number, number][]));
+      // …nor what the leg would have heard of the agent while it was on hold.
+      for (const p of c === 1 ? [...pauses, ...holds] : pauses) pieces = pieces.flatMap(([a, b]) => (p.end <= a || p.start >= b ? [[a, b]] : [[a, Math.min(b, p.start)], [Math.max(a, p.end), b]].filter(([x, y]) => y > x) as [number, number][]));
       for (const [a, b] of pieces) syllables(out, Math.round(toFile(pauses, a) * rate), Math.min(frames, Math.round(toFile(pauses, b) * rate)), c === 0 ? 210 : 120, rand);
     }
     return out.sort((x, y) => x.from - y.from);
@@ -143,7 +186,13 @@ export function audioPlan(init: {
     .filter((p) => !p.skip)
     .map((p) => [Math.round(toFile(pauses, p.start) * rate), Math.min(frames, Math.round(toFile(pauses, p.end) * rate))] as [number, number])
     .filter(([a, b]) => b > a);
-  return { frames, channels: init.channels >= 2 ? 2 : 1, bursts, zeros, seed: init.seed };
+  const holdTones =
+    init.track === 'inbound'
+      ? []
+      : holds
+          .map((h) => [Math.round(toFile(pauses, h.start) * rate), Math.min(frames, Math.round(toFile(pauses, h.end) * rate))] as [number, number])
+          .filter(([a, b]) => b > a);
+  return { frames, channels: init.channels >= 2 ? 2 : 1, bursts, zeros, holdTones, seed: init.seed };
 }
 
 /** Syllables of 120–300 ms separated by 30–150 ms, the last ending at `to`. */
@@ -190,6 +239,9 @@ export function renderFrames(plan: AudioPlan, from: number, to: number): Buffer 
     }
     for (let i = 0; i < n; i++) v[i] += LINE_NOISE * noiseAt(from + i, c, plan.seed);
   });
+  for (const [a, b] of plan.holdTones) {
+    for (let i = Math.max(a, from); i < Math.min(b, from + n); i++) values[1][i - from] += HOLD_TONE_AMPLITUDE * Math.sin((2 * Math.PI * HOLD_TONE_HZ * i) / rate);
+  }
   for (const [a, b] of plan.zeros) {
     for (let i = Math.max(a, from); i < Math.min(b, from + n); i++) values[0][i - from] = values[1][i - from] = 0;
   }

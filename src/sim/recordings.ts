@@ -1,7 +1,7 @@
 // Recording resources: their life (in-progress, paused, completed), status callbacks, and the WAV audio served as media.
 import type { CarrierContext } from './carrier-context';
 import { newSid, rfc2822 } from './sid';
-import { audioPlan, seedOf, talkFromTranscript, type AudioPlan, type RecordingPause, type TalkPattern } from './recording-audio';
+import { audioPlan, seedOf, talkFromTranscript, type AudioPlan, type RecordingHold, type RecordingPause, type TalkPattern } from './recording-audio';
 
 export type RecordingSource = 'RecordVerb' | 'DialVerb' | 'Conference' | 'OutboundAPI' | 'StartCallRecordingAPI';
 export type RecordingStatus = 'in-progress' | 'paused' | 'stopped' | 'processing' | 'completed' | 'absent';
@@ -33,6 +33,8 @@ export interface Recording {
   endSim?: number;
   /** Pauses in seconds from startSim; skip: cut out of the file (PauseBehavior=skip), else digital silence. */
   pauses: RecordingPause[];
+  /** When the recorded leg was on hold (a conference participant's Hold), in seconds from startSim: it heard hold music. */
+  holds: RecordingHold[];
   /** Who talked when, fixed when the recording completes (the audio is rendered from it at fetch time). */
   talk?: TalkPattern;
 }
@@ -70,6 +72,7 @@ export class RecordingStore {
       track: init.track ?? 'both',
       startSim: this.ctx.clock.now(),
       pauses: [],
+      holds: [],
     };
     this.all.set(rec.sid, rec);
     this.forgetOld();
@@ -100,10 +103,23 @@ export class RecordingStore {
     rec.dateUpdated = new Date();
   }
 
+  /** The recorded call leg was put on hold (or taken back): marked on each of its running recordings. */
+  holdChanged(callSid: string, onHold: boolean): void {
+    const at = this.ctx.clock.now();
+    for (const rec of this.all.values()) {
+      if (rec.callSid !== callSid || (rec.status !== 'in-progress' && rec.status !== 'paused')) continue;
+      const open = rec.holds.at(-1);
+      if (onHold && (!open || open.end !== undefined)) rec.holds.push({ start: at - rec.startSim });
+      else if (!onHold && open && open.end === undefined) open.end = at - rec.startSim;
+    }
+  }
+
   /** Stops an in-progress or paused recording; it becomes completed with its active time as duration. */
   finish(rec: Recording): void {
     if (rec.status === 'completed' || rec.status === 'absent') return;
     this.closePause(rec);
+    const hold = rec.holds.at(-1);
+    if (hold && hold.end === undefined) hold.end = this.ctx.clock.now() - rec.startSim;
     rec.endSim = this.ctx.clock.now();
     const elapsed = rec.endSim - rec.startSim;
     const skipped = rec.pauses.filter((p) => p.skip).reduce((s, p) => s + (p.end ?? elapsed) - p.start, 0);
@@ -167,6 +183,7 @@ export class RecordingStore {
       channels: rec.channels >= 2 && requestedChannels >= 2 ? 2 : 1,
       talk: rec.talk ?? { caller: [], heard: [] },
       pauses: rec.pauses,
+      holds: rec.holds,
       track: rec.track,
       seed: seedOf(rec.callSid ?? rec.sid),
     });
@@ -176,9 +193,9 @@ export class RecordingStore {
     const explicit = rec.callSid ? this.talkPatterns.get(rec.callSid) : undefined;
     if (explicit) return explicit;
     const call = rec.callSid ? this.ctx.getCall(rec.callSid) : undefined;
-    if (!call) return talkFromTranscript([], 0, elapsed, seedOf(rec.callSid ?? rec.sid));
+    if (!call) return talkFromTranscript([], 0, elapsed, seedOf(rec.callSid ?? rec.sid), rec.holds);
     const callStart = this.ctx.clock.now() - call.now();
-    return talkFromTranscript(call.transcript, rec.startSim - callStart, elapsed, seedOf(rec.callSid!));
+    return talkFromTranscript(call.transcript, rec.startSim - callStart, elapsed, seedOf(rec.callSid!), rec.holds);
   }
 
   private closePause(rec: Recording) {

@@ -160,13 +160,25 @@ export function conferenceRoutes(api: Router, ctx: CarrierContext): void {
     const p = findParticipant(req);
     const f = form(req);
     const callSidToCoach = f.get('CallSidToCoach');
-    p.conference.update(p, {
-      muted: f.bool('Muted'),
-      hold: f.bool('Hold'),
-      coaching: f.bool('Coaching') ?? (callSidToCoach ? true : undefined),
-      callSidToCoach,
-      endConferenceOnExit: f.bool('EndConferenceOnExit'),
-    });
+    const holdUrl = f.get('HoldUrl');
+    let holdMusic: { url: string; method: string } | undefined;
+    if (holdUrl) {
+      const method = (f.get('HoldMethod') ?? 'GET').toUpperCase();
+      if (!/^https?:\/\//.test(holdUrl)) throw new RestError(400, 21205, `HoldUrl is not a valid URL: ${holdUrl}`);
+      if (method !== 'GET' && method !== 'POST') throw new RestError(400, 20001, `HoldMethod must be GET or POST, got ${method}`);
+      holdMusic = { url: holdUrl, method };
+    }
+    p.conference.update(
+      p,
+      {
+        muted: f.bool('Muted'),
+        hold: f.bool('Hold'),
+        coaching: f.bool('Coaching') ?? (callSidToCoach ? true : undefined),
+        callSidToCoach,
+        endConferenceOnExit: f.bool('EndConferenceOnExit'),
+      },
+      holdMusic,
+    );
     res.json(participantJson(ctx, p));
   });
 

@@ -1,11 +1,12 @@
 // The ACD's carrier side over the CallControl port: ring an agent's softphone, bring the caller to them, end a leg.
 import { CallGone, type AcdCarrier } from '../acd/dispatcher';
+import type { HoldCarrier } from '../acd/call-hold.service';
 import type { CallbackCarrier } from '../acd/callback-offers';
 import type { CallControl } from './call-control';
 import { acdUrls } from './acd-webhooks';
 import { outboundUrls } from './outbound-webhooks';
 
-export class TwilioAcdCarrier implements AcdCarrier, CallbackCarrier {
+export class TwilioAcdCarrier implements AcdCarrier, CallbackCarrier, HoldCarrier {
   private readonly urls;
   private readonly outbound;
 
@@ -49,6 +50,16 @@ export class TwilioAcdCarrier implements AcdCarrier, CallbackCarrier {
       // 20404: no such call; 21220: the call is not in progress (it ended). Either way the caller is gone.
       const code = (err as { code?: number }).code;
       if ((err as { status?: number }).status === 404 || code === 20404 || code === 21220) throw new CallGone(callSid);
+      throw err;
+    }
+  }
+
+  async setCustomerHold(o: { conference: string; callSid: string; hold: boolean }): Promise<void> {
+    try {
+      await this.d.control.holdParticipant(o.conference, o.callSid, o.hold ? { hold: true, holdUrl: this.urls.holdMusic() } : { hold: false });
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if ((err as { status?: number }).status === 404 || code === 20404) throw new CallGone(o.callSid);
       throw err;
     }
   }

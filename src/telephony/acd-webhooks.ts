@@ -11,6 +11,8 @@ export function acdUrls(base: string) {
     agentStatus: (ix: number) => `${base}/twilio/acd/agent/status?ix=${ix}`,
     callerJoin: (ix: number) => `${base}/twilio/acd/join?ix=${ix}`,
     conferenceEvents: (ix: number) => `${base}/twilio/acd/conference?ix=${ix}`,
+    /** What a customer on hold hears (the carrier fetches it when the agent puts them on hold). */
+    holdMusic: () => `${base}/twilio/acd/hold-music`,
   };
 }
 
@@ -22,6 +24,8 @@ export interface AcdWebhookDeps {
   recordCustomer?(interactionId: number, customerCallSid: string): void;
   /** The caller's fallback when their interaction is gone before they join: back to waiting. */
   requeue(callSid: string): string;
+  /** The music a customer on hold hears (an MP3/WAV URL). Without it, a short spoken note, then silence. */
+  holdMusic?: string;
 }
 
 const EMPTY = twimlDocument();
@@ -34,6 +38,10 @@ function interactionId(q: URLSearchParams): number {
 
 export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute> {
   const urls = acdUrls(d.base);
+  // Played until the agent takes the customer back (loop 0: as often as it takes).
+  const holdMusic = d.holdMusic
+    ? twimlDocument(element('Play', attrs({ loop: 0 }), d.holdMusic))
+    : twimlDocument(element('Say', attrs(DEFAULT_VOICES.zh), '请稍候，客服马上回来。Please hold, your agent will be right back.'));
 
   /**
    * Both sides join the interaction's conference. No conference recording (it is mixed to one channel): the customer's
@@ -91,6 +99,12 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
         if (p.RecordingStatus === 'completed' && p.RecordingSid) d.interactions.update(ix, { recordingSid: p.RecordingSid, recordingUrl: p.RecordingUrl ?? null });
         return EMPTY;
       },
+    },
+    '/twilio/acd/hold-music': {
+      kind: 'twiml',
+      // The carrier's HoldUrl request is about the held leg, but nothing here depends on which one.
+      callSidOptional: true,
+      handle: () => holdMusic,
     },
     '/twilio/acd/conference': {
       kind: 'status',

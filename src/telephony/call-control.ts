@@ -31,6 +31,12 @@ export interface CallControl {
   addParticipant(conferenceSid: string, o: NewParticipant): Promise<string>;
   /** Mutes, coaches or frees a participant (by CallSid or label). */
   updateParticipant(conferenceSid: string, participant: string, o: { muted?: boolean; coaching?: boolean; callSidToCoach?: string }): Promise<void>;
+  /**
+   * Puts one participant (by CallSid) of the running conference named `conference` on hold, the carrier playing it the
+   * TwiML at `holdUrl` (fetched with POST), or takes it back. A conference or participant the carrier does not have
+   * rejects with `status` 404.
+   */
+  holdParticipant(conference: string, callSid: string, o: { hold: true; holdUrl: string } | { hold: false }): Promise<void>;
 }
 
 /** A participant the carrier dials into a conference (the conference coach feature: `coaching` + `callSidToCoach`). */
@@ -242,6 +248,17 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
   async updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void> {
     // PauseBehavior silence: the paused stretch stays in the file as silence, so the times of the rest stay true.
     await this.client.calls(callSid).recordings(recordingSid).update(status === 'paused' ? { status, pauseBehavior: 'silence' } : { status });
+  }
+
+  async holdParticipant(conference: string, callSid: string, o: { hold: true; holdUrl: string } | { hold: false }): Promise<void> {
+    // Participants are addressed under the conference's SID; the server knows the room by its friendly name.
+    const [room] = await this.client.conferences.list({ friendlyName: conference, status: 'in-progress', limit: 1 });
+    if (!room) throw Object.assign(new Error(`the carrier has no running conference ${conference}`), { status: 404 });
+    // HoldMethod POST: Twilio's default is GET, and this server's webhooks are signed POSTs only.
+    await this.client
+      .conferences(room.sid)
+      .participants(callSid)
+      .update(o.hold ? { hold: true, holdUrl: o.holdUrl, holdMethod: 'POST' } : { hold: false });
   }
 
   async hangup(callSid: string): Promise<void> {

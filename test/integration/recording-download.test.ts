@@ -121,4 +121,54 @@ describe('recording download job: checks, stores once, analyses', () => {
     expect(analysis.pausedSeconds).to.be.closeTo(2, 0.1);
     expect(JSON.parse(r.flags)).to.deep.equal(['long_silence']);
   });
+
+  describe("the agent talk ratio is compared with the desk's normal", () => {
+    // This call: customer 10 s, agent 8 s, a ratio of 0.44 — near the default normal (0.5), far from a desk at 0.85.
+    const now = new Date('2026-11-30T03:00:00Z');
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    let n = 0;
+    /** Another analysed recording of a desk, with its figures. */
+    const other = (desk: 'front' | 'back', startedAt: Date, ratio: number, talkSeconds = 60) =>
+      db
+        .insert(recordings)
+        .values({
+          recordingSid: `RE${String(++n).padStart(32, '0')}`,
+          callSid: `CA${String(n).padStart(32, '0')}`,
+          direction: 'inbound',
+          desk,
+          startedAt,
+          status: 'stored',
+          analysedAt: startedAt,
+          agentTalkRatio: ratio,
+          agentTalkSeconds: talkSeconds * ratio,
+          customerTalkSeconds: talkSeconds * (1 - ratio),
+        })
+        .run();
+    const analysed = async () => {
+      db.update(recordings).set({ desk: 'front' }).where(eq(recordings.recordingSid, REC)).run();
+      answers.push(wav);
+      await downloader().run({ callSid: CALL, recordingSid: REC });
+      const r = row();
+      return { flags: JSON.parse(r.flags) as string[], norm: (JSON.parse(r.analysis!) as { agentTalkRatioNorm: unknown }).agentTalkRatioNorm, ratio: r.agentTalkRatio };
+    };
+
+    it("flags a ratio far from the desk's median once the desk has 20 analysed recordings in the last 30 days", async () => {
+      for (let i = 0; i < 20; i++) other('front', daysAgo(1 + i), 0.8 + (i % 3) * 0.05);
+      // Other desks, older recordings and near-silent calls do not count toward the front desk's normal.
+      for (let i = 0; i < 5; i++) other('back', daysAgo(2), 0.1);
+      for (let i = 0; i < 5; i++) other('front', daysAgo(31 + i), 0.1);
+      for (let i = 0; i < 5; i++) other('front', daysAgo(2), 0.1, 4);
+      const r = await analysed();
+      expect(r.ratio).to.be.closeTo(0.444, 0.03);
+      expect(r.norm).to.deep.equal({ value: 0.85, source: 'desk', recordings: 20 });
+      expect(r.flags).to.include('agent_talk_ratio');
+    });
+
+    it('uses the configured default (0.5) while the desk has fewer than 20: the same call is not flagged', async () => {
+      for (let i = 0; i < 19; i++) other('front', daysAgo(1 + i), 0.85);
+      const r = await analysed();
+      expect(r.norm).to.deep.equal({ value: 0.5, source: 'default', recordings: 0 });
+      expect(r.flags).to.not.include('agent_talk_ratio');
+    });
+  });
 });

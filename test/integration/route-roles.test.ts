@@ -80,6 +80,9 @@ import { CallRecorder } from '../../src/recordings/call-recorder';
 import { RecordingPipelineRepo } from '../../src/recordings/recording-pipeline.repo';
 import { RecordingsLibraryService } from '../../src/recordings/recordings-library.service';
 import { RecordingsRepo } from '../../src/recordings/recordings.repo';
+import { callHoldRoutes } from '../../src/http/call-hold.routes';
+import { CallHoldService } from '../../src/acd/call-hold.service';
+import { CallHoldsRepo } from '../../src/acd/call-holds.repo';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { PlaybackTickets } from '../../src/recordings/playback-tickets';
 import { qualityServices } from '../../src/hotline';
@@ -214,6 +217,9 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   // The agent's pause/resume of their live call's recording (no live call here: 404 to the agent).
   ['POST', '/api/recordings/current/pause', ['agent']],
   ['POST', '/api/recordings/current/resume', ['agent']],
+  // The agent's hold and resume of the customer on their live call (no live call here: 404 to the agent).
+  ['POST', '/api/calls/current/hold', ['agent']],
+  ['POST', '/api/calls/current/resume', ['agent']],
   // Quality control. Scorecard edits are refused (400) by their body: nothing is created.
   ['GET', '/api/scorecards', QA_READERS],
   ['GET', '/api/scorecards/1', QA_READERS],
@@ -350,6 +356,17 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         ...h,
       }),
       liveCall: () => undefined,
+    }),
+  (h) =>
+    callHoldRoutes({
+      ...h,
+      holds: new CallHoldService({
+        holds: new CallHoldsRepo(h.db),
+        interactions: new InteractionsRepo(h.db),
+        carrier: { setCustomerHold: () => Promise.reject(new Error('no carrier')) },
+        log: createLogger('error', true),
+        ...h,
+      }),
     }),
   (h) =>
     recordingsRoutes({

@@ -8,7 +8,8 @@ import { oaiValidator, type OaiValidator } from './oai-schemas';
 import { CUSTOMER, HOTLINE, ACCOUNT_SID, AUTH_TOKEN, until } from './twiml-test-server';
 import { decodeWav } from '../../src/recordings/wav';
 import { analyseCallAudio, type Interval } from '../../src/recordings/audio-signals';
-import { defaultConversation, seedOf, talkFromTranscript } from '../../src/sim/recording-audio';
+import { audioPlan, defaultConversation, renderFrames, RECORDING_SAMPLE_RATE, seedOf, talkFromTranscript } from '../../src/sim/recording-audio';
+import { frameLevels } from '../../src/recordings/audio-signals';
 
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 const ACCOUNT = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
@@ -234,6 +235,36 @@ describe('carrier simulator: the talk on a recording when no test gives a patter
       else expect(gap).to.be.within(0.3, 1.5);
     });
     expect(turns.length).to.be.greaterThan(15);
+  });
+});
+
+describe('carrier simulator: a held leg on its recording', () => {
+  it('the default conversation pauses for a hold, and the hold music announcement is not agent talk', () => {
+    const transcript = [
+      { t: 2, kind: 'conference' as const, text: 'interaction-1' },
+      { t: 20, kind: 'say' as const, text: 'please hold, your agent will be right back', detail: { hold: 'true' } },
+    ];
+    const talk = talkFromTranscript(transcript, 0, 90, 7, [{ start: 20, end: 60 }]);
+    const inHold = (iv: { start: number; end: number }) => iv.end > 20 && iv.start < 60;
+    expect(talk.heard.filter(inHold)).to.deep.equal([]);
+    expect(talk.caller.filter(inHold)).to.deep.equal([]);
+    expect(talk.heard.some((iv) => iv.start < 20)).to.equal(true);
+    expect(talk.heard.some((iv) => iv.start >= 60.5)).to.equal(true);
+  });
+
+  it('on hold the heard channel has no speech, only a quiet tone below the speech threshold; the caller channel keeps its own talk', () => {
+    const plan = audioPlan({ seconds: 30, channels: 2, talk: { caller: [{ start: 12, end: 14 }], heard: [{ start: 0, end: 30 }] }, pauses: [], holds: [{ start: 10, end: 20 }], seed: 1 });
+    const pcm = renderFrames(plan, 0, plan.frames);
+    const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+    const frame = RECORDING_SAMPLE_RATE / 50;
+    const level = (channel: number, from: number, to: number) => {
+      const levels = frameLevels({ data: samples, offset: channel, stride: 2, length: plan.frames }, frame);
+      return Math.max(...levels.slice(from * 50, to * 50));
+    };
+    expect(level(1, 2, 8), 'agent speech before the hold').to.be.above(-30);
+    expect(level(1, 11, 19), 'hold tone').to.be.within(-56, -48);
+    expect(level(1, 22, 28), 'agent speech after the hold').to.be.above(-30);
+    expect(level(0, 12.2, 13.8), 'the customer still talks on their own channel').to.be.above(-30);
   });
 });
 

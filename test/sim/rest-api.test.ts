@@ -165,6 +165,19 @@ describe('carrier simulator: Twilio REST subset (real twilio client)', function 
 
     const muted = await client.conferences(conf.sid).participants('agent').update({ muted: true, hold: true });
     expect(muted).to.include({ muted: true, hold: true, callSid: p.callSid });
+    // A HoldUrl is fetched (GET by default, signed, with the held call's parameters) and what it plays is noted.
+    t.app.on('/hold-music', xml('<Play loop="0">https://example.com/music.mp3</Play>'));
+    await client.conferences(conf.sid).participants('customer').update({ hold: true, holdUrl: t.app.url('/hold-music') });
+    const holdHit = await until(() => {
+      const [h] = t.app.hitsFor('/hold-music');
+      expect(h).to.not.equal(undefined);
+      return h;
+    });
+    expect(holdHit).to.include({ method: 'GET', signatureValid: true });
+    expect(holdHit.params).to.include({ CallSid: customer.sid, ConferenceSid: conf.sid });
+    await until(() => expect(customer.transcript.some((e) => e.kind === 'play' && e.text === 'https://example.com/music.mp3' && e.detail?.hold === 'true')).to.equal(true));
+    await client.conferences(conf.sid).participants('customer').update({ hold: false });
+    expect(await restError(client.conferences(conf.sid).participants('customer').update({ hold: true, holdUrl: 'ftp://example.com/x' }))).to.include({ status: 400 });
     const coach = await client.conferences(conf.sid).participants(p.callSid).update({ hold: false, coaching: true, callSidToCoach: customer.sid });
     expect(coach).to.include({ coaching: true, callSidToCoach: customer.sid, hold: false });
     await raw(`/Conferences/${conf.sid}/Participants/agent.json`, 'api.v2010.account.conference.participant');

@@ -7,3 +7,4 @@ export * from './audit';
 export * from './office';
 export * from './quality';
 export * from './monitoring';
+export * from './call-holds';
