@@ -1,5 +1,5 @@
-// Holds of the customer in a conversation (drizzle only): open one, find the open one, close it.
-import { and, eq, isNull } from 'drizzle-orm';
+// Holds of the customer in a conversation (drizzle only): open one, find the open one, close it, list a leg's.
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { callHolds } from '../db/schema/index';
 
@@ -19,6 +19,16 @@ export class CallHoldsRepo {
       .from(callHolds)
       .where(and(eq(callHolds.interactionId, interactionId), isNull(callHolds.endedAt)))
       .get();
+  }
+
+  /** The holds of a call leg (the agent put its customer on hold), oldest first: markers on its recording. */
+  forCall(callSid: string): Pick<CallHoldRow, 'startedAt' | 'endedAt'>[] {
+    return this.db
+      .select({ startedAt: callHolds.startedAt, endedAt: callHolds.endedAt })
+      .from(callHolds)
+      .where(eq(callHolds.callSid, callSid))
+      .orderBy(asc(callHolds.startedAt))
+      .all();
   }
 
   /** Closes the conversation's open hold at `at` (never before it started); the closed row, or undefined if none was open. */

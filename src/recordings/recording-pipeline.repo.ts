@@ -2,7 +2,8 @@
 // the stored file and the audio figures. (The library's reads are in recordings.repo.ts.)
 import { and, asc, eq, gte, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { recordings, interactions, calls, queueEntries, callbackRequests, staff, evaluations, callHolds } from '../db/schema/index';
+import { CallHoldsRepo } from '../acd/call-holds.repo';
+import { recordings, interactions, calls, queueEntries, callbackRequests, staff, evaluations } from '../db/schema/index';
 import type { RecordingRow } from './recordings.repo';
 
 export interface Interval {
@@ -22,7 +23,11 @@ export interface RecordingContext {
 }
 
 export class RecordingPipelineRepo {
-  constructor(private readonly db: Db) {}
+  private readonly callHolds: CallHoldsRepo;
+
+  constructor(private readonly db: Db) {
+    this.callHolds = new CallHoldsRepo(db);
+  }
 
   /** The metadata of the interaction whose customer leg is `callSid` (the live one, or else the latest). */
   context(interactionId: number): RecordingContext | undefined {
@@ -93,12 +98,7 @@ export class RecordingPipelineRepo {
 
   /** The holds of a call leg (the agent put its customer on hold), oldest first. */
   holdsFor(callSid: string): { startedAt: Date; endedAt: Date | null }[] {
-    return this.db
-      .select({ startedAt: callHolds.startedAt, endedAt: callHolds.endedAt })
-      .from(callHolds)
-      .where(eq(callHolds.callSid, callSid))
-      .orderBy(asc(callHolds.startedAt))
-      .all();
+    return this.callHolds.forCall(callSid);
   }
 
   /**

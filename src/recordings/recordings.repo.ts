@@ -3,7 +3,8 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { callHolds, evaluationComments, evaluations, recordings, staff, teams } from '../db/schema/index';
+import { CallHoldsRepo } from '../acd/call-holds.repo';
+import { evaluationComments, evaluations, recordings, staff, teams } from '../db/schema/index';
 
 export type RecordingRow = typeof recordings.$inferSelect;
 export type RecordingStatus = RecordingRow['status'];
@@ -82,7 +83,10 @@ export class RecordingsRepo {
   private readonly agent = alias(staff, 'agent');
   private readonly getQuery;
 
+  private readonly callHolds: CallHoldsRepo;
+
   constructor(private readonly db: Db) {
+    this.callHolds = new CallHoldsRepo(db);
     this.getQuery = db.select().from(recordings).where(eq(recordings.id, sql.placeholder('id'))).prepare();
   }
 
@@ -182,12 +186,7 @@ export class RecordingsRepo {
 
   /** The holds of the recorded call leg (markers on the player), oldest first. */
   holds(callSid: string): { startedAt: Date; endedAt: Date | null }[] {
-    return this.db
-      .select({ startedAt: callHolds.startedAt, endedAt: callHolds.endedAt })
-      .from(callHolds)
-      .where(eq(callHolds.callSid, callSid))
-      .orderBy(asc(callHolds.startedAt))
-      .all();
+    return this.callHolds.forCall(callSid);
   }
 
   setKeep(id: number, keep: boolean): RecordingRow | undefined {
