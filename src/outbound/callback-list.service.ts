@@ -29,7 +29,6 @@ const DISPATCHING_ROLES: readonly Role[] = ['dispatcher', 'supervisor'];
 const READ_ALL_ROLES: readonly Role[] = ['dispatcher', 'supervisor', 'team_lead'];
 
 /** A manual callback's type when none is given: the kind of call each desk makes. */
-const DESK_TYPE: Record<Desk, CallbackType> = { front: 'ivr', middle: 'need_info', back: 'rma_status' };
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -220,7 +219,7 @@ export class CallbackListService {
     } else if (ownerId !== null) {
       this.requireAgentOnDesk(ownerId, m.desk, 'ownerId');
     }
-    const type = m.type ?? DESK_TYPE[m.desk];
+    const type = m.type ?? 'manual';
     const id = this.d.transact(() => {
       const added = this.d.callbacks.add({
         customerId: m.customerId ?? null,

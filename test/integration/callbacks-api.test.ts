@@ -183,7 +183,7 @@ describe('callback list API (through the server)', () => {
   it('adds a manual callback: an agent for themselves on their desk, a dispatcher for anyone (audited)', async () => {
     const own = await call('POST', '/api/callbacks', 'agent5', { customerId: customerId('YT00000001'), desk: 'middle', reason: '客户要求下午回电', dueAt: '2026-11-23T07:00:00Z' });
     expect(own.status).to.equal(201);
-    expect(own.body).to.deep.include({ type: 'need_info', desk: 'middle', phone: WANG_FANG, priority: 40, dueAt: '2026-11-23T07:00:00.000Z', owner: { id: staffId('agent5'), name: '刘洋' } });
+    expect(own.body).to.deep.include({ type: 'manual', desk: 'middle', phone: WANG_FANG, priority: 40, dueAt: '2026-11-23T07:00:00.000Z', owner: { id: staffId('agent5'), name: '刘洋' } });
     expect(audits('callback.added')).to.deep.equal([]);
     expect((await call('POST', '/api/callbacks', 'agent5', { phone: '+8613900000001', desk: 'back', reason: 'x' })).status).to.equal(403);
     const noPhone = await call('POST', '/api/callbacks', 'agent5', { desk: 'middle', reason: 'x' });

@@ -72,7 +72,7 @@ export const queueEntries = sqliteTable(
   ],
 );
 
-export const CALLBACK_TYPES = ['ivr', 'queue', 'work_order', 'need_info', 'rma_status'] as const;
+export const CALLBACK_TYPES = ['ivr', 'queue', 'work_order', 'need_info', 'rma_status', 'manual'] as const;
 export type CallbackType = (typeof CALLBACK_TYPES)[number];
 export const CALLBACK_OUTCOMES = ['reached', 'wrong_number', 'max_attempts', 'do_not_call', 'cancelled'] as const;
 
