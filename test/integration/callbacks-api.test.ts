@@ -192,7 +192,7 @@ describe('callback list API (through the server)', () => {
 
     const forAgent6 = await call('POST', '/api/callbacks', 'dispatcher1', { phone: '+8613900000002', desk: 'back', reason: '退款进度', ownerId: staffId('agent6'), note: 'escalated by e-mail' });
     expect(forAgent6.status).to.equal(201);
-    expect(forAgent6.body).to.deep.include({ type: 'rma_status', timeZone: 'Asia/Shanghai', status: 'open' });
+    expect(forAgent6.body).to.deep.include({ type: 'manual', timeZone: 'Asia/Shanghai', status: 'open' });
     expect(audits('callback.added')[0]).to.deep.include({ subjectId: String(forAgent6.body.id), reason: 'escalated by e-mail' });
   });
 
