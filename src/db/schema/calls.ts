@@ -66,6 +66,8 @@ export const queueEntries = sqliteTable(
   (t) => [
     uniqueIndex('queue_entries_call').on(t.callSid),
     index('queue_entries_waiting').on(t.status, t.queue),
+    // The figures read entries by the time they were enqueued.
+    index('queue_entries_enqueued').on(t.enqueuedAt),
     // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
     // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.
     index('queue_entries_routing').on(t.status, t.desk, t.reservedBy, sql`${t.priority} desc`, t.enqueuedAt),
@@ -134,6 +136,8 @@ export const callbackRequests = sqliteTable(
     index('callback_requests_typed').on(t.status, t.desk, t.ownerId, t.source, sql`${t.priority} desc`, t.eligibleAt),
     // A number put on the do-not-call list closes its waiting items; dispatchers look callbacks up by number.
     index('callback_requests_phone').on(t.phone, t.status),
+    // The figures count callbacks by the time they were closed.
+    index('callback_requests_closed').on(t.closedAt),
   ],
 );
 

@@ -1,0 +1,118 @@
+// The contact-center report: who may read which figures, and each interval's figures from the rollup where it is
+// rolled up and computed live from the event logs after that (the open intervals).
+import type { Principal } from '../auth/auth.service';
+import type { ReportDimension } from '../db/schema/reports';
+import { Forbidden, Invalid } from '../errors/domain-errors';
+import type { Clock } from '../ivr/ivr-call.service';
+import { addComponents, emptyComponents, figuresOf, rollUp, type Components, type Figures } from './contact-center-figures';
+import type { ContactCenterRepo } from './contact-center.repo';
+import { intervalEnd, intervalStart, isQuarter, type ReportInterval } from './report-intervals';
+
+export interface ReportQuery {
+  from: Date;
+  to: Date;
+  interval: ReportInterval;
+  groupBy: ReportDimension;
+}
+
+export interface ReportRow extends Figures {
+  intervalStart: string;
+  intervalEnd: string;
+  key: string;
+  name: string | null;
+}
+
+export interface TotalRow extends Figures {
+  key: string;
+  name: string | null;
+}
+
+export interface ContactCenterReport {
+  from: string;
+  to: string;
+  timeZone: string;
+  interval: ReportInterval;
+  groupBy: ReportDimension;
+  /** Intervals before this came from the rollup; the rest were computed live. null: all live. */
+  rolledThrough: string | null;
+  rows: ReportRow[];
+  /** Each group over the whole range. */
+  totals: TotalRow[];
+}
+
+/** The longest range one request may ask for. */
+const MAX_RANGE_MS = 400 * 86_400_000;
+
+export class ContactCenterReports {
+  constructor(private readonly d: { repo: ContactCenterRepo; clock: Clock; timeZone: string }) {}
+
+  /** `live` computes every interval from the event logs, ignoring the rollup (the rollup's check, and a recompute). */
+  report(actor: Pick<Principal, 'role' | 'teamId'>, q: ReportQuery, o: { live?: boolean } = {}): ContactCenterReport {
+    const keys = this.scope(actor, q.groupBy);
+    const from = q.from.getTime();
+    const to = q.to.getTime();
+    if (!(to > from)) throw new Invalid('to must be after from');
+    if (!isQuarter(from) || !isQuarter(to)) throw new Invalid('from and to must fall on a 15-minute boundary (e.g. 2026-11-23 or 2026-11-23T09:15:00+08:00)');
+    if (to - from > MAX_RANGE_MS) throw new Invalid('the range may not be longer than 400 days');
+    const tz = this.d.timeZone;
+    const allowed = keys ? new Set(keys) : undefined;
+
+    const sums = new Map<string, { start: number; key: string; c: Components }>();
+    const merge = (start: number, key: string, c: Components) => {
+      const id = `${start}|${key}`;
+      const known = sums.get(id);
+      if (known) addComponents(known.c, c);
+      else sums.set(id, { start, key, c: addComponents(emptyComponents(), c) });
+    };
+
+    const rolledThrough = o.live ? 0 : this.d.repo.rolledThrough();
+    const split = Math.min(Math.max(rolledThrough, from), to);
+    if (split > from) for (const r of this.d.repo.rolled(q.groupBy, from, split, q.interval, keys)) merge(r.start, r.key, r.c);
+    if (split < to) {
+      const starts = new Map<number, number>();
+      for (const cell of rollUp(this.d.repo.rows(split, to, this.d.clock.now().getTime())).values()) {
+        if (cell.dimension !== q.groupBy || (allowed && !allowed.has(cell.key))) continue;
+        let start = starts.get(cell.intervalStart);
+        if (start === undefined) starts.set(cell.intervalStart, (start = intervalStart(cell.intervalStart, q.interval, tz)));
+        merge(start, cell.key, cell.c);
+      }
+    }
+
+    const names = this.d.repo.names();
+    const nameOf = (key: string) => {
+      if (q.groupBy === 'team' && key !== 'none') return names.teams.get(Number(key)) ?? null;
+      if (q.groupBy === 'agent' && key !== 'none') return names.staff.get(Number(key)) ?? null;
+      return null;
+    };
+    const byKey = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+    const cells = [...sums.values()].sort((a, b) => a.start - b.start || byKey(a.key, b.key));
+    const totals = new Map<string, Components>();
+    for (const s of cells) addComponents(totals.get(s.key) ?? totals.set(s.key, emptyComponents()).get(s.key)!, s.c);
+    return {
+      from: q.from.toISOString(),
+      to: q.to.toISOString(),
+      timeZone: tz,
+      interval: q.interval,
+      groupBy: q.groupBy,
+      rolledThrough: split > from ? new Date(split).toISOString() : null,
+      rows: cells.map((s) => ({
+        intervalStart: new Date(s.start).toISOString(),
+        intervalEnd: new Date(intervalEnd(s.start, q.interval, tz)).toISOString(),
+        key: s.key,
+        name: nameOf(s.key),
+        ...figuresOf(s.c),
+      })),
+      totals: [...totals].sort(([a], [b]) => byKey(a, b)).map(([key, c]) => ({ key, name: nameOf(key), ...figuresOf(c) })),
+    };
+  }
+
+  /** The keys the actor may see (undefined: all); team leads their own team and its agents. */
+  private scope(actor: Pick<Principal, 'role' | 'teamId'>, groupBy: ReportDimension): string[] | undefined {
+    if (actor.role === 'supervisor' || actor.role === 'dispatcher') return undefined;
+    if (actor.role !== 'team_lead') throw new Forbidden('The contact-center figures are for supervisors, dispatchers and team leads');
+    if (actor.teamId === null || actor.teamId === undefined) throw new Forbidden('You lead no team, so there are no figures of yours to see');
+    if (groupBy === 'team') return [String(actor.teamId)];
+    if (groupBy === 'agent') return this.d.repo.teamMembers(actor.teamId).map(String);
+    throw new Forbidden('A team lead sees their team\'s figures: group by team or agent');
+  }
+}

@@ -1,0 +1,269 @@
+// Reads the stored event logs of a time range as the figures' rows, and reads and writes the 15-minute rollup.
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, notInArray, or, isNull, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../db/client';
+import {
+  agentStateLog,
+  callbackAttempts,
+  callbackRequests,
+  calls,
+  evaluations,
+  interactions,
+  queueEntries,
+  queueSettings,
+  recordings,
+  reportRollups,
+  reportRollupState,
+  staff,
+  teams,
+  workOrders,
+  type ReportDimension,
+} from '../db/schema/index';
+import { COMPONENTS, FIGURE_RULES, type Cell, type Components, type FigureRows, type SurveyFact } from './contact-center-figures';
+import { intervalStart, type ReportInterval } from './report-intervals';
+
+const EVALUATION_COUNTED = ['submitted', 'acknowledged', 'disputed', 'resolved'] as const;
+/** Callbacks the center chose not to place (cancelled, or a number on the do-not-call list) are not its misses. */
+const CALLBACKS_NOT_COUNTED = ['cancelled', 'do_not_call'] as const;
+
+export interface RolledCell {
+  key: string;
+  start: number;
+  c: Components;
+}
+
+const customerKey = (customerId: number | null, from: string | null) => (customerId !== null ? `c${customerId}` : from ? `n${from}` : null);
+
+export class ContactCenterRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Every row the figures of [from, to) are computed from (see FigureRows for which rows). */
+  rows(from: number, to: number, now: number): FigureRows {
+    const f = new Date(from);
+    const t = new Date(to);
+    const answering = alias(interactions, 'answering');
+
+    const entries = this.db
+      .select({ id: queueEntries.id, queue: queueEntries.queue, desk: queueEntries.desk, status: queueEntries.status, enqueuedAt: queueEntries.enqueuedAt, endedAt: queueEntries.endedAt, callStartedAt: calls.startedAt, customerId: calls.customerId, from: calls.from })
+      .from(queueEntries)
+      .innerJoin(calls, eq(calls.sid, queueEntries.callSid))
+      .where(and(gte(queueEntries.enqueuedAt, f), lt(queueEntries.enqueuedAt, t)))
+      .all();
+    // The first interaction that reached the caller answered the entry (one withdrawn before that did not).
+    const answers = new Map<number, { agentId: number; answeredAt: number }>();
+    for (const a of this.db
+      .select({ entryId: answering.queueEntryId, agentId: answering.agentId, answeredAt: answering.answeredAt })
+      .from(answering)
+      .innerJoin(queueEntries, eq(queueEntries.id, answering.queueEntryId))
+      .where(and(gte(queueEntries.enqueuedAt, f), lt(queueEntries.enqueuedAt, t), isNotNull(answering.answeredAt), inArray(answering.status, ['connected', 'ended'])))
+      .all()) {
+      const at = a.answeredAt!.getTime();
+      const known = answers.get(a.entryId!);
+      if (!known || at < known.answeredAt) answers.set(a.entryId!, { agentId: a.agentId, answeredAt: at });
+    }
+
+    const cbDesk = alias(callbackRequests, 'cb_desk');
+    const ixRows = this.db
+      .select({ id: interactions.id, agentId: interactions.agentId, queue: queueEntries.queue, entryDesk: queueEntries.desk, callbackDesk: cbDesk.desk, answeredAt: interactions.answeredAt, endedAt: interactions.endedAt })
+      .from(interactions)
+      .leftJoin(queueEntries, eq(queueEntries.id, interactions.queueEntryId))
+      .leftJoin(cbDesk, eq(cbDesk.id, interactions.callbackId))
+      .where(and(gte(interactions.endedAt, f), lt(interactions.endedAt, t), eq(interactions.status, 'ended'), isNotNull(interactions.answeredAt)))
+      .all();
+
+    const firstChange = this.db
+      .select({ staffId: agentStateLog.staffId, to: agentStateLog.to, at: agentStateLog.at })
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.staffId, sql.placeholder('staffId')), lt(agentStateLog.at, f)))
+      .orderBy(desc(agentStateLog.at), desc(agentStateLog.id))
+      .limit(1)
+      .prepare();
+    const people = this.db.select({ id: staff.id, teamId: staff.teamId }).from(staff).all();
+    const stateChanges: FigureRows['stateChanges'][number][] = [];
+    for (const p of people) {
+      const before = firstChange.get({ staffId: p.id });
+      if (before) stateChanges.push({ staffId: before.staffId, to: before.to, at: before.at.getTime() });
+    }
+    for (const s of this.db
+      .select({ staffId: agentStateLog.staffId, to: agentStateLog.to, at: agentStateLog.at })
+      .from(agentStateLog)
+      .where(and(gte(agentStateLog.at, f), lt(agentStateLog.at, new Date(to + FIGURE_RULES.wrapUpCapMs))))
+      .orderBy(asc(agentStateLog.at), asc(agentStateLog.id))
+      .all())
+      stateChanges.push({ staffId: s.staffId, to: s.to, at: s.at.getTime() });
+
+    const repeatCalls = this.db
+      .select({ customerId: calls.customerId, from: calls.from, startedAt: calls.startedAt })
+      .from(calls)
+      .where(and(gte(calls.startedAt, f), lt(calls.startedAt, new Date(to + FIGURE_RULES.fcrWindowMs)), eq(calls.direction, 'inbound')))
+      .all()
+      .flatMap((c) => {
+        const key = customerKey(c.customerId, c.from);
+        return key ? [{ customerKey: key, startedAt: c.startedAt.getTime() }] : [];
+      });
+
+    const cbEntry = alias(queueEntries, 'cb_entry');
+    const reaching = sql<number | null>`(select min(coalesce(${callbackAttempts.dialedAt}, ${callbackAttempts.createdAt})) from ${callbackAttempts} where ${callbackAttempts.callbackId} = ${callbackRequests.id} and ${callbackAttempts.result} = 'answered')`;
+    const reachingAgent = sql<number | null>`(select ${callbackAttempts.agentId} from ${callbackAttempts} where ${callbackAttempts.callbackId} = ${callbackRequests.id} and ${callbackAttempts.result} = 'answered' order by ${callbackAttempts.id} limit 1)`;
+    const callbacks = this.db
+      .select({ desk: callbackRequests.desk, queue: cbEntry.queue, ownerId: callbackRequests.ownerId, agentId: reachingAgent, requestedAt: callbackRequests.requestedAt, closedAt: callbackRequests.closedAt, outcome: callbackRequests.outcome, reachedAt: reaching })
+      .from(callbackRequests)
+      .leftJoin(cbEntry, eq(cbEntry.callSid, callbackRequests.callSid))
+      .where(
+        and(
+          gte(callbackRequests.closedAt, f),
+          lt(callbackRequests.closedAt, t),
+          inArray(callbackRequests.status, ['done', 'failed']),
+          or(isNull(callbackRequests.outcome), notInArray(callbackRequests.outcome, [...CALLBACKS_NOT_COUNTED])),
+        ),
+      )
+      .all()
+      .map((c) => ({
+        desk: c.desk,
+        queue: c.queue,
+        agentId: c.agentId ?? c.ownerId,
+        requestedAt: c.requestedAt.getTime(),
+        closedAt: c.closedAt!.getTime(),
+        reached: c.outcome === 'reached',
+        reachedAt: c.reachedAt,
+      }));
+
+    const woEntry = alias(queueEntries, 'wo_entry');
+    const complaints = this.db
+      .select({ at: workOrders.createdAt, agentId: workOrders.agentId, queue: woEntry.queue, desk: woEntry.desk })
+      .from(workOrders)
+      .leftJoin(woEntry, eq(woEntry.callSid, workOrders.callSid))
+      .where(and(gte(workOrders.createdAt, f), lt(workOrders.createdAt, t), eq(workOrders.category, 'complaint')))
+      .all()
+      .map((w) => ({ ...w, at: w.at.getTime() }));
+
+    const evIx = alias(interactions, 'ev_ix');
+    const evEntry = alias(queueEntries, 'ev_entry');
+    const evaluated = this.db
+      .select({ at: evaluations.submittedAt, agentId: evaluations.agentId, score: evaluations.score, desk: recordings.desk, queue: evEntry.queue })
+      .from(evaluations)
+      .innerJoin(recordings, eq(recordings.id, evaluations.recordingId))
+      .leftJoin(evIx, eq(evIx.id, recordings.interactionId))
+      .leftJoin(evEntry, eq(evEntry.id, evIx.queueEntryId))
+      .where(and(gte(evaluations.submittedAt, f), lt(evaluations.submittedAt, t), eq(evaluations.calibration, false), inArray(evaluations.status, [...EVALUATION_COUNTED]), isNotNull(evaluations.score)))
+      .all()
+      .map((e) => ({ at: e.at!.getTime(), agentId: e.agentId, score: e.score!, desk: e.desk, queue: e.queue }));
+
+    return {
+      from,
+      to,
+      now,
+      queueEntries: entries.map((e) => {
+        const a = answers.get(e.id);
+        return {
+          queue: e.queue,
+          desk: e.desk,
+          status: e.status,
+          enqueuedAt: e.enqueuedAt.getTime(),
+          endedAt: e.endedAt?.getTime() ?? null,
+          callStartedAt: e.callStartedAt.getTime(),
+          customerKey: customerKey(e.customerId, e.from),
+          answeredAt: a?.answeredAt ?? null,
+          agentId: a?.agentId ?? null,
+        };
+      }),
+      interactions: ixRows.map((i) => ({ id: i.id, agentId: i.agentId, queue: i.queue, desk: i.entryDesk ?? i.callbackDesk, answeredAt: i.answeredAt!.getTime(), endedAt: i.endedAt!.getTime() })),
+      stateChanges,
+      repeatCalls,
+      callbacks,
+      complaints,
+      evaluations: evaluated,
+      surveys: this.surveys(from, to),
+      holdMs: this.holdMs(ixRows.map((i) => i.id)),
+      teamOf: new Map(people.map((p) => [p.id, p.teamId])),
+      serviceLevelSeconds: new Map(this.db.select({ name: queueSettings.name, s: queueSettings.serviceLevelSeconds }).from(queueSettings).all().map((q) => [q.name, q.s])),
+    };
+  }
+
+  /**
+   * SEAM (hold time): milliseconds on hold per interaction, from `call_holds(interaction_id, call_sid, started_at,
+   * ended_at)` once that table exists: sum of (ended_at − started_at) per interaction id. Until then nobody is on hold.
+   */
+  holdMs(_interactionIds: readonly number[]): Map<number, number> {
+    return new Map();
+  }
+
+  /**
+   * SEAM (satisfaction): the post-call survey answers given in [from, to), from `survey_responses` (rating 1-5, call,
+   * interaction, agent) once that table exists, with the queue and desk of the interaction's queue entry. Until then none.
+   */
+  surveys(_from: number, _to: number): SurveyFact[] {
+    return [];
+  }
+
+  /** Every interval starting before this is in the rollup; 0 when nothing is. */
+  rolledThrough(): number {
+    return this.db.select({ t: reportRollupState.rolledThrough }).from(reportRollupState).where(eq(reportRollupState.id, 1)).get()?.t ?? 0;
+  }
+
+  /** The first instant anything was logged (where a first rollup starts), or null on an empty database. */
+  firstEventAt(): number | null {
+    const a = this.db.select({ t: sql<number | null>`min(${calls.startedAt})` }).from(calls).get()?.t ?? null;
+    const b = this.db.select({ t: sql<number | null>`min(${agentStateLog.at})` }).from(agentStateLog).get()?.t ?? null;
+    const known = [a, b].filter((x): x is number => x !== null);
+    return known.length ? Math.min(...known) : null;
+  }
+
+  /**
+   * Replaces the rollup of [from, to) (15-minute boundaries) with `cells`, and moves the watermark to `to` if it was
+   * behind: one transaction, so a report never reads half a rewrite.
+   */
+  replaceRollup(from: number, to: number, cells: Iterable<Cell>, timeZone: string, now: Date): void {
+    const rows: (typeof reportRollups.$inferInsert)[] = [];
+    const hours = new Map<number, [number, number]>();
+    for (const cell of cells) {
+      if (cell.intervalStart < from || cell.intervalStart >= to) continue;
+      if (!COMPONENTS.some((c) => cell.c[c] !== 0)) continue;
+      let grain = hours.get(cell.intervalStart);
+      if (!grain) hours.set(cell.intervalStart, (grain = [intervalStart(cell.intervalStart, 'hour', timeZone), intervalStart(cell.intervalStart, 'day', timeZone)]));
+      rows.push({ dimension: cell.dimension, key: cell.key, intervalStart: cell.intervalStart, hourStart: grain[0], dayStart: grain[1], ...cell.c });
+    }
+    this.db.transaction((tx) => {
+      tx.delete(reportRollups).where(and(gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to))).run();
+      // SQLite allows 32766 variables a statement: 27 columns a row.
+      for (let i = 0; i < rows.length; i += 1000) tx.insert(reportRollups).values(rows.slice(i, i + 1000)).run();
+      tx.insert(reportRollupState)
+        .values({ id: 1, rolledThrough: to, updatedAt: now })
+        .onConflictDoUpdate({ target: reportRollupState.id, set: { rolledThrough: sql`max(${reportRollupState.rolledThrough}, excluded.rolled_through)`, updatedAt: now } })
+        .run();
+    });
+  }
+
+  /** The rollup's sums for one dimension over [from, to), per key and interval of the grain asked for. */
+  rolled(dimension: ReportDimension, from: number, to: number, interval: ReportInterval, keys?: readonly string[]): RolledCell[] {
+    const start = interval === '15m' ? reportRollups.intervalStart : interval === 'hour' ? reportRollups.hourStart : reportRollups.dayStart;
+    const where: SQL[] = [eq(reportRollups.dimension, dimension), gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to)];
+    if (keys) where.push(inArray(reportRollups.key, [...keys]));
+    const sums = Object.fromEntries(COMPONENTS.map((c) => [c, sql<number>`sum(${reportRollups[c]})`.mapWith(Number)])) as Record<keyof Components, SQL<number>>;
+    return this.db
+      .select({ key: reportRollups.key, start, ...sums })
+      .from(reportRollups)
+      .where(and(...where))
+      .groupBy(reportRollups.key, start)
+      .all()
+      .map((r) => {
+        const row = r as unknown as Record<string, number> & { key: string; start: number };
+        const c = {} as Components;
+        for (const name of COMPONENTS) c[name] = row[name];
+        return { key: row.key, start: row.start, c };
+      });
+  }
+
+  /** Agent ids of a team (team leads see their own). */
+  teamMembers(teamId: number): number[] {
+    return this.db.select({ id: staff.id }).from(staff).where(eq(staff.teamId, teamId)).all().map((s) => s.id);
+  }
+
+  /** Display names for the keys of the team and agent dimensions. */
+  names(): { teams: Map<number, string>; staff: Map<number, string> } {
+    return {
+      teams: new Map(this.db.select({ id: teams.id, name: teams.name }).from(teams).all().map((t) => [t.id, t.name])),
+      staff: new Map(this.db.select({ id: staff.id, name: staff.displayName }).from(staff).all().map((s) => [s.id, s.name])),
+    };
+  }
+}
