@@ -104,6 +104,9 @@ import { QualityFigures } from './quality/quality-figures';
 import { scorecardRoutes } from './http/scorecards.routes';
 import { evaluationRoutes } from './http/evaluations.routes';
 import { qaRoutes } from './http/qa.routes';
+import { reportsRoutes } from './http/reports.routes';
+import { ContactCenterRepo } from './reports/contact-center.repo';
+import { ContactCenterReports } from './reports/contact-center-report.service';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -324,6 +327,7 @@ export function createHotline(o: HotlineOptions) {
   const quality = qualityServices({ db, transact, clock, events, timeZone: config.timeZone });
   // The service standard's scorecard exists from the first start, in production as in the demo (idempotent).
   if (quality.scorecards.ensureDefault()) log.info('created the default scorecard (the service standard)');
+  const reports = new ContactCenterReports({ repo: new ContactCenterRepo(db), clock, timeZone: config.timeZone });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -371,6 +375,7 @@ export function createHotline(o: HotlineOptions) {
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
       qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
+      reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -418,6 +423,7 @@ export function createHotline(o: HotlineOptions) {
     callbackList,
     recordingsLibrary,
     quality,
+    reports,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
