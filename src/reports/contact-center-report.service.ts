@@ -67,14 +67,31 @@ export class ContactCenterReports {
 
     const rolledThrough = o.live ? 0 : this.d.repo.rolledThrough();
     const split = Math.min(Math.max(rolledThrough, from), to);
-    if (split > from) for (const r of this.d.repo.rolled(q.groupBy, from, split, q.interval, keys)) merge(r.start, r.key, r.c);
+    const starts = new Map<number, number>();
+    /** The report interval a 15-minute interval belongs to. */
+    const bucket = (quarter: number) => {
+      let start = starts.get(quarter);
+      if (start === undefined) starts.set(quarter, (start = intervalStart(quarter, q.interval, tz)));
+      return start;
+    };
+    const quarters = (a: number, b: number) => {
+      if (a < b) for (const r of this.d.repo.rolled(q.groupBy, '15m', a, b, keys)) merge(bucket(r.start), r.key, r.c);
+    };
+    if (split > from) {
+      // Whole hours or days from their own rollup rows; a partial one at either end from its 15-minute rows.
+      const first = intervalStart(from, q.interval, tz) === from ? from : intervalEnd(intervalStart(from, q.interval, tz), q.interval, tz);
+      const last = intervalStart(split, q.interval, tz);
+      if (q.interval === '15m' || last <= first) quarters(from, split);
+      else {
+        quarters(from, first);
+        for (const r of this.d.repo.rolled(q.groupBy, q.interval, first, last, keys)) merge(r.start, r.key, r.c);
+        quarters(last, split);
+      }
+    }
     if (split < to) {
-      const starts = new Map<number, number>();
       for (const cell of rollUp(this.d.repo.rows(split, to, this.d.clock.now().getTime())).values()) {
         if (cell.dimension !== q.groupBy || (allowed && !allowed.has(cell.key))) continue;
-        let start = starts.get(cell.intervalStart);
-        if (start === undefined) starts.set(cell.intervalStart, (start = intervalStart(cell.intervalStart, q.interval, tz)));
-        merge(start, cell.key, cell.c);
+        merge(bucket(cell.intervalStart), cell.key, cell.c);
       }
     }
 

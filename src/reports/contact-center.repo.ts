@@ -19,8 +19,11 @@ import {
   workOrders,
   type ReportDimension,
 } from '../db/schema/index';
+import type { ROLLUP_GRAINS } from '../db/schema/reports';
+
+export type RollupGrain = (typeof ROLLUP_GRAINS)[number];
 import { COMPONENTS, FIGURE_RULES, type Cell, type Components, type FigureRows, type SurveyFact } from './contact-center-figures';
-import { intervalStart, type ReportInterval } from './report-intervals';
+import { intervalEnd, intervalStart } from './report-intervals';
 
 const EVALUATION_COUNTED = ['submitted', 'acknowledged', 'disputed', 'resolved'] as const;
 /** Callbacks the center chose not to place (cancelled, or a number on the do-not-call list) are not its misses. */
@@ -210,23 +213,37 @@ export class ContactCenterRepo {
   }
 
   /**
-   * Replaces the rollup of [from, to) (15-minute boundaries) with `cells`, and moves the watermark to `to` if it was
-   * behind: one transaction, so a report never reads half a rewrite.
+   * Replaces the rollup of [from, to) (15-minute boundaries) with `cells` (15-minute sums), with the hour and day sums
+   * of the hours and days wholly inside the range; moves the watermark to `to` if it was behind. One transaction, so
+   * a report never reads half a rewrite.
    */
   replaceRollup(from: number, to: number, cells: Iterable<Cell>, timeZone: string, now: Date): void {
-    const rows: (typeof reportRollups.$inferInsert)[] = [];
-    const hours = new Map<number, [number, number]>();
+    const rows = new Map<string, typeof reportRollups.$inferInsert>();
+    const starts = new Map<number, [number, number, number, number]>();
+    const put = (grain: RollupGrain, dimension: ReportDimension, key: string, start: number, c: Components) => {
+      const id = `${grain}|${dimension}|${start}|${key}`;
+      const row = rows.get(id);
+      if (row) for (const name of COMPONENTS) (row[name] as number) += c[name];
+      else rows.set(id, { dimension, grain, key, intervalStart: start, ...c });
+    };
     for (const cell of cells) {
       if (cell.intervalStart < from || cell.intervalStart >= to) continue;
       if (!COMPONENTS.some((c) => cell.c[c] !== 0)) continue;
-      let grain = hours.get(cell.intervalStart);
-      if (!grain) hours.set(cell.intervalStart, (grain = [intervalStart(cell.intervalStart, 'hour', timeZone), intervalStart(cell.intervalStart, 'day', timeZone)]));
-      rows.push({ dimension: cell.dimension, key: cell.key, intervalStart: cell.intervalStart, hourStart: grain[0], dayStart: grain[1], ...cell.c });
+      let s = starts.get(cell.intervalStart);
+      if (!s) {
+        const hour = intervalStart(cell.intervalStart, 'hour', timeZone);
+        const day = intervalStart(cell.intervalStart, 'day', timeZone);
+        starts.set(cell.intervalStart, (s = [hour, intervalEnd(hour, 'hour', timeZone), day, intervalEnd(day, 'day', timeZone)]));
+      }
+      put('15m', cell.dimension, cell.key, cell.intervalStart, cell.c);
+      if (s[0] >= from && s[1] <= to) put('hour', cell.dimension, cell.key, s[0], cell.c);
+      if (s[2] >= from && s[3] <= to) put('day', cell.dimension, cell.key, s[2], cell.c);
     }
+    const values = [...rows.values()];
     this.db.transaction((tx) => {
       tx.delete(reportRollups).where(and(gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to))).run();
       // SQLite allows 32766 variables a statement: 27 columns a row.
-      for (let i = 0; i < rows.length; i += 1000) tx.insert(reportRollups).values(rows.slice(i, i + 1000)).run();
+      for (let i = 0; i < values.length; i += 1000) tx.insert(reportRollups).values(values.slice(i, i + 1000)).run();
       tx.insert(reportRollupState)
         .values({ id: 1, rolledThrough: to, updatedAt: now })
         .onConflictDoUpdate({ target: reportRollupState.id, set: { rolledThrough: sql`max(${reportRollupState.rolledThrough}, excluded.rolled_through)`, updatedAt: now } })
@@ -234,23 +251,19 @@ export class ContactCenterRepo {
     });
   }
 
-  /** The rollup's sums for one dimension over [from, to), per key and interval of the grain asked for. */
-  rolled(dimension: ReportDimension, from: number, to: number, interval: ReportInterval, keys?: readonly string[]): RolledCell[] {
-    const start = interval === '15m' ? reportRollups.intervalStart : interval === 'hour' ? reportRollups.hourStart : reportRollups.dayStart;
-    const where: SQL[] = [eq(reportRollups.dimension, dimension), gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to)];
+  /** The rollup's rows of one dimension and grain starting in [from, to), optionally of some keys only. */
+  rolled(dimension: ReportDimension, grain: RollupGrain, from: number, to: number, keys?: readonly string[]): RolledCell[] {
+    const where: SQL[] = [eq(reportRollups.dimension, dimension), eq(reportRollups.grain, grain), gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to)];
     if (keys) where.push(inArray(reportRollups.key, [...keys]));
-    const sums = Object.fromEntries(COMPONENTS.map((c) => [c, sql<number>`sum(${reportRollups[c]})`.mapWith(Number)])) as Record<keyof Components, SQL<number>>;
     return this.db
-      .select({ key: reportRollups.key, start, ...sums })
+      .select()
       .from(reportRollups)
       .where(and(...where))
-      .groupBy(reportRollups.key, start)
       .all()
       .map((r) => {
-        const row = r as unknown as Record<string, number> & { key: string; start: number };
         const c = {} as Components;
-        for (const name of COMPONENTS) c[name] = row[name];
-        return { key: row.key, start: row.start, c };
+        for (const name of COMPONENTS) c[name] = r[name];
+        return { key: r.key, start: r.intervalStart, c };
       });
   }
 

@@ -4,15 +4,13 @@
 import type { Clock } from '../ivr/ivr-call.service';
 import { FIGURE_RULES, rollUp } from './contact-center-figures';
 import type { ContactCenterRepo } from './contact-center.repo';
-import { QUARTER_MS, quarterOf } from './report-intervals';
+import { intervalEnd, intervalStart, QUARTER_MS, quarterOf } from './report-intervals';
 
 /** Every 15 minutes, a minute after each interval closes (webhooks of its last seconds are in by then). */
 export const REPORT_ROLLUP = { queue: 'reports', name: 'rollup', cron: '1,16,31,46 * * * *' } as const;
 
 /** How far back every run recomputes: the FCR window plus an hour, on a 15-minute boundary. */
 export const RECOMPUTE_MS = Math.ceil((FIGURE_RULES.fcrWindowMs + 3_600_000) / QUARTER_MS) * QUARTER_MS;
-
-const CHUNK_MS = 86_400_000;
 
 export class ReportRollup {
   constructor(private readonly d: { repo: ContactCenterRepo; clock: Clock; timeZone: string }) {}
@@ -24,10 +22,11 @@ export class ReportRollup {
     const rolled = this.d.repo.rolledThrough();
     const first = rolled > 0 ? rolled : this.d.repo.firstEventAt();
     if (first === null) return null;
-    const start = Math.min(quarterOf(first), end - RECOMPUTE_MS);
+    // Whole local days, so each day's hour and day sums are rewritten with all of its quarters.
+    const start = intervalStart(Math.min(quarterOf(first), end - RECOMPUTE_MS), 'day', this.d.timeZone);
     let chunks = 0;
-    for (let a = start; a < end; a += CHUNK_MS) {
-      const b = Math.min(end, a + CHUNK_MS);
+    for (let a = start; a < end; a = intervalEnd(a, 'day', this.d.timeZone)) {
+      const b = Math.min(end, intervalEnd(a, 'day', this.d.timeZone));
       this.d.repo.replaceRollup(a, b, rollUp(this.d.repo.rows(a, b, now.getTime())).values(), this.d.timeZone, now);
       chunks += 1;
       // A day's work at a time, with the event loop free in between.

@@ -275,6 +275,13 @@ describe('contact-center figures: a hand-computed fixture day', function () {
         expect(rolled.totals, `${groupBy}/${interval} totals`).to.deep.equal(expected.totals);
       }
     }
+    // Partial hours at both ends of a range: their 15-minute rows, summed, next to the whole hours' own rows.
+    const edges = { from: '2026-11-23T08:45:00+08:00', to: '2026-11-23T10:30:00+08:00', interval: 'hour', groupBy: 'agent' };
+    const rolledEdges = await report('supervisor1', edges);
+    const liveEdges = f.hotline.reports.report({ role: 'supervisor', teamId: null }, { from: new Date(edges.from), to: new Date(edges.to), interval: 'hour', groupBy: 'agent' }, { live: true });
+    expect(rolledEdges.rolledThrough).to.equal(new Date(edges.to).toISOString());
+    expect(JSON.parse(JSON.stringify(liveEdges.rows))).to.deep.equal(rolledEdges.rows);
+    expect(rolledEdges.rows.map((x) => x.intervalStart)).to.include(new Date('2026-11-23T08:00:00+08:00').toISOString());
     // A range that starts in the rollup and ends in live time adds both: the day from 09:00 local, to after the rollup.
     const mixed = await report('supervisor1', { from: '2026-11-23', to: '2026-11-28', interval: 'day', groupBy: 'desk' });
     expect(mixed.rolledThrough).to.equal(new Date('2026-11-27T00:00:00Z').toISOString());

@@ -6,10 +6,9 @@ CREATE TABLE `report_rollup_state` (
 --> statement-breakpoint
 CREATE TABLE `report_rollups` (
 	`dimension` text NOT NULL,
+	`grain` text NOT NULL,
 	`key` text NOT NULL,
 	`interval_start` integer NOT NULL,
-	`hour_start` integer NOT NULL,
-	`day_start` integer NOT NULL,
 	`offered` integer DEFAULT 0 NOT NULL,
 	`answered` integer DEFAULT 0 NOT NULL,
 	`abandoned` integer DEFAULT 0 NOT NULL,
@@ -32,7 +31,7 @@ CREATE TABLE `report_rollups` (
 	`complaints` integer DEFAULT 0 NOT NULL,
 	`evaluations` integer DEFAULT 0 NOT NULL,
 	`evaluation_score_sum` real DEFAULT 0 NOT NULL,
-	PRIMARY KEY(`dimension`, `interval_start`, `key`)
+	PRIMARY KEY(`dimension`, `grain`, `interval_start`, `key`)
 );
 --> statement-breakpoint
 CREATE INDEX `callback_requests_closed` ON `callback_requests` (`closed_at`);--> statement-breakpoint

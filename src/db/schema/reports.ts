@@ -1,21 +1,22 @@
-// The contact-center figures rolled up per 15 minutes and dimension (sums and counts, never ratios, so any grain and
-// group adds up), and how far the rollup has gone.
+// The contact-center figures rolled up per dimension at three grains: 15 minutes, and the local hours and days made of
+// them (sums and counts, never ratios, so any interval and group adds up), and how far the rollup has gone.
 import { sqliteTable, text, integer, real, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const REPORT_DIMENSIONS = ['desk', 'queue', 'team', 'agent'] as const;
 export type ReportDimension = (typeof REPORT_DIMENSIONS)[number];
 
+export const ROLLUP_GRAINS = ['15m', 'hour', 'day'] as const;
+
 export const reportRollups = sqliteTable(
   'report_rollups',
   {
     dimension: text('dimension', { enum: REPORT_DIMENSIONS }).notNull(),
+    /** 15m rows for every rolled interval; hour and day rows (their sums) only for hours and days wholly rolled up. */
+    grain: text('grain', { enum: ROLLUP_GRAINS }).notNull(),
     /** The desk, queue name, team id or agent id; `none` for facts without one (a call abandoned before any agent). */
     key: text('key').notNull(),
-    /** Epoch ms of the 15-minute interval's start. */
+    /** Epoch ms of the interval's start (a local hour or day in the center's time zone for those grains). */
     intervalStart: integer('interval_start').notNull(),
-    /** The local hour and local day (center's time zone) the interval belongs to, so SQL can sum to either grain. */
-    hourStart: integer('hour_start').notNull(),
-    dayStart: integer('day_start').notNull(),
     offered: integer('offered').notNull().default(0),
     answered: integer('answered').notNull().default(0),
     abandoned: integer('abandoned').notNull().default(0),
@@ -39,7 +40,7 @@ export const reportRollups = sqliteTable(
     evaluations: integer('evaluations').notNull().default(0),
     evaluationScoreSum: real('evaluation_score_sum').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.dimension, t.intervalStart, t.key] })],
+  (t) => [primaryKey({ columns: [t.dimension, t.grain, t.intervalStart, t.key] })],
 );
 
 /** One row: the rollup holds every interval that starts before `rolledThrough` (later ones are computed live). */
