@@ -151,6 +151,8 @@ async function main() {
   const rollupSeconds = (performance.now() - rollStarted) / 1000;
   const rollupRows = (sqlite.prepare('select count(*) as n from report_rollups').get() as { n: number }).n;
 
+  // The server's background checkpointer keeps the WAL short; after a bulk seed it is not, so fold it in first.
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const reports = new ContactCenterReports({ repo, clock, timeZone: TZ });
   const supervisor = { role: 'supervisor' as const, teamId: null };
   const range = { from: new Date(firstDay), to: new Date(monthEnd + 15 * 60_000) };

@@ -255,16 +255,14 @@ export class ContactCenterRepo {
   rolled(dimension: ReportDimension, grain: RollupGrain, from: number, to: number, keys?: readonly string[]): RolledCell[] {
     const where: SQL[] = [eq(reportRollups.dimension, dimension), eq(reportRollups.grain, grain), gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to)];
     if (keys) where.push(inArray(reportRollups.key, [...keys]));
+    const columns = Object.fromEntries(COMPONENTS.map((c) => [c, reportRollups[c]])) as { [K in keyof Components]: (typeof reportRollups)[K] };
+    // The row itself serves as its components (a month by agent and hour is some 12,000 rows: no copies).
     return this.db
-      .select()
+      .select({ key: reportRollups.key, start: reportRollups.intervalStart, ...columns })
       .from(reportRollups)
       .where(and(...where))
       .all()
-      .map((r) => {
-        const c = {} as Components;
-        for (const name of COMPONENTS) c[name] = r[name];
-        return { key: r.key, start: r.intervalStart, c };
-      });
+      .map((r) => ({ key: r.key, start: r.start, c: r as Components }));
   }
 
   /** Agent ids of a team (team leads see their own). */

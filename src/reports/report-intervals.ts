@@ -10,17 +10,27 @@ export const quarterOf = (t: number) => Math.floor(t / QUARTER_MS) * QUARTER_MS;
 export const isQuarter = (t: number) => t % QUARTER_MS === 0;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Offsets per zone and 15-minute interval: zones change offset only on quarter-hour boundaries, and Intl is slow. */
+const offsets = new Map<string, Map<number, number>>();
 
 /** Milliseconds the wall clock of `timeZone` is ahead of UTC at `t`. */
 export function zoneOffset(t: number, timeZone: string): number {
+  let known = offsets.get(timeZone);
+  if (!known) offsets.set(timeZone, (known = new Map()));
+  const q = quarterOf(t);
+  const cached = known.get(q);
+  if (cached !== undefined) return cached;
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
     formatters.set(timeZone, f);
   }
   const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
+  for (const part of f.formatToParts(new Date(q))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - q;
+  if (known.size > 200_000) known.clear();
+  known.set(q, offset);
+  return offset;
 }
 
 /** The start of the local hour or day holding `t` (the 15-minute interval for '15m'). */
