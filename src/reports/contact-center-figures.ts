@@ -107,11 +107,14 @@ export interface FigureRows {
   /** Interactions that ended in [from, to). */
   interactions: readonly InteractionFact[];
   /**
-   * Per agent: the last change before `from` (the state the range opens with), then every change from `from` on, at
-   * least WRAP_UP_CAP past `to` (where a wrap-up that began in the range ends).
+   * Per agent: the last change before `from` (the state the range opens with), every change in [from, to), and the
+   * first two changes from `to` on (where a wrap-up that began in the range ends).
    */
   stateChanges: readonly StateChangeFact[];
-  /** Inbound calls started in [from, to + 72 h), by customer key: the repeat calls first-contact resolution looks for. */
+  /**
+   * Inbound calls started in [from, to + 72 h) by the customers (or numbers) of the calls answered in the range: the
+   * repeat calls first-contact resolution looks for.
+   */
   repeatCalls: readonly { customerKey: string; startedAt: number }[];
   /** Callbacks closed in [from, to). */
   callbacks: readonly CallbackFact[];
@@ -141,7 +144,6 @@ export interface FigureRules {
 }
 
 export const FIGURE_RULES: FigureRules = { shortAbandonMs: 5_000, fcrWindowMs: 72 * 3_600_000, defaultServiceLevelSeconds: 15, wrapUpCapMs: 6 * 3_600_000 };
-export const WRAP_UP_CAP_MS = FIGURE_RULES.wrapUpCapMs;
 
 /** Agent states that count as logged in and working (available or busy), and those of them that are busy handling. */
 export const STAFFED_STATES: ReadonlySet<string> = new Set(['available', 'reserved', 'on_call', 'wrap_up']);

@@ -74,36 +74,58 @@ export class ContactCenterRepo {
       .where(and(gte(interactions.endedAt, f), lt(interactions.endedAt, t), eq(interactions.status, 'ended'), isNotNull(interactions.answeredAt)))
       .all();
 
-    const firstChange = this.db
+    const lastBefore = this.db
       .select({ staffId: agentStateLog.staffId, to: agentStateLog.to, at: agentStateLog.at })
       .from(agentStateLog)
       .where(and(eq(agentStateLog.staffId, sql.placeholder('staffId')), lt(agentStateLog.at, f)))
       .orderBy(desc(agentStateLog.at), desc(agentStateLog.id))
       .limit(1)
       .prepare();
+    const firstFrom = this.db
+      .select({ staffId: agentStateLog.staffId, to: agentStateLog.to, at: agentStateLog.at })
+      .from(agentStateLog)
+      .where(and(eq(agentStateLog.staffId, sql.placeholder('staffId')), gte(agentStateLog.at, t)))
+      .orderBy(asc(agentStateLog.at), asc(agentStateLog.id))
+      .limit(2)
+      .prepare();
     const people = this.db.select({ id: staff.id, teamId: staff.teamId }).from(staff).all();
+    // Per agent: the state the range opens with, its changes, and the first changes after it (where a wrap-up that
+    // began in the range ends).
     const stateChanges: FigureRows['stateChanges'][number][] = [];
     for (const p of people) {
-      const before = firstChange.get({ staffId: p.id });
+      const before = lastBefore.get({ staffId: p.id });
       if (before) stateChanges.push({ staffId: before.staffId, to: before.to, at: before.at.getTime() });
+      // Two: a wrap-up written a moment after a conversation that ended just before `to` ends at the second.
+      for (const after of firstFrom.all({ staffId: p.id })) stateChanges.push({ staffId: after.staffId, to: after.to, at: after.at.getTime() });
     }
     for (const s of this.db
       .select({ staffId: agentStateLog.staffId, to: agentStateLog.to, at: agentStateLog.at })
       .from(agentStateLog)
-      .where(and(gte(agentStateLog.at, f), lt(agentStateLog.at, new Date(to + FIGURE_RULES.wrapUpCapMs))))
+      .where(and(gte(agentStateLog.at, f), lt(agentStateLog.at, t)))
       .orderBy(asc(agentStateLog.at), asc(agentStateLog.id))
       .all())
       stateChanges.push({ staffId: s.staffId, to: s.to, at: s.at.getTime() });
 
-    const repeatCalls = this.db
-      .select({ customerId: calls.customerId, from: calls.from, startedAt: calls.startedAt })
-      .from(calls)
-      .where(and(gte(calls.startedAt, f), lt(calls.startedAt, new Date(to + FIGURE_RULES.fcrWindowMs)), eq(calls.direction, 'inbound')))
-      .all()
-      .flatMap((c) => {
-        const key = customerKey(c.customerId, c.from);
-        return key ? [{ customerKey: key, startedAt: c.startedAt.getTime() }] : [];
-      });
+    // The repeat calls first-contact resolution looks for: only of the customers and numbers answered in the range.
+    const customerIds = new Set<number>();
+    const numbers = new Set<string>();
+    for (const e of entries) {
+      if (!answers.has(e.id)) continue;
+      if (e.customerId !== null) customerIds.add(e.customerId);
+      else if (e.from) numbers.add(e.from);
+    }
+    const window = and(gte(calls.startedAt, f), lt(calls.startedAt, new Date(to + FIGURE_RULES.fcrWindowMs)), eq(calls.direction, 'inbound'));
+    const repeatCalls: FigureRows['repeatCalls'][number][] = [];
+    const ids = [...customerIds];
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const c of this.db.select({ id: calls.customerId, startedAt: calls.startedAt }).from(calls).where(and(window, inArray(calls.customerId, ids.slice(i, i + 500)))).all())
+        repeatCalls.push({ customerKey: `c${c.id}`, startedAt: c.startedAt.getTime() });
+    }
+    const froms = [...numbers];
+    for (let i = 0; i < froms.length; i += 500) {
+      for (const c of this.db.select({ from: calls.from, startedAt: calls.startedAt }).from(calls).where(and(window, isNull(calls.customerId), inArray(calls.from, froms.slice(i, i + 500)))).all())
+        repeatCalls.push({ customerKey: `n${c.from}`, startedAt: c.startedAt.getTime() });
+    }
 
     const cbEntry = alias(queueEntries, 'cb_entry');
     const reaching = sql<number | null>`(select min(coalesce(${callbackAttempts.dialedAt}, ${callbackAttempts.createdAt})) from ${callbackAttempts} where ${callbackAttempts.callbackId} = ${callbackRequests.id} and ${callbackAttempts.result} = 'answered')`;
@@ -213,36 +235,36 @@ export class ContactCenterRepo {
   }
 
   /**
-   * Replaces the rollup of [from, to) (15-minute boundaries) with `cells` (15-minute sums), with the hour and day sums
-   * of the hours and days wholly inside the range; moves the watermark to `to` if it was behind. One transaction, so
-   * a report never reads half a rewrite.
+   * Replaces the rollup's 15-minute rows of [from, to) with `cells`, and the hour rows of the hours wholly inside it;
+   * with `day`, that day's row too (the sums of all its cells); moves the watermark to `to` if it was behind. One
+   * transaction, so a report never reads half a rewrite, nor a rolled day without its day row.
    */
-  replaceRollup(from: number, to: number, cells: Iterable<Cell>, timeZone: string, now: Date): void {
+  replaceRollup(from: number, to: number, cells: Iterable<Cell>, timeZone: string, now: Date, day?: { start: number; cells: Iterable<Cell> }): void {
     const rows = new Map<string, typeof reportRollups.$inferInsert>();
-    const starts = new Map<number, [number, number, number, number]>();
+    const hours = new Map<number, [number, number]>();
     const put = (grain: RollupGrain, dimension: ReportDimension, key: string, start: number, c: Components) => {
       const id = `${grain}|${dimension}|${start}|${key}`;
       const row = rows.get(id);
       if (row) for (const name of COMPONENTS) (row[name] as number) += c[name];
       else rows.set(id, { dimension, grain, key, intervalStart: start, ...c });
     };
+    const worth = (cell: Cell) => COMPONENTS.some((c) => cell.c[c] !== 0);
     for (const cell of cells) {
-      if (cell.intervalStart < from || cell.intervalStart >= to) continue;
-      if (!COMPONENTS.some((c) => cell.c[c] !== 0)) continue;
-      let s = starts.get(cell.intervalStart);
-      if (!s) {
+      if (cell.intervalStart < from || cell.intervalStart >= to || !worth(cell)) continue;
+      let h = hours.get(cell.intervalStart);
+      if (!h) {
         const hour = intervalStart(cell.intervalStart, 'hour', timeZone);
-        const day = intervalStart(cell.intervalStart, 'day', timeZone);
-        starts.set(cell.intervalStart, (s = [hour, intervalEnd(hour, 'hour', timeZone), day, intervalEnd(day, 'day', timeZone)]));
+        hours.set(cell.intervalStart, (h = [hour, intervalEnd(hour, 'hour', timeZone)]));
       }
       put('15m', cell.dimension, cell.key, cell.intervalStart, cell.c);
-      if (s[0] >= from && s[1] <= to) put('hour', cell.dimension, cell.key, s[0], cell.c);
-      if (s[2] >= from && s[3] <= to) put('day', cell.dimension, cell.key, s[2], cell.c);
+      if (h[0] >= from && h[1] <= to) put('hour', cell.dimension, cell.key, h[0], cell.c);
     }
+    if (day) for (const cell of day.cells) if (worth(cell)) put('day', cell.dimension, cell.key, day.start, cell.c);
     const values = [...rows.values()];
     this.db.transaction((tx) => {
-      tx.delete(reportRollups).where(and(gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to))).run();
-      // SQLite allows 32766 variables a statement: 27 columns a row.
+      tx.delete(reportRollups).where(and(inArray(reportRollups.grain, ['15m', 'hour']), gte(reportRollups.intervalStart, from), lt(reportRollups.intervalStart, to))).run();
+      if (day) tx.delete(reportRollups).where(and(eq(reportRollups.grain, 'day'), eq(reportRollups.intervalStart, day.start))).run();
+      // SQLite allows 32766 variables a statement: 26 columns a row.
       for (let i = 0; i < values.length; i += 1000) tx.insert(reportRollups).values(values.slice(i, i + 1000)).run();
       tx.insert(reportRollupState)
         .values({ id: 1, rolledThrough: to, updatedAt: now })

@@ -2,7 +2,7 @@
 // instead of a month of event logs. Every run also recomputes the last 73 hours: first-contact resolution looks 72
 // hours ahead, and a wrap-up or a late-closing record can change an interval after it closed.
 import type { Clock } from '../ivr/ivr-call.service';
-import { FIGURE_RULES, rollUp } from './contact-center-figures';
+import { FIGURE_RULES, rollUp, type Cell } from './contact-center-figures';
 import type { ContactCenterRepo } from './contact-center.repo';
 import { intervalEnd, intervalStart, QUARTER_MS, quarterOf } from './report-intervals';
 
@@ -22,15 +22,23 @@ export class ReportRollup {
     const rolled = this.d.repo.rolledThrough();
     const first = rolled > 0 ? rolled : this.d.repo.firstEventAt();
     if (first === null) return null;
-    // Whole local days, so each day's hour and day sums are rewritten with all of its quarters.
+    // Whole local days, so each day's sums are rewritten with all of its quarters; an hour at a time, with the event
+    // loop free in between (the workers may share the web process).
     const start = intervalStart(Math.min(quarterOf(first), end - RECOMPUTE_MS), 'day', this.d.timeZone);
     let chunks = 0;
     for (let a = start; a < end; a = intervalEnd(a, 'day', this.d.timeZone)) {
-      const b = Math.min(end, intervalEnd(a, 'day', this.d.timeZone));
-      this.d.repo.replaceRollup(a, b, rollUp(this.d.repo.rows(a, b, now.getTime())).values(), this.d.timeZone, now);
-      chunks += 1;
-      // A day's work at a time, with the event loop free in between.
-      await new Promise((resolve) => setImmediate(resolve));
+      const dayEnd = intervalEnd(a, 'day', this.d.timeZone);
+      const whole = dayEnd <= end;
+      const dayCells: Cell[] = [];
+      for (let h = a; h < Math.min(dayEnd, end); ) {
+        const next = Math.min(dayEnd, end, h + 3_600_000);
+        const cells = [...rollUp(this.d.repo.rows(h, next, now.getTime())).values()];
+        if (whole) dayCells.push(...cells);
+        this.d.repo.replaceRollup(h, next, cells, this.d.timeZone, now, whole && next === dayEnd ? { start: a, cells: dayCells } : undefined);
+        chunks += 1;
+        h = next;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     return { from: new Date(start).toISOString(), to: new Date(end).toISOString(), chunks };
   }

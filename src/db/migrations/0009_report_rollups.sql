@@ -35,6 +35,7 @@ CREATE TABLE `report_rollups` (
 );
 --> statement-breakpoint
 CREATE INDEX `callback_requests_closed` ON `callback_requests` (`closed_at`);--> statement-breakpoint
+CREATE INDEX `calls_from_started` ON `calls` (`from_number`,`started_at`);--> statement-breakpoint
 CREATE INDEX `queue_entries_enqueued` ON `queue_entries` (`enqueued_at`);--> statement-breakpoint
 CREATE INDEX `agent_state_log_at` ON `agent_state_log` (`at`);--> statement-breakpoint
 CREATE INDEX `interactions_ended` ON `interactions` (`ended_at`);--> statement-breakpoint

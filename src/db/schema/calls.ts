@@ -27,7 +27,12 @@ export const calls = sqliteTable(
     /** TwiML answered for step - 1, replayed when the carrier retries that webhook. */
     lastTwiml: text('last_twiml'),
   },
-  (t) => [index('calls_started').on(t.startedAt), index('calls_customer').on(t.customerId)],
+  (t) => [
+    index('calls_started').on(t.startedAt),
+    index('calls_customer').on(t.customerId),
+    // First-contact resolution looks for the next call from the same number.
+    index('calls_from_started').on(t.from, t.startedAt),
+  ],
 );
 
 export const callEvents = sqliteTable(
