@@ -55,6 +55,13 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     return { status: res.status, body, text, type: res.headers.get('content-type') };
   }
 
+  /** A token for the account, at the server's clock (moving the clock a day on expires the old ones). */
+  async function signIn(username: string): Promise<void> {
+    const res = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+    expect(res.status, username).to.equal(200);
+    tokens.set(username, ((await res.json()) as { token: string }).token);
+  }
+
   const query = (q: Record<string, string>) => `/api/reports/contact-center?${new URLSearchParams(q)}`;
 
   async function report(who: string, q: Record<string, string>): Promise<ContactCenterReport> {
@@ -76,11 +83,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     f.clock.set('2026-11-27T00:00:00Z');
     const db = f.hotline.db;
     for (const s of db.select().from(staff).all()) ids.set(s.username, s.id);
-    for (const username of ['supervisor1', 'dispatcher1', 'lead1', 'agent1', 'qc1', 'admin1']) {
-      const res = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
-      expect(res.status, username).to.equal(200);
-      tokens.set(username, ((await res.json()) as { token: string }).token);
-    }
+    for (const username of ['supervisor1', 'dispatcher1', 'lead1', 'agent1', 'qc1', 'admin1']) await signIn(username);
     const A1 = ids.get('agent1')!;
     const A2 = ids.get('agent2')!;
     const A5 = ids.get('agent5')!;
@@ -337,6 +340,30 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     await bad({ from: 'yesterday', to: Q1.to }, /ISO date/);
   });
 
+  it('recomputes the last 73 hours on every run: a repeat call after the interval closed turns its FCR around', async () => {
+    const db = f.hotline.db;
+    const A3 = ids.get('agent3')!;
+    const rollup = new ReportRollup({ repo: new ContactCenterRepo(db), clock: f.clock, timeZone: f.config.timeZone });
+    // CA20, answered by agent3 on 27 November at 10:00; rolled up at 11:00 with nobody calling back yet: resolved.
+    db.insert(calls).values({ sid: 'CA20', direction: 'inbound', from: '+8613800000020', to: '+864001234567', status: 'completed', startedAt: L('09:59:50', '2026-11-27') }).run();
+    const entry = db.insert(queueEntries).values({ callSid: 'CA20', queue: 'front-returns', desk: 'front', priority: 10, status: 'bridged', enqueuedAt: L('10:00:00', '2026-11-27'), endedAt: L('10:00:05', '2026-11-27') }).returning().get();
+    db.insert(interactions).values({ callSid: 'CA20', queueEntryId: entry.id, agentId: A3, status: 'ended', conference: 'conf-CA20', offeredAt: L('10:00:05', '2026-11-27'), answeredAt: L('10:00:05', '2026-11-27'), endedAt: L('10:04:05', '2026-11-27') }).run();
+    const q = { from: '2026-11-27T10:00:00+08:00', to: '2026-11-27T10:15:00+08:00', interval: '15m', groupBy: 'queue' };
+    f.clock.set('2026-11-27T03:05:00Z');
+    await rollup.run();
+    const before = await report('supervisor1', q);
+    expect(before.rolledThrough).to.equal(new Date(q.to).toISOString());
+    expect(row(before, q.from, 'front-returns')).to.deep.include({ answered: 1, averageSpeedOfAnswerSeconds: 5, firstContactResolution: 1 });
+    // The same caller calls again that evening; the next run (a day later, still within 73 hours) recomputes CA20's interval.
+    db.insert(calls).values({ sid: 'CA21', direction: 'inbound', from: '+8613800000020', to: '+864001234567', status: 'completed', startedAt: L('20:00:00', '2026-11-27') }).run();
+    f.clock.set('2026-11-28T03:05:00Z');
+    await signIn('supervisor1');
+    await rollup.run();
+    const after = await report('supervisor1', q);
+    expect(after.rolledThrough).to.equal(new Date(q.to).toISOString());
+    expect(row(after, q.from, 'front-returns')).to.deep.include({ answered: 1, firstContactResolution: 0 });
+  });
+
   describe('the rollup as a bull repeatable job (real Redis)', () => {
     const prefix = `hotline-test-reports-${process.pid}-${Date.now().toString(36)}`;
     let redis: Redis;
@@ -353,7 +380,8 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     });
 
     it('is scheduled every 15 minutes, and a run rolls up to the last closed interval', async () => {
-      f.clock.set('2026-11-27T00:20:00Z');
+      // After the tests above (whose last run rolled through 28 November 03:00).
+      f.clock.set('2026-11-28T03:20:00Z');
       const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl: {} as CallControl, clock: f.clock, prefix });
       stops.push(() => bg.stop());
       const queue = bg.queues.queue(REPORT_ROLLUP.queue);
@@ -363,7 +391,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
       }, 5000);
       await bg.queues.add(REPORT_ROLLUP.queue, REPORT_ROLLUP.name, {}, `test-run-${Date.now()}`);
       const repo = new ContactCenterRepo(f.hotline.db);
-      await eventually(() => expect(repo.rolledThrough()).to.equal(Date.parse('2026-11-27T00:15:00Z')), 10_000);
+      await eventually(() => expect(repo.rolledThrough()).to.equal(Date.parse('2026-11-28T03:15:00Z')), 10_000);
     });
   });
 });
