@@ -2,11 +2,11 @@
 // rolled up and computed live from the event logs after that (the open intervals).
 import type { Principal } from '../auth/auth.service';
 import type { ReportDimension } from '../db/schema/reports';
-import { Forbidden, Invalid } from '../errors/domain-errors';
+import { Busy, Forbidden, Invalid } from '../errors/domain-errors';
 import type { Clock } from '../ivr/ivr-call.service';
 import { addComponents, emptyComponents, figuresOf, rollUp, type Components, type Figures } from './contact-center-figures';
 import type { ContactCenterRepo } from './contact-center.repo';
-import { intervalEnd, intervalStart, isQuarter, type ReportInterval } from './report-intervals';
+import { intervalEnd, intervalStart, isQuarter, QUARTER_MS, quarterOf, type ReportInterval } from './report-intervals';
 
 export interface ReportQuery {
   from: Date;
@@ -48,6 +48,9 @@ function byKey(a: string, b: string): number {
   if (Number.isFinite(x) !== Number.isFinite(y)) return Number.isFinite(x) ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The longest stretch a request computes live from the event logs (the rest must come from the rollup). */
+const MAX_LIVE_MS = 2 * 86_400_000;
 
 /** The longest range one request may ask for. */
 const MAX_RANGE_MS = 400 * 86_400_000;
@@ -98,8 +101,13 @@ export class ContactCenterReports {
         quarters(last, split);
       }
     }
-    if (split < to) {
-      for (const cell of rollUp(this.d.repo.rows(split, to, this.d.clock.now().getTime())).values()) {
+    // Nothing is logged after now: the live part ends with the interval now is in.
+    const now = this.d.clock.now().getTime();
+    const liveTo = Math.min(to, quarterOf(now) + QUARTER_MS);
+    if (split < liveTo) {
+      // Days of events computed live would hold up the web process: that is the rollup's work (behind after an outage).
+      if (!o.live && liveTo - split > MAX_LIVE_MS) throw new Busy(900, `The figures from ${new Date(split).toISOString()} on are not rolled up yet (the rollup runs every 15 minutes); try again shortly, or ask for a shorter range`);
+      for (const cell of rollUp(this.d.repo.rows(split, liveTo, now)).values()) {
         if (cell.dimension !== q.groupBy || (allowed && !allowed.has(cell.key))) continue;
         merge(bucket(cell.intervalStart), cell.key, cell.c);
       }
