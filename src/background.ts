@@ -22,6 +22,8 @@ import { RecordingPipelineRepo } from './recordings/recording-pipeline.repo';
 import { RECORDING_DOWNLOAD, RecordingDownloader } from './recordings/recording-download';
 import { RECORDING_RETENTION, RecordingRetention } from './recordings/recording-retention';
 import { AuditRepo } from './audit/audit.repo';
+import { ContactCenterRepo } from './reports/contact-center.repo';
+import { REPORT_ROLLUP, ReportRollup } from './reports/report-rollup';
 
 /** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
 export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
@@ -108,6 +110,7 @@ export function startBackground(o: BackgroundOptions) {
   }, o.stalledAttemptSweepMs ?? 60_000);
   stalledSweep.unref();
   const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
+  const rollup = new ReportRollup({ repo: new ContactCenterRepo(o.db), clock: o.clock ?? { now: () => new Date() }, timeZone: o.config.timeZone });
   let stopped = false;
   let qualityTimer: NodeJS.Timeout | undefined;
   const later = (fn: () => void, ms: number) => {
@@ -121,8 +124,9 @@ export function startBackground(o: BackgroundOptions) {
     Promise.all([
       queues.repeat(QUALITY_SAMPLING.queue, QUALITY_SAMPLING.name, QUALITY_SAMPLING.cron, o.config.timeZone),
       queues.repeat(RECORDING_RETENTION.queue, RECORDING_RETENTION.name, RECORDING_RETENTION.cron, o.config.timeZone),
+      queues.repeat(REPORT_ROLLUP.queue, REPORT_ROLLUP.name, REPORT_ROLLUP.cron, o.config.timeZone),
     ]).catch((err: unknown) => {
-      o.log.debug('weekly quality sampling or recording retention not scheduled yet; retrying', { err: String(err) });
+      o.log.debug('weekly quality sampling, recording retention or report rollup not scheduled yet; retrying', { err: String(err) });
       later(schedule, 30_000);
     });
   };
@@ -144,6 +148,15 @@ export function startBackground(o: BackgroundOptions) {
       },
       1,
     );
+    queues.process(
+      REPORT_ROLLUP.queue,
+      REPORT_ROLLUP.name,
+      async () => {
+        const done = await rollup.run();
+        o.log.debug('report rollup', { ...done });
+      },
+      1,
+    );
     schedule();
   });
   relay.start();
@@ -153,6 +166,7 @@ export function startBackground(o: BackgroundOptions) {
     dialer,
     retention,
     recordingDownloader,
+    rollup,
     async stop() {
       stopped = true;
       clearTimeout(qualityTimer);

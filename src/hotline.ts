@@ -113,6 +113,9 @@ import { monitoringRoutes } from './http/monitoring.routes';
 import { CallHoldsRepo } from './acd/call-holds.repo';
 import { CallHoldService } from './acd/call-hold.service';
 import { callHoldRoutes } from './http/call-hold.routes';
+import { reportsRoutes } from './http/reports.routes';
+import { ContactCenterRepo } from './reports/contact-center.repo';
+import { ContactCenterReports } from './reports/contact-center-report.service';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -372,6 +375,7 @@ export function createHotline(o: HotlineOptions) {
   const quality = qualityServices({ db, transact, clock, events, timeZone: config.timeZone });
   // The service standard's scorecard exists from the first start, in production as in the demo (idempotent).
   if (quality.scorecards.ensureDefault()) log.info('created the default scorecard (the service standard)');
+  const reports = new ContactCenterReports({ repo: new ContactCenterRepo(db), clock, timeZone: config.timeZone });
   // An API request never joins an open webhook group, even for writes made outside transact(): the group commits first.
   const apiOutsideGroup = Router().use((_req, _res, next) => {
     groupCommit.commitNow();
@@ -422,6 +426,7 @@ export function createHotline(o: HotlineOptions) {
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
       qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
+      reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -471,6 +476,7 @@ export function createHotline(o: HotlineOptions) {
     recordingsLibrary,
     quality,
     monitoring,
+    reports,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -92,6 +92,9 @@ import { qaRoutes } from '../../src/http/qa.routes';
 import { monitoringRoutes } from '../../src/http/monitoring.routes';
 import { LiveMonitoringService } from '../../src/monitoring/live-monitoring.service';
 import { MonitorSessionsRepo } from '../../src/monitoring/monitor-sessions.repo';
+import { reportsRoutes } from '../../src/http/reports.routes';
+import { ContactCenterReports } from '../../src/reports/contact-center-report.service';
+import { ContactCenterRepo } from '../../src/reports/contact-center.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -243,6 +246,8 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/qa/assignments/${NO_SUCH_ID}/release`, QA],
   // Without from/to: 400 for the roles let through.
   ['GET', '/api/reports/quality', ['supervisor', 'quality_controller', 'team_lead']],
+  // Without from/to: 400 for the roles let through (a team lead's own-team scope is tested in contact-center-report).
+  ['GET', '/api/reports/contact-center', ['supervisor', 'dispatcher', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -395,6 +400,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         ...h,
       }),
     }),
+  (h) => reportsRoutes({ ...h, reports: new ContactCenterReports({ repo: new ContactCenterRepo(h.db), clock: h.clock, timeZone: 'Asia/Shanghai' }), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {

@@ -42,6 +42,9 @@ export const interactions = sqliteTable(
   (t) => [
     index('interactions_call').on(t.callSid),
     index('interactions_agent').on(t.agentId, t.status),
+    // The figures: conversations by their end, and the one that answered a queue entry.
+    index('interactions_ended').on(t.endedAt),
+    index('interactions_queue_entry').on(t.queueEntryId),
     // The database itself refuses a second live offer: one call to one agent, one agent with one call.
     uniqueIndex('interactions_live_call').on(t.callSid).where(sql`status in ('offered', 'connected')`),
     uniqueIndex('interactions_live_agent').on(t.agentId).where(sql`status in ('offered', 'connected')`),
@@ -66,7 +69,7 @@ export const workOrders = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('work_orders_status').on(t.status), index('work_orders_customer').on(t.customerId)],
+  (t) => [index('work_orders_status').on(t.status), index('work_orders_customer').on(t.customerId), index('work_orders_created').on(t.createdAt)],
 );
 
 export const workOrderHistory = sqliteTable(

@@ -27,7 +27,12 @@ export const calls = sqliteTable(
     /** TwiML answered for step - 1, replayed when the carrier retries that webhook. */
     lastTwiml: text('last_twiml'),
   },
-  (t) => [index('calls_started').on(t.startedAt), index('calls_customer').on(t.customerId)],
+  (t) => [
+    index('calls_started').on(t.startedAt),
+    index('calls_customer').on(t.customerId),
+    // First-contact resolution looks for the next call from the same number.
+    index('calls_from_started').on(t.from, t.startedAt),
+  ],
 );
 
 export const callEvents = sqliteTable(
@@ -66,6 +71,8 @@ export const queueEntries = sqliteTable(
   (t) => [
     uniqueIndex('queue_entries_call').on(t.callSid),
     index('queue_entries_waiting').on(t.status, t.queue),
+    // The figures read entries by the time they were enqueued.
+    index('queue_entries_enqueued').on(t.enqueuedAt),
     // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
     // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.
     index('queue_entries_routing').on(t.status, t.desk, t.reservedBy, sql`${t.priority} desc`, t.enqueuedAt),
@@ -136,6 +143,8 @@ export const callbackRequests = sqliteTable(
     index('callback_requests_phone').on(t.phone, t.status),
     // The calling-window sweep: per time zone and type, the open items whose window has closed (a range seek each).
     index('callback_requests_window').on(t.status, t.timeZone, t.source, t.eligibleAt),
+    // The figures count callbacks by the time they were closed.
+    index('callback_requests_closed').on(t.closedAt),
   ],
 );
 

@@ -8,3 +8,4 @@ export * from './office';
 export * from './quality';
 export * from './monitoring';
 export * from './call-holds';
+export * from './reports';

@@ -121,7 +121,7 @@ export const evaluations = sqliteTable(
     resolvedBy: integer('resolved_by'),
     resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('evaluations_recording').on(t.recordingId), index('evaluations_agent_submitted').on(t.agentId, t.submittedAt), index('evaluations_status').on(t.status)],
+  (t) => [index('evaluations_recording').on(t.recordingId), index('evaluations_agent_submitted').on(t.agentId, t.submittedAt), index('evaluations_status').on(t.status), index('evaluations_submitted').on(t.submittedAt)],
 );
 
 /** A comment tied to a moment of the recording. */

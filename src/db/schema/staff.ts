@@ -84,7 +84,7 @@ export const agentStateLog = sqliteTable(
     reason: text('reason'),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('agent_state_log_staff_at').on(t.staffId, t.at)],
+  (t) => [index('agent_state_log_staff_at').on(t.staffId, t.at), index('agent_state_log_at').on(t.at)],
 );
 
 export const agentDesks = sqliteTable(
