@@ -4,6 +4,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import {
   agentStateLog,
+  callHolds,
   callbackAttempts,
   callbackRequests,
   calls,
@@ -205,12 +206,20 @@ export class ContactCenterRepo {
     };
   }
 
-  /**
-   * SEAM (hold time): milliseconds on hold per interaction, from `call_holds(interaction_id, call_sid, started_at,
-   * ended_at)` once that table exists: sum of (ended_at − started_at) per interaction id. Until then nobody is on hold.
-   */
-  holdMs(_interactionIds: readonly number[]): Map<number, number> {
-    return new Map();
+  /** Milliseconds on hold per interaction (closed holds in `call_holds`); interactions never held are absent. */
+  holdMs(interactionIds: readonly number[]): Map<number, number> {
+    const held = new Map<number, number>();
+    // SQLite binds at most 32,766 parameters: a month of interactions is read in chunks.
+    for (let i = 0; i < interactionIds.length; i += 10_000) {
+      const rows = this.db
+        .select({ id: callHolds.interactionId, ms: sql<number>`sum(${callHolds.endedAt} - ${callHolds.startedAt})` })
+        .from(callHolds)
+        .where(and(inArray(callHolds.interactionId, interactionIds.slice(i, i + 10_000)), isNotNull(callHolds.endedAt)))
+        .groupBy(callHolds.interactionId)
+        .all();
+      for (const r of rows) held.set(r.id, r.ms);
+    }
+    return held;
   }
 
   /**

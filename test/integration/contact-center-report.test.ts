@@ -9,6 +9,7 @@ import { startBackground } from '../../src/background';
 import type { CallControl } from '../../src/telephony/call-control';
 import {
   agentStateLog,
+  callHolds,
   callbackAttempts,
   callbackRequests,
   calls,
@@ -141,6 +142,8 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     db.insert(calls).values({ sid: 'CA07', direction: 'inbound', from: '+8613800000001', to: '+864001234567', status: 'completed', startedAt: L('10:00:00', '2026-11-24') }).run();
 
     // A complaint work order on CA01 by agent1 at 09:05.
+    // agent1 held CA01's caller 09:03:00-09:03:40: 40 s of hold inside its 290 s connected.
+    db.insert(callHolds).values({ interactionId: interactionOf.get('CA01')!, callSid: 'CA01', startedAt: L('09:03:00'), endedAt: L('09:03:40'), startedBy: A1 }).run();
     db.insert(workOrders).values({ number: 'WO-FIXTURE-1', callSid: 'CA01', agentId: A1, category: 'complaint', complaintType: 'logistics', description: 'late parcel', status: 'open', createdAt: L('09:05:00'), updatedAt: L('09:05:00') }).run();
     // An inquiry work order is not a complaint.
     db.insert(workOrders).values({ number: 'WO-FIXTURE-2', callSid: 'CA05', agentId: A1, category: 'inquiry', description: 'sizes', status: 'resolved', createdAt: L('09:24:00'), updatedAt: L('09:24:00') }).run();
@@ -170,7 +173,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     await f?.close();
   });
 
-  /** No survey answers and no holds are stored yet (their tables come with the survey and the hold work). */
+  /** No survey answers are stored yet (their table comes with the survey work). */
   const NULLS = { satisfaction: null, surveys: 0 } as const;
 
   it('by queue, 15 minutes: each figure of 09:00 and 09:15 as computed by hand', async () => {
@@ -178,11 +181,12 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     expect(r).to.include({ interval: '15m', groupBy: 'queue', timeZone: 'Asia/Shanghai', rolledThrough: null });
     // 09:00 front-general: offered CA01, CA02, CA04 = 3; answered CA01 (waited 10 s ≤ 15 s target); abandoned CA02
     // (3 s: short) and CA04 (40 s). Service level 1 / (3 − 1) = 0.5; abandon rate (2 − 1) / (3 − 1) = 0.5; ASA 10 s.
-    // Handled: CA01 ended 09:06, talk 09:01:10-09:06:00 = 290 s, wrap-up 09:06-09:07 = 60 s: AHT 350 s. FCR: CA01's
+    // Handled: CA01 ended 09:06, connected 09:01:10-09:06:00 = 290 s of which 40 s on hold (talk 250 s), wrap-up
+    // 09:06-09:07 = 60 s: AHT 250 + 40 + 60 = 350 s. FCR: CA01's
     // caller called again within 72 h: 0 / 1. One complaint / 1 answered = 1. Callbacks: only CB3 closed (cancelled): none.
     expect(row(r, Q1.from, 'front-general')).to.deep.include({
       offered: 3, answered: 1, abandoned: 2, shortAbandoned: 1, abandonRate: 0.5, serviceLevel: 0.5, averageSpeedOfAnswerSeconds: 10,
-      handled: 1, averageHandlingSeconds: 350, averageTalkSeconds: 290, averageHoldSeconds: 0, averageWrapUpSeconds: 60, occupancy: null,
+      handled: 1, averageHandlingSeconds: 350, averageTalkSeconds: 250, averageHoldSeconds: 40, averageWrapUpSeconds: 60, occupancy: null,
       firstContactResolution: 0, callbacksClosed: 0, callbackCompletion: null, averageTimeToCallbackSeconds: null,
       surveys: 0, satisfaction: null, complaints: 1, complaintRate: 1, evaluations: 0, qualityScore: null,
     });
@@ -211,11 +215,11 @@ describe('contact-center figures: a hand-computed fixture day', function () {
   it('by agent, 15 minutes: answered calls, handling, occupancy from the state log, callbacks and quality per agent', async () => {
     const r = await report('supervisor1', { from: Q1.from, to: Q2.to, interval: '15m', groupBy: 'agent' });
     const [A1, A2, A5] = ['agent1', 'agent2', 'agent5'].map((u) => ids.get(u)!);
-    // 09:00 agent1: CA01 (10 s, in target). Occupancy: available 09:00-09:01:10 (70 s), on a call 290 s, wrap-up 60 s,
+    // 09:00 agent1: CA01 (10 s, in target). Occupancy: available 09:00-09:01:10 (70 s), on a call 290 s (40 s of it on hold), wrap-up 60 s,
     // available 09:07-09:15 (480 s): busy 350 / logged in 900 = 0.3889.
     expect(row(r, Q1.from, A1)).to.deep.include({
       name: '陈静', offered: 1, answered: 1, serviceLevel: 1, averageSpeedOfAnswerSeconds: 10, handled: 1, averageHandlingSeconds: 350,
-      occupancy: 0.3889, firstContactResolution: 0, complaints: 1, complaintRate: 1, averageHoldSeconds: 0, ...NULLS,
+      occupancy: 0.3889, firstContactResolution: 0, complaints: 1, complaintRate: 1, averageHoldSeconds: 40, ...NULLS,
     });
     // 09:00 agent2: CA03 (20 s > 10 s). Offline until 09:10, available 120 s, on a call 09:12-09:15 180 s: 180 / 300 = 0.6.
     expect(row(r, Q1.from, A2)).to.deep.include({ offered: 1, answered: 1, serviceLevel: 0, averageSpeedOfAnswerSeconds: 20, handled: 0, occupancy: 0.6, firstContactResolution: 1 });
