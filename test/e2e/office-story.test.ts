@@ -4,15 +4,9 @@
 import { expect } from 'chai';
 import Redis from 'ioredis';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
-import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
-import { CarrierSimulator } from '../../src/sim/index';
-import { simulatorAccount } from '../../src/sim/embedded';
-import { createLogger } from '../../src/logging/logger';
 import { customerPhones, customers, orders, reviewHistory, rmas } from '../../src/db/schema/index';
-import { OPEN_HOURS, startHotline, testConfig } from '../support/hotline-fixture';
-import type { SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
+import { simulatorControl, startOutboundHotline, startWorker, type OutboundFixture } from '../support/outbound-fixture';
 import { staffApi, type Json } from '../support/office-records';
 import { eventually } from '../support/eventually';
 
@@ -25,7 +19,7 @@ describe('issue 7 stories end to end: intake, middle and back office, the dialer
   const runId = `hotline-test-story-${process.pid}-${Date.now().toString(36)}`;
   let testNo = 0;
   let redis: Redis;
-  let f: SimFixture & { shift(ms: number): void };
+  let f: OutboundFixture;
   let desks: AgentDesk[];
   let cleanups: (() => Promise<void>)[];
   let prefix: string;
@@ -39,7 +33,7 @@ describe('issue 7 stories end to end: intake, middle and back office, the dialer
     expect(await redis.ping()).to.equal('PONG');
     // Warm up the REST client and the webhook paths once: on simulated time a cold first request outlasts a ring.
     await start();
-    const sid = await simulatorControl().createCall({ to: '+8613812349999', from: f.config.hotlineNumber, url: `${f.config.publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${f.config.publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
+    const sid = await simulatorControl(f).createCall({ to: '+8613812349999', from: f.config.hotlineNumber, url: `${f.config.publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${f.config.publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
     await f.sim.call(sid)?.done;
     await f.close();
   });
@@ -48,41 +42,20 @@ describe('issue 7 stories end to end: intake, middle and back office, the dialer
     await redis.quit();
   });
 
-  /** The hotline and the simulator on simulated time (20 ms a second), with a clock that can also be moved forward. */
+  /** The hotline and the simulator on simulated time, with the order system's and the staff's clients. */
   async function start() {
-    const config = await testConfig();
-    const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: 20, playSeconds: 10, maxCallSeconds: 900 });
-    await sim.listen(0, '127.0.0.1');
-    const base = new Date(OPEN_HOURS).getTime();
-    let shift = 0;
-    const fx = await startHotline({}, { config, carrierApiBaseUrl: sim.baseUrl, acdTickMs: 10, dialer: true, now: () => new Date(base + shift + Math.round(sim.clock.now() * 1000)) });
-    f = {
-      ...fx,
-      sim,
-      dial: (from, script) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never }),
-      async call(from, script) {
-        const c = sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
-        await c.done;
-        return c;
-      },
-      shift: (ms) => void (shift += ms),
-      async close() {
-        await sim.close();
-        await fx.close();
-      },
-    };
+    f = await startOutboundHotline();
     api = staffApi(f.base);
     dialed = [];
-    sim.events.on('call-created', (e: { to: string; from: string; direction: string }) => dialed.push(e));
+    f.sim.events.on('call-created', (e: { to: string; from: string; direction: string }) => dialed.push(e));
     return f;
   }
 
   function background() {
-    const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl: simulatorControl(), prefix, clock: f.clock, groupCommit: f.hotline.groupCommit });
+    const bg = startWorker(f, { prefix });
     cleanups.push(() => bg.stop());
     return bg;
   }
-  const simulatorControl = () => new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
 
   beforeEach(() => {
     testNo += 1;

@@ -2,10 +2,7 @@
 // a bull job (real Redis) dials the customer from the hotline number into the agent's conference, through the simulator.
 import { expect } from 'chai';
 import Redis from 'ioredis';
-import { startBackground } from '../../src/background';
-import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
-import { CarrierSimulator } from '../../src/sim/index';
-import { simulatorAccount } from '../../src/sim/embedded';
+import type { CallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
 import { callbackSettings, doNotCall, recordings, type CallbackType } from '../../src/db/schema/index';
 import { eq } from 'drizzle-orm';
@@ -14,8 +11,8 @@ import { CallbackRequestsRepo } from '../../src/outbound/callback-requests.repo'
 import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo';
 import { CallsRepo } from '../../src/calls/calls.repo';
 import { transactor } from '../../src/db/transaction';
-import { OPEN_HOURS, freePort, startHotline, testConfig } from '../support/hotline-fixture';
-import type { SimFixture } from '../support/sim-fixture';
+import { freePort } from '../support/hotline-fixture';
+import { simulatorControl as simulatorControlOf, startOutboundHotline, startWorker, type OutboundFixture } from '../support/outbound-fixture';
 import { AgentDesk, api } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import { RedisLink } from '../support/redis-link';
@@ -38,7 +35,7 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
   const runId = `hotline-test-dialer-${process.pid}-${Date.now().toString(36)}`;
   let testNo = 0;
   let redis: Redis;
-  let f: SimFixture & { shift(ms: number): void };
+  let f: OutboundFixture;
   let desks: AgentDesk[];
   let cleanups: (() => Promise<void>)[];
   let created: Created[];
@@ -58,31 +55,11 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     await redis.quit();
   });
 
-  /** The hotline and the simulator on simulated time (20 ms a second), with a clock that can also be moved by hours. */
+  /** The hotline and the simulator on simulated time, with short retries; every call the carrier places is noted. */
   async function start(env: Record<string, string> = {}) {
-    const config = await testConfig(env);
-    const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: 20, playSeconds: 10, maxCallSeconds: 900 });
-    await sim.listen(0, '127.0.0.1');
-    const base = new Date(OPEN_HOURS).getTime();
-    let shift = 0;
-    const fx = await startHotline(env, { config, carrierApiBaseUrl: sim.baseUrl, acdTickMs: 10, dialer: true, now: () => new Date(base + shift + Math.round(sim.clock.now() * 1000)) });
+    f = await startOutboundHotline(env);
     created = [];
-    sim.events.on('call-created', (e: Omit<Created, 'at'>) => created.push({ ...e, at: Date.now() }));
-    f = {
-      ...fx,
-      sim,
-      dial: (from, script) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never }),
-      async call(from, script) {
-        const c = sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
-        await c.done;
-        return c;
-      },
-      shift: (ms) => void (shift += ms),
-      async close() {
-        await sim.close();
-        await fx.close();
-      },
-    };
+    f.sim.events.on('call-created', (e: Omit<Created, 'at'>) => created.push({ ...e, at: Date.now() }));
     // Short retries: one simulated minute, doubling.
     f.hotline.db.update(callbackSettings).set({ retryMinutes: 1, maxAttempts: 4 }).run();
     f.hotline.repos.callbacks.reloadSettings();
@@ -90,20 +67,11 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
   }
 
   function background(o: { callControl?: CallControl; redisUrl?: string } = {}) {
-    const config = o.redisUrl ? { ...f.config, redisUrl: o.redisUrl } : f.config;
-    const bg = startBackground({
-      config,
-      db: f.hotline.db,
-      log: createLogger('error', true),
-      callControl: o.callControl ?? simulatorControl(),
-      prefix,
-      clock: f.clock,
-      groupCommit: f.hotline.groupCommit,
-    });
+    const bg = startWorker(f, { prefix, ...o });
     cleanups.push(() => bg.stop());
     return bg;
   }
-  const simulatorControl = () => new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+  const simulatorControl = () => simulatorControlOf(f);
 
   beforeEach(() => {
     testNo += 1;
