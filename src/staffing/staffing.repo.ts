@@ -142,14 +142,14 @@ export class StaffingRepo {
 
   /** Answered inbound calls of the desk that ended since `since`: how many, and their mean agent time (ring + talk). */
   recentHandling(desk: Desk, since: Date): { calls: number; averageSeconds?: number } {
-    const r = this.handleQuery.get({ desk, since });
+    const r = this.handleQuery.get({ desk, since: since.getTime() });
     const calls = r?.n ?? 0;
     return { calls, averageSeconds: calls && r?.ms != null ? Number(r.ms) / calls / 1000 : undefined };
   }
 
   /** Callers queued on the desk since `since`. */
   arrivalsSince(desk: Desk, since: Date): number {
-    return this.arrivalsQuery.get({ desk, since })?.n ?? 0;
+    return this.arrivalsQuery.get({ desk, since: since.getTime() })?.n ?? 0;
   }
 
   /** Waiting callers of the desk being rung to an agent now (they need no agent to come free). */

@@ -84,6 +84,9 @@ import { qualityServices } from '../../src/hotline';
 import { scorecardRoutes } from '../../src/http/scorecards.routes';
 import { evaluationRoutes } from '../../src/http/evaluations.routes';
 import { qaRoutes } from '../../src/http/qa.routes';
+import { staffingRoutes } from '../../src/http/staffing.routes';
+import { StaffingRepo } from '../../src/staffing/staffing.repo';
+import { StaffingService } from '../../src/staffing/staffing.service';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -217,6 +220,8 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/qa/assignments/${NO_SUCH_ID}/release`, QA],
   // Without from/to: 400 for the roles let through.
   ['GET', '/api/reports/quality', ['supervisor', 'quality_controller', 'team_lead']],
+  // Without from/to: 400 for the roles let through (team leads read it; nothing in it changes anything).
+  ['GET', '/api/reports/staffing', ['supervisor', 'dispatcher', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -313,6 +318,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => scorecardRoutes({ ...h, scorecards: quality(h).scorecards }),
   (h) => evaluationRoutes({ ...h, evaluations: quality(h).evaluations }),
   (h) => qaRoutes({ ...h, ...quality(h), timeZone: 'Asia/Shanghai' }),
+  (h) => staffingRoutes({ ...h, staffing: new StaffingService({ repo: new StaffingRepo(h.db), rules: new QueueSettingsRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {
