@@ -61,7 +61,7 @@ export interface QueueWaitOptions {
 export interface DeskFigures {
   /** Agents signed in on the desk and not on a break. */
   staffed: number;
-  /** Mean agent time per call: ring and talk (from the stored interactions) plus the queue's wrap-up. */
+  /** Mean agent time per call: ring and talk (from the stored interactions) plus wrap-up (as logged, else the queue's rule). */
   averageHandleSeconds: number;
   /** Where the handling time comes from: the last hour, the longer history, or the default. */
   handleTimeFrom: 'recent' | 'history' | 'default';
@@ -70,7 +70,7 @@ export interface DeskFigures {
 }
 
 /** The figures the estimated wait reads (StaffingRepo). */
-export type WaitFigures = Pick<StaffingRepo, 'recentHandling' | 'arrivalsSince' | 'ringingOnDesk' | 'availableOnDesk'>;
+export type WaitFigures = Pick<StaffingRepo, 'recentHandling' | 'recentWrapUpSeconds' | 'arrivalsSince' | 'ringingOnDesk' | 'availableOnDesk'>;
 
 export class QueueWaitService {
   private readonly announceEvery: number;
@@ -78,7 +78,7 @@ export class QueueWaitService {
   private readonly history: number;
   private readonly arrivalWindow: number;
   private readonly cacheMs: number;
-  private readonly cache = new Map<string, { at: number; talk: { seconds: number; from: DeskFigures['handleTimeFrom'] }; staffed: number; arrivals: number }>();
+  private readonly cache = new Map<string, { at: number; talk: { seconds: number; from: DeskFigures['handleTimeFrom'] }; wrapUp?: number; staffed: number; arrivals: number }>();
 
   constructor(
     private readonly d: {
@@ -189,24 +189,35 @@ export class QueueWaitService {
     return (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
   }
 
-  /** The Erlang C model's inputs for the queue's desk now (handling time with the queue's own wrap-up). */
+  /**
+   * The Erlang C model's inputs for the queue's desk now: agent time per call is ring and talk (calls in progress
+   * counted for their time so far) plus the wrap-up the desk's agents actually took lately (else the queue's rule).
+   */
   deskFigures(queue: string): DeskFigures {
     const rules = this.d.rules.get(queue);
-    const now = this.d.clock.now().getTime();
+    const nowDate = this.d.clock.now();
+    const now = nowDate.getTime();
     let c = this.cache.get(rules.desk);
     if (!c || now - c.at >= this.cacheMs || now < c.at) {
-      const recent = this.d.figures.recentHandling(rules.desk, new Date(now - this.window * 1000));
-      const older = recent.averageSeconds === undefined ? this.d.figures.recentHandling(rules.desk, new Date(now - this.history * 1000)) : undefined;
+      const recent = this.d.figures.recentHandling(rules.desk, new Date(now - this.window * 1000), nowDate);
+      const older = recent.averageSeconds === undefined ? this.d.figures.recentHandling(rules.desk, new Date(now - this.history * 1000), nowDate) : undefined;
       const talk =
         recent.averageSeconds !== undefined
           ? { seconds: recent.averageSeconds, from: 'recent' as const }
           : older?.averageSeconds !== undefined
             ? { seconds: older.averageSeconds, from: 'history' as const }
             : { seconds: NaN, from: 'default' as const };
-      c = { at: now, talk, staffed: this.d.presence.staffedOnDesk(rules.desk), arrivals: this.d.figures.arrivalsSince(rules.desk, new Date(now - this.arrivalWindow * 1000)) };
+      const wrapUp = talk.from === 'default' ? undefined : this.d.figures.recentWrapUpSeconds(rules.desk, new Date(now - (talk.from === 'recent' ? this.window : this.history) * 1000));
+      c = {
+        at: now,
+        talk,
+        wrapUp,
+        staffed: this.d.presence.staffedOnDesk(rules.desk),
+        arrivals: this.d.figures.arrivalsSince(rules.desk, new Date(now - this.arrivalWindow * 1000)),
+      };
       this.cache.set(rules.desk, c);
     }
-    const averageHandleSeconds = c.talk.from === 'default' ? DEFAULT_HANDLE_SECONDS : c.talk.seconds + rules.wrapUpSeconds;
+    const averageHandleSeconds = c.talk.from === 'default' ? DEFAULT_HANDLE_SECONDS : c.talk.seconds + (c.wrapUp ?? rules.wrapUpSeconds);
     return { staffed: c.staffed, averageHandleSeconds, handleTimeFrom: c.talk.from, arrivalsPerSecond: c.arrivals / this.arrivalWindow };
   }
 

@@ -42,19 +42,16 @@ export class StaffingRepo {
   private readonly availableQuery;
 
   constructor(private readonly db: Db) {
-    // The estimated wait runs these on callers' wait loops: prepared once.
+    // The estimated wait runs these (at most every few seconds per desk, cached by the service): prepared once.
+    const sinceOffered = and(gte(interactions.offeredAt, sql.placeholder('since')), eq(queueEntries.desk, sql.placeholder('desk')), isNotNull(interactions.answeredAt));
     this.handleQuery = db
-      .select({ n: count(), ms: sql<number | null>`sum(${interactions.endedAt} - ${interactions.offeredAt})` })
+      .select({
+        ended: sql<number>`sum(case when ${interactions.status} = 'ended' then 1 else 0 end)`,
+        ms: sql<number | null>`sum(case when ${interactions.status} = 'ended' then ${interactions.endedAt} - ${interactions.offeredAt} else ${sql.placeholder('now')} - ${interactions.offeredAt} end)`,
+      })
       .from(interactions)
       .innerJoin(queueEntries, eq(queueEntries.id, interactions.queueEntryId))
-      .where(
-        and(
-          eq(interactions.status, 'ended'),
-          isNotNull(interactions.answeredAt),
-          gte(interactions.endedAt, sql.placeholder('since')),
-          eq(queueEntries.desk, sql.placeholder('desk')),
-        ),
-      )
+      .where(and(sinceOffered, inArray(interactions.status, ['ended', 'connected'])))
       .prepare();
     this.arrivalsQuery = db
       .select({ n: count() })
@@ -99,6 +96,9 @@ export class StaffingRepo {
           eq(interactions.direction, 'inbound'),
           gte(interactions.answeredAt, from),
           lt(interactions.answeredAt, to),
+          // An answer comes within the ring timeout of the offer: lets the offered_at index bound the scan.
+          gte(interactions.offeredAt, new Date(from.getTime() - 3_600_000)),
+          lt(interactions.offeredAt, to),
           queue ? eq(queueEntries.queue, queue) : undefined,
         ),
       )
@@ -140,11 +140,32 @@ export class StaffingRepo {
 
   // ------------------------------------------------------------------ live figures for the estimated wait
 
-  /** Answered inbound calls of the desk that ended since `since`: how many, and their mean agent time (ring + talk). */
-  recentHandling(desk: Desk, since: Date): { calls: number; averageSeconds?: number } {
-    const r = this.handleQuery.get({ desk, since: since.getTime() });
-    const calls = r?.n ?? 0;
+  /**
+   * The mean agent time (ring and talk) of the desk's answered calls offered since `since`, with the calls still
+   * going counted for the time they have run so far (the estimate for exponential times cut off by `now`: all the
+   * time observed over the calls completed). Without it, early in a rush only the short calls have ended and the mean
+   * comes out short.
+   */
+  recentHandling(desk: Desk, since: Date, now: Date): { calls: number; averageSeconds?: number } {
+    const r = this.handleQuery.get({ desk, since: since.getTime(), now: now.getTime() });
+    const calls = Number(r?.ended ?? 0);
     return { calls, averageSeconds: calls && r?.ms != null ? Number(r.ms) / calls / 1000 : undefined };
+  }
+
+  /** The mean of the desk's agents' last `limit` wrap-ups since `since`, as logged; undefined with none. */
+  recentWrapUpSeconds(desk: Desk, since: Date, limit = 100): number | undefined {
+    const rows = this.db.all<{ ms: number | null }>(sql`
+      select avg(w.ended - w.started) as ms from (
+        select l.at as ended,
+          (select max(p.at) from ${agentStateLog} p where p.staff_id = l.staff_id and p.id < l.id) as started
+        from ${agentStateLog} l
+        join ${agentDesks} d on d.staff_id = l.staff_id and d.desk = ${desk}
+        where l.from_state = 'wrap_up' and l.at >= ${since.getTime()}
+        order by l.id desc
+        limit ${limit}
+      ) w where w.started is not null`);
+    const ms = rows[0]?.ms;
+    return ms == null ? undefined : Number(ms) / 1000;
   }
 
   /** Callers queued on the desk since `since`. */

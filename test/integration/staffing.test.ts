@@ -213,6 +213,32 @@ describe('staffing: the report and the estimated wait', () => {
       expect(Math.round(averageSpeedOfAnswer(4, erlangs, 332))).to.be.within(30, 60);
     });
 
+    it('counts calls still going for their time so far, and takes the wrap-up the agents actually logged', async () => {
+      const g = await startHotline();
+      try {
+        const [a1, a2] = ['agent1', 'agent2'].map((u) => idOf(g, u));
+        g.hotline.db.update(agentPresence).set({ state: 'on_call' }).where(inArray(agentPresence.staffId, [a1, a2])).run();
+        // Two calls of 100 s agent time ended; one offered 200 s ago is still going: (100 + 100 + 200) / 2 ended = 200 s.
+        for (const ago of [1200, 900]) addCall(g, at(NOW, -ago - 20), { handle: { agentId: a1, ringSeconds: 0, talkSeconds: 100 } });
+        const live = addCall(g, at(NOW, -220), { status: 'bridged' });
+        const entry = g.hotline.db.select().from(queueEntries).where(eq(queueEntries.callSid, live)).get()!;
+        g.hotline.db.insert(interactions).values({ callSid: live, queueEntryId: entry.id, agentId: a2, status: 'connected', conference: 'fixture-live', offeredAt: at(NOW, -200), answeredAt: at(NOW, -198) }).run();
+        // Wrap-ups as logged: 20 s and 10 s (the queue's rule says 30 s).
+        g.hotline.db
+          .insert(agentStateLog)
+          .values([
+            { staffId: a1, from: 'on_call', to: 'wrap_up', at: at(NOW, -1000) },
+            { staffId: a1, from: 'wrap_up', to: 'available', at: at(NOW, -980) },
+            { staffId: a1, from: 'on_call', to: 'wrap_up', at: at(NOW, -700) },
+            { staffId: a1, from: 'wrap_up', to: 'available', at: at(NOW, -690) },
+          ])
+          .run();
+        expect(g.hotline.queueWait.deskFigures('front-general')).to.include({ handleTimeFrom: 'recent', averageHandleSeconds: 215, staffed: 2 });
+      } finally {
+        await g.close();
+      }
+    });
+
     it('falls back to the older history, then to the default, when the last hour has no calls', async () => {
       const g = await startHotline();
       try {

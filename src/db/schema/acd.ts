@@ -42,6 +42,8 @@ export const interactions = sqliteTable(
   (t) => [
     index('interactions_call').on(t.callSid),
     index('interactions_agent').on(t.agentId, t.status),
+    // The recent handling time (the estimated wait) and the calls handled per interval (the staffing report).
+    index('interactions_offered').on(t.offeredAt),
     // The database itself refuses a second live offer: one call to one agent, one agent with one call.
     uniqueIndex('interactions_live_call').on(t.callSid).where(sql`status in ('offered', 'connected')`),
     uniqueIndex('interactions_live_agent').on(t.agentId).where(sql`status in ('offered', 'connected')`),

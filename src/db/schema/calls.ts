@@ -69,6 +69,8 @@ export const queueEntries = sqliteTable(
     // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
     // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.
     index('queue_entries_routing').on(t.status, t.desk, t.reservedBy, sql`${t.priority} desc`, t.enqueuedAt),
+    // Calls offered per interval (the staffing report) and the recent arrival rate (the estimated wait).
+    index('queue_entries_enqueued').on(t.enqueuedAt),
   ],
 );
 
