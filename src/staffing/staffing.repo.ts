@@ -36,23 +36,12 @@ export interface DeskAgent {
 }
 
 export class StaffingRepo {
-  private readonly handleQuery;
   private readonly arrivalsQuery;
   private readonly reservedQuery;
   private readonly availableQuery;
 
   constructor(private readonly db: Db) {
     // The estimated wait runs these (at most every few seconds per desk, cached by the service): prepared once.
-    const sinceOffered = and(gte(interactions.offeredAt, sql.placeholder('since')), eq(queueEntries.desk, sql.placeholder('desk')), isNotNull(interactions.answeredAt));
-    this.handleQuery = db
-      .select({
-        ended: sql<number>`sum(case when ${interactions.status} = 'ended' then 1 else 0 end)`,
-        ms: sql<number | null>`sum(case when ${interactions.status} = 'ended' then ${interactions.endedAt} - ${interactions.offeredAt} else ${sql.placeholder('now')} - ${interactions.offeredAt} end)`,
-      })
-      .from(interactions)
-      .innerJoin(queueEntries, eq(queueEntries.id, interactions.queueEntryId))
-      .where(and(sinceOffered, inArray(interactions.status, ['ended', 'connected'])))
-      .prepare();
     this.arrivalsQuery = db
       .select({ n: count() })
       .from(queueEntries)
@@ -146,21 +135,38 @@ export class StaffingRepo {
    * time observed over the calls completed). Without it, early in a rush only the short calls have ended and the mean
    * comes out short.
    */
-  recentHandling(desk: Desk, since: Date, now: Date): { calls: number; averageSeconds?: number } {
-    const r = this.handleQuery.get({ desk, since: since.getTime(), now: now.getTime() });
+  recentHandling(desk: Desk, since: Date, now: Date, limit = 500): { calls: number; averageSeconds?: number } {
+    // The desk's last `limit` answered calls offered since `since`, newest first down the offered_at index: bounded
+    // work however busy the center is.
+    const r = this.db.all<{ ended: number | null; ms: number | null }>(sql`
+      select sum(case when c.status = 'ended' then 1 else 0 end) as ended,
+        sum(case when c.status = 'ended' then c.ended_at - c.offered_at else ${now.getTime()} - c.offered_at end) as ms
+      from (
+        select i.status, i.offered_at, i.ended_at from ${interactions} i
+        join ${queueEntries} q on q.id = i.queue_entry_id
+        where i.offered_at >= ${since.getTime()} and q.desk = ${desk} and i.answered_at is not null and i.status in ('ended', 'connected')
+        order by i.offered_at desc
+        limit ${limit}
+      ) c`)[0];
     const calls = Number(r?.ended ?? 0);
     return { calls, averageSeconds: calls && r?.ms != null ? Number(r.ms) / calls / 1000 : undefined };
   }
 
-  /** The mean of the desk's agents' last `limit` wrap-ups since `since`, as logged; undefined with none. */
-  recentWrapUpSeconds(desk: Desk, since: Date, limit = 100): number | undefined {
+  /**
+   * The mean of the desk's agents' last `limit` wrap-ups since `since`, as logged (from the change into wrap-up to
+   * the next); undefined with none. Looks at the last `scan` rows of the state log only, so a desk with no wrap-up
+   * lately in a busy center costs no more than any other (and falls back to the queue's rule).
+   */
+  recentWrapUpSeconds(desk: Desk, since: Date, limit = 100, scan = 5000): number | undefined {
     const rows = this.db.all<{ ms: number | null }>(sql`
       select avg(w.ended - w.started) as ms from (
         select l.at as ended,
-          (select max(p.at) from ${agentStateLog} p where p.staff_id = l.staff_id and p.id < l.id) as started
+          (select p.at from ${agentStateLog} p where p.staff_id = l.staff_id and p.at <= l.at and p.id < l.id order by p.at desc, p.id desc limit 1) as started
         from ${agentStateLog} l
-        join ${agentDesks} d on d.staff_id = l.staff_id and d.desk = ${desk}
-        where l.from_state = 'wrap_up' and l.at >= ${since.getTime()}
+        where l.id > (select coalesce(max(id), 0) from ${agentStateLog}) - ${scan}
+          -- (the unary + keeps the planner on the rowid range: the last rows, not every row of the desk's agents)
+          and l.from_state = 'wrap_up' and +l.at >= ${since.getTime()}
+          and +l.staff_id in (select staff_id from ${agentDesks} where desk = ${desk})
         order by l.id desc
         limit ${limit}
       ) w where w.started is not null`);
