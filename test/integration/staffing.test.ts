@@ -69,6 +69,10 @@ describe('staffing: the report and the estimated wait', () => {
       for (let i = 0; i < 20; i++) {
         addCall(f, at(T0, i * 40), i < 16 ? { handle: { agentId: [a1, a2, a3][i % 3], ringSeconds: 2, talkSeconds: 120 } } : { status: 'abandoned' });
       }
+      // 01:15-01:30: 2 front-general callers hang up before anyone answers; 3 front-returns callers too (a queue with no
+      // call handled in the whole range).
+      for (const i of [0, 1]) addCall(f, at(T0, 1200 + i * 60), { status: 'abandoned' });
+      for (const i of [0, 1, 2]) addCall(f, at(T0, 1200 + i * 60), { queue: 'front-returns', status: 'abandoned' });
       // Agents: agent1 available since before the range; agent2 signs in half-way through the first interval; agent3
       // was available since before and goes on a break at 01:15. The other front-desk agents stay offline, unlogged.
       f.hotline.db
@@ -110,14 +114,23 @@ describe('staffing: the report and the estimated wait', () => {
         needed: 6,
         difference: -3.5,
       });
-      // 01:15-01:30: no calls, nobody needed; agent1 and agent2 staffed, agent3 on a break.
-      expect(queueRows[1]).to.include({ offered: 0, handled: 0, averageHandleSeconds: null, erlangs: 0, staffed: 2, needed: 0, difference: 2 });
+      // 01:15-01:30: 2 callers, none handled: the queue's handling time over the range (150 s); A = 2 × 150 / 900 =
+      // 0.333. One agent: C = 0.333, SL = 1 − 0.333·e^(−0.667·0.1) = 68.8%; two: C = 0.0476, SL = 96.0%: 2 needed.
+      // agent1 and agent2 staffed, agent3 on a break.
+      expect(queueRows[1]).to.include({ offered: 2, handled: 0, averageHandleSeconds: 150, handleTimeFrom: 'range', erlangs: 0.333, staffed: 2, needed: 2, difference: 0 });
       // The desk row pools the desk's queues (only front-general had calls here).
       const desk = report.rows.filter((r) => r.scope === 'desk');
       expect(desk.map((r) => [r.name, r.offered, r.needed, r.staffed])).to.deep.equal([
         ['front', 20, 6, 2.5],
-        ['front', 0, 0, 2],
+        ['front', 2, 2, 2],
       ]);
+    });
+
+    it('assumes 180 s for a queue with calls but none handled in the whole range', async () => {
+      const res = await get(f, `/api/reports/staffing?from=2026-11-23T01:15:00Z&to=2026-11-23T01:30:00Z&queue=front-returns`, supervisor);
+      // A = 3 × 180 / 900 = 0.6. One agent: SL = 1 − 0.6·e^(−0.4·15/180) = 42.0%; two: C = 0.1385, SL = 87.7%.
+      const row = (JSON.parse(res.text) as { rows: Record<string, unknown>[] }).rows[0];
+      expect(row).to.include({ name: 'front-returns', offered: 3, handled: 0, averageHandleSeconds: 180, handleTimeFrom: 'default', erlangs: 0.6, needed: 2 });
     });
 
     it('takes another target and an occupancy cap, and answers CSV', async () => {
@@ -142,6 +155,11 @@ describe('staffing: the report and the estimated wait', () => {
       expect([report.from, report.to]).to.deep.equal(['2026-11-23T01:00:00.000Z', '2026-11-23T01:30:00.000Z']);
       expect([...new Set(report.rows.filter((r) => r.scope === 'queue').map((r) => r.name))]).to.deep.equal(['front-complaints', 'front-general', 'front-returns', 'front-vip']);
       expect(report.rows.filter((r) => r.scope === 'desk').map((r) => r.name)).to.deep.equal(['front', 'front']);
+      // 01:15-01:30 pooled: 2 front-general (150 s) + 3 front-returns (180 s) = 5 calls, AHT (300 + 540) / 5 = 168 s,
+      // A = 0.333 + 0.6 = 0.933. Two agents: C = 0.297, SL = 1 − 0.297·e^(−1.067·15/168) = 73.0%; three: C = 0.0767,
+      // SL = 93.6%: 3 agents for the desk, where the two queues apart need 2 each.
+      const pooled = (report.rows as unknown as Record<string, unknown>[]).find((r) => r.scope === 'desk' && r.intervalStart === '2026-11-23T01:15:00.000Z');
+      expect(pooled).to.include({ offered: 5, averageHandleSeconds: 168, erlangs: 0.933, needed: 3 });
     });
 
     it('refuses bad input with a message, and an unknown queue with 404', async () => {
