@@ -116,6 +116,9 @@ import { callHoldRoutes } from './http/call-hold.routes';
 import { reportsRoutes } from './http/reports.routes';
 import { ContactCenterRepo } from './reports/contact-center.repo';
 import { ContactCenterReports } from './reports/contact-center-report.service';
+import { staffingRoutes } from './http/staffing.routes';
+import { StaffingRepo } from './staffing/staffing.repo';
+import { StaffingService } from './staffing/staffing.service';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -190,6 +193,7 @@ export function createHotline(o: HotlineOptions) {
   };
   const events = new EventBus((err, e) => log.error('event listener failed', { event: e.type, err: String(err) }));
   const acdRepos = { presence: new PresenceRepo(db), interactions: new InteractionsRepo(db), queueSettings: new QueueSettingsRepo(db) };
+  const staffingRepo = new StaffingRepo(db);
   const callControl =
     o.callControl ??
     new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
@@ -220,13 +224,14 @@ export function createHotline(o: HotlineOptions) {
     calls: repos.calls,
     queue: repos.queue,
     callbacks: repos.callbacks,
-    interactions: acdRepos.interactions,
+    figures: staffingRepo,
     presence: acdRepos.presence,
     rules: acdRepos.queueSettings,
     transact,
     clock,
     events,
   });
+  const staffing = new StaffingService({ repo: staffingRepo, rules: acdRepos.queueSettings });
   const callStatus = new CallStatusService({ calls: repos.calls, queue: repos.queue, transact, clock, events });
   const requeue = (callSid: string) => {
     const entry = queueWait.requeue(callSid);
@@ -427,6 +432,7 @@ export function createHotline(o: HotlineOptions) {
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
       qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
       reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
+      staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -461,6 +467,9 @@ export function createHotline(o: HotlineOptions) {
     presence,
     dispatcher,
     acdRepos,
+    /** The waiting callers' loop (position, estimated wait, callback offer). */
+    queueWait,
+    staffing,
     realtime,
     groupCommit,
     reconciliation,

@@ -1,5 +1,5 @@
 // Interactions: each offer of a waiting call to an agent, from ringing to the end of the conversation (drizzle only).
-import { and, avg, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { calls, interactions } from '../db/schema/index';
 
@@ -101,16 +101,6 @@ export class InteractionsRepo {
       .where(and(eq(interactions.status, 'connected'), lt(calls.endedAt, before)))
       .all()
       .map((r) => r.ix);
-  }
-
-  /** Average seconds from answer to hang-up of the conversations ended since `since`. */
-  averageTalkSeconds(since: Date): number | undefined {
-    const r = this.db
-      .select({ ms: avg(sql<number>`${interactions.endedAt} - ${interactions.answeredAt}`) })
-      .from(interactions)
-      .where(and(eq(interactions.status, 'ended'), isNotNull(interactions.answeredAt), gte(interactions.endedAt, since)))
-      .get();
-    return r?.ms == null ? undefined : Number(r.ms) / 1000;
   }
 
   forCall(callSid: string): InteractionRow[] {

@@ -5,10 +5,11 @@ import type { DomainEvent, EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Language } from '../ivr/flow-types';
 import type { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
-import type { InteractionsRepo } from './interactions.repo';
+import type { StaffingRepo } from '../staffing/staffing.repo';
+import { averageSpeedOfAnswer, expectedWaitInLine, trafficIntensity } from '../staffing/erlang-c';
 import type { PresenceRepo } from './presence.repo';
 import type { QueueEntriesRepo, QueueEntry, QueueEntryStatus } from './queue-entries.repo';
-import { estimatedWaitSeconds } from './routing-policy';
+import { DEFAULT_HANDLE_SECONDS } from './routing-policy';
 
 export interface WaitTurn {
   language: Language;
@@ -46,21 +47,46 @@ const outcomes: Record<string, QueueOutcome> = {
 export interface QueueWaitOptions {
   /** Seconds between position announcements. @default 30 */
   announceEverySeconds?: number;
-  /** The window of recent calls the estimated wait is computed from. @default 3600 */
+  /** The window of recent calls the handling time is averaged over. @default 3600 */
   figuresWindowSeconds?: number;
+  /** With no call handled in that window, how far back to look before assuming the default (180 s). @default 7 days */
+  historySeconds?: number;
+  /** The window the arrival rate is measured over. @default 900 */
+  arrivalWindowSeconds?: number;
+  /** How long the desk's figures (handling time, agents staffed, arrival rate) are reused. @default 5 */
+  figuresCacheSeconds?: number;
 }
+
+/** What the Erlang C model of a desk is fed with, now. */
+export interface DeskFigures {
+  /** Agents signed in on the desk and not on a break. */
+  staffed: number;
+  /** Mean agent time per call: ring and talk (from the stored interactions) plus wrap-up (as logged, else the queue's rule). */
+  averageHandleSeconds: number;
+  /** Where the handling time comes from: the last hour, the longer history, or the default. */
+  handleTimeFrom: 'recent' | 'history' | 'default';
+  /** Callers queued on the desk per second, over the arrival window. */
+  arrivalsPerSecond: number;
+}
+
+/** The figures the estimated wait reads (StaffingRepo). */
+export type WaitFigures = Pick<StaffingRepo, 'recentHandling' | 'recentWrapUpSeconds' | 'arrivalsSince' | 'ringingOnDesk' | 'availableOnDesk'>;
 
 export class QueueWaitService {
   private readonly announceEvery: number;
   private readonly window: number;
+  private readonly history: number;
+  private readonly arrivalWindow: number;
+  private readonly cacheMs: number;
+  private readonly cache = new Map<string, { at: number; talk: { seconds: number; from: DeskFigures['handleTimeFrom'] }; wrapUp?: number; staffed: number; arrivals: number }>();
 
   constructor(
     private readonly d: {
       calls: CallsRepo;
       queue: QueueEntriesRepo;
       callbacks: CallbackRequestsRepo;
-      interactions: InteractionsRepo;
-      presence: PresenceRepo;
+      figures: WaitFigures;
+      presence: Pick<PresenceRepo, 'staffedOnDesk'>;
       rules: { get(queue: string): WaitRules };
       transact: Transact;
       clock: Clock;
@@ -70,6 +96,9 @@ export class QueueWaitService {
   ) {
     this.announceEvery = d.options?.announceEverySeconds ?? 30;
     this.window = d.options?.figuresWindowSeconds ?? 3600;
+    this.history = d.options?.historySeconds ?? 7 * 86_400;
+    this.arrivalWindow = d.options?.arrivalWindowSeconds ?? 900;
+    this.cacheMs = (d.options?.figuresCacheSeconds ?? 5) * 1000;
   }
 
   /** The wait loop came round: what the caller hears now. */
@@ -95,7 +124,7 @@ export class QueueWaitService {
     // The first round of the wait loop: the caller is in the carrier's queue now, ready to be offered.
     if (!entry.announcedAt) this.d.events.publish({ type: 'CallQueued', callSid, queue: entry.queue, desk: entry.desk, priority: entry.priority, at: entry.enqueuedAt });
     const position = this.d.queue.position(entry);
-    return { language, overflow, announce: { position, estimatedWaitSeconds: this.estimate(entry, position, now) } };
+    return { language, overflow, announce: { position, estimatedWaitSeconds: this.estimate(entry, position) } };
   }
 
   /** A key pressed in the wait music: 1 asks for a callback (keeping the time waited); 2 a voicemail, once offered. */
@@ -160,10 +189,64 @@ export class QueueWaitService {
     return (now.getTime() - entry.enqueuedAt.getTime()) / 1000;
   }
 
-  private estimate(entry: QueueEntry, position: number, now: Date): number | undefined {
-    const talk = this.d.interactions.averageTalkSeconds(new Date(now.getTime() - this.window * 1000));
-    const handle = talk === undefined ? undefined : talk + this.d.rules.get(entry.queue).wrapUpSeconds;
-    return estimatedWaitSeconds(position, { averageHandleSeconds: handle, staffedAgents: this.d.presence.staffedOnDesk(entry.desk) });
+  /**
+   * The Erlang C model's inputs for the queue's desk now: agent time per call is ring and talk (calls in progress
+   * counted for their time so far) plus the wrap-up the desk's agents actually took lately (else the queue's rule).
+   */
+  deskFigures(queue: string): DeskFigures {
+    const rules = this.d.rules.get(queue);
+    const nowDate = this.d.clock.now();
+    const now = nowDate.getTime();
+    let c = this.cache.get(rules.desk);
+    if (!c || now - c.at >= this.cacheMs || now < c.at) {
+      const recent = this.d.figures.recentHandling(rules.desk, new Date(now - this.window * 1000), nowDate);
+      const older = recent.averageSeconds === undefined ? this.d.figures.recentHandling(rules.desk, new Date(now - this.history * 1000), nowDate) : undefined;
+      const talk =
+        recent.averageSeconds !== undefined
+          ? { seconds: recent.averageSeconds, from: 'recent' as const }
+          : older?.averageSeconds !== undefined
+            ? { seconds: older.averageSeconds, from: 'history' as const }
+            : { seconds: NaN, from: 'default' as const };
+      const wrapUp = talk.from === 'default' ? undefined : this.d.figures.recentWrapUpSeconds(rules.desk, new Date(now - (talk.from === 'recent' ? this.window : this.history) * 1000));
+      c = {
+        at: now,
+        talk,
+        wrapUp,
+        staffed: this.d.presence.staffedOnDesk(rules.desk),
+        arrivals: this.d.figures.arrivalsSince(rules.desk, new Date(now - this.arrivalWindow * 1000)),
+      };
+      this.cache.set(rules.desk, c);
+    }
+    const averageHandleSeconds = c.talk.from === 'default' ? DEFAULT_HANDLE_SECONDS : c.talk.seconds + (c.wrapUp ?? rules.wrapUpSeconds);
+    return { staffed: c.staffed, averageHandleSeconds, handleTimeFrom: c.talk.from, arrivalsPerSecond: c.arrivals / this.arrivalWindow };
+  }
+
+  /**
+   * The expected wait of a caller joining the queue now, for the floor: Erlang C's average speed of answer from the
+   * arrival rate, handling time and agents staffed. Overloaded (the traffic needs every agent or more), the queue
+   * has no steady state: then the wait of a caller joining behind everyone waiting now. Undefined with nobody staffed.
+   */
+  expectedWaitForNewCaller(queue: string, waitingOnDesk: number): number | undefined {
+    const f = this.deskFigures(queue);
+    if (f.staffed < 1) return undefined;
+    const erlangs = trafficIntensity(f.arrivalsPerSecond, f.averageHandleSeconds);
+    const asa = averageSpeedOfAnswer(f.staffed, erlangs, f.averageHandleSeconds);
+    if (Number.isFinite(asa)) return Math.round(asa);
+    const desk = this.d.rules.get(queue).desk;
+    return Math.round(expectedWaitInLine(waitingOnDesk + 1 - this.d.figures.ringingOnDesk(desk) - this.d.figures.availableOnDesk(desk), f.staffed, f.averageHandleSeconds));
+  }
+
+  /**
+   * The same model for a caller already in line: their place says how many agents must come free before them (the
+   * callers ahead, less those already being rung and the agents idle now), and with all N busy one comes free every
+   * AHT / N seconds on average. Undefined (no promise made) when nobody is staffed.
+   */
+  private estimate(entry: QueueEntry, position: number): number | undefined {
+    const f = this.deskFigures(entry.queue);
+    if (f.staffed < 1) return undefined;
+    if (entry.reservedBy !== null) return 0;
+    const releases = position - this.d.figures.ringingOnDesk(entry.desk) - this.d.figures.availableOnDesk(entry.desk);
+    return Math.round(expectedWaitInLine(releases, f.staffed, f.averageHandleSeconds));
   }
 }
 

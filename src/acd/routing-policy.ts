@@ -1,4 +1,4 @@
-// The routing rules (pure): which waiting call an agent gets, which agent a call gets, and the estimated wait.
+// The routing rules (pure): which waiting call an agent gets and which agent a call gets.
 
 export interface WaitingCall {
   id: number;
@@ -42,24 +42,5 @@ export function longestIdle<T extends IdleAgent>(agents: readonly (T | undefined
   return best;
 }
 
-export interface RecentFigures {
-  /** Average seconds an agent spends on a call plus wrap-up, over the recent window; undefined with no calls. */
-  averageHandleSeconds?: number;
-  /** Agents signed in on the desk and not on a break (available, reserved, on a call, in wrap-up). */
-  staffedAgents: number;
-}
-
-/** Seconds assumed per call before the center has any figures of its own. */
+/** Seconds assumed per call (ring, talk and wrap-up) before the center has any figures of its own. */
 export const DEFAULT_HANDLE_SECONDS = 180;
-
-/**
- * Estimated wait for the caller at `position` (1 = next): the callers ahead of them, shared among the staffed
- * agents, each taking the center's recent average handling time. Nobody staffed: undefined (no promise made).
- */
-export function estimatedWaitSeconds(position: number, f: RecentFigures): number | undefined {
-  if (f.staffedAgents < 1) return undefined;
-  const handle = f.averageHandleSeconds ?? DEFAULT_HANDLE_SECONDS;
-  const rounds = Math.ceil(position / f.staffedAgents);
-  // The first round is already under way on average: half a handling time.
-  return Math.round((rounds - 0.5) * handle);
-}

@@ -95,6 +95,9 @@ import { MonitorSessionsRepo } from '../../src/monitoring/monitor-sessions.repo'
 import { reportsRoutes } from '../../src/http/reports.routes';
 import { ContactCenterReports } from '../../src/reports/contact-center-report.service';
 import { ContactCenterRepo } from '../../src/reports/contact-center.repo';
+import { staffingRoutes } from '../../src/http/staffing.routes';
+import { StaffingRepo } from '../../src/staffing/staffing.repo';
+import { StaffingService } from '../../src/staffing/staffing.service';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -248,6 +251,8 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/reports/quality', ['supervisor', 'quality_controller', 'team_lead']],
   // Without from/to: 400 for the roles let through (a team lead's own-team scope is tested in contact-center-report).
   ['GET', '/api/reports/contact-center', ['supervisor', 'dispatcher', 'team_lead']],
+  // Without from/to: 400 for the roles let through (team leads read it; nothing in it changes anything).
+  ['GET', '/api/reports/staffing', ['supervisor', 'dispatcher', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -401,6 +406,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       }),
     }),
   (h) => reportsRoutes({ ...h, reports: new ContactCenterReports({ repo: new ContactCenterRepo(h.db), clock: h.clock, timeZone: 'Asia/Shanghai' }), timeZone: 'Asia/Shanghai' }),
+  (h) => staffingRoutes({ ...h, staffing: new StaffingService({ repo: new StaffingRepo(h.db), rules: new QueueSettingsRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {

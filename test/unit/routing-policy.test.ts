@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import {
-  DEFAULT_HANDLE_SECONDS,
   bestCall,
   compareIdle,
   compareWaiting,
-  estimatedWaitSeconds,
   longestIdle,
   type IdleAgent,
   type WaitingCall,
@@ -97,30 +95,6 @@ describe('routing policy (pure)', () => {
       expect(longestIdle([agent(4, 0), agent(3, 0)])?.staffId).to.equal(3);
       expect(longestIdle([agent(9, null), agent(8, null)])?.staffId).to.equal(8);
       expect(compareIdle(agent(3, 0), agent(3, 0))).to.equal(0);
-    });
-  });
-
-  describe('estimatedWaitSeconds', () => {
-    it('promises nothing when no agent is staffed', () => {
-      expect(estimatedWaitSeconds(1, { staffedAgents: 0 })).to.equal(undefined);
-      expect(estimatedWaitSeconds(1, { staffedAgents: 0, averageHandleSeconds: 60 })).to.equal(undefined);
-    });
-
-    it('assumes the default handle time (180 s) before the center has figures of its own', () => {
-      expect(DEFAULT_HANDLE_SECONDS).to.equal(180);
-      expect(estimatedWaitSeconds(1, { staffedAgents: 1 })).to.equal(90);
-      expect(estimatedWaitSeconds(2, { staffedAgents: 1 })).to.equal(270);
-    });
-
-    it('shares the callers ahead among the staffed agents in rounds, the first round half done', () => {
-      const f = { staffedAgents: 3, averageHandleSeconds: 100 };
-      expect([1, 2, 3, 4, 6, 7].map((p) => estimatedWaitSeconds(p, f))).to.deep.equal([50, 50, 50, 150, 150, 250]);
-    });
-
-    it('rounds to whole seconds', () => {
-      expect(estimatedWaitSeconds(1, { staffedAgents: 2, averageHandleSeconds: 45.3 })).to.equal(23); // 22.65
-      expect(estimatedWaitSeconds(3, { staffedAgents: 2, averageHandleSeconds: 45 })).to.equal(68); // 67.5
-      expect(estimatedWaitSeconds(1, { staffedAgents: 1, averageHandleSeconds: 61 })).to.equal(31); // 30.5
     });
   });
 });

@@ -45,6 +45,8 @@ export const interactions = sqliteTable(
     // The figures: conversations by their end, and the one that answered a queue entry.
     index('interactions_ended').on(t.endedAt),
     index('interactions_queue_entry').on(t.queueEntryId),
+    // The recent handling time (the estimated wait) and the calls handled per interval (the staffing report).
+    index('interactions_offered').on(t.offeredAt),
     // The database itself refuses a second live offer: one call to one agent, one agent with one call.
     uniqueIndex('interactions_live_call').on(t.callSid).where(sql`status in ('offered', 'connected')`),
     uniqueIndex('interactions_live_agent').on(t.agentId).where(sql`status in ('offered', 'connected')`),

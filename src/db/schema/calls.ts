@@ -71,7 +71,8 @@ export const queueEntries = sqliteTable(
   (t) => [
     uniqueIndex('queue_entries_call').on(t.callSid),
     index('queue_entries_waiting').on(t.status, t.queue),
-    // The figures read entries by the time they were enqueued.
+    // The figures and the staffing report read entries by the time they were enqueued (offered per interval, the
+    // recent arrival rate of the estimated wait).
     index('queue_entries_enqueued').on(t.enqueuedAt),
     // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
     // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.

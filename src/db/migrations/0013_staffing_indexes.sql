@@ -1,0 +1,1 @@
+CREATE INDEX `interactions_offered` ON `interactions` (`offered_at`);
