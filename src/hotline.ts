@@ -104,6 +104,11 @@ import { QualityFigures } from './quality/quality-figures';
 import { scorecardRoutes } from './http/scorecards.routes';
 import { evaluationRoutes } from './http/evaluations.routes';
 import { qaRoutes } from './http/qa.routes';
+import { SurveyResponsesRepo } from './surveys/survey-responses.repo';
+import { PostCallSurvey } from './surveys/post-call-survey';
+import { SurveysService } from './surveys/surveys.service';
+import { surveysRoutes } from './http/surveys.routes';
+import { TwilioSurveyCarrier, surveyWebhookRoutes } from './telephony/survey-webhooks';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -186,8 +191,24 @@ export function createHotline(o: HotlineOptions) {
   const attempts = new CallbackAttemptsRepo(db);
   const acdCarrier = new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber });
 
+  const surveyResponses = new SurveyResponsesRepo(db);
+  // The post-call survey: the caller stays on the line after the agent hangs up (queues with postCallSurvey on).
+  const postCallSurvey = new PostCallSurvey({
+    calls: repos.calls,
+    interactions: acdRepos.interactions,
+    queue: repos.queue,
+    rules: acdRepos.queueSettings,
+    responses: surveyResponses,
+    outbox: repos.outbox,
+    carrier: new TwilioSurveyCarrier({ control: callControl, base }),
+    flowLoaded: !!flows.survey(),
+    transact,
+    clock,
+    events,
+    log: log.child({ component: 'survey' }),
+  });
   const twiml = new TwimlRenderer({ base });
-  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at) });
+  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at), surveys: postCallSurvey });
   const presence = new PresenceService({ presence: acdRepos.presence, transact, clock, events });
   const dispatcher = new Dispatcher({
     queue: repos.queue,
@@ -236,7 +257,8 @@ export function createHotline(o: HotlineOptions) {
         queueWait,
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
-      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer }),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer, surveyAfter: (ix) => postCallSurvey.planFor(ix) }),
+      ...surveyWebhookRoutes({ ivr }),
       ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
       ...recordingWebhookRoutes({ recorder }),
     },
@@ -312,7 +334,9 @@ export function createHotline(o: HotlineOptions) {
     settings: config.office,
     onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
   });
+  const surveys = new SurveysService({ responses: surveyResponses });
   const recordingsLibrary = new RecordingsLibraryService({
+    surveys,
     repo: new RecordingsRepo(db),
     store: o.recordingStore ?? new LocalRecordingStore(path.resolve('recordings')),
     audit,
@@ -371,6 +395,7 @@ export function createHotline(o: HotlineOptions) {
       scorecardRoutes({ auth, scorecards: quality.scorecards, clock }),
       evaluationRoutes({ auth, evaluations: quality.evaluations, clock }),
       qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
+      surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -418,6 +443,8 @@ export function createHotline(o: HotlineOptions) {
     callbackList,
     recordingsLibrary,
     quality,
+    /** Post-call survey answers: the repository (satisfactionBetween for the reports) and the service. */
+    surveys: { responses: surveyResponses, service: surveys, postCall: postCallSurvey },
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -497,6 +524,7 @@ export function createHotline(o: HotlineOptions) {
       clearInterval(idle);
       clearTimeout(force);
       await dispatcher.stop();
+      await postCallSurvey.idle();
       groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },

@@ -129,6 +129,8 @@ function detailJson(d: RecordingDetail) {
     sizeBytes: r.sizeBytes,
     storedAt: r.storedAt?.toISOString() ?? null,
     pauses: d.pauses,
+    /** The caller's post-call survey answer (rating 1-5, comment), or null. */
+    survey: d.survey,
     analysis: d.analysis,
     peaks: d.peaks,
     evaluations: d.evaluations.map((e) => ({

@@ -12,6 +12,7 @@ import type { PlaybackTickets } from './playback-tickets';
 import type { RecordingStore } from './recording-store';
 import type { CommentRow, EvaluationSummaryRow, ListedRecording, RecordingCursor, RecordingFilter, RecordingRow, RecordingScope, RecordingsRepo } from './recordings.repo';
 import { interleavedWav } from './wav';
+import type { SurveyAnswer } from '../surveys/surveys.service';
 
 /** Roles that see every recording, the customer's full number, and may download the file. */
 export const QUALITY_ROLES: readonly Role[] = ['quality_controller', 'supervisor'];
@@ -46,6 +47,8 @@ export interface RecordingDetail {
   peaks: WaveformPeaks | null;
   evaluations: EvaluationSummaryRow[];
   comments: CommentRow[];
+  /** The caller's post-call survey answer about this conversation, null when they gave none. */
+  survey: SurveyAnswer | null;
   canDownload: boolean;
   showFullPhone: boolean;
 }
@@ -83,6 +86,8 @@ export class RecordingsLibraryService {
       transact: Transact;
       clock: Clock;
       options?: RecordingsLibraryOptions;
+      /** The post-call survey answers, shown on a recording's detail. */
+      surveys?: { forInteraction(interactionId: number | null): SurveyAnswer | undefined };
     },
   ) {
     this.o = { peakBuckets: 1000, peakCacheSize: 64, playbackAuditWindowMs: 5 * 60_000, ...d.options };
@@ -132,6 +137,7 @@ export class RecordingsLibraryService {
       peaks: storedPeaks(analysis) ?? (await this.computedPeaks(r)),
       evaluations,
       comments: this.d.repo.comments(evaluations.map((e) => e.id)),
+      survey: this.d.surveys?.forInteraction(r.interactionId) ?? null,
       canDownload: quality,
       showFullPhone: quality,
     };
