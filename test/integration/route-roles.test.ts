@@ -84,6 +84,9 @@ import { qualityServices } from '../../src/hotline';
 import { scorecardRoutes } from '../../src/http/scorecards.routes';
 import { evaluationRoutes } from '../../src/http/evaluations.routes';
 import { qaRoutes } from '../../src/http/qa.routes';
+import { surveysRoutes } from '../../src/http/surveys.routes';
+import { SurveysService } from '../../src/surveys/surveys.service';
+import { SurveyResponsesRepo } from '../../src/surveys/survey-responses.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -217,6 +220,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/qa/assignments/${NO_SUCH_ID}/release`, QA],
   // Without from/to: 400 for the roles let through.
   ['GET', '/api/reports/quality', ['supervisor', 'quality_controller', 'team_lead']],
+  ['GET', '/api/surveys', ['supervisor', 'dispatcher', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -313,6 +317,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => scorecardRoutes({ ...h, scorecards: quality(h).scorecards }),
   (h) => evaluationRoutes({ ...h, evaluations: quality(h).evaluations }),
   (h) => qaRoutes({ ...h, ...quality(h), timeZone: 'Asia/Shanghai' }),
+  (h) => surveysRoutes({ ...h, surveys: new SurveysService({ responses: new SurveyResponsesRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {
