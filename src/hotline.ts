@@ -201,6 +201,7 @@ export function createHotline(o: HotlineOptions) {
     responses: surveyResponses,
     outbox: repos.outbox,
     carrier: new TwilioSurveyCarrier({ control: callControl, base }),
+    stopRecording: (callSid) => recorder.stop(callSid),
     flowLoaded: !!flows.survey(),
     transact,
     clock,

@@ -27,6 +27,8 @@ export interface PostCallSurveyDeps {
   responses: SurveyResponsesRepo;
   outbox: { add(job: OutboxJob, at: Date): void };
   carrier: SurveyCarrier;
+  /** Stops the QA recording of the caller's leg (the survey is not part of the conversation). */
+  stopRecording?(callSid: string): Promise<unknown>;
   /** Whether a survey flow is loaded (without one no call is kept on the line for it). */
   flowLoaded: boolean;
   transact: Transact;
@@ -107,6 +109,7 @@ export class PostCallSurvey implements SurveyAnswers {
     if (!ix || ix.status !== 'ended' || ix.direction !== 'inbound') return;
     if (this.d.calls.get(ix.callSid)?.endedAt || !this.planned(ix.callSid, ix.id)) return;
     const log = this.d.log.child({ callSid: ix.callSid, interactionId: ix.id });
+    const stopped = this.d.stopRecording?.(ix.callSid).catch((err: unknown) => log.warn('could not stop the call recording before the survey', { err: String(err) }));
     const sent = this.d.carrier.redirectToSurvey(ix.callSid, ix.id).then(
       () => log.debug('caller sent to the post-call survey'),
       async (err: unknown) => {
@@ -116,7 +119,7 @@ export class PostCallSurvey implements SurveyAnswers {
         await this.d.carrier.hangup(ix.callSid).catch((e2: unknown) => log.error('could not end the caller left after the agent', { err: String(e2) }));
       },
     );
-    const t = sent.finally(() => this.pending.delete(t));
+    const t = Promise.allSettled([sent, stopped]).finally(() => this.pending.delete(t));
     this.pending.add(t);
   }
 }

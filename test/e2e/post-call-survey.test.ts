@@ -139,6 +139,14 @@ for (const mode of CALLBACK_MODES) describe(`post-call survey end to end through
       expect(r.recordingSid).to.match(/^RE/);
       return f.hotline.db.$client.prepare('select id from recordings where interaction_id = ?').get(ix.id) as { id: number };
     });
+    // The QA recording of the caller's leg was stopped when the survey began: it holds the conversation, not the survey.
+    const qa = await eventually(() => {
+      const row = f.hotline.db.$client.prepare('select duration_seconds as d from recordings where interaction_id = ?').get(ix.id) as { d: number | null };
+      expect(row.d).to.be.a('number');
+      return row.d!;
+    });
+    // agent1 talks 10 s (their softphone's script); the survey and the comment took longer than the rest of the call.
+    expect(qa).to.be.within(8, 14);
     const detail = await fetch(`${f.base}/api/recordings/${recording.id}`, { headers: { Authorization: `Bearer ${sup}` } });
     expect(detail.status).to.equal(200);
     expect(((await detail.json()) as { survey: { rating: number } | null }).survey).to.include({ rating: 4, interactionId: ix.id });
