@@ -145,7 +145,7 @@ for (const mode of CALLBACK_MODES) describe(`post-call survey end to end through
       expect(row.d).to.be.a('number');
       return row.d!;
     });
-    // agent1 talks 10 s (their softphone's script); the survey and the comment took longer than the rest of the call.
+    // agent1 talks 10 s (their softphone's script): that is what the recording holds, not the ~25 s of survey after it.
     expect(qa).to.be.within(8, 14);
     const detail = await fetch(`${f.base}/api/recordings/${recording.id}`, { headers: { Authorization: `Bearer ${sup}` } });
     expect(detail.status).to.equal(200);
