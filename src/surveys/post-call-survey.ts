@@ -109,9 +109,13 @@ export class PostCallSurvey implements SurveyAnswers {
     if (!ix || ix.status !== 'ended' || ix.direction !== 'inbound') return;
     if (this.d.calls.get(ix.callSid)?.endedAt || !this.planned(ix.callSid, ix.id)) return;
     const log = this.d.log.child({ callSid: ix.callSid, interactionId: ix.id });
-    const stopped = this.d.stopRecording?.(ix.callSid).catch((err: unknown) => log.warn('could not stop the call recording before the survey', { err: String(err) }));
     const sent = this.d.carrier.redirectToSurvey(ix.callSid, ix.id).then(
-      () => log.debug('caller sent to the post-call survey'),
+      async () => {
+        log.debug('caller sent to the post-call survey');
+        // The QA recording is of the conversation: stopped once the caller is on the survey (a call that ended first
+        // has nothing to stop, hence after the redirect).
+        await this.d.stopRecording?.(ix.callSid).catch((err: unknown) => log.warn('could not stop the call recording for the survey', { err: String(err) }));
+      },
       async (err: unknown) => {
         if (err instanceof CallGone) return; // hung up before the survey: nothing to do
         // The caller would sit alone in a silent conference: end the call rather than leave them there.
@@ -119,7 +123,7 @@ export class PostCallSurvey implements SurveyAnswers {
         await this.d.carrier.hangup(ix.callSid).catch((e2: unknown) => log.error('could not end the caller left after the agent', { err: String(e2) }));
       },
     );
-    const t = Promise.allSettled([sent, stopped]).finally(() => this.pending.delete(t));
+    const t = sent.finally(() => this.pending.delete(t));
     this.pending.add(t);
   }
 }
