@@ -3,7 +3,10 @@
 import { expect } from 'chai';
 import { eq } from 'drizzle-orm';
 import { jobOutbox, staff } from '../../src/db/schema/index';
+import { XMLParser } from 'fast-xml-parser';
 import { callSid, startHotline, type Fixture } from '../support/hotline-fixture';
+
+const parse = (body: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(body).Response;
 
 type Json = Record<string, any>;
 
@@ -148,5 +151,33 @@ describe('post-call survey answers: GET /api/surveys and satisfactionBetween (SQ
     // The interval is half open: an answer at `to` belongs to the next one.
     expect(repo.satisfactionBetween(new Date('2026-11-23T02:00:00Z'), new Date('2026-11-23T15:59:00Z'), 'center')).to.deep.equal([{ key: 'center', responses: 1, average: 5, satisfied: 1 }]);
     expect(repo.satisfactionBetween(new Date('2027-01-01T00:00:00Z'), new Date('2027-01-02T00:00:00Z'), 'queue')).to.deep.equal([]);
+  });
+
+  describe('the survey webhook /twilio/survey (signed)', () => {
+    it('starts the survey flow on the caller’s call in their language, answers a retry the same, and refuses an unsigned request', async () => {
+      const sid = callSid();
+      const params = { CallSid: sid, AccountSid: f.config.twilio.accountSid, From: '+8618612345678', To: f.config.hotlineNumber, CallStatus: 'in-progress', Direction: 'inbound', ApiVersion: '2010-04-01' };
+      expect((await f.post('/twilio/voice', { ...params, CallStatus: 'ringing' })).status).to.equal(200);
+      expect((await f.post('/twilio/ivr?s=1', { ...params, Digits: '2' })).status).to.equal(200); // English
+      const { queue: entries } = f.hotline.repos;
+      entries.enqueue({ callSid: sid, queue: 'front-general', desk: 'front', priority: 10, reason: 'agent', status: 'waiting', enqueuedAt: new Date() });
+      const ix = f.hotline.acdRepos.interactions.offer({ callSid: sid, queueEntryId: entries.forCall(sid)!.id, agentId: staffId('agent2'), at: new Date() });
+      const step = f.hotline.repos.calls.get(sid)!.step;
+
+      expect((await f.post(`/twilio/survey?ix=${ix.id}`, params, { signature: null })).status).to.equal(403);
+      const res = await f.post(`/twilio/survey?ix=${ix.id}`, params);
+      expect(res.status).to.equal(200);
+      const r = parse(res.body);
+      expect(r.Gather).to.include({ numDigits: '1', action: `${f.base}/twilio/ivr?s=${step + 1}` });
+      expect(r.Gather.Say['#text']).to.include('Please rate our service');
+      const again = await f.post(`/twilio/survey?ix=${ix.id}`, params);
+      expect(again.body).to.equal(res.body);
+      expect(f.hotline.repos.calls.events(sid).filter((e) => e.type === 'survey.started')).to.have.length(1);
+
+      // The caller presses 5: the answer is agent2's, from front-general.
+      const rated = await f.post(`/twilio/ivr?s=${step + 1}`, { ...params, Digits: '5' });
+      expect(parse(rated.body).Gather.Say['#text']).to.include('To leave a short comment, press 1');
+      expect(f.hotline.surveys.responses.forInteraction(ix.id)).to.include({ rating: 5, agentId: staffId('agent2'), queue: 'front-general' });
+    });
   });
 });
