@@ -10,10 +10,12 @@ Steps run in the order given:
   --press <digits>   press keys (e.g. --press 1, --press 202611200001#)
   --say <words>      say something (speech input)
   --wait <seconds>   stay silent
+  --hear <words>     stay silent until these words are heard (e.g. the post-call survey's question)
   --hangup           hang up
 
 Example: npm run call -- --from +8613800138000 --press 1
-         npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup`;
+         npm run call -- --from +8613700001111 --press 1 --press 1 --press 1 --hangup
+         npm run call -- --from +8613911112222 --press 1 --press 0 --hear 请为本次服务打分 --press 5 --hangup`;
 
 const { values, tokens } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values, tokens } = parseArgs({
     press: { type: 'string', multiple: true },
     say: { type: 'string', multiple: true },
     wait: { type: 'string', multiple: true },
+    hear: { type: 'string', multiple: true },
     hangup: { type: 'boolean', multiple: true },
     help: { type: 'boolean' },
   },
@@ -41,6 +44,7 @@ for (const t of tokens ?? []) {
   if (t.name === 'press') script.push({ press: t.value });
   else if (t.name === 'say') script.push({ say: t.value });
   else if (t.name === 'wait') script.push({ wait: Number(t.value) });
+  else if (t.name === 'hear') script.push({ hear: t.value });
   else if (t.name === 'hangup') script.push({ hangup: true });
 }
 

@@ -24,6 +24,8 @@ import { RECORDING_RETENTION, RecordingRetention } from './recordings/recording-
 import { AuditRepo } from './audit/audit.repo';
 import { ContactCenterRepo } from './reports/contact-center.repo';
 import { REPORT_ROLLUP, ReportRollup } from './reports/report-rollup';
+import { SurveyResponsesRepo } from './surveys/survey-responses.repo';
+import { SURVEY_COMMENT_DOWNLOAD, SurveyCommentDownloader } from './surveys/survey-comment-download';
 
 /** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
 export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
@@ -66,6 +68,14 @@ export function startBackground(o: BackgroundOptions) {
   });
   queues.process(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
+  });
+  const surveyComments = new SurveyCommentDownloader({
+    responses: new SurveyResponsesRepo(o.db),
+    media: o.callControl,
+    dir: o.recordingsDir ?? path.resolve('recordings'),
+  });
+  queues.process(SURVEY_COMMENT_DOWNLOAD.queue, SURVEY_COMMENT_DOWNLOAD.name, async (payload) => {
+    await surveyComments.run(payload);
   });
   const recordingStore = o.recordingStore ?? new LocalRecordingStore(o.recordingsDir ?? path.resolve('recordings'));
   const recordingRepo = new RecordingPipelineRepo(o.db);

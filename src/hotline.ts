@@ -119,6 +119,11 @@ import { ContactCenterReports } from './reports/contact-center-report.service';
 import { staffingRoutes } from './http/staffing.routes';
 import { StaffingRepo } from './staffing/staffing.repo';
 import { StaffingService } from './staffing/staffing.service';
+import { SurveyResponsesRepo } from './surveys/survey-responses.repo';
+import { PostCallSurvey } from './surveys/post-call-survey';
+import { SurveysService } from './surveys/surveys.service';
+import { surveysRoutes } from './http/surveys.routes';
+import { TwilioSurveyCarrier, surveyWebhookRoutes } from './telephony/survey-webhooks';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -202,8 +207,25 @@ export function createHotline(o: HotlineOptions) {
   const attempts = new CallbackAttemptsRepo(db);
   const acdCarrier = new TwilioAcdCarrier({ control: callControl, base, hotlineNumber: config.hotlineNumber });
 
+  const surveyResponses = new SurveyResponsesRepo(db);
+  // The post-call survey: the caller stays on the line after the agent hangs up (queues with postCallSurvey on).
+  const postCallSurvey = new PostCallSurvey({
+    calls: repos.calls,
+    interactions: acdRepos.interactions,
+    queue: repos.queue,
+    rules: acdRepos.queueSettings,
+    responses: surveyResponses,
+    outbox: repos.outbox,
+    carrier: new TwilioSurveyCarrier({ control: callControl, base }),
+    stopRecording: (callSid) => recorder.stop(callSid),
+    flowLoaded: !!flows.survey(),
+    transact,
+    clock,
+    events,
+    log: log.child({ component: 'survey' }),
+  });
   const twiml = new TwimlRenderer({ base });
-  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at) });
+  const ivr = new IvrCallService({ ...repos, flows, transact, clock, timeZone: config.timeZone, hours: config.hotlineHours, render: (i, at) => twiml.ivr(i, at), surveys: postCallSurvey });
   const presence = new PresenceService({ presence: acdRepos.presence, transact, clock, events });
   const dispatcher = new Dispatcher({
     queue: repos.queue,
@@ -262,7 +284,8 @@ export function createHotline(o: HotlineOptions) {
         queueWait,
         voicemail: (callSid) => ivr.divert(callSid, 'voicemail'),
       }),
-      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer, holdMusic: config.holdMusicUrl }),
+      ...acdWebhookRoutes({ base, dispatcher, interactions: acdRepos.interactions, requeue, recordCustomer, holdMusic: config.holdMusicUrl, surveyAfter: (ix) => postCallSurvey.planFor(ix) }),
+      ...surveyWebhookRoutes({ ivr }),
       ...(dispatcher.callbacks ? outboundWebhookRoutes({ base, callbacks: dispatcher.callbacks, attempts, interactions: acdRepos.interactions, recordCustomer }) : {}),
       ...recordingWebhookRoutes({ recorder }),
       ...monitorWebhookRoutes({ legStatus: (sessionId, status, callSid) => monitoring.legStatus(sessionId, status, callSid) }),
@@ -368,7 +391,9 @@ export function createHotline(o: HotlineOptions) {
     settings: config.office,
     onStoreError: (err, kind, number) => log.error('intake: a record could not be stored', { kind, number, err: String(err) }),
   });
+  const surveys = new SurveysService({ responses: surveyResponses });
   const recordingsLibrary = new RecordingsLibraryService({
+    surveys,
     repo: new RecordingsRepo(db),
     store: o.recordingStore ?? new LocalRecordingStore(path.resolve('recordings')),
     audit,
@@ -433,6 +458,7 @@ export function createHotline(o: HotlineOptions) {
       qaRoutes({ auth, sampling: quality.sampling, figures: quality.figures, clock, timeZone: config.timeZone }),
       reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
+      surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
     ],
   });
@@ -486,6 +512,8 @@ export function createHotline(o: HotlineOptions) {
     quality,
     monitoring,
     reports,
+    /** Post-call survey answers: the repository (satisfactionBetween for the reports) and the service. */
+    surveys: { responses: surveyResponses, service: surveys, postCall: postCallSurvey },
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -571,6 +599,7 @@ export function createHotline(o: HotlineOptions) {
       clearInterval(idle);
       clearTimeout(force);
       await dispatcher.stop();
+      await postCallSurvey.idle();
       groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },

@@ -16,6 +16,7 @@ export const QUEUE_DEFAULTS = {
   overflowAction: 'callback_or_voicemail',
   overflowQueue: null,
   wrapUpSeconds: 30,
+  postCallSurvey: false,
 } as const satisfies Omit<QueueSettings, 'name' | 'desk'>;
 
 /** The desk a queue's name says (`middle-…`, `back-…`); anything else is the front desk's. */
@@ -28,12 +29,15 @@ export function defaultQueueSettings(name: string): QueueSettings {
   return { name, desk: deskOfQueue(name), ...QUEUE_DEFAULTS };
 }
 
-/** The queues of the demo hotline (ivr-flows/hotline.yaml); VIP callers are answered faster and wait less. */
+/**
+ * The queues of the demo hotline (ivr-flows/hotline.yaml); VIP callers are answered faster and wait less. The general
+ * queue (0 at the main menu) offers the post-call survey, so whoever tries the demo hears it.
+ */
 export const DEMO_QUEUES: readonly QueueSettings[] = [
   { ...defaultQueueSettings('front-vip'), serviceLevelSeconds: 10, maxWaitSeconds: 300 },
   defaultQueueSettings('front-complaints'),
   defaultQueueSettings('front-returns'),
-  defaultQueueSettings('front-general'),
+  { ...defaultQueueSettings('front-general'), postCallSurvey: true },
 ];
 
 export class QueueSettingsRepo {

@@ -20,6 +20,8 @@ export interface QueueRulesInput {
   overflowAction?: OverflowAction;
   overflowQueue?: string | null;
   wrapUpSeconds?: number;
+  /** Callers answered from this queue hear the post-call survey after the agent hangs up. @default false */
+  postCallSurvey?: boolean;
 }
 
 /** Every problem with the rules of one queue taken alone (the other queues are checked by the service). */

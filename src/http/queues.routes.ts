@@ -22,6 +22,7 @@ const queueRulesBody = z.strictObject({
   overflowAction: z.enum(OVERFLOW_ACTIONS).optional(),
   overflowQueue: queueName.nullable().optional(),
   wrapUpSeconds: seconds('wrapUpSeconds'),
+  postCallSurvey: z.boolean({ error: 'true or false' }).optional(),
 });
 
 export function queuesRoutes(d: { auth: AuthService; queues: QueueSettingsService; clock?: Clock }): Router {

@@ -130,6 +130,8 @@ function detailJson(d: RecordingDetail) {
     storedAt: r.storedAt?.toISOString() ?? null,
     pauses: d.pauses,
     holds: d.holds,
+    /** The caller's post-call survey answer (rating 1-5, comment), or null. */
+    survey: d.survey,
     analysis: d.analysis,
     peaks: d.peaks,
     evaluations: d.evaluations.map((e) => ({

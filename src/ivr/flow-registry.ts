@@ -33,9 +33,15 @@ export class FlowRegistry {
     return this.flows.get(id);
   }
 
+  /** The inbound flow that answers `to`: the one listing it, else one listing no number. */
   forNumber(to: string): Flow | undefined {
-    const all = [...this.flows.values()];
+    const all = [...this.flows.values()].filter((f) => f.purpose !== 'survey');
     return all.find((f) => f.numbers.includes(to)) ?? all.find((f) => f.numbers.length === 0);
+  }
+
+  /** The post-call survey flow (`purpose: survey`), if one is loaded. */
+  survey(): Flow | undefined {
+    return [...this.flows.values()].find((f) => f.purpose === 'survey');
   }
 
   all(): Flow[] {

@@ -11,6 +11,8 @@ const flowHeader = z
     description: z.string().optional(),
     /** Numbers this flow answers; a flow with none answers every number not claimed by another. */
     numbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')).default([]),
+    /** `inbound` flows answer calls; a `survey` flow answers none: it is run on a caller after their agent hung up. */
+    purpose: z.enum(['inbound', 'survey']).default('inbound'),
     start: z.string(),
     defaultLanguage: z.enum(['zh', 'en']).default('zh'),
     voices: z.object({ zh: voiceSchema, en: voiceSchema }).strict(),
@@ -22,6 +24,7 @@ export interface Flow {
   id: string;
   description?: string;
   numbers: string[];
+  purpose: 'inbound' | 'survey';
   start: string;
   defaultLanguage: Language;
   voices: Record<Language, { voice: string; language: string }>;
@@ -60,6 +63,7 @@ export function checkFlow(doc: unknown, source: string): { flow?: Flow; problems
   }
   const flow = { ...header.data, nodes } as Flow;
   if (!header.data.nodes[flow.start]) problems.push(`${source}: start "${flow.start}" is not a node`);
+  if (flow.purpose === 'survey' && flow.numbers.length) problems.push(`${source}: a survey flow answers no number (remove numbers)`);
   for (const [id, node] of Object.entries(nodes)) {
     for (const target of nodeType(node.type)!.targets(node)) {
       if (!header.data.nodes[target]) problems.push(`${source}: node "${id}": goes to "${target}", which is not a node`);
@@ -69,7 +73,7 @@ export function checkFlow(doc: unknown, source: string): { flow?: Flow; problems
   return problems.length ? { problems } : { flow, problems };
 }
 
-const waitsForCaller = new Set(['menu', 'collect', 'voicemail', 'transfer', 'queue', 'callback', 'hangup']);
+const waitsForCaller = new Set(['menu', 'collect', 'voicemail', 'transfer', 'queue', 'callback', 'hangup', 'rating', 'comment']);
 
 /** A cycle of nodes that never wait for the caller would spin forever. */
 function findEndlessLoops(flow: Flow, source: string): string[] {

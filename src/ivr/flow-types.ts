@@ -35,7 +35,11 @@ export type Instruction =
 export type Effect =
   | { kind: 'queued'; queue: string; desk: Desk; priority: number; reason: string }
   | { kind: 'callbackRequested'; desk: Desk; reason: string }
-  | { kind: 'voicemailRecorded'; recordingUrl: string; recordingSid?: string; durationSeconds: number };
+  | { kind: 'voicemailRecorded'; recordingUrl: string; recordingSid?: string; durationSeconds: number }
+  /** Post-call survey: the caller rated the conversation they just had. */
+  | { kind: 'surveyRated'; rating: number }
+  /** Post-call survey: the caller recorded a comment. */
+  | { kind: 'surveyCommented'; recordingUrl: string; recordingSid?: string; durationSeconds: number };
 
 /** The caller's input when the carrier comes back to a node that waited for it. */
 export type StepInput =

@@ -28,6 +28,15 @@ export interface InboundCall {
   status: string;
 }
 
+/** Where the post-call survey's answers go (src/surveys/); the interaction is the conversation being rated. */
+export interface SurveyAnswers {
+  rated(a: { callSid: string; interactionId: number; customerId?: number; rating: number; at: Date }): void;
+  commented(a: { callSid: string; interactionId: number; recordingUrl: string; recordingSid?: string; durationSeconds: number; at: Date }): void;
+}
+
+/** The flow variable that names the interaction a survey rates. */
+export const SURVEY_INTERACTION_VAR = 'surveyInteraction';
+
 export interface IvrCallDeps {
   flows: FlowRegistry;
   customers: SelfServiceLookup & { callerFacts(phone: string): CallerFacts };
@@ -42,6 +51,8 @@ export interface IvrCallDeps {
   /** HOTLINE_HOURS: the flows' calendars (default), or the hotline pinned open or closed. */
   hours?: HoursMode;
   render: RenderInstructions;
+  /** Stores post-call survey answers; without it a survey flow's answers are dropped. */
+  surveys?: SurveyAnswers;
 }
 
 export class UnknownCall extends Error {}
@@ -136,6 +147,38 @@ export class IvrCallService {
     return twiml;
   }
 
+  /**
+   * The agent hung up and the caller stays on the line: runs the survey flow (`purpose: survey`) on the call, in the
+   * caller's language, rating interaction `interactionId`. A retried request answers as before and stores nothing.
+   */
+  startSurvey(callSid: string, interactionId: number): string {
+    const flow = this.d.flows.survey();
+    if (!flow) throw new NoFlow('no survey flow (purpose: survey) is loaded');
+    const call = this.d.calls.get(callSid);
+    if (!call) throw new UnknownCall(`no call ${callSid}`);
+    const dedupeKey = `survey:${interactionId}`;
+    if (call.lastTwiml && this.d.calls.events(callSid).some((e) => e.dedupeKey === dedupeKey)) return call.lastTwiml;
+    const before = call.ivrState ? (JSON.parse(call.ivrState) as CallState) : undefined;
+    const caller = before?.caller ?? this.d.customers.callerFacts(call.from);
+    const now = this.d.clock.now();
+    const start = startCall(flow, { ...caller, preferredLanguage: before?.language ?? caller.preferredLanguage });
+    const state: CallState = { ...start, vars: { ...start.vars, [SURVEY_INTERACTION_VAR]: String(interactionId) } };
+    const result = advance(flow, state, undefined, this.engineContext(now));
+    const step = call.step + 1;
+    const twiml = this.d.render(result.instructions, { step, flow, language: result.state.language });
+    this.d.transact(() => {
+      if (!this.d.calls.appendEvent({ callSid, dedupeKey, type: 'survey.started', data: { flow: flow.id, interactionId, path: result.path }, at: now })) return;
+      this.d.calls.update(callSid, {
+        ivrState: JSON.stringify(result.state),
+        ivrPath: appendPath(call.ivrPath, result.path),
+        step,
+        lastTwiml: twiml,
+      });
+      this.apply(callSid, call.from, result.state, result.effects, now);
+    });
+    return twiml;
+  }
+
   private engineContext(now: Date) {
     return { now, timeZone: this.d.timeZone, hours: this.d.hours, lookup: this.d.customers };
   }
@@ -168,6 +211,16 @@ export class IvrCallService {
           this.d.calls.appendEvent({ callSid, dedupeKey: 'voicemail', type: 'voicemail.recorded', data: e, at: now });
           if (e.recordingSid) this.d.outbox.add(voicemailDownloadJob({ callSid, recordingSid: e.recordingSid }), now);
           break;
+        case 'surveyRated':
+        case 'surveyCommented': {
+          const interactionId = Number(state.vars[SURVEY_INTERACTION_VAR]);
+          // A survey flow reached some other way than after a conversation has nothing to rate.
+          if (!Number.isInteger(interactionId) || interactionId < 1 || !this.d.surveys) break;
+          if (e.kind === 'surveyRated') this.d.surveys.rated({ callSid, interactionId, customerId: state.caller.customerId, rating: e.rating, at: now });
+          else this.d.surveys.commented({ callSid, interactionId, recordingUrl: e.recordingUrl, recordingSid: e.recordingSid, durationSeconds: e.durationSeconds, at: now });
+          this.d.calls.appendEvent({ callSid, dedupeKey: `${e.kind}:${interactionId}`, type: e.kind === 'surveyRated' ? 'survey.rated' : 'survey.commented', data: e, at: now });
+          break;
+        }
       }
     }
   }

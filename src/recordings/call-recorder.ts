@@ -139,6 +139,17 @@ export class CallRecorder {
     });
   }
 
+  /**
+   * Stops the recording of the customer's leg when the conversation is over but the call goes on (the post-call
+   * survey): the QA recording holds the conversation only. The carrier then posts `completed` as usual.
+   */
+  async stop(customerCallSid: string): Promise<boolean> {
+    const row = this.d.repo.liveForCall(customerCallSid);
+    if (!row) return false;
+    await this.d.control.updateRecording(row.callSid, row.recordingSid, 'stopped');
+    return true;
+  }
+
   /** The agent pauses (or resumes) the recording of their live call; the pause is marked on the row in seconds. */
   async setPaused(agentCall: { customerCallSid: string } | undefined, paused: boolean): Promise<RecordingRow> {
     if (!agentCall) throw new NotFound('you have no live call');

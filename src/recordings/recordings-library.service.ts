@@ -13,6 +13,7 @@ import type { RecordingStore } from './recording-store';
 import type { CommentRow, EvaluationSummaryRow, ListedRecording, RecordingCursor, RecordingFilter, RecordingRow, RecordingScope, RecordingsRepo } from './recordings.repo';
 import { interleavedWav } from './wav';
 import { holdsOnRecording, type RecordingHoldMarker } from './recording-holds';
+import type { SurveyAnswer } from '../surveys/surveys.service';
 
 /** Roles that see every recording, the customer's full number, and may download the file. */
 export const QUALITY_ROLES: readonly Role[] = ['quality_controller', 'supervisor'];
@@ -51,6 +52,8 @@ export interface RecordingDetail {
   peaks: WaveformPeaks | null;
   evaluations: EvaluationSummaryRow[];
   comments: CommentRow[];
+  /** The caller's post-call survey answer about this conversation, null when they gave none. */
+  survey: SurveyAnswer | null;
   canDownload: boolean;
   showFullPhone: boolean;
 }
@@ -89,6 +92,8 @@ export class RecordingsLibraryService {
       transact: Transact;
       clock: Clock;
       options?: RecordingsLibraryOptions;
+      /** The post-call survey answers, shown on a recording's detail. */
+      surveys?: { forInteraction(interactionId: number | null): SurveyAnswer | undefined };
     },
   ) {
     this.o = { peakBuckets: 1000, peakCacheSize: 64, peakReadsAtOnce: 2, playbackAuditWindowMs: 5 * 60_000, ...d.options };
@@ -146,6 +151,7 @@ export class RecordingsLibraryService {
       peaks: storedPeaks(analysis) ?? (await this.computedPeaks(r)),
       evaluations,
       comments: this.d.repo.comments(evaluations.map((e) => e.id)),
+      survey: this.d.surveys?.forInteraction(r.interactionId) ?? null,
       canDownload: quality,
       showFullPhone: quality,
     };

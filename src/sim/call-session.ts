@@ -90,6 +90,9 @@ export class CallSession implements SimCall {
   private pending?: Interrupt;
   private readonly wakers = new Set<() => void>();
   private readonly scriptWaiters = new Set<() => void>();
+  private readonly transcriptWaiters = new Set<() => void>();
+  /** Where the search for the words of a `hear` step starts: after the words the last one heard. */
+  private heardUpTo = 0;
   private sequence = 0;
   private statusChain: Promise<unknown> = Promise.resolve();
   private readonly background: Promise<unknown>[] = [];
@@ -139,6 +142,27 @@ export class CallSession implements SimCall {
     if (text !== undefined) entry.text = text;
     if (detail && Object.keys(detail).length) entry.detail = detail;
     this.transcript.push(entry);
+    if (this.transcriptWaiters.size) {
+      for (const w of [...this.transcriptWaiters]) w();
+      this.transcriptWaiters.clear();
+    }
+  }
+
+  /** Whether the caller has heard `words` (in a <Say>) since the last words a `hear` step waited for; marks them heard. */
+  hasHeard(words: string): boolean {
+    for (let i = this.heardUpTo; i < this.transcript.length; i++) {
+      const e = this.transcript[i];
+      if (e.kind === 'say' && e.text?.includes(words)) {
+        this.heardUpTo = i + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Resolves the next time something is added to the transcript. */
+  transcriptChanged(): Promise<void> {
+    return new Promise((r) => this.transcriptWaiters.add(r));
   }
 
   heard(): string[] {

@@ -1,6 +1,6 @@
 // How a simulated caller's script answers the call: keys and speech for <Gather>/<Record>, and waiting or hanging up while on hold or connected.
 import type { CallSession } from './call-session';
-import { isHangup, isPress, isSay, isTalk, isWait, type CallerStep } from './caller-script';
+import { isHangup, isHear, isPress, isSay, isTalk, isWait, type CallerStep } from './caller-script';
 import { speechSeconds } from './sim-clock';
 
 const EPS = 0.01;
@@ -32,7 +32,11 @@ export async function gatherInput(call: CallSession, spec: GatherSpec): Promise<
       continue;
     }
     const step = call.script[0];
-    if (!step) {
+    if (isHear(step) && call.hasHeard(step.hear)) {
+      call.takeStep();
+      continue;
+    }
+    if (!step || isHear(step)) {
       await call.sleep(deadline - now);
       continue;
     }
@@ -104,7 +108,11 @@ export async function recordInput(call: CallSession, spec: RecordSpec): Promise<
       continue;
     }
     const step = call.script[0];
-    if (!step) {
+    if (isHear(step) && call.hasHeard(step.hear)) {
+      call.takeStep();
+      continue;
+    }
+    if (!step || isHear(step)) {
       await call.sleep(silenceEnds - now);
       continue;
     }
@@ -154,6 +162,11 @@ export async function waitWithScript(call: CallSession, until: Promise<unknown>,
     if (!step) {
       await call.waitFor(until);
       return;
+    }
+    if (isHear(step)) {
+      if (call.hasHeard(step.hear)) call.takeStep();
+      else await call.waitFor(Promise.race([until, call.transcriptChanged()]));
+      continue;
     }
     if (isWait(step)) {
       call.takeStep();

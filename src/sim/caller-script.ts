@@ -6,6 +6,8 @@ export type CallerStep =
   | { wait: number }
   /** Talks for `seconds` without words a recognizer would take (a <Gather> hears nothing): speech on a recording. */
   | { talk: number }
+  /** Says and presses nothing until the caller has heard these words (a <Say> containing them): then the next step. */
+  | { hear: string }
   | { hangup: true };
 
 export function isPress(s: CallerStep | undefined): s is { press: string } {
@@ -20,6 +22,9 @@ export function isWait(s: CallerStep | undefined): s is { wait: number } {
 export function isTalk(s: CallerStep | undefined): s is { talk: number } {
   return !!s && typeof (s as { talk?: unknown }).talk === 'number';
 }
+export function isHear(s: CallerStep | undefined): s is { hear: string } {
+  return !!s && typeof (s as { hear?: unknown }).hear === 'string';
+}
 export function isHangup(s: CallerStep | undefined): s is { hangup: true } {
   return !!s && (s as { hangup?: unknown }).hangup === true;
 }
@@ -32,8 +37,9 @@ export function parseScript(raw: unknown): CallerStep[] {
     const step = s as CallerStep;
     if (isSay(step) && step.heardAs !== undefined && typeof step.heardAs !== 'string') throw new Error(`script step ${i}: heardAs must be a string`);
     if (isPress(step) || isSay(step) || isHangup(step)) return { ...step };
+    if (isHear(step) && step.hear.length > 0) return { hear: step.hear };
     if (isWait(step) && Number.isFinite(step.wait) && step.wait >= 0) return { wait: step.wait };
     if (isTalk(step) && Number.isFinite(step.talk) && step.talk > 0) return { talk: step.talk };
-    throw new Error(`script step ${i} must be {press}, {say, heardAs?}, {wait: seconds}, {talk: seconds} or {hangup: true}`);
+    throw new Error(`script step ${i} must be {press}, {say, heardAs?}, {wait: seconds}, {talk: seconds}, {hear: words} or {hangup: true}`);
   });
 }

@@ -2,7 +2,7 @@
 import { Interrupted, type Next } from './call-session';
 import type { Bridge } from './bridge';
 import type { CarrierQueue, QueueMember } from './carrier-queues';
-import { isPress, isSay } from './caller-script';
+import { isHear, isPress, isSay } from './caller-script';
 import { waitWithScript } from './caller-input';
 import { deferred } from './deferred';
 import { WAIT_URL_VERBS, type TwimlNode } from './twiml-document';
@@ -90,6 +90,8 @@ async function waitInQueue(runner: TwimlRunner, node: TwimlNode, queue: CarrierQ
         next = r ?? null;
       }
     }
+    const heard = call.script[0];
+    if (isHear(heard) && call.hasHeard(heard.hear)) call.takeStep();
     const now = call.script[0];
     // A key or word due during a round with no gather is lost, as on a real line; one not due yet (the caller is still silent) waits.
     if (now && now === head && (isPress(now) || isSay(now)) && call.silentUntil <= call.now()) {

@@ -26,6 +26,8 @@ export interface AcdWebhookDeps {
   requeue(callSid: string): string;
   /** The music a customer on hold hears (an MP3/WAV URL). Without it, a short spoken note, then silence. */
   holdMusic?: string;
+  /** Whether the caller stays on the line for the post-call survey when the agent leaves (src/surveys/). */
+  surveyAfter?(interactionId: number): boolean;
 }
 
 const EMPTY = twimlDocument();
@@ -45,15 +47,17 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
 
   /**
    * Both sides join the interaction's conference. No conference recording (it is mixed to one channel): the customer's
-   * own leg is recorded in two channels instead (src/recordings/call-recorder.ts), started as they join.
+   * own leg is recorded in two channels instead (src/recordings/call-recorder.ts), started as they join. The caller's
+   * leaving always ends the conference; the agent's does too unless the caller stays for the post-call survey (then
+   * the caller is redirected to it when the agent's leg ends).
    */
-  function conference(ix: number, name: string, label: 'agent' | 'customer'): string {
+  function conference(ix: number, name: string, label: 'agent' | 'customer', endConferenceOnExit = true): string {
     const room = element(
       'Conference',
       attrs({
         participantLabel: label,
         startConferenceOnEnter: true,
-        endConferenceOnExit: true,
+        endConferenceOnExit,
         beep: 'false',
         waitUrl: '',
         statusCallback: urls.conferenceEvents(ix),
@@ -72,7 +76,7 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
         const ix = interactionId(q);
         const answer = d.dispatcher.agentAnswered(ix, p.CallSid);
         if (!answer.join) return twimlDocument(element('Say', attrs(DEFAULT_VOICES.zh), '客户已挂机。The caller has hung up.'), '<Hangup/>');
-        return conference(ix, answer.conference!, 'agent');
+        return conference(ix, answer.conference!, 'agent', !d.surveyAfter?.(ix));
       },
     },
     '/twilio/acd/agent/status': {

@@ -23,8 +23,8 @@ export interface CallControl {
    * its status (in-progress, completed, absent) posted to `statusCallback`. Resolves with the RecordingSid.
    */
   startCallRecording(callSid: string, o: { statusCallback: string }): Promise<{ recordingSid: string; startedAt: Date }>;
-  /** Pauses (silence left in the audio) or resumes a call's recording. */
-  updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void>;
+  /** Pauses (silence left in the audio), resumes or stops (completes) a call's recording. */
+  updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped'): Promise<void>;
   /** The SID of the conference of that name while it is in progress; undefined when none is. */
   conferenceInProgress(friendlyName: string): Promise<string | undefined>;
   /** Dials `to` into a conference (the carrier joins the answered leg); resolves with the leg's CallSid. */
@@ -245,7 +245,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     return { recordingSid: rec.sid, startedAt: rec.startTime ?? new Date() };
   }
 
-  async updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void> {
+  async updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped'): Promise<void> {
     // PauseBehavior silence: the paused stretch stays in the file as silence, so the times of the rest stay true.
     await this.client.calls(callSid).recordings(recordingSid).update(status === 'paused' ? { status, pauseBehavior: 'silence' } : { status });
   }

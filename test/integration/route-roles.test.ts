@@ -98,6 +98,9 @@ import { ContactCenterRepo } from '../../src/reports/contact-center.repo';
 import { staffingRoutes } from '../../src/http/staffing.routes';
 import { StaffingRepo } from '../../src/staffing/staffing.repo';
 import { StaffingService } from '../../src/staffing/staffing.service';
+import { surveysRoutes } from '../../src/http/surveys.routes';
+import { SurveysService } from '../../src/surveys/surveys.service';
+import { SurveyResponsesRepo } from '../../src/surveys/survey-responses.repo';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -253,6 +256,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/reports/contact-center', ['supervisor', 'dispatcher', 'team_lead']],
   // Without from/to: 400 for the roles let through (team leads read it; nothing in it changes anything).
   ['GET', '/api/reports/staffing', ['supervisor', 'dispatcher', 'team_lead']],
+  ['GET', '/api/surveys', ['supervisor', 'dispatcher', 'team_lead']],
 ];
 
 /** What a router factory gets to build its services from. */
@@ -407,6 +411,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => reportsRoutes({ ...h, reports: new ContactCenterReports({ repo: new ContactCenterRepo(h.db), clock: h.clock, timeZone: 'Asia/Shanghai' }), timeZone: 'Asia/Shanghai' }),
   (h) => staffingRoutes({ ...h, staffing: new StaffingService({ repo: new StaffingRepo(h.db), rules: new QueueSettingsRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
+  (h) => surveysRoutes({ ...h, surveys: new SurveysService({ responses: new SurveyResponsesRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
 ];
 
 function office(h: Harness) {

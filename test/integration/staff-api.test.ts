@@ -440,27 +440,27 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
   });
 
   describe('queues and their rules', () => {
-    it('lists the demo queues: front-vip answered within 10 s and waiting at most 300 s, the others on the defaults', async () => {
+    it('lists the demo queues: front-vip answered within 10 s and waiting at most 300 s, front-general with the survey, the others on the defaults', async () => {
       const res = await call('GET', '/api/queues', 'lead1');
       expect(res.status).to.equal(200);
-      const defaults = { desk: 'front', serviceLevelSeconds: 15, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 30 };
+      const defaults = { desk: 'front', serviceLevelSeconds: 15, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 30, postCallSurvey: false };
       expect(res.body.queues).to.deep.equal([
         { name: 'front-complaints', ...defaults },
-        { name: 'front-general', ...defaults },
+        { name: 'front-general', ...defaults, postCallSurvey: true },
         { name: 'front-returns', ...defaults },
         { name: 'front-vip', ...defaults, serviceLevelSeconds: 10, maxWaitSeconds: 300 },
       ]);
     });
 
     it('creates a queue with 201 and its desk from the name, replaces it with 200, and the ACD reads the stored rules', async () => {
-      expect(queues.get('back-rma')).to.deep.equal({ name: 'back-rma', desk: 'back', serviceLevelSeconds: 15, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 30 });
+      expect(queues.get('back-rma')).to.deep.equal({ name: 'back-rma', desk: 'back', serviceLevelSeconds: 15, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 30, postCallSurvey: false });
       const created = await call('PUT', '/api/queues/back-rma', 'supervisor1', { serviceLevelSeconds: 20, wrapUpSeconds: 60 });
       expect(created.status, created.text).to.equal(201);
-      expect(created.body).to.deep.equal({ name: 'back-rma', desk: 'back', serviceLevelSeconds: 20, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 60 });
+      expect(created.body).to.deep.equal({ name: 'back-rma', desk: 'back', serviceLevelSeconds: 20, maxWaitSeconds: 600, overflowAction: 'callback_or_voicemail', overflowQueue: null, wrapUpSeconds: 60, postCallSurvey: false });
 
-      const replaced = await call('PUT', '/api/queues/back-rma', 'admin1', { desk: 'middle', maxWaitSeconds: 1200, overflowAction: 'queue', overflowQueue: 'front-general' });
+      const replaced = await call('PUT', '/api/queues/back-rma', 'admin1', { desk: 'middle', maxWaitSeconds: 1200, overflowAction: 'queue', overflowQueue: 'front-general', postCallSurvey: true });
       expect(replaced.status, replaced.text).to.equal(200);
-      const stored = { name: 'back-rma', desk: 'middle', serviceLevelSeconds: 15, maxWaitSeconds: 1200, overflowAction: 'queue', overflowQueue: 'front-general', wrapUpSeconds: 30 };
+      const stored = { name: 'back-rma', desk: 'middle', serviceLevelSeconds: 15, maxWaitSeconds: 1200, overflowAction: 'queue', overflowQueue: 'front-general', wrapUpSeconds: 30, postCallSurvey: true };
       expect(replaced.body).to.deep.equal(stored);
       expect(queues.get('back-rma')).to.deep.equal(stored);
       expect((await call('GET', '/api/queues', 'dispatcher1')).body.queues.map((q: Json) => q.name)).to.include('back-rma');
@@ -499,6 +499,7 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
         ['front-vip', { serviceLevelSeconds: 60, maxWaitSeconds: 45 }, 'maxWaitSeconds: must not be shorter than serviceLevelSeconds'],
         ['Front VIP', {}, 'queue name: lower-case letters, digits and single hyphens, like front-vip'],
         ['front-vip', { priority: 1 }, 'Unrecognized key: "priority"'],
+        ['front-vip', { postCallSurvey: 'yes' }, 'postCallSurvey: true or false'],
       ];
       for (const [name, body, message] of cases) {
         const res = await call('PUT', `/api/queues/${encodeURIComponent(name)}`, 'admin1', body);

@@ -44,6 +44,21 @@ describe('carrier simulator: TwiML runner', function () {
     expect(Number(status[0].CallDuration)).to.be.at.least(3);
   });
 
+  it('a `hear` step keeps the caller silent until the words are said: keys before them are not pressed', async () => {
+    t.app.on('/voice', (p) => {
+      if (p.Digits) return xml(`<Say>got ${p.Digits}</Say>`);
+      return xml('<Gather numDigits="1" timeout="2"><Say>first menu</Say></Gather><Gather numDigits="1" timeout="2"><Say>rate us now</Say></Gather>');
+    });
+    const c = await place([{ hear: 'rate us' }, { press: '4' }]);
+    expect(c.heard()).to.deep.equal(['first menu', 'rate us now', 'got 4']);
+    expect(c.transcript.filter((e) => e.kind === 'silence').map((e) => e.text)).to.deep.equal(['no input after 2s']);
+    // Words never said: the caller stays silent to the end.
+    t.app.on('/voice', xml('<Gather numDigits="1" timeout="2"><Say>menu</Say></Gather><Say>bye</Say>'));
+    const silent = await place([{ hear: 'never said' }, { press: '1' }]);
+    expect(silent.heard()).to.deep.equal(['menu', 'bye']);
+    expect(silent.transcript.some((e) => e.kind === 'press')).to.equal(false);
+  });
+
   it('gathers keys: numDigits, finishOnKey, the current URL as default action, and timeouts that fall through', async () => {
     t.app.on('/voice2', xml('<Gather finishOnKey="#" timeout="3" action="order"><Say>order number</Say></Gather>'));
     let menu = 0;

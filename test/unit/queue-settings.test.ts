@@ -11,7 +11,7 @@ describe('queue settings', () => {
       expect(['front-vip', 'middle-review', 'back-rma', 'backorders', 'general', 'middle'].map(deskOfQueue)).to.deep.equal(['front', 'middle', 'back', 'front', 'front', 'front']);
     });
 
-    it('defaults to the three-rings service level, ten minutes of waiting, callback or voicemail, 30 s wrap-up', () => {
+    it('defaults to the three-rings service level, ten minutes of waiting, callback or voicemail, 30 s wrap-up, no survey', () => {
       expect(defaultQueueSettings('back-rma')).to.deep.equal({
         name: 'back-rma',
         desk: 'back',
@@ -20,6 +20,7 @@ describe('queue settings', () => {
         overflowAction: 'callback_or_voicemail',
         overflowQueue: null,
         wrapUpSeconds: 30,
+        postCallSurvey: false,
       });
       expect(queueRuleProblems(defaultQueueSettings('back-rma'))).to.deep.equal([]);
     });
@@ -56,11 +57,11 @@ describe('queue settings', () => {
       expect(seedQueueSettings(db)).to.equal(4);
       expect(seedQueueSettings(db)).to.equal(0);
       const rows = db.select().from(queueSettings).orderBy(queueSettings.name).all();
-      expect(rows.map((r) => [r.name, r.desk, r.serviceLevelSeconds, r.maxWaitSeconds])).to.deep.equal([
-        ['front-complaints', 'front', 15, 600],
-        ['front-general', 'front', 15, 600],
-        ['front-returns', 'front', 15, 600],
-        ['front-vip', 'front', 10, 300],
+      expect(rows.map((r) => [r.name, r.desk, r.serviceLevelSeconds, r.maxWaitSeconds, r.postCallSurvey])).to.deep.equal([
+        ['front-complaints', 'front', 15, 600, false],
+        ['front-general', 'front', 15, 600, true],
+        ['front-returns', 'front', 15, 600, false],
+        ['front-vip', 'front', 10, 300, false],
       ]);
       expect(DEMO_QUEUES).to.have.length(4);
 

@@ -15,6 +15,8 @@ export const queueSettings = sqliteTable('queue_settings', {
   overflowAction: text('overflow_action', { enum: ['callback_or_voicemail', 'voicemail', 'queue'] }).notNull().default('callback_or_voicemail'),
   overflowQueue: text('overflow_queue'),
   wrapUpSeconds: integer('wrap_up_seconds').notNull().default(30),
+  /** After the agent hangs up the caller stays on the line for the post-call survey (ivr-flows/survey.yaml). */
+  postCallSurvey: integer('post_call_survey', { mode: 'boolean' }).notNull().default(false),
 });
 
 export const interactions = sqliteTable(

@@ -9,3 +9,4 @@ export * from './quality';
 export * from './monitoring';
 export * from './call-holds';
 export * from './reports';
+export * from './surveys';

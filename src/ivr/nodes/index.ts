@@ -13,8 +13,10 @@ import { voicemail } from './voicemail';
 import { transfer } from './transfer';
 import { hangup } from './hangup';
 import { goto } from './goto';
+import { rating } from './rating';
+import { comment } from './comment';
 
-export const nodeTypes = { say, play, menu, collect, hours, branch, lookup, queue, callback, voicemail, transfer, hangup, goto } as const;
+export const nodeTypes = { say, play, menu, collect, hours, branch, lookup, queue, callback, voicemail, transfer, hangup, goto, rating, comment } as const;
 
 export type NodeTypeName = keyof typeof nodeTypes;
 export type FlowNode = { [K in NodeTypeName]: (typeof nodeTypes)[K] extends NodeType<infer N> ? N : never }[NodeTypeName];
