@@ -11,6 +11,7 @@ import {
   evaluations,
   interactions,
   queueEntries,
+  surveyResponses,
   queueSettings,
   recordings,
   reportRollups,
@@ -222,12 +223,14 @@ export class ContactCenterRepo {
     return held;
   }
 
-  /**
-   * SEAM (satisfaction): the post-call survey answers given in [from, to), from `survey_responses` (rating 1-5, call,
-   * interaction, agent) once that table exists, with the queue and desk of the interaction's queue entry. Until then none.
-   */
-  surveys(_from: number, _to: number): SurveyFact[] {
-    return [];
+  /** The post-call survey answers given in [from, to), with the queue and desk the caller was answered from. */
+  surveys(from: number, to: number): SurveyFact[] {
+    return this.db
+      .select({ at: surveyResponses.answeredAt, rating: surveyResponses.rating, agentId: surveyResponses.agentId, queue: surveyResponses.queue, desk: surveyResponses.desk })
+      .from(surveyResponses)
+      .where(and(gte(surveyResponses.answeredAt, new Date(from)), lt(surveyResponses.answeredAt, new Date(to))))
+      .all()
+      .map((r) => ({ ...r, at: r.at.getTime() }));
   }
 
   /** Every interval starting before this is in the rollup; 0 when nothing is. */

@@ -10,6 +10,7 @@ import type { CallControl } from '../../src/telephony/call-control';
 import {
   agentStateLog,
   callHolds,
+  surveyResponses,
   callbackAttempts,
   callbackRequests,
   calls,
@@ -144,6 +145,8 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     // A complaint work order on CA01 by agent1 at 09:05.
     // agent1 held CA01's caller 09:03:00-09:03:40: 40 s of hold inside its 290 s connected.
     db.insert(callHolds).values({ interactionId: interactionOf.get('CA01')!, callSid: 'CA01', startedAt: L('09:03:00'), endedAt: L('09:03:40'), startedBy: A1 }).run();
+    // CA01's caller stayed for the post-call survey and rated the call 4 at 09:06:30.
+    db.insert(surveyResponses).values({ callSid: 'CA01', interactionId: interactionOf.get('CA01')!, agentId: A1, queue: 'front-general', desk: 'front', rating: 4, answeredAt: L('09:06:30') }).run();
     db.insert(workOrders).values({ number: 'WO-FIXTURE-1', callSid: 'CA01', agentId: A1, category: 'complaint', complaintType: 'logistics', description: 'late parcel', status: 'open', createdAt: L('09:05:00'), updatedAt: L('09:05:00') }).run();
     // An inquiry work order is not a complaint.
     db.insert(workOrders).values({ number: 'WO-FIXTURE-2', callSid: 'CA05', agentId: A1, category: 'inquiry', description: 'sizes', status: 'resolved', createdAt: L('09:24:00'), updatedAt: L('09:24:00') }).run();
@@ -173,7 +176,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     await f?.close();
   });
 
-  /** No survey answers are stored yet (their table comes with the survey work). */
+  /** No survey answer in the interval. */
   const NULLS = { satisfaction: null, surveys: 0 } as const;
 
   it('by queue, 15 minutes: each figure of 09:00 and 09:15 as computed by hand', async () => {
@@ -183,12 +186,12 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     // (3 s: short) and CA04 (40 s). Service level 1 / (3 − 1) = 0.5; abandon rate (2 − 1) / (3 − 1) = 0.5; ASA 10 s.
     // Handled: CA01 ended 09:06, connected 09:01:10-09:06:00 = 290 s of which 40 s on hold (talk 250 s), wrap-up
     // 09:06-09:07 = 60 s: AHT 250 + 40 + 60 = 350 s. FCR: CA01's
-    // caller called again within 72 h: 0 / 1. One complaint / 1 answered = 1. Callbacks: only CB3 closed (cancelled): none.
+    // caller called again within 72 h: 0 / 1. Satisfaction: one survey, rated 4. One complaint / 1 answered = 1. Callbacks: only CB3 closed (cancelled): none.
     expect(row(r, Q1.from, 'front-general')).to.deep.include({
       offered: 3, answered: 1, abandoned: 2, shortAbandoned: 1, abandonRate: 0.5, serviceLevel: 0.5, averageSpeedOfAnswerSeconds: 10,
       handled: 1, averageHandlingSeconds: 350, averageTalkSeconds: 250, averageHoldSeconds: 40, averageWrapUpSeconds: 60, occupancy: null,
       firstContactResolution: 0, callbacksClosed: 0, callbackCompletion: null, averageTimeToCallbackSeconds: null,
-      surveys: 0, satisfaction: null, complaints: 1, complaintRate: 1, evaluations: 0, qualityScore: null,
+      surveys: 1, satisfaction: 4, complaints: 1, complaintRate: 1, evaluations: 0, qualityScore: null,
     });
     // 09:00 front-vip (target 10 s): CA03 answered after 20 s: SL 0 / 1 = 0, ASA 20 s; it ended at 09:18 (handled in
     // the next interval). Its caller never called again: FCR 1 / 1. Complaints 0 / 1.
@@ -219,7 +222,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     // available 09:07-09:15 (480 s): busy 350 / logged in 900 = 0.3889.
     expect(row(r, Q1.from, A1)).to.deep.include({
       name: '陈静', offered: 1, answered: 1, serviceLevel: 1, averageSpeedOfAnswerSeconds: 10, handled: 1, averageHandlingSeconds: 350,
-      occupancy: 0.3889, firstContactResolution: 0, complaints: 1, complaintRate: 1, averageHoldSeconds: 40, ...NULLS,
+      occupancy: 0.3889, firstContactResolution: 0, complaints: 1, complaintRate: 1, averageHoldSeconds: 40, surveys: 1, satisfaction: 4,
     });
     // 09:00 agent2: CA03 (20 s > 10 s). Offline until 09:10, available 120 s, on a call 09:12-09:15 180 s: 180 / 300 = 0.6.
     expect(row(r, Q1.from, A2)).to.deep.include({ offered: 1, answered: 1, serviceLevel: 0, averageSpeedOfAnswerSeconds: 20, handled: 0, occupancy: 0.6, firstContactResolution: 1 });
