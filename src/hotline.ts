@@ -157,6 +157,8 @@ export interface HotlineOptions {
   dialer?: boolean;
   /** Real milliseconds between sweeps of lapsed order and RMA review claims and of callbacks whose calling window closed. @default 15000 */
   officeSweepMs?: number;
+  /** The built browser console served at /. @default dist/console */
+  consoleDir?: string;
   /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
   recordingStore?: RecordingStore;
 }
@@ -420,6 +422,7 @@ export function createHotline(o: HotlineOptions) {
     health: () =>
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
+    consoleDir: o.consoleDir ?? path.resolve('dist/console'),
     routers: [
       apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),

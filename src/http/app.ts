@@ -1,4 +1,6 @@
 // The REST API for staff (express); the carrier's webhooks are served beside it, not through it.
+import fs from 'node:fs';
+import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { maskPhonesInPath, type Logger } from '../logging/logger';
@@ -14,6 +16,8 @@ export interface ApiDeps {
   routers: Router[];
   /** Whose X-Forwarded-For to believe for `req.ip` (TRUST_PROXY). @default 'loopback' */
   trustProxy?: TrustProxy;
+  /** The built browser console (`npm run build:console`), served at /; without an index.html there, a plain page. */
+  consoleDir?: string;
 }
 
 export function createApiApp(d: ApiDeps): express.Express {
@@ -22,9 +26,18 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.set('trust proxy', trustFunction(d.trustProxy ?? ['loopback']));
   // No upgrade-insecure-requests: in simulator mode the server is reached over plain http on loopback.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.get('/', (_req, res) => {
-    res.type('html').send(homePage(d.health().simulator));
-  });
+  const consoleIndex = d.consoleDir && path.join(d.consoleDir, 'index.html');
+  if (consoleIndex && fs.existsSync(consoleIndex)) {
+    // Hashed file names: the assets never change, the page always revalidates.
+    app.use('/assets', express.static(path.join(d.consoleDir!, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+    app.get('/', (_req, res) => {
+      res.set('Cache-Control', 'no-cache').sendFile(consoleIndex);
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send(homePage(d.health().simulator));
+    });
+  }
   // 'degraded' (Redis down: jobs wait, the phones work) still answers 200, so a load balancer keeps the server.
   app.get('/health', (_req, res) => {
     const h = d.health();

@@ -1,0 +1,62 @@
+// The console in a real browser: sign-in, the screens of each role, the language switch, the live connection.
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { ensureConsoleBuilt, launchBrowser, screenshot, signInAs } from '../support/browser';
+
+describe('browser console: sign-in and the screens of each role (Chromium)', function () {
+  this.timeout(60000);
+  let f: SimFixture;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    ensureConsoleBuilt();
+    f = await startHotlineWithSimulator();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await f?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  it('a wrong password shows the server’s error and signs nobody in', async () => {
+    await signInAs(page, f.base, 'agent1', 'not-the-password');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).to.match(/password|密码/i);
+    await screenshot(page, 'sign-in-wrong-password');
+    expect(await page.locator('input[name=password]').count()).to.equal(1);
+  });
+
+  it('an agent signs in to their desktop, is online, goes available; the wallboard is not theirs; the language switches', async () => {
+    await signInAs(page, f.base, 'agent1');
+    await page.getByTestId('agent-state').waitFor();
+    await page.getByText('在线').waitFor();
+    await page.getByRole('button', { name: 'available' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.textContent === 'available');
+    const agent1 = f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent1'").get() as { id: number };
+    expect(f.hotline.presence.get(agent1.id).state).to.equal('available');
+    await screenshot(page, 'agent-desk-available');
+    await page.goto(`${f.base}/#/wallboard`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).to.contain('您的角色不能打开此页面');
+    await page.getByRole('button', { name: 'language' }).click();
+    await page.getByText('Your role cannot open this page.').waitFor();
+    await screenshot(page, 'agent-no-wallboard-en');
+  });
+
+  it('a dispatcher sees the wallboard with the demo queues', async () => {
+    await signInAs(page, f.base, 'dispatcher1');
+    await page.locator('[data-queue=front-general]').waitFor();
+    await screenshot(page, 'wallboard');
+  });
+});
