@@ -1,5 +1,8 @@
 // HTTP hardening through the real server: security headers, no-store, content types, bad escapes and bodies,
 // the home page, and the webhook door's body limit and parameter parsing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -18,6 +21,9 @@ interface LogEntry {
   [key: string]: unknown;
 }
 
+/** No console is built here unless a test writes one: GET / is then the plain page. */
+const CONSOLE_DIR = path.join(os.tmpdir(), `hotline-console-${process.pid}`);
+
 describe('HTTP hardening (through HTTP)', () => {
   let db: Db;
   let hotline: Hotline;
@@ -34,7 +40,7 @@ describe('HTTP hardening (through HTTP)', () => {
     logged = [];
     const sink = new Writable({ objectMode: true, write: (info: LogEntry, _enc, done) => done(void logged.push(info)) });
     const log = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream: sink })] });
-    hotline = createHotline({ config, log, db, clock: { now: () => now } });
+    hotline = createHotline({ config, log, db, clock: { now: () => now }, consoleDir: CONSOLE_DIR });
     await hotline.listen(config.port, '127.0.0.1');
     base = config.publicBaseUrl;
   });
@@ -89,7 +95,26 @@ describe('HTTP hardening (through HTTP)', () => {
   });
 
   describe('GET /', () => {
-    it('answers a small self-contained page that links /health and says how to try it', async () => {
+    it('with the console built, serves its page and its hashed assets (cached for good) under the default CSP', async () => {
+      fs.mkdirSync(path.join(CONSOLE_DIR, 'assets'), { recursive: true });
+      fs.writeFileSync(path.join(CONSOLE_DIR, 'index.html'), '<!doctype html><div id="app"></div><script type="module" src="/assets/index-abc.js"></script>');
+      fs.writeFileSync(path.join(CONSOLE_DIR, 'assets', 'index-abc.js'), 'console.log(1)');
+      await hotline.close();
+      hotline = createHotline({ config, log: winston.createLogger({ silent: true }), db, clock: { now: () => new Date(OPEN_HOURS) }, consoleDir: CONSOLE_DIR });
+      await hotline.listen(config.port, '127.0.0.1');
+      const page = await fetch(`${base}/`);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.include('<div id="app">');
+      expect(page.headers.get('cache-control')).to.equal('no-cache');
+      expect(page.headers.get('content-security-policy')).to.include("script-src 'self'");
+      const asset = await fetch(`${base}/assets/index-abc.js`);
+      expect(asset.status).to.equal(200);
+      expect(asset.headers.get('cache-control')).to.include('immutable');
+      expect((await fetch(`${base}/assets/missing.js`)).status).to.equal(404);
+      fs.rmSync(CONSOLE_DIR, { recursive: true, force: true });
+    });
+
+    it('without a built console, answers a small self-contained page that links /health and says how to try it', async () => {
       const res = await fetch(`${base}/`);
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.match(/^text\/html/);
