@@ -6,3 +6,4 @@ export * from './acd';
 export * from './audit';
 export * from './office';
 export * from './quality';
+export * from './floor';
