@@ -45,12 +45,16 @@ import { staffRoutes } from './http/staff.routes';
 import { agentsRoutes } from './http/agents.routes';
 import { queuesRoutes } from './http/queues.routes';
 import { floorRoutes } from './http/floor.routes';
-import { FloorService } from './acd/floor.service';
+import { FloorBoard, type FloorBoardOptions } from './floor/floor-board';
+import { FloorFiguresRepo } from './floor/floor-figures.repo';
+import { FloorFeed, type FloorFeedOptions } from './floor/floor-feed';
+import { AlertsRepo } from './floor/alerts.repo';
+import { AlertsService } from './floor/alerts.service';
 import { voiceRoutes } from './http/voice.routes';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
 import { ScreenPopRepo } from './acd/screen-pop.repo';
 import { ScreenPopService } from './acd/screen-pop';
-import { RealtimeServer } from './realtime/realtime-server';
+import { RealtimeServer, type RealtimeOptions } from './realtime/realtime-server';
 import { EventBus } from './events/domain-events';
 import { PresenceRepo } from './acd/presence.repo';
 import { InteractionsRepo } from './acd/interactions.repo';
@@ -139,6 +143,10 @@ export interface HotlineOptions {
   officeSweepMs?: number;
   /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
   recordingStore?: RecordingStore;
+  /** The floor feed's pace (updates at most every minIntervalMs, a refresh every refreshMs; real ms). */
+  floor?: FloorFeedOptions & { estimateWait?: FloorBoardOptions['estimateWait'] };
+  /** The WebSocket server's bounds (slow clients), e.g. for tests and benchmarks. */
+  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes'>;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -155,6 +163,29 @@ export function qualityServices(o: { db: Db; transact: ReturnType<typeof transac
     sampling: new SamplingService({ assignments, transact: o.transact, clock: o.clock, timeZone: o.timeZone }),
     figures: new QualityFigures({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, timeZone: o.timeZone }),
   };
+}
+
+/** The floor: one board per tick for the API and every socket, and its alerts; the estimated wait is a seam (estimateWait). */
+export function floorServices(o: {
+  db: Db;
+  transact: ReturnType<typeof transactor>;
+  clock: Clock;
+  events: EventBus;
+  audit?: AuditRepo;
+  timeZone: string;
+  log?: Logger;
+  options?: HotlineOptions['floor'];
+}) {
+  const board = new FloorBoard({
+    figures: new FloorFiguresRepo(o.db),
+    queue: new QueueEntriesRepo(o.db),
+    rules: new QueueSettingsRepo(o.db),
+    agents: new AgentDesksRepo(o.db),
+    clock: o.clock,
+    options: { timeZone: o.timeZone, estimateWait: o.options?.estimateWait },
+  });
+  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit });
+  return { board, alerts, feed: new FloorFeed({ board, alerts, events: o.events, log: o.log, options: o.options }) };
 }
 
 export function createHotline(o: HotlineOptions) {
@@ -302,7 +333,7 @@ export function createHotline(o: HotlineOptions) {
   const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
   const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
-  const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock });
+  const { feed: floorFeed, alerts } = floorServices({ db, transact, clock, events, audit, timeZone: config.timeZone, log: log.child({ component: 'floor' }), options: o.floor });
   const integrationKeys = new IntegrationKeysService({ keys: new IntegrationKeysRepo(db), audit, transact });
   const intake = new IntakeService({
     repo: new IntakeRepo(db),
@@ -347,7 +378,7 @@ export function createHotline(o: HotlineOptions) {
       staffRoutes({ auth, staffAdmin, clock }),
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
-      floorRoutes({ auth, floor, clock }),
+      floorRoutes({ auth, feed: floorFeed, alerts, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
@@ -389,9 +420,10 @@ export function createHotline(o: HotlineOptions) {
     events,
     presence,
     screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }),
+    floor: floorFeed,
     clock,
     log,
-    options: { trustProxy: config.trustProxy },
+    options: { trustProxy: config.trustProxy, ...o.realtime },
   });
   realtime.attach(server);
 
@@ -418,6 +450,8 @@ export function createHotline(o: HotlineOptions) {
     callbackList,
     recordingsLibrary,
     quality,
+    floorFeed,
+    alerts,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -441,6 +475,7 @@ export function createHotline(o: HotlineOptions) {
               log.error('calling-window sweep failed', { err: String(err) });
             }
           }, o.officeSweepMs ?? 15_000);
+          floorFeed.start();
           resolve((server.address() as { port: number }).port);
         });
       });
@@ -489,6 +524,7 @@ export function createHotline(o: HotlineOptions) {
      */
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       closing = true;
+      floorFeed.stop();
       clearInterval(ticker);
       clearInterval(officeTicker);
       clearTimeout(reconcileRetry);

@@ -11,7 +11,8 @@ import type { DomainEvent, EventBus, EventOf } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Logger } from '../logging/logger';
 import { emptyScreenPop, type LiveScreenPop, type ScreenPop } from '../acd/screen-pop';
-import { channelsFor, receivesEvent } from './channels';
+import { floorScope, scopeOutput, type FloorFeed, type FloorOutput } from '../floor/floor-feed';
+import { FLOOR_ROLES, channelsFor, receivesEvent } from './channels';
 import { parseClientMessage, type OutgoingMessage, type PushMessage, type ScreenPopMessage } from './messages';
 import { BEARER_PROTOCOL, upgradeCredentials, upgradePath } from './upgrade-token';
 
@@ -38,6 +39,13 @@ export interface RealtimeOptions {
   pingIntervalMs?: number;
   /** A client further behind than this many unsent bytes is dropped rather than let memory grow. @default 1 MiB */
   maxBufferedBytes?: number;
+  /**
+   * A floor watcher with more unsent bytes than this misses the floor's messages (they are discarded, not queued)
+   * until its buffer has drained below a quarter of it; then it gets a fresh floorSnapshot. @default 256 KiB
+   */
+  floorBufferBytes?: number;
+  /** How often slow floor watchers are checked for having drained. @default 100 */
+  drainCheckMs?: number;
   /** Largest message a client may send. @default 16 KiB */
   maxPayloadBytes?: number;
   /** Whose X-Forwarded-For to believe for the client address in logs (TRUST_PROXY, as for the API). @default 'loopback' */
@@ -53,6 +61,8 @@ export interface RealtimeDeps {
   events: EventBus;
   presence: PresenceSink;
   screenPops: ScreenPopSource;
+  /** The floor feed: a snapshot to each floor watcher on connect and on request, then its updates and alerts. */
+  floor?: Pick<FloorFeed, 'snapshotFor' | 'subscribe' | 'teamOf'>;
   clock?: Clock;
   log?: Logger;
   options?: RealtimeOptions;
@@ -64,6 +74,20 @@ interface Client {
   token: string;
   /** Cleared at each server ping, set again by the pong. */
   alive: boolean;
+  /** A floor watcher that fell behind: its floor messages are discarded until it drains, then it gets a snapshot. */
+  stale: boolean;
+}
+
+/** What the floor feed did for slow watchers since the start (for benchmarks and tests). */
+export interface FloorDeliveryStats {
+  /** Floor messages not sent because their watcher was behind. */
+  discarded: number;
+  /** Times a watcher fell behind. */
+  fellBehind: number;
+  /** Fresh snapshots sent to watchers that had drained. */
+  resynced: number;
+  /** Watchers behind right now. */
+  staleNow: number;
 }
 
 /** Close codes in the private range: the browser sees why it was dropped. */
@@ -82,11 +106,25 @@ export class RealtimeServer {
   private readonly unsubscribeRevocations: () => void;
   private readonly trust: TrustFn;
   private readonly pinger: NodeJS.Timeout;
+  private readonly drainCheck?: NodeJS.Timeout;
+  private readonly unsubscribeFloor: () => void;
+  private readonly stale = new Set<Client>();
+  private readonly floorStats = { discarded: 0, fellBehind: 0, resynced: 0 };
   private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
   private closing = false;
 
   constructor(private readonly d: RealtimeDeps) {
-    this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, trustProxy: ['loopback'], ...d.options };
+    this.o = {
+      path: '/ws',
+      heartbeatSeconds: 10,
+      pingIntervalMs: 30_000,
+      maxBufferedBytes: 1 << 20,
+      floorBufferBytes: 256 << 10,
+      drainCheckMs: 100,
+      maxPayloadBytes: 16 << 10,
+      trustProxy: ['loopback'],
+      ...d.options,
+    };
     this.trust = trustFunction(this.o.trustProxy);
     this.clock = d.clock ?? { now: () => new Date() };
     this.wss = new WebSocketServer({
@@ -100,6 +138,16 @@ export class RealtimeServer {
     this.unsubscribeRevocations = d.revocations?.subscribe((r) => this.endSessions(r)) ?? (() => {});
     this.pinger = setInterval(() => this.pingAll(), this.o.pingIntervalMs);
     this.pinger.unref();
+    this.unsubscribeFloor = d.floor?.subscribe((out, gone) => this.onFloor(out, gone)) ?? (() => {});
+    if (d.floor) {
+      this.drainCheck = setInterval(() => this.resyncDrained(), this.o.drainCheckMs);
+      this.drainCheck.unref();
+    }
+  }
+
+  /** Slow floor watchers so far. */
+  floorDelivery(): FloorDeliveryStats {
+    return { ...this.floorStats, staleNow: this.stale.size };
   }
 
   /** Listens for upgrades on `server`; requests for other paths are left to other listeners (or refused with 404 if there are none). */
@@ -189,7 +237,9 @@ export class RealtimeServer {
     this.closing = true;
     this.unsubscribe();
     this.unsubscribeRevocations();
+    this.unsubscribeFloor();
     clearInterval(this.pinger);
+    clearInterval(this.drainCheck);
     for (const { server, listener } of this.attached.splice(0)) server.off('upgrade', listener);
     const closed = [...this.clients].map(
       (c) =>
@@ -207,7 +257,7 @@ export class RealtimeServer {
   }
 
   private onConnection(ws: WebSocket, staff: Principal, token: string): void {
-    const client: Client = { ws, staff, token, alive: true };
+    const client: Client = { ws, staff, token, alive: true, stale: false };
     if (this.closing) {
       ws.close(CLOSE_GOING_AWAY, 'server shutting down');
       return;
@@ -232,6 +282,7 @@ export class RealtimeServer {
       this.beat(client);
       this.resendLivePop(client);
     }
+    this.sendFloorSnapshot(client);
   }
 
   private onMessage(client: Client, data: RawData, isBinary: boolean): void {
@@ -241,6 +292,10 @@ export class RealtimeServer {
     switch (parsed.message.type) {
       case 'heartbeat':
         this.onHeartbeat(client, true);
+        break;
+      case 'floorSnapshot':
+        if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) this.send(client, { type: 'error', message: 'The floor is for dispatchers, team leads and supervisors' });
+        else this.sendFloorSnapshot(client);
         break;
     }
   }
@@ -286,6 +341,7 @@ export class RealtimeServer {
   }
 
   private onClose(client: Client): void {
+    this.stale.delete(client);
     if (!this.clients.delete(client)) return;
     const mine = this.byStaff.get(client.staff.id);
     mine?.delete(client);
@@ -302,9 +358,71 @@ export class RealtimeServer {
   private onEvent(e: DomainEvent): void {
     if (e.type === 'CallOffered') this.pushScreenPop(e);
     let text: string | undefined;
+    const teamOf = this.d.floor ? (id: number) => this.d.floor!.teamOf(id) : undefined;
     for (const c of this.clients) {
-      if (!receivesEvent(c.staff, e)) continue;
-      this.sendText(c, (text ??= JSON.stringify(e satisfies OutgoingMessage)));
+      if (!receivesEvent(c.staff, e, teamOf)) continue;
+      text ??= JSON.stringify(e satisfies OutgoingMessage);
+      if (FLOOR_ROLES.includes(c.staff.role)) this.sendFloorText(c, text);
+      else this.sendText(c, text);
+    }
+  }
+
+  /** One round of the floor feed: serialized once per scope (the whole floor, or one team), sent to each watcher. */
+  private onFloor(out: FloorOutput, gone: ReadonlyMap<number, number | null>): void {
+    const texts = new Map<string, string[]>();
+    for (const c of this.clients) {
+      if (!FLOOR_ROLES.includes(c.staff.role)) continue;
+      const scope = floorScope(c.staff);
+      let mine = texts.get(scope);
+      if (!mine) texts.set(scope, (mine = this.floorTexts(out, scope, gone)));
+      for (const t of mine) this.sendFloorText(c, t);
+    }
+  }
+
+  private floorTexts(out: FloorOutput, scope: string, gone: ReadonlyMap<number, number | null>): string[] {
+    return scopeOutput(out, scope, gone).map((m) => JSON.stringify(m satisfies OutgoingMessage));
+  }
+
+  private sendFloorSnapshot(client: Client): void {
+    if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) return;
+    try {
+      this.send(client, this.d.floor.snapshotFor(client.staff));
+    } catch (err) {
+      this.d.log?.error('floor snapshot failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /**
+   * A floor message goes only to a watcher that keeps up: one with more than floorBufferBytes unsent is marked
+   * behind, and its floor messages are discarded (never queued) until it drains; then it gets a fresh snapshot.
+   */
+  private sendFloorText(client: Client, text: string): boolean {
+    if (client.stale) {
+      this.floorStats.discarded++;
+      return false;
+    }
+    if (client.ws.readyState === WebSocket.OPEN && client.ws.bufferedAmount > this.o.floorBufferBytes) {
+      client.stale = true;
+      this.stale.add(client);
+      this.floorStats.fellBehind++;
+      this.floorStats.discarded++;
+      this.d.log?.info('floor watcher behind; its updates are discarded until it catches up', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
+      return false;
+    }
+    return this.sendText(client, text);
+  }
+
+  private resyncDrained(): void {
+    for (const c of this.stale) {
+      if (c.ws.readyState !== WebSocket.OPEN) {
+        this.stale.delete(c);
+        continue;
+      }
+      if (c.ws.bufferedAmount > this.o.floorBufferBytes / 4) continue;
+      c.stale = false;
+      this.stale.delete(c);
+      this.floorStats.resynced++;
+      this.sendFloorSnapshot(c);
     }
   }
 
