@@ -150,7 +150,7 @@ export function evaluateAlerts(readings: readonly Reading[], settings: Readonly<
 export function alertMessage(c: Pick<AlertChange, 'change' | 'reading' | 'value' | 'setting'>): string {
   const { kind, label } = c.reading;
   const unit = ALERT_UNITS[kind];
-  const fmt = (n: number) => `${Math.round(n * 10) / 10}${unit === 'agents' ? ' agents' : unit === '%' ? '%' : ' s'}`;
+  const fmt = (n: number) => `${Math.round(n * 10) / 10}${unit === 'agents' ? '' : unit === '%' ? '%' : ' s'}`;
   const what: Record<AlertKind, string> = {
     longest_wait: 'longest wait',
     service_level: 'service level (30 min)',

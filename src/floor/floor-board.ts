@@ -91,6 +91,7 @@ export class FloorBoard {
   private readonly base: FloorService;
   private readonly estimate: WaitEstimator;
   private roster: AgentOnFloor[] = [];
+  private teams = new Map<number, number | null>();
   private extraQueues: string[] = [];
   /** Per queue, per closed minute: final counts (minutes before `liveFrom`, read once). */
   private readonly frozen = new Map<string, Map<number, QueueOutcomeCounts>>();
@@ -125,6 +126,7 @@ export class FloorBoard {
     const configured = new Set(this.d.rules.list().map((r) => r.name));
     this.extraQueues = [...byQueue.keys()].filter((q) => !configured.has(q)).sort();
     this.roster = this.d.agents.agents();
+    this.teams = new Map(this.roster.map((a) => [a.id, a.team?.id ?? null]));
     const snap = this.base.snapshot();
     const live = new Map(this.d.figures.liveConversations().map((c) => [c.agentId, c]));
     const due = this.d.figures.callbacksDue(now);
@@ -217,6 +219,11 @@ export class FloorBoard {
       this.talk = { at: now.getTime(), seconds: this.d.figures.averageTalkSeconds(new Date(now.getTime() - 60 * MINUTE)) };
     }
     return this.talk.seconds;
+  }
+
+  /** The team of any agent account as of the last board (signed in or not); undefined for one it has not seen. */
+  teamOf(agentId: number): number | null | undefined {
+    return this.teams.get(agentId);
   }
 
   private dayStart(now: Date): number {

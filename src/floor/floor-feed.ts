@@ -159,9 +159,10 @@ export class FloorFeed {
     return scopeSnapshot(this.current(), this.d.alerts.active(), this.seq, floorScope(viewer));
   }
 
-  /** The team of an agent on the board (undefined for one not signed in): scopes team leads' events. */
+  /** The team of an agent (undefined for one the board has not seen yet): scopes team leads' events. */
   teamOf(agentId: number): number | null | undefined {
-    return this.teams.get(agentId);
+    if (!this.board) this.flush();
+    return this.d.board.teamOf(agentId);
   }
 
   /** Recomputes the board now, judges the alerts and tells the listeners what changed. */

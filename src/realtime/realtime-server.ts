@@ -145,6 +145,13 @@ export class RealtimeServer {
     }
   }
 
+  /** Bytes queued in user space for every open socket (what slow clients cost this process). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.clients) n += c.ws.bufferedAmount;
+    return n;
+  }
+
   /** Slow floor watchers so far. */
   floorDelivery(): FloorDeliveryStats {
     return { ...this.floorStats, staleNow: this.stale.size };

@@ -2,7 +2,7 @@
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
-import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
+import { OPEN_HOURS, startHotline, testConfig, type Fixture, type HotlineFixtureOptions } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
   sim: CarrierSimulator;
@@ -23,6 +23,9 @@ export interface SimFixtureOptions {
   acdTickMs?: number;
   /** How the simulator delivers independent callbacks. @default 'in-order' */
   callbackOrder?: CallbackOrder;
+  /** The floor feed's pace and the WebSocket server's bounds on slow clients. */
+  floor?: HotlineFixtureOptions['floor'];
+  realtime?: HotlineFixtureOptions['realtime'];
 }
 
 /**
@@ -55,6 +58,8 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     carrierApiBaseUrl: sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
+    floor: o.floor,
+    realtime: o.realtime,
   });
   const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
   return {
