@@ -96,6 +96,7 @@ export class FloorBoard {
   /** Per queue, per closed minute: final counts (minutes before `liveFrom`, read once). */
   private readonly frozen = new Map<string, Map<number, QueueOutcomeCounts>>();
   private frozenUntil?: number;
+  private frozenSums?: { minute: number; sums: Map<string, PeriodSums> };
   private talk?: { at: number; seconds: number | undefined };
 
   constructor(
@@ -123,7 +124,8 @@ export class FloorBoard {
     const now = this.d.clock.now();
     const nowMs = now.getTime();
     const byQueue = this.outcomes(nowMs);
-    const configured = new Set(this.d.rules.list().map((r) => r.name));
+    const rules = this.d.rules.list();
+    const configured = new Set(rules.map((r) => r.name));
     this.extraQueues = [...byQueue.keys()].filter((q) => !configured.has(q)).sort();
     this.roster = this.d.agents.agents();
     this.teams = new Map(this.roster.map((a) => [a.id, a.team?.id ?? null]));
@@ -165,13 +167,11 @@ export class FloorBoard {
       if (r.queue) dueByQueue.set(r.queue, (dueByQueue.get(r.queue) ?? 0) + r.n);
     }
 
-    const minute = Math.floor(nowMs / MINUTE);
-    const today = Math.floor(this.dayStart(now) / MINUTE);
     const handle = this.averageTalk(now);
     const queues: QueueRow[] = snap.queues.map((q) => {
-      const counts = byQueue.get(q.name);
-      const last30 = periodFigures(sumMinutes(counts, minute - 29, minute));
-      const last15 = periodFigures(sumMinutes(counts, minute - 14, minute));
+      const sums = byQueue.get(q.name);
+      const last30 = periodFigures(sums?.last30 ?? NO_OUTCOMES);
+      const last15 = periodFigures(sums?.last15 ?? NO_OUTCOMES);
       const desk = desks.get(q.desk)!;
       const wait = this.estimate({
         queue: q.name,
@@ -185,7 +185,7 @@ export class FloorBoard {
       return {
         ...q,
         estimatedWaitSeconds: wait ?? null,
-        today: periodFigures(sumMinutes(counts, today, minute)),
+        today: periodFigures(sums?.today ?? NO_OUTCOMES),
         last30Minutes: last30,
         abandonRateLast15Minutes: last15.abandonRate,
         offeredLast15Minutes: last15.offered,
@@ -195,10 +195,14 @@ export class FloorBoard {
     return { at: now, queues, agents: snap.agents, desks: [...desks.values()], roster };
   }
 
-  /** Per queue and minute since the earlier of midnight and 30 minutes ago: closed minutes read once, the last two live. */
-  private outcomes(nowMs: number): Map<string, Map<number, QueueOutcomeCounts>> {
+  /**
+   * Per queue, the counts of today, the last 30 and the last 15 minutes: closed minutes are read once (and their
+   * sums once a minute), the last two minutes are read live at each compute.
+   */
+  private outcomes(nowMs: number): Map<string, PeriodSums> {
     const minute = Math.floor(nowMs / MINUTE);
-    const keepFrom = Math.min(Math.floor(this.dayStart(new Date(nowMs)) / MINUTE), minute - 30);
+    const today = Math.floor(this.dayStart(new Date(nowMs)) / MINUTE);
+    const keepFrom = Math.min(today, minute - 30);
     // The previous minute stays live a minute more: a webhook of its last seconds may commit a little late.
     const liveFrom = minute - 1;
     for (const m of this.frozen.values()) for (const k of m.keys()) if (k < keepFrom) m.delete(k);
@@ -206,10 +210,24 @@ export class FloorBoard {
     if (this.frozenUntil < liveFrom) {
       for (const r of this.d.figures.outcomesByMinute(new Date(this.frozenUntil * MINUTE), new Date(liveFrom * MINUTE))) put(this.frozen, r.queue, r.minute, r);
       this.frozenUntil = liveFrom;
+      this.frozenSums = undefined;
     }
-    const all = new Map<string, Map<number, QueueOutcomeCounts>>();
-    for (const [q, m] of this.frozen) all.set(q, new Map(m));
-    for (const r of this.d.figures.outcomesByMinute(new Date(liveFrom * MINUTE), new Date(nowMs + 1))) put(all, r.queue, r.minute, r);
+    if (this.frozenSums?.minute !== minute) {
+      const sums = new Map<string, PeriodSums>();
+      for (const [q, m] of this.frozen) sums.set(q, { today: sumMinutes(m, today, minute), last30: sumMinutes(m, minute - 29, minute), last15: sumMinutes(m, minute - 14, minute) });
+      this.frozenSums = { minute, sums };
+    }
+    const all = new Map<string, PeriodSums>();
+    for (const [q, s] of this.frozenSums.sums) all.set(q, { ...s });
+    for (const r of this.d.figures.outcomesByMinute(new Date(liveFrom * MINUTE), new Date(nowMs + 1))) {
+      const c = counts(r);
+      const s = all.get(r.queue) ?? { today: { ...NO_OUTCOMES }, last30: { ...NO_OUTCOMES }, last15: { ...NO_OUTCOMES } };
+      all.set(r.queue, {
+        today: r.minute >= today ? addOutcomes(s.today, c) : s.today,
+        last30: addOutcomes(s.last30, c),
+        last15: addOutcomes(s.last15, c),
+      });
+    }
     return all;
   }
 
@@ -231,10 +249,14 @@ export class FloorBoard {
   }
 }
 
-function put(into: Map<string, Map<number, QueueOutcomeCounts>>, queue: string, minute: number, c: QueueOutcomeCounts): void {
-  let m = into.get(queue);
-  if (!m) into.set(queue, (m = new Map()));
-  const counts: QueueOutcomeCounts = {
+interface PeriodSums {
+  today: QueueOutcomeCounts;
+  last30: QueueOutcomeCounts;
+  last15: QueueOutcomeCounts;
+}
+
+function counts(c: QueueOutcomeCounts): QueueOutcomeCounts {
+  return {
     answered: Number(c.answered),
     answeredInTime: Number(c.answeredInTime),
     abandoned: Number(c.abandoned),
@@ -242,12 +264,21 @@ function put(into: Map<string, Map<number, QueueOutcomeCounts>>, queue: string, 
     otherEnded: Number(c.otherEnded),
     answerWaitMs: Number(c.answerWaitMs),
   };
-  m.set(minute, addOutcomes(m.get(minute) ?? NO_OUTCOMES, counts));
 }
+
+function put(into: Map<string, Map<number, QueueOutcomeCounts>>, queue: string, minute: number, c: QueueOutcomeCounts): void {
+  let m = into.get(queue);
+  if (!m) into.set(queue, (m = new Map()));
+  m.set(minute, addOutcomes(m.get(minute) ?? NO_OUTCOMES, counts(c)));
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
 
 /** Midnight of `now`'s date in `timeZone`, as epoch ms. */
 export function startOfDay(now: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(now);
+  let format = formats.get(timeZone);
+  if (!format) formats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  const parts = format.formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const sinceMidnight = ((get('hour') * 60 + get('minute')) * 60 + get('second')) * 1000 + now.getMilliseconds();
   return now.getTime() - sinceMidnight;

@@ -302,7 +302,8 @@ export class RealtimeServer {
         break;
       case 'floorSnapshot':
         if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) this.send(client, { type: 'error', message: 'The floor is for dispatchers, team leads and supervisors' });
-        else this.sendFloorSnapshot(client);
+        // A watcher behind on its reading gets its snapshot once it has drained, not one more on top.
+        else if (this.keepsUp(client)) this.sendFloorSnapshot(client);
         break;
     }
   }
@@ -404,6 +405,11 @@ export class RealtimeServer {
    * behind, and its floor messages are discarded (never queued) until it drains; then it gets a fresh snapshot.
    */
   private sendFloorText(client: Client, text: string): boolean {
+    return this.keepsUp(client) && this.sendText(client, text);
+  }
+
+  /** False (and the message counted as discarded) for a watcher behind on its reading; marks one that just fell behind. */
+  private keepsUp(client: Client): boolean {
     if (client.stale) {
       this.floorStats.discarded++;
       return false;
@@ -416,7 +422,7 @@ export class RealtimeServer {
       this.d.log?.info('floor watcher behind; its updates are discarded until it catches up', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
       return false;
     }
-    return this.sendText(client, text);
+    return true;
   }
 
   private resyncDrained(): void {

@@ -12,14 +12,14 @@ const stranger = (n: number) => `+86150000001${String(n).padStart(2, '0')}`;
 const toAgent = (then: Record<string, unknown>[] = [{ wait: 900 }]) => [{ press: '1' }, { press: '0' }, ...then];
 
 describe('the floor during a simulated rush (carrier simulator, dispatcher wallboard over /ws)', function () {
-  this.timeout(60000);
+  this.timeout(90000);
   let f: SimFixture;
   const desks: AgentDesk[] = [];
   let board: FloorWatcher;
 
   beforeEach(async () => {
-    // 20 real ms per simulated second; the feed refreshes every 2.5 simulated seconds.
-    f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 50 } });
+    // 50 real ms per simulated second (a short abandon's 5 s is 250 ms: room for a busy machine); a refresh each simulated second.
+    f = await startHotlineWithSimulator({}, { timeScale: 50, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 50 } });
   });
   afterEach(async () => {
     for (const d of desks.splice(0)) d.close();
