@@ -146,7 +146,7 @@ export interface HotlineOptions {
   /** The floor feed's pace (updates at most every minIntervalMs, a refresh every refreshMs; real ms). */
   floor?: FloorFeedOptions & { estimateWait?: FloorBoardOptions['estimateWait'] };
   /** The WebSocket server's bounds (slow clients), e.g. for tests and benchmarks. */
-  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes'>;
+  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes' | 'snapshotRequestMs'>;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -178,9 +178,7 @@ export function floorServices(o: {
 }) {
   const board = new FloorBoard({
     figures: new FloorFiguresRepo(o.db),
-    queue: new QueueEntriesRepo(o.db),
     rules: new QueueSettingsRepo(o.db),
-    agents: new AgentDesksRepo(o.db),
     clock: o.clock,
     options: { timeZone: o.timeZone, estimateWait: o.options?.estimateWait },
   });

@@ -5,7 +5,6 @@ import type { Desk } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { AgentOnFloor } from '../acd/agent-desks.repo';
 import { FloorService, type FloorSnapshot, type QueueRulesView } from '../acd/floor.service';
-import type { QueueEntriesRepo } from '../acd/queue-entries.repo';
 import { estimatedWaitSeconds } from '../acd/routing-policy';
 import type { FloorFiguresRepo } from './floor-figures.repo';
 import { NO_OUTCOMES, addOutcomes, periodFigures, sumMinutes, type PeriodFigures, type QueueOutcomeCounts, type WaitEstimator } from './queue-figures';
@@ -92,7 +91,8 @@ export class FloorBoard {
   private readonly estimate: WaitEstimator;
   private roster: AgentOnFloor[] = [];
   private teams = new Map<number, number | null>();
-  private extraQueues: string[] = [];
+  /** This compute's queues: the configured ones, then those nobody configured that had calls today (default rules). */
+  private queues: (QueueRulesView & { wrapUpSeconds: number })[] = [];
   /** Per queue, per closed minute: final counts (minutes before `liveFrom`, read once). */
   private readonly frozen = new Map<string, Map<number, QueueOutcomeCounts>>();
   private frozenUntil?: number;
@@ -102,9 +102,7 @@ export class FloorBoard {
   constructor(
     private readonly d: {
       figures: FloorFiguresRepo;
-      queue: Pick<QueueEntriesRepo, 'waiting'>;
       rules: { get(name: string): QueueRulesView & { wrapUpSeconds: number }; list(): (QueueRulesView & { wrapUpSeconds: number })[] };
-      agents: { agents(): AgentOnFloor[] };
       clock: Clock;
       options: FloorBoardOptions;
     },
@@ -112,9 +110,8 @@ export class FloorBoard {
     this.estimate = d.options.estimateWait ?? defaultWaitEstimator;
     const rules = d.rules;
     this.base = new FloorService({
-      queue: d.queue,
-      // Queues nobody configured but that had calls today are on the board too (with the default rules).
-      rules: { get: (n) => rules.get(n), list: () => [...rules.list(), ...this.extraQueues.map((n) => rules.get(n))] },
+      queue: { waiting: () => d.figures.waiting() },
+      rules: { get: (n) => this.queues.find((q) => q.name === n) ?? rules.get(n), list: () => this.queues },
       agents: { agents: () => this.roster },
       clock: d.clock,
     });
@@ -126,8 +123,8 @@ export class FloorBoard {
     const byQueue = this.outcomes(nowMs);
     const rules = this.d.rules.list();
     const configured = new Set(rules.map((r) => r.name));
-    this.extraQueues = [...byQueue.keys()].filter((q) => !configured.has(q)).sort();
-    this.roster = this.d.agents.agents();
+    this.queues = [...rules, ...[...byQueue.keys()].filter((q) => !configured.has(q)).sort().map((n) => this.d.rules.get(n))];
+    this.roster = this.d.figures.agents();
     this.teams = new Map(this.roster.map((a) => [a.id, a.team?.id ?? null]));
     const snap = this.base.snapshot();
     const live = new Map(this.d.figures.liveConversations().map((c) => [c.agentId, c]));
@@ -179,7 +176,7 @@ export class FloorBoard {
         waitingOnDesk: desk.waiting,
         staffedOnDesk: desk.staffed,
         availableOnDesk: desk.available,
-        averageHandleSeconds: handle === undefined ? undefined : handle + this.d.rules.get(q.name).wrapUpSeconds,
+        averageHandleSeconds: handle === undefined ? undefined : handle + (this.queues.find((r) => r.name === q.name) ?? this.d.rules.get(q.name)).wrapUpSeconds,
         offeredLast30Minutes: last30.offered,
       });
       return {
@@ -284,7 +281,9 @@ export function startOfDay(now: Date, timeZone: string): number {
   return now.getTime() - sinceMidnight;
 }
 
-const rowKey = (r: AgentRow) => JSON.stringify({ ...r, secondsInState: undefined });
+/** What makes an agent's row change (its seconds in state alone do not). */
+const rowKey = (r: AgentRow) =>
+  `${r.state}|${r.reason}|${r.since?.getTime()}|${r.displayName}|${r.team?.id}|${r.desks.join()}|${r.call ? `${r.call.callSid}|${r.call.status}|${r.call.since.getTime()}|${r.call.queue}` : ''}`;
 
 /** The rows that differ between two boards (an agent's seconds in state alone is no change); undefined when none does. */
 export function diffBoards(prev: Board | undefined, next: Board): BoardDelta | undefined {

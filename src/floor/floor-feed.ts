@@ -147,16 +147,18 @@ export class FloorFeed {
   }
 
   /**
-   * The latest board: what GET /api/floor and a new socket get. It is computed again when it is older than
-   * minIntervalMs, when changes are pending, or when the feed is not started (no timers): never staler than an update.
+   * The latest board. `fresh` (GET /api/floor) computes it again when it is older than minIntervalMs or changes are
+   * pending; a socket takes the last one as it is, since the updates that follow bring it up to date. Without the
+   * feed started (no timers) every read is fresh.
    */
-  current(): Board {
-    if (!this.board || !this.unsubscribe || this.changedSince !== undefined || Date.now() - this.lastFlush >= this.minInterval) this.flush();
+  current(o: { fresh?: boolean } = {}): Board {
+    const old = this.changedSince !== undefined || Date.now() - this.lastFlush >= this.minInterval;
+    if (!this.board || !this.unsubscribe || (o.fresh && old)) this.flush();
     return this.board!;
   }
 
-  snapshotFor(viewer: FloorViewer): FloorSnapshotMessage {
-    return scopeSnapshot(this.current(), this.d.alerts.active(), this.seq, floorScope(viewer));
+  snapshotFor(viewer: FloorViewer, o: { fresh?: boolean } = {}): FloorSnapshotMessage {
+    return scopeSnapshot(this.current(o), this.d.alerts.active(), this.seq, floorScope(viewer));
   }
 
   /** The team of an agent (undefined for one the board has not seen yet): scopes team leads' events. */

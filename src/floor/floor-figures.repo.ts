@@ -1,7 +1,12 @@
 // Reads what the floor's figures are made of: ended queue entries per minute, live conversations, callbacks due (SQL only).
 import type { Db } from '../db/client';
+import type { AgentOnFloor } from '../acd/agent-desks.repo';
+import type { QueueEntry } from '../acd/queue-entries.repo';
+import type { AgentStateName } from '../db/schema/index';
 import type { Desk } from '../events/domain-events';
 import { SHORT_ABANDON_SECONDS, type QueueOutcomeCounts } from './queue-figures';
+
+const DESK_ORDER: readonly Desk[] = ['front', 'middle', 'back'];
 
 export interface MinuteOutcomes extends QueueOutcomeCounts {
   queue: string;
@@ -31,6 +36,8 @@ export class FloorFiguresRepo {
   private readonly live;
   private readonly due;
   private readonly talk;
+  private readonly roster;
+  private readonly waitingQuery;
 
   constructor(db: Db) {
     const c = db.$client;
@@ -54,6 +61,17 @@ export class FloorFiguresRepo {
     this.due = c.prepare<[number], CallbacksDue>(`
       SELECT desk, CASE WHEN source = 'queue' AND reason LIKE 'queue:%' THEN substr(reason, 7) END AS queue, count(*) AS n
       FROM callback_requests WHERE status = 'open' AND eligible_at <= ? GROUP BY 1, 2`);
+    // Every agent account with team, presence and desks in one prepared statement (read at each tick).
+    this.roster = c.prepare<[], { id: number; username: string; displayName: string; active: number; teamId: number | null; teamName: string | null; state: AgentStateName | null; reason: string | null; since: number | null; desks: string | null }>(`
+      SELECT s.id, s.username, s.display_name AS displayName, s.active, s.team_id AS teamId, t.name AS teamName,
+        p.state, p.reason, p.since,
+        (SELECT group_concat(d.desk || ':' || d.skill) FROM agent_desks d WHERE d.staff_id = s.id) AS desks
+      FROM staff s LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN agent_presence p ON p.staff_id = s.id
+      WHERE s.role = 'agent' ORDER BY s.id`);
+    this.waitingQuery = c.prepare<[], Record<string, unknown>>(`
+      SELECT id, call_sid AS callSid, queue, desk, priority, reason, status, enqueued_at AS enqueuedAt, ended_at AS endedAt,
+        wait_seconds AS waitSeconds, reserved_by AS reservedBy, announced_at AS announcedAt
+      FROM queue_entries WHERE status = 'waiting' ORDER BY enqueued_at`);
     this.talk = c.prepare<[number], { ms: number | null }>(`
       SELECT avg(ended_at - answered_at) AS ms FROM interactions WHERE status = 'ended' AND ended_at >= ? AND answered_at IS NOT NULL`);
   }
@@ -70,6 +88,30 @@ export class FloorFiguresRepo {
   /** Open callbacks that may be called now (eligible: due and inside their calling window), per desk and queue. */
   callbacksDue(now: Date): CallbacksDue[] {
     return this.due.all(now.getTime());
+  }
+
+  /** Every agent account as the floor shows it (the same shape as AgentDesksRepo.agents, read cheaper). */
+  agents(): AgentOnFloor[] {
+    return this.roster.all().map((r) => ({
+      id: r.id,
+      username: r.username,
+      displayName: r.displayName,
+      active: r.active === 1,
+      team: r.teamId !== null && r.teamName !== null ? { id: r.teamId, name: r.teamName } : null,
+      desks: (r.desks ? r.desks.split(',') : [])
+        .map((d) => {
+          const [desk, skill] = d.split(':');
+          return { desk: desk as Desk, skill: Number(skill) };
+        })
+        .sort((a, b) => DESK_ORDER.indexOf(a.desk) - DESK_ORDER.indexOf(b.desk)),
+      presence: { state: r.state ?? 'offline', reason: r.reason, since: r.since === null ? null : new Date(r.since) },
+    }));
+  }
+
+  /** The callers waiting, longest first (QueueEntriesRepo.waiting, prepared once). */
+  waiting(): QueueEntry[] {
+    const date = (v: unknown) => (v === null ? null : new Date(v as number));
+    return this.waitingQuery.all().map((r) => ({ ...r, enqueuedAt: new Date(r.enqueuedAt as number), endedAt: date(r.endedAt), announcedAt: date(r.announcedAt) }) as QueueEntry);
   }
 
   /** Mean seconds from answer to hang-up of the conversations ended since `since`. */

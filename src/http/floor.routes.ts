@@ -37,7 +37,7 @@ export function floorRoutes(d: { auth: AuthService; feed: Pick<FloorFeed, 'snaps
     floorScope(staff) === 'all' ? alerts : alerts.filter((a) => a.agentId !== null && a.teamId !== null && a.teamId === staff.teamId);
 
   router.get('/api/floor', signedIn, watchers, (_req, res) => {
-    const { type: _type, ...snapshot } = d.feed.snapshotFor(currentStaff(res));
+    const { type: _type, ...snapshot } = d.feed.snapshotFor(currentStaff(res), { fresh: true });
     res.set('Cache-Control', 'no-store').json(snapshot);
   });
 

@@ -46,6 +46,8 @@ export interface RealtimeOptions {
   floorBufferBytes?: number;
   /** How often slow floor watchers are checked for having drained. @default 100 */
   drainCheckMs?: number;
+  /** A watcher may ask for a floorSnapshot at most this often (more is answered with an error). @default 500 */
+  snapshotRequestMs?: number;
   /** Largest message a client may send. @default 16 KiB */
   maxPayloadBytes?: number;
   /** Whose X-Forwarded-For to believe for the client address in logs (TRUST_PROXY, as for the API). @default 'loopback' */
@@ -76,6 +78,8 @@ interface Client {
   alive: boolean;
   /** A floor watcher that fell behind: its floor messages are discarded until it drains, then it gets a snapshot. */
   stale: boolean;
+  /** When (ms) it last got a floorSnapshot. */
+  snapshotAt: number;
 }
 
 /** What the floor feed did for slow watchers since the start (for benchmarks and tests). */
@@ -121,6 +125,7 @@ export class RealtimeServer {
       maxBufferedBytes: 1 << 20,
       floorBufferBytes: 256 << 10,
       drainCheckMs: 100,
+      snapshotRequestMs: 500,
       maxPayloadBytes: 16 << 10,
       trustProxy: ['loopback'],
       ...d.options,
@@ -264,7 +269,7 @@ export class RealtimeServer {
   }
 
   private onConnection(ws: WebSocket, staff: Principal, token: string): void {
-    const client: Client = { ws, staff, token, alive: true, stale: false };
+    const client: Client = { ws, staff, token, alive: true, stale: false, snapshotAt: 0 };
     if (this.closing) {
       ws.close(CLOSE_GOING_AWAY, 'server shutting down');
       return;
@@ -302,6 +307,9 @@ export class RealtimeServer {
         break;
       case 'floorSnapshot':
         if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) this.send(client, { type: 'error', message: 'The floor is for dispatchers, team leads and supervisors' });
+        else if (Date.now() - client.snapshotAt < this.o.snapshotRequestMs) {
+          this.send(client, { type: 'error', message: `At most one floorSnapshot every ${this.o.snapshotRequestMs} ms; the floorUpdates that follow a snapshot keep it current` });
+        }
         // A watcher behind on its reading gets its snapshot once it has drained, not one more on top.
         else if (this.keepsUp(client)) this.sendFloorSnapshot(client);
         break;
@@ -394,6 +402,7 @@ export class RealtimeServer {
   private sendFloorSnapshot(client: Client): void {
     if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) return;
     try {
+      client.snapshotAt = Date.now();
       this.send(client, this.d.floor.snapshotFor(client.staff));
     } catch (err) {
       this.d.log?.error('floor snapshot failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });

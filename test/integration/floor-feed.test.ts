@@ -32,7 +32,7 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
   };
 
   beforeEach(async () => {
-    f = await startHotline({}, { floor: { minIntervalMs: 20, refreshMs: 50 }, realtime: { floorBufferBytes: 64 << 10, drainCheckMs: 20 } });
+    f = await startHotline({}, { floor: { minIntervalMs: 20, refreshMs: 50 }, realtime: { floorBufferBytes: 64 << 10, drainCheckMs: 20, snapshotRequestMs: 200 } });
   });
   afterEach(async () => {
     for (const w of open.splice(0)) w.close();
@@ -48,6 +48,10 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     const q = d.queue('front-general');
     expect(q).to.include({ waiting: 0, longestWaitSeconds: 0, callbacksDue: 0 });
     expect(q.today).to.include({ offered: 0, serviceLevel: null });
+    // At most one snapshot per snapshotRequestMs (200 ms here): asking again at once is refused, later served.
+    d.send({ type: 'floorSnapshot' });
+    await d.until((w) => expect(w.messages.at(-1)).to.include({ type: 'error', message: 'At most one floorSnapshot every 200 ms; the floorUpdates that follow a snapshot keep it current' }));
+    await new Promise((r) => setTimeout(r, 250));
     d.send({ type: 'floorSnapshot' });
     await d.until((w) => expect(w.snapshots).to.equal(2));
 
