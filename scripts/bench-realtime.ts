@@ -241,7 +241,7 @@ async function main(): Promise<number> {
           counts.snapshots++;
           // A slow client stops reading once it has its first snapshot.
           if (a.slow && counts.snapshots === 1) {
-            (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+            ws.pause();
             // ...and, like a buggy wallboard, keeps asking for the whole floor as often as it may (every 500 ms): its
             // buffers fill in a minute rather than hours.
             const ask = setInterval(() => (ws.readyState === WebSocket.OPEN ? ws.send('{"type":"floorSnapshot"}') : clearInterval(ask)), 500);

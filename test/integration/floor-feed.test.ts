@@ -166,7 +166,7 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     const slow = await watch('supervisor1');
     for (const w of [fast, slow]) await w.until((x) => expect(x.snapshots).to.equal(1));
     // The slow client stops reading its socket: the kernel's buffers fill, then the server's.
-    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    slow.ws.pause();
     const N = 5000;
     const padding = 'x'.repeat(4000);
     for (let i = 0; i < N; i++) {
@@ -181,7 +181,7 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     expect(stats.discarded).to.be.greaterThan(N / 2);
     expect(f.hotline.realtime.bufferedBytes()).to.be.below((64 << 10) + 3 * 4200);
 
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    slow.ws.resume();
     await slow.until((w) => expect(w.snapshots).to.equal(2), 20000);
     const got = slow.messages.filter((m) => m.type === 'CallLeftQueue').length;
     expect(got).to.be.below(N);
