@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -121,6 +122,18 @@ function eventKey(e: { type: string; callSid?: unknown; agentId?: unknown; at?: 
   return `${e.type}|${String(e.callSid ?? '')}|${String(e.agentId ?? '')}|${at}`;
 }
 
+/** A client's text frame (clients must mask), for payloads under 126 bytes. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const out = Buffer.alloc(6 + payload.length);
+  out[0] = 0x81;
+  out[1] = 0x80 | payload.length;
+  mask.copy(out, 2);
+  for (let i = 0; i < payload.length; i++) out[6 + i] = payload[i] ^ mask[i % 4];
+  return out;
+}
+
 async function main(): Promise<number> {
   let o: Options;
   try {
@@ -224,7 +237,6 @@ async function main(): Promise<number> {
   let unmatched = 0;
   let measuring = false;
   const sockets: WebSocket[] = [];
-  const slowSockets: WebSocket[] = [];
   const base = `ws://127.0.0.1:${config.port}/ws`;
   const connect = (a: (typeof accounts)[number]) =>
     new Promise<void>((resolve, reject) => {
@@ -239,13 +251,6 @@ async function main(): Promise<number> {
         const m = JSON.parse(String(data)) as { type: string; changedAt?: number };
         if (m.type === 'floorSnapshot') {
           counts.snapshots++;
-          // A slow client stops reading once it has its first snapshot.
-          if (a.slow && counts.snapshots === 1) {
-            ws.pause();
-            // ...and, like a buggy wallboard, keeps asking for the whole floor as often as it may (every 500 ms): its
-            // buffers fill in a minute rather than hours.
-            const ask = setInterval(() => (ws.readyState === WebSocket.OPEN ? ws.send('{"type":"floorSnapshot"}') : clearInterval(ask)), 500);
-          }
           return;
         }
         if (!measuring || m.type === 'hello' || m.type === 'heartbeat' || m.type === 'screenPop') return;
@@ -261,12 +266,33 @@ async function main(): Promise<number> {
         }
       });
       ws.once('open', () => {
-        (a.slow ? slowSockets : sockets).push(ws);
+        sockets.push(ws);
+        resolve();
+      });
+    });
+  // A slow client is a raw TCP socket that does the WebSocket handshake, then never reads again; like a buggy
+  // wallboard it keeps asking for the whole floor as often as it may (every 500 ms), so its buffers fill in a minute.
+  const slowSockets: net.Socket[] = [];
+  const slowAsks: NodeJS.Timeout[] = [];
+  const connectSlow = (a: (typeof accounts)[number]) =>
+    new Promise<void>((resolve, reject) => {
+      const sock = net.connect(config.port, '127.0.0.1');
+      sock.once('error', reject);
+      sock.write(
+        `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: bearer, ${a.token}\r\n\r\n`,
+      );
+      sock.once('data', (head) => {
+        sock.pause();
+        if (!head.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error(`slow client refused: ${head.toString('latin1').split('\r\n')[0]}`));
+        sock.on('error', () => {});
+        slowSockets.push(sock);
+        slowAsks.push(setInterval(() => sock.writable && sock.write(maskedTextFrame('{"type":"floorSnapshot"}')), 500));
         resolve();
       });
     });
   const t0 = performance.now();
-  for (let i = 0; i < accounts.length; i += 50) await Promise.all(accounts.slice(i, i + 50).map(connect));
+  for (let i = 0; i < accounts.length; i += 50) await Promise.all(accounts.slice(i, i + 50).map((a) => (a.slow ? connectSlow(a) : connect(a))));
   console.log(`  ${sockets.length} clients and ${slowSockets.length} slow clients connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   await sleep(1000);
 
@@ -326,7 +352,10 @@ async function main(): Promise<number> {
   for (const c of live) c.hangup();
   await sleep(Math.min(5000, 5 * o.timeScale));
   clearInterval(beats);
-  for (const ws of [...sockets, ...slowSockets]) ws.terminate();
+  for (const t of slowAsks) clearInterval(t);
+  const slowStillOpen = slowSockets.filter((s) => !s.destroyed).length;
+  for (const ws of sockets) ws.terminate();
+  for (const s of slowSockets) s.destroy();
   await hotline.close();
   await sim.close();
   db.$client.close();
@@ -348,7 +377,10 @@ async function main(): Promise<number> {
   console.log(`Floor recomputations (board, alerts, fan-out):   ${summary(flushTimes)}`);
   const sortedLags = [...lags].sort((a, b) => a - b);
   console.log(`Event-loop lag (ms late on a 100 ms timer): p50 ${percentile(sortedLags, 50).toFixed(1)}, p99 ${percentile(sortedLags, 99).toFixed(1)}, max ${(sortedLags.at(-1) ?? 0).toFixed(1)}`);
-  console.log(`\nSlow clients: ${delivery.fellBehind} fell behind, ${delivery.discarded} floor messages discarded for them, ${delivery.resynced} resynced, ${delivery.staleNow} still behind at the end`);
+  console.log(
+    `\nSlow clients: ${delivery.fellBehind} fell behind, ${delivery.discarded} floor messages discarded for them, ${delivery.resynced} resynced, ` +
+      `${delivery.staleNow} still behind at the end; ${slowStillOpen} of ${slowSockets.length} still connected (the server drops a socket that misses a ping, every 30 s)`,
+  );
   console.log(`  bytes queued in ws for every socket at the end: ${mb(bufferedAtEnd)} (bound: 256 KiB per slow client, ${mb(o.slow * (256 << 10))} for ${o.slow})`);
   console.log('Memory (RSS / heap used / ws queued), every 10 s of the run:');
   for (const s of samples.filter((_, i) => i % 10 === 0 || i === samples.length - 1)) console.log(`  t=${s.t.toFixed(0).padStart(3)} s  ${mb(s.rss).padStart(9)}  ${mb(s.heap).padStart(9)}  ${mb(s.buffered).padStart(8)}`);
