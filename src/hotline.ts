@@ -146,7 +146,7 @@ export interface HotlineOptions {
   /** The floor feed's pace (updates at most every minIntervalMs, a refresh every refreshMs; real ms). */
   floor?: FloorFeedOptions & { estimateWait?: FloorBoardOptions['estimateWait'] };
   /** The WebSocket server's bounds (slow clients), e.g. for tests and benchmarks. */
-  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes' | 'snapshotRequestMs'>;
+  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes' | 'snapshotRequestMs' | 'pingIntervalMs'>;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
