@@ -92,7 +92,7 @@ export class FloorFeed {
   private readonly listeners = new Set<Listener>();
   private board?: Board;
   private seq = 0;
-  private teams = new Map<number, number | null>();
+  private readonly snapshots = new Map<string, Buffer>();
   /** Wall-clock ms of the first change not yet in an update. */
   private changedSince?: number;
   private lastFlush = 0;
@@ -161,6 +161,15 @@ export class FloorFeed {
     return scopeSnapshot(this.current(o), this.d.alerts.active(), this.seq, floorScope(viewer));
   }
 
+  /** The snapshot for a socket as UTF-8 JSON, serialized once per scope and board (a reconnect storm costs one each). */
+  snapshotText(viewer: FloorViewer): Buffer {
+    const board = this.current();
+    const scope = floorScope(viewer);
+    let text = this.snapshots.get(scope);
+    if (!text) this.snapshots.set(scope, (text = Buffer.from(JSON.stringify(scopeSnapshot(board, this.d.alerts.active(), this.seq, scope)))));
+    return text;
+  }
+
   /** The team of an agent (undefined for one the board has not seen yet): scopes team leads' events. */
   teamOf(agentId: number): number | null | undefined {
     if (!this.board) this.flush();
@@ -186,9 +195,12 @@ export class FloorFeed {
     }
     const delta = diffBoards(this.board, next);
     const gone = new Map<number, number | null>();
-    if (delta) for (const id of delta.rosterGone) gone.set(id, this.teams.get(id) ?? null);
+    if (delta?.rosterGone.length) {
+      const before = new Map(this.board!.roster.map((r) => [r.id, r.team?.id ?? null]));
+      for (const id of delta.rosterGone) gone.set(id, before.get(id) ?? null);
+    }
     this.board = next;
-    this.teams = new Map(next.roster.map((r) => [r.id, r.team?.id ?? null]));
+    this.snapshots.clear();
     if (!delta && !alerts.raised.length && !alerts.cleared.length) return;
     const out: FloorOutput = { seq: ++this.seq, changedAt, delta, ...alerts };
     for (const l of this.listeners) {

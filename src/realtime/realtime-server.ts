@@ -64,7 +64,7 @@ export interface RealtimeDeps {
   presence: PresenceSink;
   screenPops: ScreenPopSource;
   /** The floor feed: a snapshot to each floor watcher on connect and on request, then its updates and alerts. */
-  floor?: Pick<FloorFeed, 'snapshotFor' | 'subscribe' | 'teamOf'>;
+  floor?: Pick<FloorFeed, 'snapshotText' | 'subscribe' | 'teamOf'>;
   clock?: Clock;
   log?: Logger;
   options?: RealtimeOptions;
@@ -373,11 +373,12 @@ export class RealtimeServer {
 
   private onEvent(e: DomainEvent): void {
     if (e.type === 'CallOffered') this.pushScreenPop(e);
-    let text: string | undefined;
+    // Encoded once (UTF-8) for every receiver, not once per socket.
+    let text: Buffer | undefined;
     const teamOf = this.d.floor ? (id: number) => this.d.floor!.teamOf(id) : undefined;
     for (const c of this.clients) {
       if (!receivesEvent(c.staff, e, teamOf)) continue;
-      text ??= JSON.stringify(e satisfies OutgoingMessage);
+      text ??= Buffer.from(JSON.stringify(e satisfies OutgoingMessage));
       if (FLOOR_ROLES.includes(c.staff.role)) this.sendFloorText(c, text);
       else this.sendText(c, text);
     }
@@ -385,7 +386,7 @@ export class RealtimeServer {
 
   /** One round of the floor feed: serialized once per scope (the whole floor, or one team), sent to each watcher. */
   private onFloor(out: FloorOutput, gone: ReadonlyMap<number, number | null>): void {
-    const texts = new Map<string, string[]>();
+    const texts = new Map<string, Buffer[]>();
     for (const c of this.clients) {
       if (!FLOOR_ROLES.includes(c.staff.role)) continue;
       const scope = floorScope(c.staff);
@@ -395,15 +396,15 @@ export class RealtimeServer {
     }
   }
 
-  private floorTexts(out: FloorOutput, scope: string, gone: ReadonlyMap<number, number | null>): string[] {
-    return scopeOutput(out, scope, gone).map((m) => JSON.stringify(m satisfies OutgoingMessage));
+  private floorTexts(out: FloorOutput, scope: string, gone: ReadonlyMap<number, number | null>): Buffer[] {
+    return scopeOutput(out, scope, gone).map((m) => Buffer.from(JSON.stringify(m satisfies OutgoingMessage)));
   }
 
   private sendFloorSnapshot(client: Client): void {
     if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) return;
     try {
       client.snapshotAt = Date.now();
-      this.send(client, this.d.floor.snapshotFor(client.staff));
+      this.sendText(client, this.d.floor.snapshotText(client.staff));
     } catch (err) {
       this.d.log?.error('floor snapshot failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
     }
@@ -413,7 +414,7 @@ export class RealtimeServer {
    * A floor message goes only to a watcher that keeps up: one with more than floorBufferBytes unsent is marked
    * behind, and its floor messages are discarded (never queued) until it drains; then it gets a fresh snapshot.
    */
-  private sendFloorText(client: Client, text: string): boolean {
+  private sendFloorText(client: Client, text: Buffer): boolean {
     return this.keepsUp(client) && this.sendText(client, text);
   }
 
@@ -488,14 +489,15 @@ export class RealtimeServer {
     return this.sendText(client, JSON.stringify(message));
   }
 
-  private sendText(client: Client, text: string): boolean {
+  /** `text` is a JSON string, or its UTF-8 bytes (sent as a text frame all the same). */
+  private sendText(client: Client, text: string | Buffer): boolean {
     if (client.ws.readyState !== WebSocket.OPEN) return false;
     if (client.ws.bufferedAmount > this.o.maxBufferedBytes) {
       this.d.log?.warn('websocket client too slow; dropped', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
       client.ws.terminate();
       return false;
     }
-    client.ws.send(text);
+    client.ws.send(text, { binary: false });
     return true;
   }
 }
