@@ -120,6 +120,8 @@ export class FloorFeed {
     this.unsubscribe = this.d.events.subscribe(() => this.changed());
     this.refresher = setInterval(() => this.flush(), this.refresh);
     this.refresher.unref();
+    // The first board now (not inside some publisher's transaction): team leads' events are scoped from the start.
+    this.flush();
   }
 
   stop(): void {
@@ -172,7 +174,6 @@ export class FloorFeed {
 
   /** The team of an agent (undefined for one the board has not seen yet): scopes team leads' events. */
   teamOf(agentId: number): number | null | undefined {
-    if (!this.board) this.flush();
     return this.d.board.teamOf(agentId);
   }
 

@@ -18,8 +18,8 @@ describe('the floor during a simulated rush (carrier simulator, dispatcher wallb
   let board: FloorWatcher;
 
   beforeEach(async () => {
-    // 50 real ms per simulated second (a short abandon's 5 s is 250 ms: room for a busy machine); a refresh each simulated second.
-    f = await startHotlineWithSimulator({}, { timeScale: 50, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 50 } });
+    // 100 real ms per simulated second (a short abandon's 5 s is 500 ms: room for a busy machine); a refresh each simulated second.
+    f = await startHotlineWithSimulator({}, { timeScale: 100, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 100 } });
   });
   afterEach(async () => {
     for (const d of desks.splice(0)) d.close();
