@@ -47,12 +47,17 @@ import { queuesRoutes } from './http/queues.routes';
 import { floorRoutes } from './http/floor.routes';
 import { floorActionRoutes } from './http/floor-actions.routes';
 import { FloorActionsService } from './acd/floor-actions.service';
-import { FloorService } from './acd/floor.service';
+import { FloorBoard, type FloorBoardOptions } from './floor/floor-board';
+import type { WaitEstimateInput } from './floor/queue-figures';
+import { FloorFiguresRepo } from './floor/floor-figures.repo';
+import { FloorFeed, type FloorFeedOptions } from './floor/floor-feed';
+import { AlertsRepo } from './floor/alerts.repo';
+import { AlertsService } from './floor/alerts.service';
 import { voiceRoutes } from './http/voice.routes';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
 import { ScreenPopRepo } from './acd/screen-pop.repo';
 import { ScreenPopService } from './acd/screen-pop';
-import { RealtimeServer } from './realtime/realtime-server';
+import { RealtimeServer, type RealtimeOptions } from './realtime/realtime-server';
 import { EventBus } from './events/domain-events';
 import { PresenceRepo } from './acd/presence.repo';
 import { InteractionsRepo } from './acd/interactions.repo';
@@ -106,7 +111,7 @@ import { QualityFigures } from './quality/quality-figures';
 import { scorecardRoutes } from './http/scorecards.routes';
 import { evaluationRoutes } from './http/evaluations.routes';
 import { qaRoutes } from './http/qa.routes';
-import { LiveMonitoringService } from './monitoring/live-monitoring.service';
+import { LiveMonitoringService, type MonitoringOnFloor } from './monitoring/live-monitoring.service';
 import { MonitorSessionsRepo } from './monitoring/monitor-sessions.repo';
 import { TwilioMonitorCarrier, monitorWebhookRoutes } from './telephony/monitor-carrier';
 import { monitoringRoutes } from './http/monitoring.routes';
@@ -161,6 +166,10 @@ export interface HotlineOptions {
   consoleDir?: string;
   /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
   recordingStore?: RecordingStore;
+  /** The floor feed's pace (updates at most every minIntervalMs, a refresh every refreshMs; real ms). */
+  floor?: FloorFeedOptions & { estimateWait?: FloorBoardOptions['estimateWait'] };
+  /** The WebSocket server's bounds (slow clients), e.g. for tests and benchmarks. */
+  realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes' | 'snapshotRequestMs' | 'pingIntervalMs'>;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -177,6 +186,30 @@ export function qualityServices(o: { db: Db; transact: ReturnType<typeof transac
     sampling: new SamplingService({ assignments, transact: o.transact, clock: o.clock, timeZone: o.timeZone }),
     figures: new QualityFigures({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, timeZone: o.timeZone }),
   };
+}
+
+/** The floor: one board per tick for the API and every socket, and its alerts; the estimated wait is a seam (estimateWait). */
+export function floorServices(o: {
+  db: Db;
+  transact: ReturnType<typeof transactor>;
+  clock: Clock;
+  events: EventBus;
+  audit?: AuditRepo;
+  timeZone: string;
+  log?: Logger;
+  options?: HotlineOptions['floor'];
+  /** Who listens in on which call ("monitored by" on the floor). */
+  monitoring?: { onFloor(): MonitoringOnFloor[] };
+}) {
+  const board = new FloorBoard({
+    figures: new FloorFiguresRepo(o.db),
+    rules: new QueueSettingsRepo(o.db),
+    clock: o.clock,
+    options: { timeZone: o.timeZone, estimateWait: o.options?.estimateWait },
+    monitoring: o.monitoring,
+  });
+  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit });
+  return { board, alerts, feed: new FloorFeed({ board, alerts, events: o.events, log: o.log, options: o.options }) };
 }
 
 export function createHotline(o: HotlineOptions) {
@@ -369,7 +402,9 @@ export function createHotline(o: HotlineOptions) {
     log: log.child({ component: 'monitoring' }),
   });
   monitoring.closeStale();
-  const floor = new FloorService({ queue: repos.queue, rules: acdRepos.queueSettings, agents: desks, clock, monitoring });
+  // The floor's estimated wait is the one callers hear (Erlang C on the desk's recent figures).
+  const floorOptions = { ...o.floor, estimateWait: o.floor?.estimateWait ?? ((i: WaitEstimateInput) => queueWait.expectedWaitForNewCaller(i.queue, i.waitingOnDesk)) };
+  const { feed: floorFeed, alerts } = floorServices({ db, transact, clock, events, audit, timeZone: config.timeZone, log: log.child({ component: 'floor' }), options: floorOptions, monitoring });
   const floorActions = new FloorActionsService({
     presence,
     desks,
@@ -432,7 +467,7 @@ export function createHotline(o: HotlineOptions) {
       staffRoutes({ auth, staffAdmin, clock }),
       agentsRoutes({ auth, desks, clock }),
       queuesRoutes({ auth, queues: queueAdmin, clock }),
-      floorRoutes({ auth, floor, clock }),
+      floorRoutes({ auth, feed: floorFeed, alerts, clock }),
       floorActionRoutes({ auth, actions: floorActions, clock }),
       monitoringRoutes({ auth, monitoring, clock }),
       agentControlRoutes({ auth, agentControl, clock }),
@@ -480,9 +515,10 @@ export function createHotline(o: HotlineOptions) {
     events,
     presence,
     screenPops: new ScreenPopService({ repo: new ScreenPopRepo(db) }),
+    floor: floorFeed,
     clock,
     log,
-    options: { trustProxy: config.trustProxy },
+    options: { trustProxy: config.trustProxy, ...o.realtime },
   });
   realtime.attach(server);
 
@@ -517,6 +553,8 @@ export function createHotline(o: HotlineOptions) {
     reports,
     /** Post-call survey answers: the repository (satisfactionBetween for the reports) and the service. */
     surveys: { responses: surveyResponses, service: surveys, postCall: postCallSurvey },
+    floorFeed,
+    alerts,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -540,6 +578,7 @@ export function createHotline(o: HotlineOptions) {
               log.error('calling-window sweep failed', { err: String(err) });
             }
           }, o.officeSweepMs ?? 15_000);
+          floorFeed.start();
           resolve((server.address() as { port: number }).port);
         });
       });
@@ -589,6 +628,7 @@ export function createHotline(o: HotlineOptions) {
      */
     async close(c: { graceMs?: number; restart?: boolean } = {}): Promise<void> {
       closing = true;
+      floorFeed.stop();
       clearInterval(ticker);
       clearInterval(officeTicker);
       clearTimeout(reconcileRetry);

@@ -53,8 +53,15 @@ export function channelsFor(role: Role): Channel[] {
   return channels;
 }
 
-/** Whether a staff member sees `e` as an event message (screen pops are routed apart, to the offered agent only). */
-export function receivesEvent(staff: { id: number; role: Role }, e: DomainEvent): boolean {
-  if (FLOOR_ROLES.includes(staff.role) && FLOOR_EVENTS.has(e.type)) return true;
+/**
+ * Whether a staff member sees `e` as an event message (screen pops are routed apart, to the offered agent only). A
+ * team lead sees the events about their own team's agents only (`teamOf` says an agent's team), and every queue's.
+ */
+export function receivesEvent(staff: { id: number; role: Role; teamId?: number | null }, e: DomainEvent, teamOf?: (agentId: number) => number | null | undefined): boolean {
+  if (FLOOR_ROLES.includes(staff.role) && FLOOR_EVENTS.has(e.type)) {
+    if (staff.role !== 'team_lead' || !('agentId' in e) || !teamOf) return true;
+    const team = teamOf(e.agentId);
+    return team !== undefined && team !== null && team === staff.teamId;
+  }
   return staff.role === 'agent' && 'agentId' in e && e.agentId === staff.id && OWN_AGENT_EVENTS.has(e.type);
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../db/schema/index';
 import type { DomainEvent } from '../events/domain-events';
 import type { ScreenPop } from '../acd/screen-pop';
+import type { FloorMessage } from '../floor/floor-feed';
 
 /** What a value looks like after JSON: every Date becomes its ISO string. */
 export type Wire<T> = T extends Date
@@ -45,8 +46,8 @@ export type ScreenPopMessage = {
 /** A domain event as it is: `{type: 'CallQueued', callSid, ..., at}`. */
 export type EventMessage = DomainEvent;
 
-/** Every message the server sends, before serialization. */
-export type OutgoingMessage = HelloMessage | HeartbeatMessage | ErrorMessage | ScreenPopMessage | EventMessage;
+/** Every message the server sends, before serialization (the floor's: floorSnapshot, floorUpdate, alertRaised, alertCleared). */
+export type OutgoingMessage = HelloMessage | HeartbeatMessage | ErrorMessage | ScreenPopMessage | EventMessage | FloorMessage;
 
 /** Every message the server sends, as the client receives it. */
 export type ServerMessage = Wire<OutgoingMessage>;
@@ -57,9 +58,10 @@ export interface PushMessage {
   [field: string]: unknown;
 }
 
-const clientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('heartbeat') })]);
+/** `floorSnapshot` asks for the whole floor again (floor roles only). */
+const clientMessage = z.discriminatedUnion('type', [z.object({ type: z.literal('heartbeat') }), z.object({ type: z.literal('floorSnapshot') })]);
 export type ClientMessage = z.infer<typeof clientMessage>;
-export const CLIENT_MESSAGE_TYPES = ['heartbeat'] as const;
+export const CLIENT_MESSAGE_TYPES = ['heartbeat', 'floorSnapshot'] as const;
 
 /** Parses one text frame from a client; returns the message or what is wrong with it. */
 export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; error: string } {

@@ -11,7 +11,8 @@ import type { DomainEvent, EventBus, EventOf } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { Logger } from '../logging/logger';
 import { emptyScreenPop, type LiveScreenPop, type ScreenPop } from '../acd/screen-pop';
-import { channelsFor, receivesEvent } from './channels';
+import { floorScope, scopeOutput, type FloorFeed, type FloorOutput } from '../floor/floor-feed';
+import { FLOOR_ROLES, channelsFor, receivesEvent } from './channels';
 import { parseClientMessage, type OutgoingMessage, type PushMessage, type ScreenPopMessage } from './messages';
 import { BEARER_PROTOCOL, upgradeCredentials, upgradePath } from './upgrade-token';
 
@@ -38,6 +39,15 @@ export interface RealtimeOptions {
   pingIntervalMs?: number;
   /** A client further behind than this many unsent bytes is dropped rather than let memory grow. @default 1 MiB */
   maxBufferedBytes?: number;
+  /**
+   * A floor watcher with more unsent bytes than this misses the floor's messages (they are discarded, not queued)
+   * until its buffer has drained below a quarter of it; then it gets a fresh floorSnapshot. @default 256 KiB
+   */
+  floorBufferBytes?: number;
+  /** How often slow floor watchers are checked for having drained. @default 100 */
+  drainCheckMs?: number;
+  /** A watcher may ask for a floorSnapshot at most this often (more is answered with an error). @default 500 */
+  snapshotRequestMs?: number;
   /** Largest message a client may send. @default 16 KiB */
   maxPayloadBytes?: number;
   /** Whose X-Forwarded-For to believe for the client address in logs (TRUST_PROXY, as for the API). @default 'loopback' */
@@ -53,6 +63,8 @@ export interface RealtimeDeps {
   events: EventBus;
   presence: PresenceSink;
   screenPops: ScreenPopSource;
+  /** The floor feed: a snapshot to each floor watcher on connect and on request, then its updates and alerts. */
+  floor?: Pick<FloorFeed, 'snapshotText' | 'subscribe' | 'teamOf'>;
   clock?: Clock;
   log?: Logger;
   options?: RealtimeOptions;
@@ -64,6 +76,22 @@ interface Client {
   token: string;
   /** Cleared at each server ping, set again by the pong. */
   alive: boolean;
+  /** A floor watcher that fell behind: its floor messages are discarded until it drains, then it gets a snapshot. */
+  stale: boolean;
+  /** When (ms) it last got a floorSnapshot. */
+  snapshotAt: number;
+}
+
+/** What the floor feed did for slow watchers since the start (for benchmarks and tests). */
+export interface FloorDeliveryStats {
+  /** Floor messages not sent because their watcher was behind. */
+  discarded: number;
+  /** Times a watcher fell behind. */
+  fellBehind: number;
+  /** Fresh snapshots sent to watchers that had drained. */
+  resynced: number;
+  /** Watchers behind right now. */
+  staleNow: number;
 }
 
 /** Close codes in the private range: the browser sees why it was dropped. */
@@ -82,11 +110,26 @@ export class RealtimeServer {
   private readonly unsubscribeRevocations: () => void;
   private readonly trust: TrustFn;
   private readonly pinger: NodeJS.Timeout;
+  private readonly drainCheck?: NodeJS.Timeout;
+  private readonly unsubscribeFloor: () => void;
+  private readonly stale = new Set<Client>();
+  private readonly floorStats = { discarded: 0, fellBehind: 0, resynced: 0 };
   private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
   private closing = false;
 
   constructor(private readonly d: RealtimeDeps) {
-    this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, trustProxy: ['loopback'], ...d.options };
+    this.o = {
+      path: '/ws',
+      heartbeatSeconds: 10,
+      pingIntervalMs: 30_000,
+      maxBufferedBytes: 1 << 20,
+      floorBufferBytes: 256 << 10,
+      drainCheckMs: 100,
+      snapshotRequestMs: 500,
+      maxPayloadBytes: 16 << 10,
+      trustProxy: ['loopback'],
+      ...d.options,
+    };
     this.trust = trustFunction(this.o.trustProxy);
     this.clock = d.clock ?? { now: () => new Date() };
     this.wss = new WebSocketServer({
@@ -100,6 +143,23 @@ export class RealtimeServer {
     this.unsubscribeRevocations = d.revocations?.subscribe((r) => this.endSessions(r)) ?? (() => {});
     this.pinger = setInterval(() => this.pingAll(), this.o.pingIntervalMs);
     this.pinger.unref();
+    this.unsubscribeFloor = d.floor?.subscribe((out, gone) => this.onFloor(out, gone)) ?? (() => {});
+    if (d.floor) {
+      this.drainCheck = setInterval(() => this.resyncDrained(), this.o.drainCheckMs);
+      this.drainCheck.unref();
+    }
+  }
+
+  /** Bytes queued in user space for every open socket (what slow clients cost this process). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.clients) n += c.ws.bufferedAmount;
+    return n;
+  }
+
+  /** Slow floor watchers so far. */
+  floorDelivery(): FloorDeliveryStats {
+    return { ...this.floorStats, staleNow: this.stale.size };
   }
 
   /** Listens for upgrades on `server`; requests for other paths are left to other listeners (or refused with 404 if there are none). */
@@ -189,7 +249,9 @@ export class RealtimeServer {
     this.closing = true;
     this.unsubscribe();
     this.unsubscribeRevocations();
+    this.unsubscribeFloor();
     clearInterval(this.pinger);
+    clearInterval(this.drainCheck);
     for (const { server, listener } of this.attached.splice(0)) server.off('upgrade', listener);
     const closed = [...this.clients].map(
       (c) =>
@@ -207,7 +269,7 @@ export class RealtimeServer {
   }
 
   private onConnection(ws: WebSocket, staff: Principal, token: string): void {
-    const client: Client = { ws, staff, token, alive: true };
+    const client: Client = { ws, staff, token, alive: true, stale: false, snapshotAt: 0 };
     if (this.closing) {
       ws.close(CLOSE_GOING_AWAY, 'server shutting down');
       return;
@@ -232,6 +294,7 @@ export class RealtimeServer {
       this.beat(client);
       this.resendLivePop(client);
     }
+    this.sendFloorSnapshot(client);
   }
 
   private onMessage(client: Client, data: RawData, isBinary: boolean): void {
@@ -241,6 +304,14 @@ export class RealtimeServer {
     switch (parsed.message.type) {
       case 'heartbeat':
         this.onHeartbeat(client, true);
+        break;
+      case 'floorSnapshot':
+        if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) this.send(client, { type: 'error', message: 'The floor is for dispatchers, team leads and supervisors' });
+        else if (Date.now() - client.snapshotAt < this.o.snapshotRequestMs) {
+          this.send(client, { type: 'error', message: `At most one floorSnapshot every ${this.o.snapshotRequestMs} ms; the floorUpdates that follow a snapshot keep it current` });
+        }
+        // A watcher behind on its reading gets its snapshot once it has drained, not one more on top.
+        else if (this.keepsUp(client)) this.sendFloorSnapshot(client);
         break;
     }
   }
@@ -286,6 +357,7 @@ export class RealtimeServer {
   }
 
   private onClose(client: Client): void {
+    this.stale.delete(client);
     if (!this.clients.delete(client)) return;
     const mine = this.byStaff.get(client.staff.id);
     mine?.delete(client);
@@ -301,10 +373,79 @@ export class RealtimeServer {
 
   private onEvent(e: DomainEvent): void {
     if (e.type === 'CallOffered') this.pushScreenPop(e);
-    let text: string | undefined;
+    // Encoded once (UTF-8) for every receiver, not once per socket.
+    let text: Buffer | undefined;
+    const teamOf = this.d.floor ? (id: number) => this.d.floor!.teamOf(id) : undefined;
     for (const c of this.clients) {
-      if (!receivesEvent(c.staff, e)) continue;
-      this.sendText(c, (text ??= JSON.stringify(e satisfies OutgoingMessage)));
+      if (!receivesEvent(c.staff, e, teamOf)) continue;
+      text ??= Buffer.from(JSON.stringify(e satisfies OutgoingMessage));
+      if (FLOOR_ROLES.includes(c.staff.role)) this.sendFloorText(c, text);
+      else this.sendText(c, text);
+    }
+  }
+
+  /** One round of the floor feed: serialized once per scope (the whole floor, or one team), sent to each watcher. */
+  private onFloor(out: FloorOutput, gone: ReadonlyMap<number, number | null>): void {
+    const texts = new Map<string, Buffer[]>();
+    for (const c of this.clients) {
+      if (!FLOOR_ROLES.includes(c.staff.role)) continue;
+      const scope = floorScope(c.staff);
+      let mine = texts.get(scope);
+      if (!mine) texts.set(scope, (mine = this.floorTexts(out, scope, gone)));
+      for (const t of mine) this.sendFloorText(c, t);
+    }
+  }
+
+  private floorTexts(out: FloorOutput, scope: string, gone: ReadonlyMap<number, number | null>): Buffer[] {
+    return scopeOutput(out, scope, gone).map((m) => Buffer.from(JSON.stringify(m satisfies OutgoingMessage)));
+  }
+
+  private sendFloorSnapshot(client: Client): void {
+    if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) return;
+    try {
+      client.snapshotAt = Date.now();
+      this.sendText(client, this.d.floor.snapshotText(client.staff));
+    } catch (err) {
+      this.d.log?.error('floor snapshot failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /**
+   * A floor message goes only to a watcher that keeps up: one with more than floorBufferBytes unsent is marked
+   * behind, and its floor messages are discarded (never queued) until it drains; then it gets a fresh snapshot.
+   */
+  private sendFloorText(client: Client, text: Buffer): boolean {
+    return this.keepsUp(client) && this.sendText(client, text);
+  }
+
+  /** False (and the message counted as discarded) for a watcher behind on its reading; marks one that just fell behind. */
+  private keepsUp(client: Client): boolean {
+    if (client.stale) {
+      this.floorStats.discarded++;
+      return false;
+    }
+    if (client.ws.readyState === WebSocket.OPEN && client.ws.bufferedAmount > this.o.floorBufferBytes) {
+      client.stale = true;
+      this.stale.add(client);
+      this.floorStats.fellBehind++;
+      this.floorStats.discarded++;
+      this.d.log?.info('floor watcher behind; its updates are discarded until it catches up', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
+      return false;
+    }
+    return true;
+  }
+
+  private resyncDrained(): void {
+    for (const c of this.stale) {
+      if (c.ws.readyState !== WebSocket.OPEN) {
+        this.stale.delete(c);
+        continue;
+      }
+      if (c.ws.bufferedAmount > this.o.floorBufferBytes / 4) continue;
+      c.stale = false;
+      this.stale.delete(c);
+      this.floorStats.resynced++;
+      this.sendFloorSnapshot(c);
     }
   }
 
@@ -348,14 +489,15 @@ export class RealtimeServer {
     return this.sendText(client, JSON.stringify(message));
   }
 
-  private sendText(client: Client, text: string): boolean {
+  /** `text` is a JSON string, or its UTF-8 bytes (sent as a text frame all the same). */
+  private sendText(client: Client, text: string | Buffer): boolean {
     if (client.ws.readyState !== WebSocket.OPEN) return false;
     if (client.ws.bufferedAmount > this.o.maxBufferedBytes) {
       this.d.log?.warn('websocket client too slow; dropped', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
       client.ws.terminate();
       return false;
     }
-    client.ws.send(text);
+    client.ws.send(text, { binary: false });
     return true;
   }
 }

@@ -42,7 +42,7 @@ import { staffRoutes } from '../../src/http/staff.routes';
 import { agentsRoutes } from '../../src/http/agents.routes';
 import { queuesRoutes } from '../../src/http/queues.routes';
 import { floorRoutes } from '../../src/http/floor.routes';
-import { FloorService } from '../../src/acd/floor.service';
+import { floorServices } from '../../src/hotline';
 import { QueueEntriesRepo } from '../../src/acd/queue-entries.repo';
 import { voiceRoutes } from '../../src/http/voice.routes';
 import { AuditRepo } from '../../src/audit/audit.repo';
@@ -157,6 +157,9 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/queues', FLOOR],
   ['PUT', '/api/queues/front-general', ['supervisor', 'admin'], {}],
   ['GET', '/api/floor', FLOOR],
+  ['GET', '/api/alerts', FLOOR],
+  ['GET', '/api/alerts/settings', FLOOR],
+  ['PUT', '/api/alerts/settings', ['supervisor', 'admin'], { longest_wait: { raiseAt: 90, clearAt: 45 } }],
   ['POST', '/api/agents/{agent4}/force-state', ['supervisor', 'admin'], { state: 'offline', reason: 'route roles probe' }],
   // Floor actions: agent4 is not on a break (409), no call waits (404), no queue front-general here (404).
   ['POST', '/api/floor/agents/{agent6}/move', DISPATCH, { to: 'back', reason: 'route roles probe' }],
@@ -285,11 +288,10 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
   (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
   (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
-  (h) =>
-    floorRoutes({
-      ...h,
-      floor: new FloorService({ queue: new QueueEntriesRepo(h.db), rules: new QueueSettingsRepo(h.db), agents: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }), clock: h.clock }),
-    }),
+  (h) => {
+    const floor = floorServices({ ...h, timeZone: 'Asia/Shanghai' });
+    return floorRoutes({ ...h, feed: floor.feed, alerts: floor.alerts });
+  },
   (h) =>
     agentControlRoutes({
       ...h,

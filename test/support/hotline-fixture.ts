@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logging/logger';
 import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
-import { createHotline, type Hotline } from '../../src/hotline';
+import { createHotline, type Hotline, type HotlineOptions } from '../../src/hotline';
 import type { CarrierReads } from '../../src/telephony/call-control';
 import type { RecordingStore } from '../../src/recordings/recording-store';
 import { TEST_PASSWORD_COST } from './password-cost';
@@ -51,6 +51,9 @@ export interface HotlineFixtureOptions {
   dialer?: boolean;
   /** Where recordings' audio is read from (a LocalRecordingStore in a temp dir). */
   recordingStore?: RecordingStore;
+  /** The floor feed's pace and the WebSocket server's bounds on slow clients. */
+  floor?: HotlineOptions['floor'];
+  realtime?: HotlineOptions['realtime'];
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -66,7 +69,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, floor: o.floor, realtime: o.realtime });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {

@@ -3,7 +3,7 @@ import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
 import type { RecordingStore } from '../../src/recordings/recording-store';
-import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
+import { OPEN_HOURS, startHotline, testConfig, type Fixture, type HotlineFixtureOptions } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
   sim: CarrierSimulator;
@@ -26,6 +26,9 @@ export interface SimFixtureOptions {
   callbackOrder?: CallbackOrder;
   /** Where the server reads recordings' audio (the store the background downloads into). */
   recordingStore?: RecordingStore;
+  /** The floor feed's pace and the WebSocket server's bounds on slow clients. */
+  floor?: HotlineFixtureOptions['floor'];
+  realtime?: HotlineFixtureOptions['realtime'];
 }
 
 /**
@@ -59,6 +62,8 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     acdTickMs: o.acdTickMs ?? 20,
     recordingStore: o.recordingStore,
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
+    floor: o.floor,
+    realtime: o.realtime,
   });
   const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
   return {

@@ -52,6 +52,8 @@ export const interactions = sqliteTable(
     // The database itself refuses a second live offer: one call to one agent, one agent with one call.
     uniqueIndex('interactions_live_call').on(t.callSid).where(sql`status in ('offered', 'connected')`),
     uniqueIndex('interactions_live_agent').on(t.agentId).where(sql`status in ('offered', 'connected')`),
+    // The average talk time of recent calls (the estimated wait) reads a range of ended conversations.
+    index('interactions_status_ended').on(t.status, t.endedAt),
   ],
 );
 

@@ -77,6 +77,8 @@ export const queueEntries = sqliteTable(
     // The ACD's head query (QueueEntriesRepo.head): equal on status, desk and reserved_by (IS NULL), then already in
     // its order (priority desc, enqueued_at, rowid), so it reads one row however many calls wait or ring.
     index('queue_entries_routing').on(t.status, t.desk, t.reservedBy, sql`${t.priority} desc`, t.enqueuedAt),
+    // The floor's figures (service level, abandons) read the entries that ended in a time range.
+    index('queue_entries_ended').on(t.endedAt),
   ],
 );
 

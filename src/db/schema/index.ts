@@ -10,3 +10,4 @@ export * from './monitoring';
 export * from './call-holds';
 export * from './reports';
 export * from './surveys';
+export * from './floor';
