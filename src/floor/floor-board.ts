@@ -62,6 +62,8 @@ export interface Board {
   desks: DeskRow[];
   /** Every active agent not offline, by id. */
   roster: AgentRow[];
+  /** Who listens in on which agent's call (listen, whisper, barge): "monitored by" on the agent's line. */
+  monitoring: FloorSnapshot['monitoring'];
 }
 
 /** What changed between two boards; rows are whole (a client replaces them by name or id). */
@@ -201,7 +203,7 @@ export class FloorBoard {
         callbacksDue: dueByQueue.get(q.name) ?? 0,
       };
     });
-    return { at: now, queues, agents: snap.agents, desks: [...desks.values()], roster };
+    return { at: now, queues, agents: snap.agents, desks: [...desks.values()], roster, monitoring: snap.monitoring };
   }
 
   /**

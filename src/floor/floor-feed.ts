@@ -64,7 +64,10 @@ function rosterVisible(r: { team: { id: number } | null }, scope: string): boole
 
 /** The board and active alerts as `scope` sees them. */
 export function scopeSnapshot(board: Board, alerts: FloorAlert[], seq: number, scope: string): FloorSnapshotMessage {
-  return { type: 'floorSnapshot', seq, ...board, roster: board.roster.filter((r) => rosterVisible(r, scope)), alerts: alerts.filter((a) => alertVisible(a, scope)) };
+  const roster = board.roster.filter((r) => rosterVisible(r, scope));
+  const shown = new Set(roster.map((r) => r.id));
+  const monitoring = scope === ALL ? board.monitoring : board.monitoring.filter((m) => shown.has(m.agentId));
+  return { type: 'floorSnapshot', seq, ...board, roster, monitoring, alerts: alerts.filter((a) => alertVisible(a, scope)) };
 }
 
 /** The round's messages for one scope, in order (the update, then alerts); empty when nothing in it concerns them. */

@@ -62,7 +62,8 @@ describe('staffing: the report and the estimated wait', () => {
     const T0 = '2026-11-23T01:00:00Z';
 
     before(async () => {
-      f = await startHotline();
+      // The floor's board would ask (and cache) the same desk figures before this test has written its rows.
+      f = await startHotline({}, { floor: { estimateWait: () => undefined } });
       supervisor = await login(f, 'supervisor1');
       const [a1, a2, a3] = ['agent1', 'agent2', 'agent3'].map((u) => idOf(f, u));
       // 01:00-01:15: 20 callers, one every 40 s; 16 talked 120 s (answered in the interval), 4 hung up.
@@ -186,7 +187,8 @@ describe('staffing: the report and the estimated wait', () => {
     const NOW = '2026-11-23T03:00:00Z';
 
     before(async () => {
-      f = await startHotline();
+      // The floor's board would ask (and cache) the same desk figures before this test has written its rows.
+      f = await startHotline({}, { floor: { estimateWait: () => undefined } });
       const [a1, a2, a3, a4] = ['agent1', 'agent2', 'agent3', 'agent4'].map((u) => idOf(f, u));
       // The last hour on the front desk: 10 calls, each 2 s ringing and 300 s talking (agent time 302 s), plus the
       // queue's 30 s wrap-up: AHT 332 s. Queued 40-50 minutes ago: not in the 15-minute arrival window.
@@ -232,7 +234,7 @@ describe('staffing: the report and the estimated wait', () => {
     });
 
     it('counts calls still going for their time so far, and takes the wrap-up the agents actually logged', async () => {
-      const g = await startHotline();
+      const g = await startHotline({}, { floor: { estimateWait: () => undefined } });
       try {
         const [a1, a2] = ['agent1', 'agent2'].map((u) => idOf(g, u));
         g.hotline.db.update(agentPresence).set({ state: 'on_call' }).where(inArray(agentPresence.staffId, [a1, a2])).run();
@@ -258,7 +260,7 @@ describe('staffing: the report and the estimated wait', () => {
     });
 
     it('falls back to the older history, then to the default, when the last hour has no calls', async () => {
-      const g = await startHotline();
+      const g = await startHotline({}, { floor: { estimateWait: () => undefined } });
       try {
         const a1 = idOf(g, 'agent1');
         g.hotline.db.update(agentPresence).set({ state: 'on_call' }).where(eq(agentPresence.staffId, a1)).run();

@@ -20,7 +20,7 @@ const agent = (id: number, teamId: number | null, state = 'available', extra: Pa
   call: null,
   ...extra,
 });
-const board = (roster: AgentRow[]): Board => ({ at, queues: [], agents: { front: {}, middle: {}, back: {} }, desks: [], roster });
+const board = (roster: AgentRow[]): Board => ({ at, queues: [], agents: { front: {}, middle: {}, back: {} }, desks: [], roster, monitoring: [] });
 const alert = (id: number, agentId: number | null, teamId: number | null): FloorAlert => ({
   id,
   kind: agentId ? 'break_too_long' : 'longest_wait',
