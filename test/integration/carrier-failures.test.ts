@@ -15,7 +15,7 @@ type Mode = CarrierFault;
 const flaky = (target: string, mode: Mode, scope: 'updates' | 'all') => flakyCarrier(target, (req) => (scope === 'all' || isCallUpdate(req) ? mode : undefined));
 
 describe('the ACD against a carrier whose REST calls time out or fail', function () {
-  this.timeout(30000);
+  this.timeout(60000);
   let sim: CarrierSimulator;
   let f: Fixture;
   let carrier: FlakyCarrier;
@@ -86,7 +86,7 @@ describe('the ACD against a carrier whose REST calls time out or fail', function
       await eventually(() => {
         const failed = f.hotline.db.$client.prepare("select count(*) as n from interactions where status = 'withdrawn' and answered_at is not null").get() as { n: number };
         expect(failed.n).to.be.greaterThan(0);
-      }, 10000);
+      }, 25000); // simulated time on a shared machine: under load the first answer can take a while
       await Promise.all(calls.map((c) => c.done));
       await eventually(() => expectSaneEnd(calls.map((c) => c.sid), agents), 5000);
       expect(calls.every((c) => c.status === 'completed')).to.equal(true);
