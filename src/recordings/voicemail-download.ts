@@ -1,7 +1,6 @@
 // Keeps a copy of each voicemail's audio under recordings/, fetched from the carrier by a retried job.
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomically } from './atomic-file';
 import type { VoicemailsRepo } from './voicemails.repo';
 
 export const VOICEMAIL_DOWNLOAD = { queue: 'recordings', name: 'voicemail-download' } as const;
@@ -31,16 +30,7 @@ export class VoicemailDownloader {
     // A download that fails (too big, too slow, carrier error) throws before anything is written: bull retries it.
     const audio = await this.d.media.recordingMedia(p.recordingSid);
     const file = `voicemail-${p.recordingSid}.wav`;
-    await fs.mkdir(this.d.dir, { recursive: true });
-    // Written aside and renamed into place, so a crash mid-write never leaves a half file under the real name.
-    const partial = path.join(this.d.dir, `.${file}.${process.pid}.part`);
-    try {
-      await fs.writeFile(partial, audio);
-      await fs.rename(partial, path.join(this.d.dir, file));
-    } catch (err) {
-      await fs.rm(partial, { force: true });
-      throw err;
-    }
+    await writeFileAtomically(this.d.dir, file, audio);
     this.d.voicemails.update(vm.id, { localPath: file });
     return file;
   }
