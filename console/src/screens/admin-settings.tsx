@@ -53,9 +53,10 @@ export function QueueSettingsPage() {
 /** One queue's rules; PUT replaces them as a whole, so every field is sent. */
 function QueueRow({ queue, others }: { queue: QueueSettings; others: string[] }) {
   const [q, setQ] = useState(queue);
+  const [base, setBase] = useState(queue);
   const [error, setError] = useState('');
   const [saved, setSaved] = useState(false);
-  const changed = JSON.stringify(q) !== JSON.stringify(queue);
+  const changed = JSON.stringify(q) !== JSON.stringify(base);
   const edit = (patch: Partial<QueueSettings>) => {
     setSaved(false);
     setQ({ ...q, ...patch });
@@ -66,7 +67,7 @@ function QueueRow({ queue, others }: { queue: QueueSettings; others: string[] })
       const { name, ...rules } = q;
       const r = await api<QueueSettings>('PUT', `/api/queues/${encodeURIComponent(name)}`, { ...rules, overflowQueue: rules.overflowAction === 'queue' ? rules.overflowQueue : null });
       setQ(r);
-      queue = r;
+      setBase(r);
       setSaved(true);
     } catch (e) {
       setError((e as Error).message);

@@ -102,10 +102,14 @@ function drawWaveform(c: HTMLCanvasElement, r: RecordingDetailJson, length: numb
   // The customer's channel on top, the agent's below, whatever their order in the file.
   const order = peaks ? [r.customerChannel ?? 0, 1 - (r.customerChannel ?? 0)].filter((i) => peaks.channels[i]) : [];
   const lane = h / Math.max(1, order.length);
+  // A quiet line still shows its shape: the loudest peak fills most of the lane (at most 8× louder than it is).
+  let loudest = 0;
+  for (const ch of order) for (const v of [...peaks!.channels[ch].min, ...peaks!.channels[ch].max]) loudest = Math.max(loudest, Math.abs(v));
+  const gain = loudest > 0 ? Math.min(8, 0.95 / loudest) : 1;
   order.forEach((ch, k) => {
     const { min, max } = peaks!.channels[ch];
     const mid = lane * k + lane / 2;
-    const half = lane / 2 - 4;
+    const half = (lane / 2 - 4) * gain;
     g.fillStyle = k === 0 ? '#2f7de1' : '#1f9d6a';
     for (let i = 0; i < min.length; i++) {
       const x0 = x(i * peaks!.bucketSeconds);

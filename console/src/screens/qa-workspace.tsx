@@ -254,9 +254,9 @@ function RecordingView({ id }: { id: number }) {
   }, [id]);
   useEffect(() => {
     if (rec?.hasAudio && !src) void ticket();
-    // The controller's own draft on this call is the one they continue.
+    // The controller's own evaluation of this call is the one they continue (a draft) and comment on.
     if (rec && scorer && !evaluation) {
-      const mine = rec.evaluations.find((e) => e.evaluator.id === me.id && e.status === 'draft' && !e.calibration);
+      const mine = rec.evaluations.find((e) => e.evaluator.id === me.id && !e.calibration);
       if (mine) void api<EvaluationDetailJson>('GET', `/api/evaluations/${mine.id}`).then(setEvaluation, (e: Error) => setError(e.message));
     }
   }, [rec]);
