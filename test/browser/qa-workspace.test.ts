@@ -201,7 +201,7 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await screenshot(page, 'qa-agent-view');
   });
 
-  it('an admin changes a queue’s service level on the queue settings page, and reads the IVR flows', async () => {
+  it('an admin changes a queue’s service level (and sees a refusal’s reason), reads the IVR flows, adds a staff member and an integration key shown once', async () => {
     await context.close();
     context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'en-US' });
     page = await context.newPage();
@@ -227,6 +227,33 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await screenshot(page, 'admin-ivr');
     await page.getByRole('link', { name: 'Staff and teams' }).click();
     await page.locator('[data-staff=agent1]').waitFor();
+    await page.fill('input[name=new-username]', 'agent7');
+    await page.fill('input[name=new-displayName]', '钱芳');
+    await page.fill('input[name=new-password]', 'a-long-enough-password-7');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('[data-staff=agent7]').waitFor();
+    expect(f.hotline.db.select().from(staff).where(eq(staff.username, 'agent7')).get()).to.include({ displayName: '钱芳', role: 'agent', active: true });
     await screenshot(page, 'admin-staff');
+
+    // The new key is shown once; the list keeps only its prefix.
+    await page.getByRole('link', { name: 'Integration keys' }).click();
+    await page.fill('input[name=key-name]', 'erp');
+    await page.getByRole('button', { name: 'New key' }).click();
+    const key = (await page.getByTestId('new-key').locator('code').textContent())!;
+    expect(key.length).to.be.at.least(20);
+    expect(await page.getByTestId('keys').textContent()).to.contain('erp').and.not.contain(key);
+    await screenshot(page, 'admin-keys');
+  });
+
+  it('a supervisor has the admin pages the API lets them use: staff read-only, no integration keys', async () => {
+    await signInAs(page, f.base, 'supervisor1');
+    await page.getByRole('link', { name: '管理' }).click();
+    await page.locator('[data-staff=agent1]').waitFor();
+    expect(await page.getByRole('link', { name: '接口密钥' }).count()).to.equal(0);
+    expect(await page.getByRole('button', { name: '创建' }).count()).to.equal(0);
+    expect(await page.locator('[data-staff=agent1] select').count()).to.equal(0);
+    await page.getByRole('link', { name: '岗位' }).click();
+    await page.locator('[data-agent=agent1]').waitFor();
+    await screenshot(page, 'admin-desks-supervisor');
   });
 });

@@ -11,6 +11,7 @@ import './qa-admin.css';
 
 const ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor', 'admin', 'department'];
 const DESKS = ['front', 'middle', 'back'] as const;
+const DEPARTMENTS = ['warehouse', 'logistics', 'finance', 'merchandise'] as const;
 type Tab = 'staff' | 'desks' | 'queues' | 'keys' | 'ivr';
 
 const TABS: readonly { id: Tab; title: TextKey; roles: readonly Role[] }[] = [
@@ -54,7 +55,7 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
   const [staff, setStaff] = useState<StaffJson[]>([]);
   const [teams, setTeams] = useState<TeamJson[]>([]);
   const [error, setError] = useState('');
-  const [draft, setDraft] = useState({ username: '', displayName: '', role: 'agent' as Role, teamId: '', password: '' });
+  const [draft, setDraft] = useState({ username: '', displayName: '', role: 'agent' as Role, teamId: '', department: '', password: '' });
   const load = async () => {
     try {
       const [s, tm] = await Promise.all([api<{ staff: StaffJson[] }>('GET', '/api/staff'), api<{ teams: TeamJson[] }>('GET', '/api/teams')]);
@@ -77,8 +78,8 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
   const create = async () => {
     setError('');
     try {
-      await api('POST', '/api/staff', { username: draft.username, displayName: draft.displayName, role: draft.role, teamId: draft.teamId ? Number(draft.teamId) : null, password: draft.password });
-      setDraft({ username: '', displayName: '', role: 'agent', teamId: '', password: '' });
+      await api('POST', '/api/staff', { username: draft.username, displayName: draft.displayName, role: draft.role, teamId: draft.teamId ? Number(draft.teamId) : null, department: draft.role === 'department' && draft.department ? draft.department : null, password: draft.password });
+      setDraft({ username: '', displayName: '', role: 'agent', teamId: '', department: '', password: '' });
       await load();
     } catch (e) {
       setError((e as Error).message);
@@ -159,7 +160,7 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
           <strong>{t('newStaff')}</strong>
           <label>
             {t('username')}
-            <input name="new-username" value={draft.username} onInput={(e) => setDraft({ ...draft, username: e.currentTarget.value })} required />
+            <input name="new-username" autocomplete="off" value={draft.username} onInput={(e) => setDraft({ ...draft, username: e.currentTarget.value })} required />
           </label>
           <label>
             {t('displayName')}
@@ -184,6 +185,17 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
               ))}
             </select>
           </label>
+          {draft.role === 'department' && (
+            <label>
+              {t('department')}
+              <select name="new-department" value={draft.department} onChange={(e) => setDraft({ ...draft, department: e.currentTarget.value })}>
+                <option value="">—</option>
+                {DEPARTMENTS.map((d) => (
+                  <option key={d}>{d}</option>
+                ))}
+              </select>
+            </label>
+          )}
           <label>
             {t('password')}
             <input type="password" name="new-password" autocomplete="new-password" value={draft.password} onInput={(e) => setDraft({ ...draft, password: e.currentTarget.value })} required />
