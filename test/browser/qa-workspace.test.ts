@@ -186,7 +186,7 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await screenshot(page, 'qa-list');
   });
 
-  it('the agent sees their evaluation and acknowledges it; the player is theirs to hear, not to score', async () => {
+  it('the agent sees their evaluation and acknowledges it; the player is theirs to hear, not to score, and renews an expired ticket', async () => {
     await signInAs(page, f.base, 'agent1');
     await page.getByRole('link', { name: '质检' }).click();
     const mine = page.getByTestId('my-evaluations');
@@ -199,6 +199,20 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     expect(await page.getByRole('button', { name: '开始评分' }).count()).to.equal(0);
     expect(await page.getByRole('button', { name: /在当前时间添加批注/ }).count()).to.equal(0);
     await screenshot(page, 'qa-agent-view');
+
+    // A playback ticket lasts 5 minutes: when the browser comes back for audio after that, the player asks for a
+    // new ticket and plays on. (The stale URL is made unique so that the browser's cache cannot answer it.)
+    await page.waitForFunction(() => (document.querySelector('[data-testid=audio]') as HTMLAudioElement).readyState >= 1);
+    const first = await page.$eval('[data-testid=audio]', (a) => (a as HTMLAudioElement).currentSrc);
+    f.clock.set(new Date(f.clock.now().getTime() + 6 * 60_000).toISOString());
+    const stale = await page.evaluate(async (url) => (await fetch(`${url}&probe=1`)).status, first);
+    expect(stale).to.be.within(400, 499);
+    await page.$eval('[data-testid=audio]', (a, url) => void ((a as HTMLAudioElement).src = `${url}&again=1`), first);
+    await page.waitForFunction((old) => {
+      const a = document.querySelector('[data-testid=audio]') as HTMLAudioElement;
+      return !a.currentSrc.startsWith(old) && a.readyState >= 1 && Number.isFinite(a.duration);
+    }, first);
+    expect(await page.getByRole('alert').count()).to.equal(0);
   });
 
   it('an admin changes a queue’s service level (and sees a refusal’s reason), reads the IVR flows, adds a staff member and an integration key shown once', async () => {

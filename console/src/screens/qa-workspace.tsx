@@ -241,6 +241,8 @@ function RecordingView({ id }: { id: number }) {
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const audio = useRef<HTMLAudioElement>(null);
+  /** Where to pick up after a fresh ticket (a ticket lasts minutes; a long review outlives it), or null. */
+  const resume = useRef<{ at: number; play: boolean; tries: number } | null>(null);
 
   const reload = () => api<RecordingDetailJson>('GET', `/api/recordings/${id}`).then(setRec, (e: Error) => setError(e.message));
   const ticket = () =>
@@ -371,10 +373,24 @@ function RecordingView({ id }: { id: number }) {
               onEnded={() => setPlaying(false)}
               onTimeUpdate={(e) => setTime(e.currentTarget.currentTime)}
               onLoadedMetadata={(e) => {
-                e.currentTarget.playbackRate = speed;
-                if (Number.isFinite(e.currentTarget.duration)) setAudioLength(e.currentTarget.duration);
+                const a = e.currentTarget;
+                a.playbackRate = speed;
+                if (Number.isFinite(a.duration)) setAudioLength(a.duration);
+                const r = resume.current;
+                if (r) {
+                  a.currentTime = r.at;
+                  if (r.play) void a.play().catch(() => undefined);
+                  resume.current = { ...r, tries: 0 };
+                }
               }}
-              onError={() => setError(t('noAudio'))}
+              onError={(e) => {
+                // An expired ticket: ask for a new one once and carry on where the listener was.
+                const a = e.currentTarget;
+                const tries = resume.current?.tries ?? 0;
+                if (tries >= 1) return setError(t('noAudio'));
+                resume.current = { at: a.currentTime || time, play: !a.paused || playing, tries: tries + 1 };
+                void ticket();
+              }}
             />
             <button type="button" onClick={() => seek(Math.max(0, time - 5))} aria-label={t('back5')}>
               −5s
