@@ -111,11 +111,13 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
                 {admin ? (
                   <select aria-label={`${s.username} ${t('role')}`} value={s.role} onChange={(e) => void change(s.id, { role: e.currentTarget.value })}>
                     {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
+                      <option key={r} value={r}>
+                        {t(`role_${r}`)}
+                      </option>
                     ))}
                   </select>
                 ) : (
-                  s.role
+                  t(`role_${s.role}`)
                 )}
               </td>
               <td>
@@ -170,7 +172,9 @@ function StaffAndTeams({ admin }: { admin: boolean }) {
             {t('role')}
             <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.currentTarget.value as Role })}>
               {ROLES.map((r) => (
-                <option key={r}>{r}</option>
+                <option key={r} value={r}>
+                  {t(`role_${r}`)}
+                </option>
               ))}
             </select>
           </label>

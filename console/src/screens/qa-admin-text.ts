@@ -126,4 +126,11 @@ export const QA_ADMIN_TEXT = {
   type: { zh: '类型', en: 'Type' },
   details: { zh: '内容', en: 'Details' },
   onlyAdmins: { zh: '仅管理员可修改', en: 'Only admins can change this' },
+  role_agent: { zh: '客服', en: 'Agent' },
+  role_team_lead: { zh: '客服组长', en: 'Team lead' },
+  role_dispatcher: { zh: '现场BC', en: 'Dispatcher' },
+  role_quality_controller: { zh: '质控', en: 'Quality controller' },
+  role_supervisor: { zh: '客服主管', en: 'Supervisor' },
+  role_admin: { zh: '系统管理员', en: 'Admin' },
+  role_department: { zh: '业务部门', en: 'Department' },
 } as const;
