@@ -85,6 +85,7 @@ import { IntakeService } from './intake/intake.service';
 import { IntegrationKeysRepo } from './intake/integration-keys.repo';
 import { IntegrationKeysService } from './intake/integration-keys.service';
 import { integrationKeyRoutes } from './http/integration-keys.routes';
+import { ivrFlowRoutes } from './http/ivr-flows.routes';
 import { intakeRoutes } from './http/intake.routes';
 import { createOfficeReview } from './office/office-review';
 import { orderReviewRoutes } from './http/order-review.routes';
@@ -475,6 +476,7 @@ export function createHotline(o: HotlineOptions) {
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
       adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
+      ivrFlowRoutes({ auth, flows, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
       orderReviewRoutes({ service: office.orderReview, auth, clock }),
       rmaReviewRoutes({ service: office.rmaReview, auth, clock }),

@@ -8,6 +8,9 @@ import { SignIn } from './screens/sign-in';
 import { AgentDesk } from './screens/agent-desk';
 import { Wallboard } from './screens/wallboard';
 import { Placeholder } from './screens/placeholder';
+// QA workspace and admin pages (c-qa)
+import { QaWorkspace } from './screens/qa-workspace';
+import { AdminPages } from './screens/admin-pages';
 
 export function App() {
   const s = session.value;
@@ -56,5 +59,7 @@ export function App() {
 function Screen({ id }: { id: string }) {
   if (id === 'agent') return <AgentDesk />;
   if (id === 'wallboard') return <Wallboard />;
+  if (id === 'qa') return <QaWorkspace />;
+  if (id === 'admin') return <AdminPages />;
   return <Placeholder id={id} />;
 }

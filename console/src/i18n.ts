@@ -1,5 +1,6 @@
 // Interface text in zh-CN and en: the browser's language by default, switchable (kept in localStorage).
 import { signal } from '@preact/signals';
+import { QA_ADMIN_TEXT } from './screens/qa-admin-text';
 
 export type Lang = 'zh' | 'en';
 
@@ -18,6 +19,8 @@ const TEXT = {
   admin: { zh: '管理', en: 'Admin' },
   state: { zh: '状态', en: 'State' },
   loading: { zh: '加载中…', en: 'Loading…' },
+  // QA workspace and admin pages (c-qa): their own table
+  ...QA_ADMIN_TEXT,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type TextKey = keyof typeof TEXT;

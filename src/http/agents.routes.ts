@@ -21,6 +21,8 @@ export function agentJson(a: AgentOnFloor) {
   return { ...a, presence: { state: presence.state, reason: presence.reason, since: presence.since?.toISOString() ?? null } };
 }
 
+export type AgentJson = ReturnType<typeof agentJson>;
+
 export function agentsRoutes(d: { auth: AuthService; desks: DesksService; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const router = Router();

@@ -79,6 +79,10 @@ function detailJson(d: EvaluationDetail) {
   };
 }
 
+/** One evaluation with its answers, scorecard version, comments and history, as the console reads it. */
+export type EvaluationDetailJson = ReturnType<typeof detailJson>;
+export type EvaluationJson = ReturnType<typeof evaluationJson>;
+
 export function evaluationRoutes(d: { evaluations: EvaluationsService; auth: Pick<AuthService, 'authenticate'>; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const evaluators = requireRole('quality_controller', 'supervisor');

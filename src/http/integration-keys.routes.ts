@@ -24,6 +24,8 @@ function keyJson(k: IntegrationKeyView) {
   };
 }
 
+export type IntegrationKeyJson = ReturnType<typeof keyJson>;
+
 export function integrationKeyRoutes(d: { keys: IntegrationKeysService; auth: Pick<AuthService, 'authenticate'>; clock: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const admin = requireRole('admin');

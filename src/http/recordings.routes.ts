@@ -161,6 +161,11 @@ function detailJson(d: RecordingDetail) {
   };
 }
 
+/** A recording in the list, as the console reads it. */
+export type RecordingListJson = ReturnType<typeof recordingJson>;
+/** One recording for the player (GET /api/recordings/:id). */
+export type RecordingDetailJson = ReturnType<typeof detailJson>;
+
 /** Whether an If-Range validator still matches: then the range is served, otherwise the whole (changed) file. */
 function ifRangeHolds(ifRange: string | undefined, a: RecordingAudio): boolean {
   if (ifRange === undefined) return true;

@@ -24,6 +24,8 @@ function scorecardJson(s: ScorecardRow & { current: ScorecardVersion }) {
   return { id: s.id, name: s.name, description: s.description, active: s.active, currentVersion: s.currentVersion, createdAt: s.createdAt.toISOString(), current: versionJson(s.current) };
 }
 
+export type ScorecardJson = ReturnType<typeof scorecardJson>;
+
 export function scorecardRoutes(d: { scorecards: ScorecardService; auth: Pick<AuthService, 'authenticate'>; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const readers = requireRole('quality_controller', 'supervisor', 'team_lead');

@@ -48,6 +48,9 @@ function teamJson(t: TeamWithMembers) {
   return { id: t.id, name: t.name, leadId: t.leadId, members: t.members.map(accountJson) };
 }
 
+export type StaffJson = ReturnType<typeof staffJson>;
+export type TeamJson = ReturnType<typeof teamJson>;
+
 export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminService; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
   const router = Router();

@@ -60,6 +60,8 @@ import { adminQueuesRoutes } from '../../src/http/admin-queues';
 import { NotFound } from '../../src/errors/domain-errors';
 import type { RequestHandler } from 'express';
 import { integrationKeyRoutes } from '../../src/http/integration-keys.routes';
+import { ivrFlowRoutes } from '../../src/http/ivr-flows.routes';
+import { FlowRegistry } from '../../src/ivr/flow-registry';
 import { intakeRoutes } from '../../src/http/intake.routes';
 import { IntegrationKeysService } from '../../src/intake/integration-keys.service';
 import { IntegrationKeysRepo } from '../../src/intake/integration-keys.repo';
@@ -182,6 +184,7 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', '/api/integration-keys', ['admin'], { name: 'route roles probe' }],
   ['GET', '/api/integration-keys', ['admin']],
   ['DELETE', `/api/integration-keys/${NO_SUCH_ID}`, ['admin']],
+  ['GET', '/api/ivr/flows', ['admin', 'supervisor']],
   // The order system's intake takes an integration key only: every staff token is refused (403), none is let through.
   ['POST', '/api/intake/orders', [], { number: 'route-roles-probe' }],
   ['POST', '/api/intake/rmas', [], { number: 'route-roles-probe' }],
@@ -347,6 +350,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       outcomes: new CallbackOutcomeService({ callbacks: new CallbackRequestsRepo(h.db), attempts: new CallbackAttemptsRepo(h.db), audit: new AuditRepo(h.db), ...h }),
     }),
   (h) => integrationKeyRoutes({ ...h, keys: new IntegrationKeysService({ keys: new IntegrationKeysRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
+  (h) => ivrFlowRoutes({ ...h, flows: FlowRegistry.load(path.resolve('ivr-flows')) }),
   (h) =>
     intakeRoutes({
       ...h,
