@@ -84,6 +84,13 @@ export class RealtimeServer {
   private readonly pinger: NodeJS.Timeout;
   private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
   private closing = false;
+  /** Clients dropped because they could not keep up (for /metrics). */
+  droppedSlowClients = 0;
+
+  /** Open WebSocket connections (for /metrics). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
 
   constructor(private readonly d: RealtimeDeps) {
     this.o = { path: '/ws', heartbeatSeconds: 10, pingIntervalMs: 30_000, maxBufferedBytes: 1 << 20, maxPayloadBytes: 16 << 10, trustProxy: ['loopback'], ...d.options };
@@ -353,6 +360,7 @@ export class RealtimeServer {
     if (client.ws.bufferedAmount > this.o.maxBufferedBytes) {
       this.d.log?.warn('websocket client too slow; dropped', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
       client.ws.terminate();
+      this.droppedSlowClients++;
       return false;
     }
     client.ws.send(text);

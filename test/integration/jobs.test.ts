@@ -154,7 +154,8 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
     // Written with the voicemail, in the same transaction (same clock reading), and not yet handed to Redis.
     const row = outboxRow(vm)!;
     expect(row).to.include({ queue: VOICEMAIL_DOWNLOAD.queue, name: VOICEMAIL_DOWNLOAD.name, attempts: 0, dispatchedAt: null, lastError: null });
-    expect(JSON.parse(row.payload)).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid });
+    // The webhook's correlation id (its CallSid) rides along, so the worker's log lines for the job share it.
+    expect(JSON.parse(row.payload)).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid, correlationId: vm.callSid });
     expect(row.createdAt.getTime()).to.equal(vm.createdAt.getTime());
     expect(vm.localPath).to.equal(null);
 
