@@ -97,8 +97,10 @@ export class JobQueues {
       const log = this.o.log.child({ jobId: String(job.id), queue, name });
       // The job runs, and logs, under the correlation id of the webhook that caused it (carried by its payload).
       await withCorrelation(payloadCorrelationId(job.data), async () => {
+        const started = performance.now();
         try {
           await handler(job.data, { id: String(job.id), attempt: job.attemptsMade + 1 });
+          log.debug('job done', { attempt: job.attemptsMade + 1, ms: Math.round(performance.now() - started) });
         } catch (err) {
           this.o.onJobFailed?.(queue);
           log.warn('job failed; will retry', { attempt: job.attemptsMade + 1, err: (err as Error).message });

@@ -325,6 +325,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     const auth = Buffer.from(`${this.creds.accountSid}:${this.creds.authToken}`).toString('base64');
     const { timeoutMs, maxBytes } = this.media;
     const failed = (why: string) => new Error(`recording ${recordingSid}: ${why}`);
+    const started = performance.now();
     try {
       // The signal bounds the whole download: headers, redirects and every byte of the body.
       const signal = AbortSignal.timeout(timeoutMs);
@@ -342,6 +343,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
         // The credentials go to the carrier's API alone, never to the host it redirects to.
         res = await fetch(at, { headers: at.origin === apiOrigin ? { Authorization: `Basic ${auth}` } : {}, redirect: 'manual', signal });
       }
+      this.creds.log?.debug('carrier REST request', { method: 'GET', path: at.pathname, status: res.status, ms: Math.round(performance.now() - started) });
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         throw failed(`carrier answered ${res.status}`);

@@ -90,7 +90,9 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     const send = (body: string) => {
       res.writeHead(200, XML);
       res.end(body);
-      o.observe?.answered(path, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      o.observe?.answered(path, seconds);
+      if (o.log.isDebugEnabled()) o.log.debug('webhook answered', { path, ms: Math.round(seconds * 1000) });
     };
     if (!o.groupCommit) return send(handle(route, params, query, log, path));
     const id = correlationId();

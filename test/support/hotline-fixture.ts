@@ -2,7 +2,8 @@
 import net from 'node:net';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, type Logger } from '../../src/logging/logger';
+import type { HotlineMetrics } from '../../src/metrics/hotline-metrics';
 import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
@@ -51,6 +52,10 @@ export interface HotlineFixtureOptions {
   dialer?: boolean;
   /** Where recordings' audio is read from (a LocalRecordingStore in a temp dir). */
   recordingStore?: RecordingStore;
+  /** Prometheus metrics for the server (GET /metrics with the config's METRICS_TOKEN). */
+  metrics?: HotlineMetrics;
+  /** The server's logger (e.g. one capturing lines); default: silent unless TEST_LOG is set. */
+  log?: Logger;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -65,8 +70,8 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   const db = openDatabase(':memory:');
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
-  const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer });
+  const log = o.log ?? createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, metrics: o.metrics });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {

@@ -3,6 +3,8 @@ import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
 import type { RecordingStore } from '../../src/recordings/recording-store';
+import type { Logger } from '../../src/logging/logger';
+import type { HotlineMetrics } from '../../src/metrics/hotline-metrics';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
@@ -26,6 +28,8 @@ export interface SimFixtureOptions {
   callbackOrder?: CallbackOrder;
   /** Where the server reads recordings' audio (the store the background downloads into). */
   recordingStore?: RecordingStore;
+  metrics?: HotlineMetrics;
+  log?: Logger;
 }
 
 /**
@@ -58,6 +62,8 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     carrierApiBaseUrl: sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
     recordingStore: o.recordingStore,
+    metrics: o.metrics,
+    log: o.log,
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
   });
   const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
