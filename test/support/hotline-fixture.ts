@@ -56,6 +56,8 @@ export interface HotlineFixtureOptions {
   metrics?: HotlineMetrics;
   /** The server's logger (e.g. one capturing lines); default: silent unless TEST_LOG is set. */
   log?: Logger;
+  /** Components the phones work without, for /health and /ready (e.g. `redis`). */
+  health?: Record<string, () => 'up' | 'down'>;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -71,7 +73,7 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   const log = o.log ?? createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, metrics: o.metrics });
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, metrics: o.metrics, health: o.health });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {
