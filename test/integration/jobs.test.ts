@@ -177,7 +177,7 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
     const job = (await bg.queues.queue(VOICEMAIL_DOWNLOAD.queue).getJob(jobIdOf(vm)))!;
     expect(job, 'bull job').to.not.equal(null);
     expect(job.name).to.equal(VOICEMAIL_DOWNLOAD.name);
-    expect(job.data).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid });
+    expect(job.data).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid, correlationId: vm.callSid });
     await eventually(async () => expect(await job.getState()).to.equal('completed'));
     expect((await bg.queues.queue(VOICEMAIL_DOWNLOAD.queue).getJob(jobIdOf(vm)))!.attemptsMade).to.equal(0);
     expect(logs.warnings(JOB_RETRY_WARNING)).to.deep.equal([]);
