@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/client';
 import { MetricsRepo } from './metrics.repo';
-import { observeDbTimings } from '../db/db-timings';
+import { dbTimings, observeDbTimings, type DbTimingObserver } from '../db/db-timings';
 import type { EventBus } from '../events/domain-events';
 import type { WebhookObserver } from '../telephony/webhook-server';
 import { AGENT_STATES } from '../db/schema/index';
@@ -78,14 +78,16 @@ export class HotlineMetrics {
     const transaction = new Histogram({ name: 'hotline_sqlite_transaction_duration_seconds', help: 'Time an outermost transaction held the SQLite connection (work and COMMIT).', buckets: SQLITE_BUCKETS, registers });
     const commit = new Histogram({ name: 'hotline_sqlite_group_commit_duration_seconds', help: "Time of a webhook group's COMMIT (one per event-loop turn with webhooks).", buckets: SQLITE_BUCKETS, registers });
     const size = new Histogram({ name: 'hotline_sqlite_group_commit_webhooks', help: 'Webhooks answered by one group commit.', buckets: [1, 2, 4, 8, 16, 32, 64, 128], registers });
-    observeDbTimings({
+    const mine: DbTimingObserver = {
       transaction: (s) => transaction.observe(s),
       groupCommit: (s, n) => {
         commit.observe(s);
         size.observe(n);
       },
-    });
-    this.unsubscribe.push(() => observeDbTimings(undefined));
+    };
+    observeDbTimings(mine);
+    // Another registry may have taken the timings since (tests): only ours is removed.
+    this.unsubscribe.push(() => dbTimings() === mine && observeDbTimings(undefined));
     return this;
   }
 
