@@ -26,6 +26,7 @@ import { ContactCenterRepo } from './reports/contact-center.repo';
 import { REPORT_ROLLUP, ReportRollup } from './reports/report-rollup';
 import { SurveyResponsesRepo } from './surveys/survey-responses.repo';
 import { SURVEY_COMMENT_DOWNLOAD, SurveyCommentDownloader } from './surveys/survey-comment-download';
+import type { HotlineMetrics } from './metrics/hotline-metrics';
 
 /** The weekly quality sampling: Mondays 00:30 in the center's time zone, for the week that just ended. */
 export const QUALITY_SAMPLING = { queue: 'quality', name: 'weekly-sampling', cron: '30 0 * * 1' } as const;
@@ -50,6 +51,8 @@ export interface BackgroundOptions {
   recordingsDir?: string;
   /** Where call recordings are stored. @default a LocalRecordingStore on recordingsDir */
   recordingStore?: RecordingStore;
+  /** The process's metrics: bull queue depths, failed jobs and Redis are added to it (src/metrics/). */
+  metrics?: HotlineMetrics;
 }
 
 export function startBackground(o: BackgroundOptions) {
@@ -59,7 +62,9 @@ export function startBackground(o: BackgroundOptions) {
     log: o.log,
     // At most N calls a second for the whole center, however many workers run (Twilio queues calls beyond its own limit).
     queues: { [DIAL_JOB.queue]: { limiter: dialerLimiter(o.config.office.dialerCallsPerSecond) } },
+    onJobFailed: o.metrics?.jobFailureCounter(),
   });
+  o.metrics?.readJobQueues(queues);
   const relay = new OutboxRelay(new OutboxRepo(o.db), queues, o.log);
   const downloader = new VoicemailDownloader({
     voicemails: new VoicemailsRepo(o.db),

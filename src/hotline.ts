@@ -130,6 +130,9 @@ import { PostCallSurvey } from './surveys/post-call-survey';
 import { SurveysService } from './surveys/surveys.service';
 import { surveysRoutes } from './http/surveys.routes';
 import { TwilioSurveyCarrier, surveyWebhookRoutes } from './telephony/survey-webhooks';
+import type { HotlineMetrics } from './metrics/hotline-metrics';
+import { CachedCredentialCheck, databaseWritable, readinessReport } from './http/readiness';
+import { pendingMigrations } from './db/migration-state';
 
 export interface HotlineOptions {
   config: Readonly<Config>;
@@ -171,6 +174,10 @@ export interface HotlineOptions {
   floor?: FloorFeedOptions & { estimateWait?: FloorBoardOptions['estimateWait'] };
   /** The WebSocket server's bounds (slow clients), e.g. for tests and benchmarks. */
   realtime?: Pick<RealtimeOptions, 'floorBufferBytes' | 'drainCheckMs' | 'maxBufferedBytes' | 'snapshotRequestMs' | 'pingIntervalMs'>;
+  /** This process's Prometheus metrics: webhooks, the floor, the outbox and WebSockets are added to it (src/metrics/). */
+  metrics?: HotlineMetrics;
+  /** Ask the carrier whether the credentials are valid (for /ready) this often; live mode only. @default 300000 */
+  credentialCheckMs?: number;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -237,7 +244,7 @@ export function createHotline(o: HotlineOptions) {
   const staffingRepo = new StaffingRepo(db);
   const callControl =
     o.callControl ??
-    new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs });
+    new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: o.carrierApiBaseUrl, timeoutMs: o.carrierTimeoutMs, log: log.child({ component: 'carrier' }) });
   const carrierReads = o.carrierReads ?? (callControl instanceof TwilioCallControl ? callControl : undefined);
   const base = config.publicBaseUrl;
   const attempts = new CallbackAttemptsRepo(db);
@@ -329,6 +336,7 @@ export function createHotline(o: HotlineOptions) {
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
     groupCommit,
+    observe: o.metrics?.webhookObserver(),
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();
@@ -451,6 +459,24 @@ export function createHotline(o: HotlineOptions) {
   });
   // The bull dashboard: its queues are given by the background (setJobQueues) once it runs.
   const dashboard = queueDashboard('/admin/queues');
+  // /ready: the carrier's verdict on live credentials is asked in the background and cached (never per request).
+  const credentials =
+    !config.simulator && callControl instanceof TwilioCallControl
+      ? new CachedCredentialCheck(() => callControl.credentialsValid(), { everyMs: o.credentialCheckMs, onUnreachable: (err) => log.warn('could not verify the carrier credentials (carrier unreachable?)', { err: String(err) }) }).start()
+      : undefined;
+  const ready = () =>
+    readinessReport({
+      essential: {
+        database: () => databaseWritable(db.$client),
+        migrations: () => {
+          const pending = pendingMigrations(db);
+          return pending.length ? `migrations not applied: ${pending.join(', ')} (npm run migrate)` : true;
+        },
+        flows: () => (flows.forNumber(config.hotlineNumber) ? true : `no IVR flow answers ${config.hotlineNumber} (ivr-flows/)`),
+        carrier: () => credentials?.check() ?? true,
+      },
+      optional: { ...(o.health ?? {}), ...(credentials ? { carrier: () => credentials.state() } : {}) },
+    });
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
@@ -459,6 +485,8 @@ export function createHotline(o: HotlineOptions) {
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
     consoleDir: o.consoleDir ?? path.resolve('dist/console'),
+    ready,
+    metrics: o.metrics && { token: config.metrics.token, source: o.metrics },
     routers: [
       apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),
@@ -523,6 +551,7 @@ export function createHotline(o: HotlineOptions) {
     options: { trustProxy: config.trustProxy, ...o.realtime },
   });
   realtime.attach(server);
+  o.metrics?.readDatabase(db, clock).countEvents(events).readRealtime(realtime).readReadiness(async () => (await ready()).ready);
 
   return {
     db,
@@ -539,6 +568,8 @@ export function createHotline(o: HotlineOptions) {
     staffing,
     realtime,
     groupCommit,
+    /** Whether this process should take traffic (GET /ready). */
+    ready,
     reconciliation,
     agentControl,
     callHolds,
@@ -634,6 +665,7 @@ export function createHotline(o: HotlineOptions) {
       clearInterval(ticker);
       clearInterval(officeTicker);
       clearTimeout(reconcileRetry);
+      credentials?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go as soon as they are idle; those with a request in flight get their answer first.
       server.closeIdleConnections();

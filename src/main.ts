@@ -14,6 +14,8 @@ import { accountsWithDemoPassword, demoPasswordRefusal } from './auth/demo-passw
 import type { HealthCheck } from './http/health';
 import { portProblem, StartupError } from './config/port-problem';
 import { installProcessGuards } from './process-guards';
+import { HotlineMetrics } from './metrics/hotline-metrics';
+import { startMetricsServer } from './metrics/metrics-endpoint';
 import type { AddressInfo } from 'node:net';
 
 /** Where the server listens, as an operator reads it: `http://127.0.0.1:3000 (this machine only, HOST)`. */
@@ -66,15 +68,24 @@ async function main(): Promise<void> {
     stopSimulator = () => sim.close();
   }
 
-  const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl });
+  const callControl = new TwilioCallControl({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl, log: log.child({ component: 'carrier' }) });
+  // One registry for the process: the jobs running in it (startBackground) add theirs to the web process's.
+  const metrics = new HotlineMetrics({ process: 'web' }).timeDatabase();
   // /health asks the background's job queues about Redis; they start once the server listens.
   let redis: HealthCheck = () => 'down';
   // The ACD makes no offer until the database is reconciled with what the carrier still holds (after a crash).
-  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, dialer: true, health: { redis: () => redis() } });
+  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, dialer: true, health: { redis: () => redis() }, metrics });
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, metrics });
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer(metrics, { port: config.metrics.port, host: config.metrics.host, log }).catch((err: unknown) => {
+          throw portProblem(err, 'METRICS_PORT');
+        });
+  if (metricsServer) log.info(`metrics on http://${config.metrics.host}:${(metricsServer.address() as AddressInfo).port}/metrics (METRICS_PORT)`);
   redis = () => background.queues.redisState();
   // The dialer's queue starts once Redis answers: the dashboard lists every queue from then.
   background.queues.whenUp(() => hotline.setJobQueues(background.queues.all()));
@@ -100,6 +111,7 @@ async function main(): Promise<void> {
     }, 10_000).unref();
     void (async () => {
       try {
+        metricsServer?.close();
         await stopSimulator();
         await hotline.close({ graceMs: 5_000, restart: true });
         await background.stop();

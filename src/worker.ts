@@ -5,6 +5,8 @@ import { createLogger } from './logging/logger';
 import { openDatabase } from './db/client';
 import { startBackground } from './background';
 import { TwilioCallControl } from './telephony/call-control';
+import { HotlineMetrics } from './metrics/hotline-metrics';
+import { startMetricsServer } from './metrics/metrics-endpoint';
 
 try {
   loadEnvFile();
@@ -18,8 +20,19 @@ try {
   }
   const log = createLogger(config.logLevel).child({ process: 'worker' });
   const db = openDatabase(config.databaseFile);
-  const background = startBackground({ config, db, log, callControl: new TwilioCallControl(config.twilio) });
+  // The worker's own metrics (jobs, Redis, SQLite, the process) on WORKER_METRICS_PORT; the web process has the floor's.
+  const metrics = new HotlineMetrics({ process: 'worker' }).timeDatabase();
+  const background = startBackground({ config, db, log, callControl: new TwilioCallControl({ ...config.twilio, log: log.child({ component: 'carrier' }) }), metrics });
   log.info('worker started');
+  if (config.metrics.workerPort !== undefined) {
+    startMetricsServer(metrics, { port: config.metrics.workerPort, host: config.metrics.host, log }).then(
+      (s) => log.info(`worker metrics on http://${config.metrics.host}:${(s.address() as { port: number }).port}/metrics (WORKER_METRICS_PORT)`),
+      (err: unknown) => {
+        console.error(`WORKER_METRICS_PORT=${config.metrics.workerPort}: cannot listen (${String(err)})`);
+        process.exit(1);
+      },
+    );
+  }
   const stop = async () => {
     await background.stop();
     db.$client.close();

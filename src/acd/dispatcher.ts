@@ -14,6 +14,7 @@ import { CallbackOffers, type CallbackCarrier, type CallbackOffer } from './call
 import type { CallbackRequestsRepo } from '../outbound/callback-requests.repo';
 import type { CallbackAttemptsRepo } from '../outbound/callback-attempts.repo';
 import type { OutboxRepo } from '../jobs/outbox.repo';
+import { withCorrelation } from '../logging/correlation';
 
 /** The carrier side of the ACD (implemented in telephony/ over the CallControl port). */
 export interface AcdCarrier {
@@ -206,14 +207,15 @@ export class Dispatcher {
     });
     if (!r) return { join: false };
     this.publish(r.events);
-    this.track(
+    // Asked in the agent leg's webhook: the caller's REST call is logged under the caller's CallSid.
+    withCorrelation(r.ix.callSid, () => this.track(
       this.d.carrier.connectCaller(r.ix.callSid, r.ix.id).catch((err) => {
         this.d.log.warn('could not bring the caller to the agent; the caller waits again, the agent leg is ended', { interactionId: r.ix.id, err: String(err) });
         this.callerNotConnected(r.ix.id, err instanceof CallGone);
         // endLeg handles its own failure: a second rejection here once took the whole process down.
         this.endLeg(agentCallSid);
       }),
-    );
+    ));
     return { join: true, conference: r.ix.conference };
   }
 
@@ -368,7 +370,8 @@ export class Dispatcher {
 
   private ring(o: Offer): void {
     const call = this.d.calls.get(o.entry.callSid);
-    this.track(
+    // Made from the ACD's sweep as often as from a webhook: the REST calls log under the caller's CallSid either way.
+    withCorrelation(o.entry.callSid, () => this.track(
       this.d.carrier
         .ringAgent({ interactionId: o.interaction.id, identity: this.d.identity(o.username), callerId: call?.from ?? '', timeoutSeconds: this.offerTimeoutSeconds })
         .then((sid) =>
@@ -383,7 +386,7 @@ export class Dispatcher {
           this.d.log.warn('could not ring the agent; the call goes back to the queue', { interactionId: o.interaction.id, agentId: o.interaction.agentId, err: String(err) });
           this.agentLegStatus(o.interaction.id, 'failed', '');
         }),
-    );
+    ));
   }
 
   /** The agent did not answer: agent to missed, the call back in the place it had. */

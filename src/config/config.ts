@@ -38,6 +38,10 @@ const envSchema = z.object({
   RETURN_WINDOW_DAYS: z.coerce.number().int().min(0).default(7),
   DIALER_CALLS_PER_SECOND: z.coerce.number().positive().default(1),
   RECORDING_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters (a random secret Prometheus sends as a bearer token)').optional()),
+  METRICS_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int('must be a port number').min(0).max(65535).optional()),
+  METRICS_HOST: z.string().default('127.0.0.1').refine((h) => h === 'localhost' || isIP(h) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost'),
+  WORKER_METRICS_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int('must be a port number').min(0).max(65535).optional()),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TRUST_PROXY: z
     .string()
@@ -97,6 +101,17 @@ export interface Config {
   };
   /** Which peers' X-Forwarded-For to believe for the client address: a hop count or proxy addresses. */
   trustProxy: TrustProxy;
+  /** Prometheus metrics (docs/observability.md): GET /metrics on the main port with the token, and/or on an internal port. */
+  metrics: {
+    /** Bearer token for GET /metrics on the main port (METRICS_TOKEN); unset: /metrics is not served there. */
+    token?: string;
+    /** A separate port serving GET /metrics without a token (METRICS_PORT); unset: none. */
+    port?: number;
+    /** Address of that port (METRICS_HOST). @default '127.0.0.1' */
+    host: string;
+    /** The worker process's own metrics port (WORKER_METRICS_PORT, on METRICS_HOST); unset: the worker serves none. */
+    workerPort?: number;
+  };
   twilio: {
     accountSid: string;
     authToken: string;
@@ -160,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     // Demo accounts have a published password: never in a center with a real carrier.
     seedDemoData: e.SEED_DEMO_DATA && !live,
     trustProxy: e.TRUST_PROXY,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT },
     office: {
       reviewAmountFen: Math.round(e.ORDER_REVIEW_AMOUNT_YUAN * 100),
       duplicateWindowMinutes: e.DUPLICATE_ORDER_WINDOW_MINUTES,

@@ -4,7 +4,7 @@
 export class StartupError extends Error {}
 
 /** EADDRINUSE/EACCES from listen() as a StartupError naming the setting; any other error unchanged. */
-export function portProblem(err: unknown, setting: 'PORT' | 'SIMULATOR_PORT'): unknown {
+export function portProblem(err: unknown, setting: 'PORT' | 'SIMULATOR_PORT' | 'METRICS_PORT'): unknown {
   const e = err as (NodeJS.ErrnoException & { port?: number }) | undefined;
   if (e?.code === 'EADDRINUSE') return new StartupError(`Port ${e.port} is already in use: stop the other process or set ${setting}`);
   if (e?.code === 'EACCES') return new StartupError(`Port ${e.port} needs privileges this user lacks: use a port above 1023 or set ${setting}`);

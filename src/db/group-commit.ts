@@ -1,5 +1,6 @@
 // Group commit: the webhooks handled in one event-loop turn share one SQLite transaction, committed before any is answered.
 import type Database from 'better-sqlite3';
+import { dbTimings } from './db-timings';
 
 /** How a webhook's work ended: committed with its value, or lost (its transaction could not commit, even alone). */
 export type GroupOutcome<T> = { committed: true; value: T } | { committed: false };
@@ -76,8 +77,10 @@ export class GroupCommit {
     const members = this.members;
     this.members = [];
     this.open = false;
+    const started = performance.now();
     try {
       this.commit.run();
+      dbTimings()?.groupCommit((performance.now() - started) / 1000, members.length);
     } catch (err) {
       this.onCommitError(err, false);
       if (this.sqlite.inTransaction) this.rollback.run();

@@ -1,5 +1,6 @@
 // One synchronous unit of work on the connection: every repository write inside `fn` commits or rolls back together.
 import type { Db } from './client';
+import { dbTimings } from './db-timings';
 
 export type Transact = <T>(fn: () => T) => T;
 
@@ -12,7 +13,18 @@ export interface OpenGroup {
 export function transactor(db: Db, group?: OpenGroup): Transact {
   // One transaction function for the connection: better-sqlite3 builds four wrappers and defines their properties
   // each time transaction() is called, which costs more than an empty BEGIN/COMMIT. Nested calls still use savepoints.
-  const run = db.$client.transaction((fn: () => unknown) => fn());
+  const transaction = db.$client.transaction((fn: () => unknown) => fn());
+  const run = (fn: () => unknown) => {
+    const timings = dbTimings();
+    // Only outermost transactions are timed: a nested one is a savepoint inside one already timed (or a webhook group).
+    if (!timings || db.$client.inTransaction) return transaction(fn);
+    const started = performance.now();
+    try {
+      return transaction(fn);
+    } finally {
+      timings.transaction((performance.now() - started) / 1000);
+    }
+  };
   if (!group) return <T>(fn: () => T) => run(fn) as T;
   return <T>(fn: () => T) => {
     // A writer that is not one of the group's webhooks never joins the group: it commits it first, then has its own.

@@ -8,6 +8,8 @@ import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
 import { homePage } from './home-page';
 import type { HealthReport } from './health';
+import type { ReadyReport } from './readiness';
+import { metricsEndpoint, type MetricsSource } from '../metrics/metrics-endpoint';
 
 export interface ApiDeps {
   log: Logger;
@@ -18,6 +20,10 @@ export interface ApiDeps {
   trustProxy?: TrustProxy;
   /** The built browser console (`npm run build:console`), served at /; without an index.html there, a plain page. */
   consoleDir?: string;
+  /** GET /ready: whether this process should take traffic (src/http/readiness.ts). */
+  ready?(): Promise<ReadyReport>;
+  /** GET /metrics, served here only with a token (METRICS_TOKEN); the internal port serves it without (src/metrics/). */
+  metrics?: { token?: string; source: MetricsSource };
 }
 
 export function createApiApp(d: ApiDeps): express.Express {
@@ -43,6 +49,14 @@ export function createApiApp(d: ApiDeps): express.Express {
     const h = d.health();
     res.status(h.ok ? 200 : 503).set('Cache-Control', 'no-store').json(h);
   });
+  // Readiness is for the load balancer and the orchestrator: 503 while this process must not take traffic.
+  const ready = d.ready;
+  if (ready) {
+    app.get('/ready', (_req, res, next) => {
+      ready().then((r) => void res.status(r.ready ? 200 : 503).set('Cache-Control', 'no-store').json(r), next);
+    });
+  }
+  if (d.metrics?.token) app.get('/metrics', metricsEndpoint(d.metrics.source, d.metrics.token, d.log));
   const staffJson = express.json({ limit: '100kb' });
   // The intake routes parse their own, larger bodies, after the integration key is checked (src/http/intake.routes.ts).
   const json: RequestHandler = (req, res, next) => (req.path.startsWith('/intake/') ? next() : staffJson(req, res, next));

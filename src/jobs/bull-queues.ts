@@ -2,6 +2,7 @@
 import Bull from 'bull';
 import Redis from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { payloadCorrelationId, withCorrelation } from '../logging/correlation';
 
 export interface JobQueueOptions {
   redisUrl: string;
@@ -10,6 +11,8 @@ export interface JobQueueOptions {
   log: Logger;
   /** Options of particular queues, e.g. the dialer's center-wide `limiter` (it limits the whole queue, so it has its own). */
   queues?: Record<string, { limiter?: Bull.RateLimiter }>;
+  /** Told of each failed run of a job (src/metrics/). */
+  onJobFailed?(queue: string): void;
 }
 
 /** Retry policy for every job: 5 attempts, exponential backoff from 2 s. */
@@ -63,6 +66,12 @@ export class JobQueues {
     return q;
   }
 
+  /** Jobs per queue and state, for /metrics (asked only while Redis is up). */
+  async jobCounts(): Promise<Record<string, Record<string, number>>> {
+    const entries = await Promise.all([...this.queues].map(async ([name, q]) => [name, { ...(await q.getJobCounts()) }] as const));
+    return Object.fromEntries(entries);
+  }
+
   /** Every queue made so far (for the dashboard). */
   all(): Bull.Queue[] {
     return [...this.queues.values()];
@@ -86,12 +95,18 @@ export class JobQueues {
     // (close() while Redis is down), which must not become an unhandled rejection.
     const worker = this.queue(queue).process(name, concurrency, async (job) => {
       const log = this.o.log.child({ jobId: String(job.id), queue, name });
-      try {
-        await handler(job.data, { id: String(job.id), attempt: job.attemptsMade + 1 });
-      } catch (err) {
-        log.warn('job failed; will retry', { attempt: job.attemptsMade + 1, err: (err as Error).message });
-        throw err;
-      }
+      // The job runs, and logs, under the correlation id of the webhook that caused it (carried by its payload).
+      await withCorrelation(payloadCorrelationId(job.data), async () => {
+        const started = performance.now();
+        try {
+          await handler(job.data, { id: String(job.id), attempt: job.attemptsMade + 1 });
+          log.debug('job done', { attempt: job.attemptsMade + 1, ms: Math.round(performance.now() - started) });
+        } catch (err) {
+          this.o.onJobFailed?.(queue);
+          log.warn('job failed; will retry', { attempt: job.attemptsMade + 1, err: (err as Error).message });
+          throw err;
+        }
+      });
     });
     worker.catch((err: Error) => this.o.log.warn('job worker stopped', { queue, name, err: err.message }));
   }

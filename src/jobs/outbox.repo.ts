@@ -2,6 +2,7 @@
 import { asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { jobOutbox } from '../db/schema/index';
+import { withCorrelationId } from '../logging/correlation';
 
 export type OutboxRow = typeof jobOutbox.$inferSelect;
 
@@ -18,7 +19,8 @@ export class OutboxRepo {
   add(job: OutboxJob, at: Date): void {
     this.db
       .insert(jobOutbox)
-      .values({ queue: job.queue, name: job.name, jobId: job.jobId, payload: JSON.stringify(job.payload), createdAt: at })
+      // The payload carries the correlation id of the webhook that caused the job (the worker logs under it).
+      .values({ queue: job.queue, name: job.name, jobId: job.jobId, payload: JSON.stringify(withCorrelationId(job.payload)), createdAt: at })
       .onConflictDoNothing()
       .run();
   }

@@ -1,15 +1,25 @@
 // Owns structured logging: JSON lines through winston, child loggers per call, agent or job.
 import winston from 'winston';
+import { correlationId } from './correlation';
 
 export type Logger = winston.Logger;
 
-export function createLogger(level: string = 'info', silent = false): Logger {
-  return winston.createLogger({
+export function createLogger(level: string = 'info', silent = false, transports: winston.transport[] = [new winston.transports.Console()]): Logger {
+  const logger = winston.createLogger({
     level,
     silent,
     format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
-    transports: [new winston.transports.Console()],
+    transports,
   });
+  // Every line written inside a webhook, a job or a carrier REST call carries its correlation id (src/logging/correlation.ts).
+  // Child loggers write through the root's write(), synchronously, while the caller's async context is still current.
+  const write = logger.write.bind(logger) as (info: winston.LogEntry) => boolean;
+  logger.write = ((info: winston.LogEntry) => {
+    const id = correlationId();
+    if (id && info.correlationId === undefined) info.correlationId = id;
+    return write(info);
+  }) as typeof logger.write;
+  return logger;
 }
 
 /** Keeps the country code and the last four digits: +86138****5678. */

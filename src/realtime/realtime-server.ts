@@ -116,6 +116,13 @@ export class RealtimeServer {
   private readonly floorStats = { discarded: 0, fellBehind: 0, resynced: 0 };
   private readonly attached: { server: Server; listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void }[] = [];
   private closing = false;
+  /** Clients dropped because they could not keep up (for /metrics). */
+  droppedSlowClients = 0;
+
+  /** Open WebSocket connections (for /metrics). */
+  get clientCount(): number {
+    return this.clients.size;
+  }
 
   constructor(private readonly d: RealtimeDeps) {
     this.o = {
@@ -495,6 +502,7 @@ export class RealtimeServer {
     if (client.ws.bufferedAmount > this.o.maxBufferedBytes) {
       this.d.log?.warn('websocket client too slow; dropped', { staffId: client.staff.id, buffered: client.ws.bufferedAmount });
       client.ws.terminate();
+      this.droppedSlowClients++;
       return false;
     }
     client.ws.send(text, { binary: false });

@@ -1,7 +1,7 @@
 // The one door to the carrier's REST API (Twilio, or the built-in simulator through the same client).
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
-import { maskPhonesIn } from '../logging/logger';
+import { maskPhonesIn, type Logger } from '../logging/logger';
 
 export interface CallControl {
   /** Sends a live call to new TwiML at `url`. */
@@ -110,6 +110,8 @@ export interface CarrierCredentials {
   apiBaseUrl?: string;
   /** A REST request that takes longer fails (the twilio client's default is 30 s, longer than a webhook may wait). @default 10000 */
   timeoutMs?: number;
+  /** Each REST request is logged at debug (method, path, status, ms) under the current correlation id. */
+  log?: Logger;
 }
 
 /** Bounds on downloading a recording's audio: a slow or endless answer fails the job attempt, and bull retries. */
@@ -161,13 +163,17 @@ class CarrierRequestClient extends twilio.RequestClient {
   constructor(
     private readonly base: string | undefined,
     timeout: number,
+    private readonly log?: Logger,
   ) {
     super({ timeout });
   }
   async request<T>(opts: RequestClient.RequestOptions<T>) {
     const u = new URL(opts.uri);
+    const started = performance.now();
     try {
       const res = await super.request<T>(this.base ? { ...opts, uri: this.base + u.pathname + u.search } : opts);
+      // The path names SIDs only; bodies (To, From) are never logged.
+      this.log?.debug('carrier REST request', { method: opts.method.toUpperCase(), path: u.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
       if (res.statusCode < 400) return res;
       const masked: unknown = typeof res.body === 'string' ? maskPhonesIn(res.body) : JSON.parse(maskPhonesIn(JSON.stringify(res.body ?? null)));
       return { ...res, body: masked as T };
@@ -192,9 +198,20 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
   ) {
     this.apiBase = (creds.apiBaseUrl ?? TWILIO_API).replace(/\/$/, '');
     this.client = twilio(creds.accountSid, creds.authToken, {
-      httpClient: new CarrierRequestClient(this.apiBase === TWILIO_API ? undefined : this.apiBase, creds.timeoutMs ?? 10_000),
+      httpClient: new CarrierRequestClient(this.apiBase === TWILIO_API ? undefined : this.apiBase, creds.timeoutMs ?? 10_000, creds.log),
     });
     this.media = { ...MEDIA_DEFAULTS, ...media };
+  }
+
+  /** Whether the carrier accepts these credentials (reads the account; /ready caches the answer). */
+  async credentialsValid(): Promise<boolean> {
+    try {
+      await this.client.api.v2010.accounts(this.creds.accountSid).fetch();
+      return true;
+    } catch (err) {
+      if ((err as { status?: number }).status === 401 || (err as { status?: number }).status === 403) return false;
+      throw err;
+    }
   }
 
   /** The carrier API's origin (scheme, host, port): the only place its recordings' media may come from. */
@@ -308,6 +325,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
     const auth = Buffer.from(`${this.creds.accountSid}:${this.creds.authToken}`).toString('base64');
     const { timeoutMs, maxBytes } = this.media;
     const failed = (why: string) => new Error(`recording ${recordingSid}: ${why}`);
+    const started = performance.now();
     try {
       // The signal bounds the whole download: headers, redirects and every byte of the body.
       const signal = AbortSignal.timeout(timeoutMs);
@@ -325,6 +343,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
         // The credentials go to the carrier's API alone, never to the host it redirects to.
         res = await fetch(at, { headers: at.origin === apiOrigin ? { Authorization: `Basic ${auth}` } : {}, redirect: 'manual', signal });
       }
+      this.creds.log?.debug('carrier REST request', { method: 'GET', path: at.pathname, status: res.status, ms: Math.round(performance.now() - started) });
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         throw failed(`carrier answered ${res.status}`);

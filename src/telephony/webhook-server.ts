@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import twilio from 'twilio';
 import type { Logger } from '../logging/logger';
 import { maskPhone } from '../logging/logger';
+import { correlationId, withCorrelation } from '../logging/correlation';
 
 export type WebhookParams = Record<string, string>;
 
@@ -25,6 +26,14 @@ export interface WebhookServerOptions {
   onFallback?(params: WebhookParams): void;
   /** Shares one database transaction among the webhooks of an event-loop turn; each is answered after its commit. */
   groupCommit?: { run<T>(work: () => T, after: (outcome: { committed: true; value: T } | { committed: false }) => void): void };
+  /** Told of each answer (seconds from the request's arrival), fallback and signature rejection (src/metrics/). */
+  observe?: WebhookObserver;
+}
+
+export interface WebhookObserver {
+  answered(route: string, seconds: number): void;
+  fallback(route: string): void;
+  rejected(route: string): void;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -44,6 +53,7 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     const route = routes.get(path);
     if (!route) return plain(res, 404, 'Not found');
     if (req.method !== 'POST') return plain(res, 405, 'Method not allowed');
+    const started = performance.now();
 
     const refuse = () => {
       o.log.warn('webhook refused: body over the limit; connection closed', { path, limit: MAX_BODY });
@@ -67,42 +77,51 @@ export function createWebhookHandler(o: WebhookServerOptions) {
       const signature = req.headers['x-twilio-signature'];
       if (typeof signature !== 'string' || !twilio.validateRequest(o.authToken, signature, o.publicBaseUrl + url, params)) {
         o.log.warn('webhook rejected: bad or missing X-Twilio-Signature', { path, callSid: params.CallSid, from: maskPhone(params.From) });
+        o.observe?.rejected(path);
         return plain(res, 403, 'Forbidden');
       }
-      answer(route, params, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), path, res);
+      // The CallSid (or the conference's or recording's SID) follows everything this webhook causes, in every log line.
+      withCorrelation(params.CallSid ?? params.ConferenceSid ?? params.RecordingSid, () => answer(route, params, new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), path, res, started));
     });
   };
 
-  function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
+  function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse, started: number) {
     const log = lazyChild(o.log, { callSid: params.CallSid, path });
     const send = (body: string) => {
       res.writeHead(200, XML);
       res.end(body);
+      const seconds = (performance.now() - started) / 1000;
+      o.observe?.answered(path, seconds);
+      if (o.log.isDebugEnabled()) o.log.debug('webhook answered', { path, ms: Math.round(seconds * 1000) });
     };
-    if (!o.groupCommit) return send(handle(route, params, query, log));
+    if (!o.groupCommit) return send(handle(route, params, query, log, path));
+    const id = correlationId();
     o.groupCommit.run(
-      () => handle(route, params, query, log),
-      (outcome) => {
-        if (outcome.committed) return send(outcome.value);
-        log.error('webhook lost with its transaction (also when retried alone); answering the safe fallback', { from: maskPhone(params.From) });
-        send(fallback(route, params, log));
-      },
+      () => handle(route, params, query, log, path),
+      // Answered in the turn that commits the group: back in this webhook's own correlation id.
+      (outcome) =>
+        withCorrelation(id, () => {
+          if (outcome.committed) return send(outcome.value);
+          log.error('webhook lost with its transaction (also when retried alone); answering the safe fallback', { from: maskPhone(params.From) });
+          send(fallback(route, params, log, path));
+        }),
     );
   }
 
   /** The route's answer; whatever fails inside is logged and answered with the safe fallback, never a 5xx. */
-  function handle(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, log: Logger): string {
+  function handle(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, log: Logger, path: string): string {
     try {
       if (!(route.callSidOptional && params.CallSid === undefined) && !CALL_SID.test(params.CallSid ?? '')) throw new Error(`missing or malformed CallSid ${JSON.stringify(params.CallSid ?? '')}`);
       return route.handle(params, query, log);
     } catch (err) {
       log.error('webhook failed; answering the safe fallback', { err: errorText(err), stack: (err as Error).stack, from: maskPhone(params.From) });
-      return fallback(route, params, log);
+      return fallback(route, params, log, path);
     }
   }
 
-  function fallback(route: WebhookRoute, params: WebhookParams, log: Logger): string {
+  function fallback(route: WebhookRoute, params: WebhookParams, log: Logger, path: string): string {
     if (route.kind === 'status') return o.emptyTwiml;
+    o.observe?.fallback(path);
     try {
       if (CALL_SID.test(params.CallSid ?? '')) o.onFallback?.(params);
     } catch (e) {

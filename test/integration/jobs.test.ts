@@ -154,7 +154,8 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
     // Written with the voicemail, in the same transaction (same clock reading), and not yet handed to Redis.
     const row = outboxRow(vm)!;
     expect(row).to.include({ queue: VOICEMAIL_DOWNLOAD.queue, name: VOICEMAIL_DOWNLOAD.name, attempts: 0, dispatchedAt: null, lastError: null });
-    expect(JSON.parse(row.payload)).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid });
+    // The webhook's correlation id (its CallSid) rides along, so the worker's log lines for the job share it.
+    expect(JSON.parse(row.payload)).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid, correlationId: vm.callSid });
     expect(row.createdAt.getTime()).to.equal(vm.createdAt.getTime());
     expect(vm.localPath).to.equal(null);
 
@@ -176,7 +177,7 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
     const job = (await bg.queues.queue(VOICEMAIL_DOWNLOAD.queue).getJob(jobIdOf(vm)))!;
     expect(job, 'bull job').to.not.equal(null);
     expect(job.name).to.equal(VOICEMAIL_DOWNLOAD.name);
-    expect(job.data).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid });
+    expect(job.data).to.deep.equal({ callSid: vm.callSid, recordingSid: vm.recordingSid, correlationId: vm.callSid });
     await eventually(async () => expect(await job.getState()).to.equal('completed'));
     expect((await bg.queues.queue(VOICEMAIL_DOWNLOAD.queue).getJob(jobIdOf(vm)))!.attemptsMade).to.equal(0);
     expect(logs.warnings(JOB_RETRY_WARNING)).to.deep.equal([]);

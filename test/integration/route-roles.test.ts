@@ -691,4 +691,39 @@ describe('route roles: who may call which route', () => {
       expect((await fetch(`${dashBase}/admin/queues/login?ticket=${await ticketFor('supervisor')}`, { redirect: 'manual' })).status).to.equal(403);
     });
   });
+
+  describe('GET /metrics (a metrics token, not a role) and GET /ready (public, like /health): served by the app, checked here', () => {
+    const METRICS_TOKEN = 'route-roles-metrics-token-0123';
+    let ops: http.Server;
+    let opsBase: string;
+    before(async () => {
+      const source = { contentType: 'text/plain; version=0.0.4; charset=utf-8', metrics: async () => 'hotline_test 1\n' };
+      const ready = async () => ({ ready: true, status: 'ready' as const, checks: {}, degraded: [] });
+      const app = createApiApp({ log: createLogger('error', true), health: () => ({ ok: true, simulator: false }), routers: [], metrics: { token: METRICS_TOKEN, source }, ready });
+      ops = http.createServer(app);
+      await new Promise<void>((resolve) => ops.listen(0, '127.0.0.1', resolve));
+      opsBase = `http://127.0.0.1:${(ops.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      ops.closeAllConnections();
+      await new Promise<void>((resolve) => ops.close(() => resolve()));
+    });
+
+    it('/metrics: anonymous 401, every role\'s staff token 401 (staff tokens are not metrics tokens), the metrics token 200', async () => {
+      expect((await fetch(`${opsBase}/metrics`)).status).to.equal(401);
+      for (const role of ROLES) {
+        const res = await fetch(`${opsBase}/metrics`, { headers: { authorization: `Bearer ${tokens.get(role)}` } });
+        expect(res.status, role).to.equal(401);
+      }
+      const res = await fetch(`${opsBase}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal('hotline_test 1\n');
+    });
+
+    it('/ready: public, answers without a token (it names no secret and no customer)', async () => {
+      const res = await fetch(`${opsBase}/ready`);
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({ ready: true, status: 'ready', checks: {}, degraded: [] });
+    });
+  });
 });

@@ -2,7 +2,8 @@
 import net from 'node:net';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/logging/logger';
+import { createLogger, type Logger } from '../../src/logging/logger';
+import type { HotlineMetrics } from '../../src/metrics/hotline-metrics';
 import { openDatabase } from '../../src/db/client';
 import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff } from '../../src/db/seed/demo-staff';
@@ -54,6 +55,12 @@ export interface HotlineFixtureOptions {
   /** The floor feed's pace and the WebSocket server's bounds on slow clients. */
   floor?: HotlineOptions['floor'];
   realtime?: HotlineOptions['realtime'];
+  /** Prometheus metrics for the server (GET /metrics with the config's METRICS_TOKEN). */
+  metrics?: HotlineMetrics;
+  /** The server's logger (e.g. one capturing lines); default: silent unless TEST_LOG is set. */
+  log?: Logger;
+  /** Components the phones work without, for /health and /ready (e.g. `redis`). */
+  health?: Record<string, () => 'up' | 'down'>;
 }
 
 export async function testConfig(env: Record<string, string> = {}) {
@@ -68,8 +75,8 @@ export async function startHotline(env: Record<string, string> = {}, o: HotlineF
   const db = openDatabase(':memory:');
   seedDemoData(db, { now: clock.now() });
   seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
-  const log = createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, floor: o.floor, realtime: o.realtime });
+  const log = o.log ?? createLogger(process.env.TEST_LOG ? 'debug' : 'error', !process.env.TEST_LOG);
+  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: o.carrierApiBaseUrl, acdTickMs: o.acdTickMs, carrierTimeoutMs: o.carrierTimeoutMs, carrierReads: o.carrierReads, recordingStore: o.recordingStore, passwordCost: TEST_PASSWORD_COST, dialer: o.dialer, floor: o.floor, realtime: o.realtime, metrics: o.metrics, health: o.health });
   await hotline.listen(config.port, '127.0.0.1');
   const base = config.publicBaseUrl;
   return {

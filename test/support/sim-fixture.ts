@@ -3,6 +3,8 @@ import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
 import type { RecordingStore } from '../../src/recordings/recording-store';
+import type { Logger } from '../../src/logging/logger';
+import type { HotlineMetrics } from '../../src/metrics/hotline-metrics';
 import { OPEN_HOURS, startHotline, testConfig, type Fixture, type HotlineFixtureOptions } from './hotline-fixture';
 
 export interface SimFixture extends Fixture {
@@ -29,6 +31,8 @@ export interface SimFixtureOptions {
   /** The floor feed's pace and the WebSocket server's bounds on slow clients. */
   floor?: HotlineFixtureOptions['floor'];
   realtime?: HotlineFixtureOptions['realtime'];
+  metrics?: HotlineMetrics;
+  log?: Logger;
 }
 
 /**
@@ -61,6 +65,8 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     carrierApiBaseUrl: sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
     recordingStore: o.recordingStore,
+    metrics: o.metrics,
+    log: o.log,
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
     floor: o.floor,
     realtime: o.realtime,
