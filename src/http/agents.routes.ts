@@ -6,7 +6,7 @@ import type { AuthService } from '../auth/auth.service';
 import type { AgentOnFloor } from '../acd/agent-desks.repo';
 import { DESKS, SKILL_RANGE, type DesksService } from '../acd/desks.service';
 import type { Clock } from '../ivr/ivr-call.service';
-import { requireAuth, requireRole } from './auth-middleware';
+import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
 
 const desksBody = z.strictObject({
@@ -31,7 +31,7 @@ export function agentsRoutes(d: { auth: AuthService; desks: DesksService; clock?
 
   router.put('/api/agents/:id/desks', numericId, signedIn, requireRole('dispatcher', 'supervisor', 'admin'), (req, res) => {
     const { desks } = desksBody.parse(req.body ?? {});
-    res.json(agentJson(d.desks.setDesks(Number(req.params.id), desks)));
+    res.json(agentJson(d.desks.setDesks(Number(req.params.id), desks, { id: currentStaff(res).id, ip: req.ip })));
   });
 
   return router;

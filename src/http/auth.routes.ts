@@ -49,7 +49,7 @@ export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: 
   }
 
   router.post('/api/auth/logout', signedInPendingChange, (req, res) => {
-    d.auth.logout(bearerToken(req.headers)!, clock.now());
+    d.auth.logout(bearerToken(req.headers)!, clock.now(), req.ip ?? null);
     res.status(204).end();
   });
 

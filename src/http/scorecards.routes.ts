@@ -45,13 +45,13 @@ export function scorecardRoutes(d: { scorecards: ScorecardService; auth: Pick<Au
   });
 
   router.post('/api/scorecards', signedIn, requireRole('supervisor'), (req, res) => {
-    const s = d.scorecards.create(currentStaff(res), createBody.parse(req.body ?? {}));
+    const s = d.scorecards.create({ ...currentStaff(res), ip: req.ip }, createBody.parse(req.body ?? {}));
     res.status(201).location(`/api/scorecards/${s.id}`).json(scorecardJson(s));
   });
 
   router.put('/api/scorecards/:id', signedIn, requireRole('supervisor'), (req, res) => {
     const { id } = z.object({ id: positiveId('id') }).parse(req.params);
-    res.json(scorecardJson(d.scorecards.update(currentStaff(res), id, updateBody.parse(req.body ?? {}))));
+    res.json(scorecardJson(d.scorecards.update({ ...currentStaff(res), ip: req.ip }, id, updateBody.parse(req.body ?? {}))));
   });
 
   return router;

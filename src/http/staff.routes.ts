@@ -58,7 +58,7 @@ export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminServic
 
   router.post('/api/staff', signedIn, requireRole('admin'), async (req, res) => {
     const body = newStaffBody.parse(req.body ?? {});
-    res.status(201).json(staffJson(await d.staffAdmin.create(body)));
+    res.status(201).json(staffJson(await d.staffAdmin.create(body, { id: currentStaff(res).id, ip: req.ip })));
   });
 
   router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), async (req, res) => {

@@ -283,12 +283,12 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => dispositionRoutes({ ...h, service: new DispositionService({ interactions: new InteractionsRepo(h.db), ...h }) }),
   (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
-  (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
-  (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
+  (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
+  (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
   (h) =>
     floorRoutes({
       ...h,
-      floor: new FloorService({ queue: new QueueEntriesRepo(h.db), rules: new QueueSettingsRepo(h.db), agents: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }), clock: h.clock }),
+      floor: new FloorService({ queue: new QueueEntriesRepo(h.db), rules: new QueueSettingsRepo(h.db), agents: new DesksService({ desks: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }), clock: h.clock }),
     }),
   (h) =>
     agentControlRoutes({
@@ -311,7 +311,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       ...h,
       actions: new FloorActionsService({
         presence,
-        desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }),
+        desks: new DesksService({ desks: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
         desksRepo: new AgentDesksRepo(h.db),
         agentControl: new AgentControlService({ presence, presenceRepo: new PresenceRepo(h.db), interactions: new InteractionsRepo(h.db), queue: new QueueEntriesRepo(h.db), calls: new CallsRepo(h.db), audit, ...h }),
         // The ACD's own offer is tested end to end (test/e2e/floor-actions.test.ts); here only the role gate counts.
@@ -323,7 +323,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         },
         queue: new QueueEntriesRepo(h.db),
         queueRules,
-        queueSettings: new QueueSettingsService({ queues: queueRules, ...h }),
+        queueSettings: new QueueSettingsService({ queues: queueRules, audit, ...h }),
         audit,
         ...h,
       }),

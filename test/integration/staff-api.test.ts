@@ -58,8 +58,8 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       routers: [
         authRoutes({ auth }),
         staffRoutes({ auth, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events: bus, audit, hash: (p) => hashPassword(p, TEST_PASSWORD_COST) }) }),
-        agentsRoutes({ auth, desks: new DesksService({ desks: new AgentDesksRepo(db), transact, events: bus }) }),
-        queuesRoutes({ auth, queues: new QueueSettingsService({ queues, transact }) }),
+        agentsRoutes({ auth, desks: new DesksService({ desks: new AgentDesksRepo(db), transact, events: bus, audit: new AuditRepo(db) }) }),
+        queuesRoutes({ auth, queues: new QueueSettingsService({ queues, transact, audit: new AuditRepo(db) }) }),
         ownApi,
       ],
     });
