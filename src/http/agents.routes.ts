@@ -9,7 +9,7 @@ import type { Clock } from '../ivr/ivr-call.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
 
-const desksBody = z.strictObject({
+export const desksBody = z.strictObject({
   desks: z
     .array(z.strictObject({ desk: z.enum(DESKS), skill: z.number().int().min(SKILL_RANGE.min).max(SKILL_RANGE.max) }), { error: 'a list of {desk, skill} is required' })
     .min(1, 'an agent needs at least one desk')

@@ -8,14 +8,14 @@ import { DESKS } from '../acd/desks.service';
 import type { Clock } from '../ivr/ivr-call.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
-const queueName = z.string().max(64, 'queue name: at most 64 characters').regex(QUEUE_NAME, 'queue name: lower-case letters, digits and single hyphens, like front-vip');
+export const queueName = z.string().max(64, 'queue name: at most 64 characters').regex(QUEUE_NAME, 'queue name: lower-case letters, digits and single hyphens, like front-vip');
 const seconds = (field: keyof typeof QUEUE_LIMITS) => {
   const { min, max } = QUEUE_LIMITS[field];
   return z.number().int('a whole number of seconds').min(min, `at least ${min}`).max(max, `at most ${max}`).optional();
 };
 
 /** Fields left out take their defaults: PUT replaces the queue's rules as a whole. */
-const queueRulesBody = z.strictObject({
+export const queueRulesBody = z.strictObject({
   desk: z.enum(DESKS).optional(),
   serviceLevelSeconds: seconds('serviceLevelSeconds'),
   maxWaitSeconds: seconds('maxWaitSeconds'),
