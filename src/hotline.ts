@@ -65,6 +65,7 @@ import { ReconciliationRepo } from './acd/reconciliation.repo';
 import { AgentControlService } from './acd/agent-control.service';
 import { agentControlRoutes } from './http/agent-control.routes';
 import { auditRoutes } from './http/audit.routes';
+import { apiDocsRoutes } from './http/api-docs.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
@@ -464,6 +465,7 @@ export function createHotline(o: HotlineOptions) {
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
+      apiDocsRoutes(),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;

@@ -181,7 +181,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', path: '/api/reports/contact-center', tag: 'reports', access: ['supervisor', 'dispatcher', 'team_lead'], summary: 'Contact-center report: offered, answered, abandoned, service level... (JSON or CSV)', query: reports.reportQuery(TZ) },
   { method: 'get', path: '/api/rmas/review', tag: 'rma-review', access: ['agent', 'team_lead', 'supervisor', 'dispatcher'], summary: 'Back office: RMAs waiting for review', query: rmaReview.listQuery },
   { method: 'get', path: '/api/rmas/department', tag: 'rma-review', access: ['department'], summary: 'A department\'s RMAs to refund or ship', query: rmaReview.departmentQuery },
-  { method: 'get', path: '/api/rmas/:number', tag: 'rma-review', access: ['agent', 'team_lead', 'supervisor', 'dispatcher'], summary: 'One RMA with its order and history' },
+  { method: 'get', path: '/api/rmas/:number', tag: 'rma-review', access: ['agent', 'team_lead', 'supervisor', 'dispatcher', 'department'], summary: 'One RMA with its order and history' },
   { method: 'post', path: '/api/rmas/:number/claim', tag: 'rma-review', access: ['agent'], summary: 'Claim an RMA for review' },
   { method: 'post', path: '/api/rmas/:number/release', tag: 'rma-review', access: ['agent'], summary: 'Release a claimed RMA' },
   { method: 'post', path: '/api/rmas/:number/approve-return', tag: 'rma-review', access: ['agent'], summary: 'Approve a return with the refund', body: rmaReview.returnBody },
