@@ -78,6 +78,8 @@ export interface ApiRoute {
   ok?: ApiAnswer;
   /** A request body example. */
   example?: unknown;
+  /** Error statuses worth naming beyond 400/401/403 (all in the Error format): status → when. */
+  errors?: Record<number, string>;
 }
 
 const EVERYONE = ROLES;
@@ -104,7 +106,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'get', path: '/api/agents', tag: 'agents', access: ['dispatcher', 'team_lead', 'supervisor', 'admin'], summary: 'Every agent with desks, skills and current presence' },
   { method: 'put', path: '/api/agents/:id/desks', tag: 'agents', access: ['dispatcher', 'supervisor', 'admin'], summary: 'Replace an agent\'s desks and skills live (audited)', body: agents.desksBody },
   { method: 'get', path: '/api/audit', tag: 'audit', access: ['supervisor', 'admin'], summary: 'Read the audit trail with filters (JSON pages, or CSV with format=csv)', query: audit.auditQuery, ok: { schema: audit.auditPageSchema, csv: true } },
-  { method: 'post', path: '/api/auth/login', tag: 'auth', access: 'public', summary: 'Sign in: username and password for a bearer token (every attempt is audited)', body: auth.loginBody, ok: { schema: sessionSchema }, example: { username: 'supervisor1', password: 'your-password' } },
+  { method: 'post', path: '/api/auth/login', tag: 'auth', access: 'public', summary: 'Sign in: username and password for a bearer token (every attempt is audited)', body: auth.loginBody, ok: { schema: sessionSchema }, example: { username: 'supervisor1', password: 'your-password' }, errors: { 401: 'Wrong username or password, or a disabled account (written to the audit trail as a denied sign-in)', 429: 'Too many failed sign-ins from this address for this account (Retry-After)', 503: 'The server is busy checking passwords (Retry-After)' } },
   { method: 'post', path: '/api/auth/password', tag: 'auth', access: EVERYONE, summary: 'Change one\'s own password (ends every other session; returns a fresh token)', body: auth.passwordChangeBody, ok: { schema: sessionSchema } },
   { method: 'post', path: '/api/auth/ws-ticket', tag: 'auth', access: EVERYONE, summary: 'A one-time ticket for opening the live-feed WebSocket' },
   { method: 'post', path: '/api/auth/logout', tag: 'auth', access: EVERYONE, summary: 'Sign out: revoke this token and close its sockets', ok: NO_CONTENT },
@@ -225,7 +227,7 @@ function accessLine(a: ApiAccess): string {
 
 /** The shape a route answers with at `status` (for the tests that hold real answers against the document). */
 export function answerSchema(route: ApiRoute, status: number): z.ZodType | undefined {
-  if (route.tag === 'intake') return status === 201 ? intakeResultSchema : status === 200 ? z.union([intakeResultSchema, intakeBatchSchema]) : status === 422 ? intakeRejectedSchema : undefined;
+  if (route.tag === 'intake') return status === 201 ? intakeResultSchema : status === 200 ? z.union([intakeResultSchema, intakeBatchSchema]) : status === 422 ? intakeRejectedSchema : status >= 400 ? apiErrorSchema : undefined;
   const ok = route.ok ?? {};
   if (status === (ok.status ?? 200) || status === ok.also) return ok.schema;
   return status >= 400 ? apiErrorSchema : undefined;
@@ -270,6 +272,7 @@ export function buildApiDocument(o: ApiDocumentOptions): Record<string, unknown>
         }
       }
     }
+    for (const [status, when] of Object.entries(r.errors ?? {})) responses[status] = json(apiErrorSchema, when);
     if (r.body || r.query || params.length) responses[400] = json(apiErrorSchema, 'Bad input: `message` says what, `details` lists each problem');
     if (r.access !== 'public') responses[401] = json(apiErrorSchema, r.access === 'integration-key' ? 'No integration key, or an unknown or revoked one' : 'No token, or an expired or revoked one');
     if (r.access !== 'public') responses[403] = json(apiErrorSchema, r.access === 'integration-key' ? 'A staff token: the intake takes integration keys only' : 'A role this route does not allow (written to the audit trail)');
