@@ -91,11 +91,15 @@ const AUDIO: ApiAnswer = { binary: 'audio/wav' };
 const INTAKE: ApiAnswer = { status: 201, schema: intakeResultSchema };
 
 const intakeBody = (record: z.ZodType) =>
-  z.union([record, z.object({ records: z.array(record).max(MAX_BATCH).meta({ description: `1 to ${MAX_BATCH} records; each is answered on its own` }) })]);
+  z.union([
+    record,
+    z.object({ records: z.array(record).max(MAX_BATCH).meta({ description: `1 to ${MAX_BATCH} records; each is answered on its own` }) }),
+    z.array(record).max(MAX_BATCH).meta({ description: 'A bare array: the same as {records: [...]}' }),
+  ]);
 
 const INTAKE_NOTES = [
   'For the order system: authenticate with an integration key (`Authorization: Bearer ik_…` or `X-Integration-Key: ik_…`); a staff token is refused with 403.',
-  'Send one record, or `{"records": [...]}` with up to ' + MAX_BATCH + ' (8 MB at most). A single record answers 201 (created), 200 (updated or unchanged) or 422 with field errors;',
+  'Send one record, or `{"records": [...]}` (or a bare array) with up to ' + MAX_BATCH + ' (8 MB at most). A single record answers 201 (created), 200 (updated or unchanged) or 422 with field errors;',
   'a batch answers 200 with a summary and one result per record, in order. `version` makes a push idempotent: the same or an older version changes nothing (`unchanged`).',
   'Amounts are yuan as strings ("199.00") or numbers, exact to the fen. Every request is written to the audit trail as a use of the key. See docs/intake-api.md.',
 ].join(' ');
