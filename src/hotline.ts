@@ -421,6 +421,7 @@ export function createHotline(o: HotlineOptions) {
   const api = createApiApp({
     log,
     audit,
+    clock,
     health: () =>
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,

@@ -54,7 +54,7 @@ function clientErrorBody(err: ClientError & { code?: unknown }): ApiErrorBody {
 }
 
 /** With `audit`, a signed-in person refused by a role or rule (403) is written to the audit trail as denied. */
-export function apiErrorHandler(log: Logger, audit?: AuditTrail): ErrorRequestHandler {
+export function apiErrorHandler(log: Logger, audit?: AuditTrail, clock: { now(): Date } = { now: () => new Date() }): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const send = (status: number, body: ApiErrorBody) => res.status(status).json(body);
@@ -64,7 +64,7 @@ export function apiErrorHandler(log: Logger, audit?: AuditTrail): ErrorRequestHa
       const route = (req.route as { path?: unknown } | undefined)?.path;
       const target = `${req.method} ${typeof route === 'string' ? req.baseUrl + route : maskPhonesInPath(req.path)}`;
       try {
-        audit.record({ at: new Date(), actorId: who.id, action: 'api.access_denied', subjectType: 'route', subjectId: target, outcome: 'denied', reason: err.message, ip: req.ip ?? null, detail: { role: who.role } });
+        audit.record({ at: clock.now(), actorId: who.id, action: 'api.access_denied', subjectType: 'route', subjectId: target, outcome: 'denied', reason: err.message, ip: req.ip ?? null, detail: { role: who.role } });
       } catch (e) {
         log.error('could not audit a refused request', { err: String(e) });
       }

@@ -19,6 +19,8 @@ export interface ApiDeps {
   trustProxy?: TrustProxy;
   /** The audit trail: refused requests (403) of signed-in people are written to it. */
   audit?: AuditTrail;
+  /** The clock of the audit rows written here. @default the system clock */
+  clock?: { now(): Date };
   /** The built browser console (`npm run build:console`), served at /; without an index.html there, a plain page. */
   consoleDir?: string;
 }
@@ -54,7 +56,7 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such route' });
   });
-  app.use(apiErrorHandler(d.log, d.audit));
+  app.use(apiErrorHandler(d.log, d.audit, d.clock));
   return app;
 }
 
