@@ -85,6 +85,28 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
       expect(operations).to.equal(API_ROUTES.length);
     });
 
+    it('has every $ref resolve to a component, and unique operation ids', () => {
+      const refs = new Set<string>();
+      const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            if (k === '$ref' && typeof x === 'string') refs.add(x);
+            else walk(x);
+          }
+        }
+      };
+      walk(doc);
+      expect(refs.size).to.be.greaterThan(5);
+      const unresolved = [...refs].filter((r) => {
+        const [, kind, name] = /^#\/components\/(\w+)\/(.+)$/.exec(r) ?? [];
+        return !kind || !doc.components[kind]?.[name];
+      });
+      expect(unresolved).to.deep.equal([]);
+      const ids = Object.values(doc.paths as Json).flatMap((item) => Object.values(item as Json).map((op) => (op as Json).operationId as string));
+      expect(new Set(ids).size).to.equal(ids.length);
+    });
+
     it('describes request bodies from the routes’ own schemas, and the intake with the worked example', () => {
       const state = doc.paths['/api/agents/me/state'].put.requestBody.content['application/json'];
       expect(JSON.stringify(state.schema)).to.include('available').and.include('wrap_up');
