@@ -70,6 +70,7 @@ import { ReconciliationRepo } from './acd/reconciliation.repo';
 import { AgentControlService } from './acd/agent-control.service';
 import { agentControlRoutes } from './http/agent-control.routes';
 import { auditRoutes } from './http/audit.routes';
+import { apiDocsRoutes } from './http/api-docs.routes';
 import { TwilioAcdCarrier } from './telephony/acd-carrier';
 import { acdWebhookRoutes } from './telephony/acd-webhooks';
 import { queueWebhookRoutes } from './telephony/queue-webhooks';
@@ -187,7 +188,7 @@ export function qualityServices(o: { db: Db; transact: ReturnType<typeof transac
   const scorecardsRepo = new ScorecardsRepo(o.db);
   const assignments = new QaAssignmentsRepo(o.db);
   const evaluationsRepo = new EvaluationsRepo(o.db);
-  const scorecards = new ScorecardService({ scorecards: scorecardsRepo, transact: o.transact, clock: o.clock });
+  const scorecards = new ScorecardService({ scorecards: scorecardsRepo, transact: o.transact, clock: o.clock, audit: new AuditRepo(o.db) });
   return {
     scorecards,
     evaluations: new EvaluationsService({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, scorecardService: scorecards, assignments, transact: o.transact, clock: o.clock, events: o.events }),
@@ -393,9 +394,9 @@ export function createHotline(o: HotlineOptions) {
   const dispositions = new DispositionService({ interactions: acdRepos.interactions, transact });
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
   const agentDesks = new AgentDesksRepo(db);
-  const desks = new DesksService({ desks: agentDesks, transact, events, clock });
+  const desks = new DesksService({ desks: agentDesks, transact, events, audit, clock });
   const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
-  const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact });
+  const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact, audit, clock });
   const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
   // Listen, whisper, barge: sessions left open by a crash (their call is over) are closed at once.
   const monitoring = new LiveMonitoringService({
@@ -481,6 +482,8 @@ export function createHotline(o: HotlineOptions) {
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
   const api = createApiApp({
     log,
+    audit,
+    clock,
     health: () =>
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
@@ -528,6 +531,7 @@ export function createHotline(o: HotlineOptions) {
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
+      apiDocsRoutes(),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 // Owns moving agents between desks: a dispatcher replaces an agent's desks live, and the ACD hears of it after commit.
+import type { AuditActor, AuditTrail } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
@@ -26,7 +27,7 @@ export function deskAssignmentProblems(desks: readonly DeskSkill[]): string[] {
 export class DesksService {
   private readonly clock: Clock;
 
-  constructor(private readonly d: { desks: AgentDesksRepo; transact: Transact; events: Pick<EventBus, 'publish'>; clock?: Clock }) {
+  constructor(private readonly d: { desks: AgentDesksRepo; transact: Transact; events: Pick<EventBus, 'publish'>; audit: AuditTrail; clock?: Clock }) {
     this.clock = d.clock ?? { now: () => new Date() };
   }
 
@@ -35,14 +36,19 @@ export class DesksService {
     return this.d.desks.agents();
   }
 
-  /** Replaces the agent's desks in one transaction, then publishes AgentDesksChanged so waiting calls are dispatched again. */
-  setDesks(agentId: number, desks: readonly DeskSkill[]): AgentOnFloor {
+  /**
+   * Replaces the agent's desks in one transaction, then publishes AgentDesksChanged so waiting calls are dispatched
+   * again. With `by` the change is audited here (a floor action that audits itself leaves it out).
+   */
+  setDesks(agentId: number, desks: readonly DeskSkill[], by?: AuditActor): AgentOnFloor {
     const problems = deskAssignmentProblems(desks);
     if (problems.length) throw new Invalid(problems.join('; '), problems);
     const copy = desks.map(({ desk, skill }) => ({ desk, skill }));
     const agent = this.d.transact(() => {
-      if (!this.d.desks.agent(agentId)) throw new NotFound(`No agent with id ${agentId}`);
+      const before = this.d.desks.agent(agentId);
+      if (!before) throw new NotFound(`No agent with id ${agentId}`);
       this.d.desks.replaceDesks(agentId, copy);
+      if (by) this.d.audit.record({ at: this.clock.now(), actorId: by.id, action: 'agent.desks_changed', subjectType: 'agent', subjectId: agentId, ip: by.ip, detail: { from: before.desks, to: copy } });
       return this.d.desks.agent(agentId)!;
     });
     this.d.events.publish({ type: 'AgentDesksChanged', agentId, desks: agent.desks, at: this.clock.now() });

@@ -1,4 +1,5 @@
 // Owns the rules of configuring a queue: ranges, the overflow target, and no overflow loops.
+import type { AuditActor, AuditTrail } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import { Invalid } from '../errors/domain-errors';
 import { defaultQueueSettings, type OverflowAction, type QueueDesk, type QueueSettings, type QueueSettingsRepo } from './queue-settings.repo';
@@ -43,14 +44,17 @@ export function queueRuleProblems(s: QueueSettings): string[] {
 }
 
 export class QueueSettingsService {
-  constructor(private readonly d: { queues: QueueSettingsRepo; transact: Transact }) {}
+  constructor(private readonly d: { queues: QueueSettingsRepo; transact: Transact; audit: AuditTrail; clock?: { now(): Date } }) {}
 
   list(): QueueSettings[] {
     return this.d.queues.list();
   }
 
-  /** Creates or replaces the queue's rules; throws Invalid listing every problem. */
-  put(name: string, input: QueueRulesInput): { settings: QueueSettings; created: boolean } {
+  /**
+   * Creates or replaces the queue's rules; throws Invalid listing every problem. With `by` (a person through the API)
+   * the change is audited here; a caller that audits its own action (a dispatcher's overflow change) leaves it out.
+   */
+  put(name: string, input: QueueRulesInput, by?: AuditActor, reason?: string): { settings: QueueSettings; created: boolean } {
     const defaults = defaultQueueSettings(name);
     const settings: QueueSettings = {
       ...defaults,
@@ -61,8 +65,13 @@ export class QueueSettingsService {
     return this.d.transact(() => {
       const problems = [...queueRuleProblems(settings), ...this.overflowProblems(settings)];
       if (problems.length) throw new Invalid(problems.join('; '), problems);
-      const created = !this.d.queues.find(name);
+      const before = this.d.queues.find(name);
+      const created = !before;
       this.d.queues.upsert(settings);
+      if (by) {
+        const at = this.d.clock?.now() ?? new Date();
+        this.d.audit.record({ at, actorId: by.id, action: created ? 'queue_settings.created' : 'queue_settings.changed', subjectType: 'queue', subjectId: name, reason, ip: by.ip, detail: { before: before ?? null, after: settings } });
+      }
       return { settings, created };
     });
   }

@@ -1,13 +1,17 @@
-// Writes and reads the audit trail (drizzle only): one row per audited action.
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+// The one audit trail (drizzle only): every privileged action, allowed, refused or failed, is one appended row here.
+// Append-only: this module has no update or delete, and triggers in the database refuse both (migration audit_trail).
+import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { auditLog } from '../db/schema/index';
+import { auditLog, type AuditOutcome } from '../db/schema/index';
 
 export type AuditRow = typeof auditLog.$inferSelect;
+export type { AuditOutcome };
 
 export interface AuditEntry {
   at: Date;
+  /** The staff member who acted; null for the system itself or for someone not signed in (a failed sign-in, an integration key). */
   actorId: number | null;
+  /** Dotted verb, `<area>.<what>`: `auth.signed_in`, `staff.role_changed`, `queue_settings.changed`. */
   action: string;
   subjectType: string;
   subjectId: string | number;
@@ -15,19 +19,36 @@ export interface AuditEntry {
   /** Serialised as JSON; keep secrets and full phone numbers out. */
   detail?: Record<string, unknown>;
   ip?: string | null;
+  /** @default 'success' */
+  outcome?: AuditOutcome;
 }
 
 export interface AuditFilter {
+  /** Exactly this action. */
   action?: string;
+  /** Actions starting with this (`staff.` for every account change). */
+  actionPrefix?: string;
   subjectType?: string;
   subjectId?: string;
   actorId?: number;
+  outcome?: AuditOutcome;
+  /** Inclusive. */
   from?: Date;
+  /** Exclusive. */
   to?: Date;
   limit?: number;
   /** Rows to skip (paging, newest first). @default 0 */
   offset?: number;
 }
+
+/** Who acted and from which client address, as the features pass it on. */
+export interface AuditActor {
+  id: number;
+  ip?: string | null;
+}
+
+/** What the features get: recording only (reading is the audit route's). */
+export type AuditTrail = Pick<AuditRepo, 'record'>;
 
 export class AuditRepo {
   constructor(private readonly db: Db) {}
@@ -44,6 +65,7 @@ export class AuditRepo {
         reason: e.reason ?? null,
         detail: e.detail ? JSON.stringify(e.detail) : null,
         ip: e.ip ?? null,
+        outcome: e.outcome ?? 'success',
       })
       .returning()
       .get();
@@ -53,9 +75,12 @@ export class AuditRepo {
   list(f: AuditFilter = {}): AuditRow[] {
     const where: SQL[] = [];
     if (f.action) where.push(eq(auditLog.action, f.action));
+    // substr, not LIKE: a prefix with _ or % means itself.
+    if (f.actionPrefix) where.push(sql`substr(${auditLog.action}, 1, ${f.actionPrefix.length}) = ${f.actionPrefix}`);
     if (f.subjectType) where.push(eq(auditLog.subjectType, f.subjectType));
     if (f.subjectId !== undefined) where.push(eq(auditLog.subjectId, f.subjectId));
     if (f.actorId !== undefined) where.push(eq(auditLog.actorId, f.actorId));
+    if (f.outcome) where.push(eq(auditLog.outcome, f.outcome));
     if (f.from) where.push(gte(auditLog.at, f.from));
     if (f.to) where.push(lt(auditLog.at, f.to));
     return this.db

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
-import { Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
+import { Busy, DomainError, Forbidden, Invalid, TooManyAttempts, Unauthorized } from '../errors/domain-errors';
 import { throttleKey } from './client-address';
 import { HashGate } from './hash-gate';
 import { hashCost, hashPassword, needsRehash, PASSWORD_COST, verifyPassword } from './password';
@@ -105,7 +105,24 @@ export class AuthService {
     this.verify = d.verify ?? verifyPassword;
   }
 
+  /** Signs in; every attempt is audited (`auth.signed_in`: success, or denied with the reason, or failed when busy). */
   async login(username: string, password: string, ip: string, now: Date): Promise<LoginResult> {
+    try {
+      return await this.signIn(username, password, ip, now);
+    } catch (err) {
+      if (err instanceof DomainError) {
+        const known = this.d.staff.byUsername(username);
+        const outcome = err instanceof Busy ? 'failed' : 'denied';
+        // The typed username is kept only when it names an account: a password typed into the wrong field stays out.
+        this.d.transact(() =>
+          this.d.audit?.record({ at: now, actorId: null, action: 'auth.signed_in', subjectType: 'staff', subjectId: known ? known.id : 'unknown', outcome, reason: err.message, ip, detail: known ? { username: known.username } : {} }),
+        );
+      }
+      throw err;
+    }
+  }
+
+  private async signIn(username: string, password: string, ip: string, now: Date): Promise<LoginResult> {
     const account = await this.checkPassword(username, password, ip, now);
     if (!account) throw new Unauthorized(BAD_CREDENTIALS);
     if (!account.active) throw new Unauthorized('This account is disabled; ask a supervisor');
@@ -124,6 +141,7 @@ export class AuthService {
       // The expected old hash makes a password changed during the slow rehash win over the upgrade.
       if (upgraded) this.d.staff.setPasswordHash(account.id, upgraded, { demoPassword }, account.passwordHash);
       else if (account.demoPassword !== demoPassword) this.d.staff.setDemoPassword(account.id, demoPassword);
+      this.d.audit?.record({ at: now, actorId: account.id, action: 'auth.signed_in', subjectType: 'staff', subjectId: account.id, ip, detail: { username: account.username } });
       return this.issueToken(account, now);
     });
   }
@@ -138,6 +156,9 @@ export class AuthService {
     if (problems.length) throw new Invalid(problems.join('; '), problems);
     const account = await this.checkPassword(principal.username, currentPassword, ip, now);
     // 400, not 401: a desktop client reads 401 as "session ended" and would sign the user out over a typo.
+    if (!account || account.id !== principal.id) {
+      this.d.transact(() => this.d.audit?.record({ at: now, actorId: principal.id, action: 'staff.password_changed', subjectType: 'staff', subjectId: principal.id, outcome: 'denied', reason: 'wrong current password', ip }));
+    }
     if (!account || account.id !== principal.id) throw new Invalid('The current password is wrong', ['currentPassword: wrong password']);
     const passwordHash = await this.hash(newPassword);
     const result = this.d.transact(() => {
@@ -166,9 +187,10 @@ export class AuthService {
   }
 
   /** Revokes the token and ends the sockets opened with it; harmless when it is already revoked or unknown. */
-  logout(token: string, now: Date): void {
+  logout(token: string, now: Date, ip: string | null = null): void {
     const holder = this.d.staff.findValidToken(tokenHash(token), now);
     if (!this.d.staff.revokeToken(tokenHash(token), now) || !holder) return;
+    this.d.audit?.record({ at: now, actorId: holder.id, action: 'auth.signed_out', subjectType: 'staff', subjectId: holder.id, ip });
     this.d.revocations?.announce({ staffId: holder.id, token, reason: 'signed out' });
   }
 

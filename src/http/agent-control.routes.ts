@@ -9,8 +9,8 @@ import { numericId } from './route-params';
 import { presenceView } from './presence.routes';
 
 const reason = z.string({ error: 'a reason is required (it is audited)' }).trim().min(3, 'a reason is required (it is audited)').max(500);
-const forceStateBody = z.strictObject({ state: z.literal('offline', { error: 'state must be offline' }), reason });
-const forceEndBody = z.strictObject({ reason });
+export const forceStateBody = z.strictObject({ state: z.literal('offline', { error: 'state must be offline' }), reason });
+export const forceEndBody = z.strictObject({ reason });
 
 export function agentControlRoutes(d: { auth: AuthService; agentControl: AgentControlService; clock?: Clock }): Router {
   const supervisor = [requireAuth(d.auth, d.clock), requireRole('supervisor', 'admin')];

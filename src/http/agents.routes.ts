@@ -6,10 +6,10 @@ import type { AuthService } from '../auth/auth.service';
 import type { AgentOnFloor } from '../acd/agent-desks.repo';
 import { DESKS, SKILL_RANGE, type DesksService } from '../acd/desks.service';
 import type { Clock } from '../ivr/ivr-call.service';
-import { requireAuth, requireRole } from './auth-middleware';
+import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
 
-const desksBody = z.strictObject({
+export const desksBody = z.strictObject({
   desks: z
     .array(z.strictObject({ desk: z.enum(DESKS), skill: z.number().int().min(SKILL_RANGE.min).max(SKILL_RANGE.max) }), { error: 'a list of {desk, skill} is required' })
     .min(1, 'an agent needs at least one desk')
@@ -33,7 +33,7 @@ export function agentsRoutes(d: { auth: AuthService; desks: DesksService; clock?
 
   router.put('/api/agents/:id/desks', numericId, signedIn, requireRole('dispatcher', 'supervisor', 'admin'), (req, res) => {
     const { desks } = desksBody.parse(req.body ?? {});
-    res.json(agentJson(d.desks.setDesks(Number(req.params.id), desks)));
+    res.json(agentJson(d.desks.setDesks(Number(req.params.id), desks, { id: currentStaff(res).id, ip: req.ip })));
   });
 
   return router;

@@ -2,6 +2,8 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { maskPhonesInPath, type Logger } from '../logging/logger';
+import type { AuditTrail } from '../audit/audit.repo';
+import type { Principal } from '../auth/auth.service';
 import { Busy, Conflict, DomainError, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized, Unprocessable } from '../errors/domain-errors';
 
 export interface ApiErrorBody {
@@ -51,10 +53,22 @@ function clientErrorBody(err: ClientError & { code?: unknown }): ApiErrorBody {
   return { error: 'bad_request', message: 'The request could not be read' };
 }
 
-export function apiErrorHandler(log: Logger): ErrorRequestHandler {
+/** With `audit`, a signed-in person refused by a role or rule (403) is written to the audit trail as denied. */
+export function apiErrorHandler(log: Logger, audit?: AuditTrail, clock: { now(): Date } = { now: () => new Date() }): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const send = (status: number, body: ApiErrorBody) => res.status(status).json(body);
+    const who = res.locals.staff as Principal | undefined;
+    if (audit && who && err instanceof Forbidden) {
+      // The route's pattern, not the concrete path: ids stay in the pattern's place and phone numbers never land here.
+      const route = (req.route as { path?: unknown } | undefined)?.path;
+      const target = `${req.method} ${typeof route === 'string' ? req.baseUrl + route : maskPhonesInPath(req.path)}`;
+      try {
+        audit.record({ at: clock.now(), actorId: who.id, action: 'api.access_denied', subjectType: 'route', subjectId: target, outcome: 'denied', reason: err.message, ip: req.ip ?? null, detail: { role: who.role } });
+      } catch (e) {
+        log.error('could not audit a refused request', { err: String(e) });
+      }
+    }
 
     if (err instanceof DomainError) {
       const [, status, code] = DOMAIN.find(([type]) => err instanceof type) ?? [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { maskPhonesInPath, type Logger } from '../logging/logger';
+import type { AuditTrail } from '../audit/audit.repo';
 import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
 import { homePage } from './home-page';
@@ -18,6 +19,10 @@ export interface ApiDeps {
   routers: Router[];
   /** Whose X-Forwarded-For to believe for `req.ip` (TRUST_PROXY). @default 'loopback' */
   trustProxy?: TrustProxy;
+  /** The audit trail: refused requests (403) of signed-in people are written to it. */
+  audit?: AuditTrail;
+  /** The clock of the audit rows written here. @default the system clock */
+  clock?: { now(): Date };
   /** The built browser console (`npm run build:console`), served at /; without an index.html there, a plain page. */
   consoleDir?: string;
   /** GET /ready: whether this process should take traffic (src/http/readiness.ts). */
@@ -65,7 +70,7 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such route' });
   });
-  app.use(apiErrorHandler(d.log));
+  app.use(apiErrorHandler(d.log, d.audit, d.clock));
   return app;
 }
 

@@ -7,12 +7,12 @@ import type { WsTickets } from '../auth/ws-tickets';
 import type { Clock } from '../ivr/ivr-call.service';
 import { bearerToken, currentStaff, requireAuth } from './auth-middleware';
 
-const loginBody = z.object({
+export const loginBody = z.object({
   username: z.string({ error: 'username is required' }).trim().min(1, 'username is required').max(64),
   password: z.string({ error: 'password is required' }).min(1, 'password is required').max(PASSWORD_MAX_LENGTH),
 });
 
-const passwordChangeBody = z.object({
+export const passwordChangeBody = z.object({
   currentPassword: z.string({ error: 'currentPassword is required' }).min(1, 'currentPassword is required').max(PASSWORD_MAX_LENGTH),
   newPassword: z.string({ error: 'newPassword is required' }).max(PASSWORD_MAX_LENGTH),
 });
@@ -49,7 +49,7 @@ export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: 
   }
 
   router.post('/api/auth/logout', signedInPendingChange, (req, res) => {
-    d.auth.logout(bearerToken(req.headers)!, clock.now());
+    d.auth.logout(bearerToken(req.headers)!, clock.now(), req.ip ?? null);
     res.status(204).end();
   });
 

@@ -7,9 +7,9 @@ import type { Clock } from '../ivr/ivr-call.service';
 import { AGENT_OUTCOMES, attemptJson, type CallbackOutcomeService } from '../outbound/callback-outcome.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
-const idParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int('id must be a whole number').positive('id must be positive') });
+export const idParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int('id must be a whole number').positive('id must be positive') });
 
-const outcomeBody = z.object({
+export const outcomeBody = z.object({
   outcome: z.enum(AGENT_OUTCOMES, { error: `outcome is required, one of: ${AGENT_OUTCOMES.join(', ')}` }),
   note: z.string({ error: 'note must be text' }).trim().max(2000, 'note is longer than 2000 characters').optional(),
   dueAt: z.iso.datetime({ error: 'dueAt must be an ISO 8601 date-time (e.g. 2026-11-24T09:30:00Z)', offset: true }).optional(),

@@ -26,7 +26,7 @@ const listOf = <T extends readonly [string, ...string[]]>(name: string, values: 
     .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).filter(Boolean))
     .pipe(z.array(z.enum(values, { error: `${name} must be one or more of: ${values.join(', ')}` })));
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   status: listOf('status', STATUSES).optional(),
   type: listOf('type', CALLBACK_TYPES).optional(),
   desk: listOf('desk', DESKS).optional(),
@@ -40,16 +40,16 @@ const listQuery = z.strictObject({
   offset: z.coerce.number({ error: 'offset must be a number' }).int().min(0, 'offset must be 0 or more').max(1_000_000).default(0),
 });
 
-const changeBody = z.strictObject({
+export const changeBody = z.strictObject({
   ownerId: z.union([z.null(), z.number().int().positive()], { error: 'ownerId must be an agent id, or null for the desk’s pool' }).optional(),
   dueAt: instant('dueAt').optional(),
   priority: priority.optional(),
   reason: auditedReason.optional(),
 });
 
-const cancelBody = z.strictObject({ reason: auditedReason });
+export const cancelBody = z.strictObject({ reason: auditedReason });
 
-const addBody = z.strictObject({
+export const addBody = z.strictObject({
   phone: phone('phone').optional(),
   customerId: z.number({ error: 'customerId must be a number' }).int().positive().optional(),
   reason: text('reason', 500),
@@ -62,15 +62,15 @@ const addBody = z.strictObject({
   note: text('note', 500).optional(),
 });
 
-const dncQuery = z.strictObject({
+export const dncQuery = z.strictObject({
   phone: phone('phone').optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(500, 'limit must be at most 500').default(100),
   offset: z.coerce.number({ error: 'offset must be a number' }).int().min(0, 'offset must be 0 or more').max(1_000_000).default(0),
 });
-const dncBody = z.strictObject({ phone: phone('phone'), reason: auditedReason });
-const dncRemove = z.object({ reason: auditedReason });
-const typeParam = z.object({ type: z.enum(CALLBACK_TYPES, { error: `type must be one of: ${CALLBACK_TYPES.join(', ')}` }) });
-const settingBody = z
+export const dncBody = z.strictObject({ phone: phone('phone'), reason: auditedReason });
+export const dncRemove = z.object({ reason: auditedReason });
+export const typeParam = z.object({ type: z.enum(CALLBACK_TYPES, { error: `type must be one of: ${CALLBACK_TYPES.join(', ')}` }) });
+export const settingBody = z
   .strictObject({
     mode: z.enum(['progressive', 'preview'], { error: 'mode must be progressive or preview' }).optional(),
     callingStart: z.string({ error: 'callingStart must be HH:MM' }).optional(),

@@ -6,8 +6,8 @@ import { DISPOSITION_CODES, DISPOSITIONS, type DispositionService } from '../acd
 import type { Clock } from '../ivr/ivr-call.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
-const idParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int('id must be a whole number').positive('id must be positive') });
-const dispositionBody = z.object({
+export const idParam = z.object({ id: z.coerce.number({ error: 'id must be a number' }).int('id must be a whole number').positive('id must be positive') });
+export const dispositionBody = z.object({
   code: z.enum(DISPOSITION_CODES, { error: `code is required, one of: ${DISPOSITION_CODES.join(', ')}` }),
 });
 

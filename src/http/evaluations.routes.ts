@@ -11,7 +11,7 @@ import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { versionJson } from './scorecards.routes';
 
 const positiveId = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`);
-const idParam = z.object({ id: positiveId('id') });
+export const idParam = z.object({ id: positiveId('id') });
 const text = (name: string, max: number) => z.string({ error: `${name} must be text` }).trim().min(1, `${name} must not be empty`).max(max, `${name} is longer than ${max} characters`);
 
 const answer = z.object({
@@ -21,18 +21,18 @@ const answer = z.object({
 });
 const answers = z.array(answer, { error: 'answers must be a list of {itemId, score, comment}' }).max(200, 'at most 200 answers');
 
-const openBody = z.object({ calibration: z.boolean({ error: 'calibration must be true or false' }).optional(), scorecardId: positiveId('scorecardId').optional() });
-const answerBody = z.object({ answers, summary: z.string({ error: 'summary must be text' }).trim().max(4000, 'summary is longer than 4000 characters').nullable().optional() });
-const commentBody = z.object({
+export const openBody = z.object({ calibration: z.boolean({ error: 'calibration must be true or false' }).optional(), scorecardId: positiveId('scorecardId').optional() });
+export const answerBody = z.object({ answers, summary: z.string({ error: 'summary must be text' }).trim().max(4000, 'summary is longer than 4000 characters').nullable().optional() });
+export const commentBody = z.object({
   atSeconds: z.number({ error: 'atSeconds must be a number of seconds' }).min(0, 'atSeconds must be at least 0'),
   itemId: z.string({ error: 'itemId must be text' }).min(1).max(40).optional(),
   text: text('text', 2000),
 });
-const disputeBody = z.object({ reason: text('reason', 2000) });
-const resolveBody = z.discriminatedUnion('resolution', [z.object({ resolution: z.literal('upheld'), note: text('note', 2000) }), z.object({ resolution: z.literal('changed'), note: text('note', 2000), answers: answers.min(1, 'answers must not be empty') })], {
+export const disputeBody = z.object({ reason: text('reason', 2000) });
+export const resolveBody = z.discriminatedUnion('resolution', [z.object({ resolution: z.literal('upheld'), note: text('note', 2000) }), z.object({ resolution: z.literal('changed'), note: text('note', 2000), answers: answers.min(1, 'answers must not be empty') })], {
   error: 'resolution must be upheld or changed (with answers)',
 });
-const listQuery = z.object({
+export const listQuery = z.object({
   agent: z.union([z.literal('me'), positiveId('agent')]).optional(),
   status: z.enum(['draft', 'submitted', 'acknowledged', 'disputed', 'resolved'], { error: 'status must be one of: draft, submitted, acknowledged, disputed, resolved' }).optional(),
   recording: positiveId('recording').optional(),

@@ -12,11 +12,11 @@ import { numericId } from './route-params';
 
 const reason = z.string({ error: 'a reason is required (it is audited)' }).trim().min(3, 'a reason is required (it is audited)').max(500);
 const desk = z.enum(DESKS, { error: `a desk: ${DESKS.join(', ')}` });
-const moveBody = z.strictObject({ to: desk, from: desk.optional(), skill: z.number().int().min(1).max(5).optional(), reason });
-const reasonBody = z.strictObject({ reason });
-const priorityBody = z.strictObject({ priority: z.number().int().min(PRIORITY_RANGE.min).max(PRIORITY_RANGE.max), reason });
-const assignBody = z.strictObject({ agentId: z.number().int().positive(), reason });
-const overflowBody = z
+export const moveBody = z.strictObject({ to: desk, from: desk.optional(), skill: z.number().int().min(1).max(5).optional(), reason });
+export const reasonBody = z.strictObject({ reason });
+export const priorityBody = z.strictObject({ priority: z.number().int().min(PRIORITY_RANGE.min).max(PRIORITY_RANGE.max), reason });
+export const assignBody = z.strictObject({ agentId: z.number().int().positive(), reason });
+export const overflowBody = z
   .strictObject({
     maxWaitSeconds: z.number().int().optional(),
     overflowAction: z.enum(OVERFLOW_ACTIONS).optional(),

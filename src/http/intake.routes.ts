@@ -17,7 +17,7 @@ export const INTAKE_BODY_LIMIT = '8mb';
  * Lets through only a valid, unrevoked integration key (`Authorization: Bearer ik_…` or `X-Integration-Key`); a staff
  * token is refused with 403, so a person's session can never feed orders in. The key goes to `res.locals.integrationKey`.
  */
-export function requireIntegrationKey(d: { keys: Pick<IntegrationKeysService, 'authenticate'>; auth: Pick<AuthService, 'authenticate'>; clock: Clock }): RequestHandler {
+export function requireIntegrationKey(d: { keys: Pick<IntegrationKeysService, 'authenticate' | 'denied'>; auth: Pick<AuthService, 'authenticate'>; clock: Clock }): RequestHandler {
   return (req, res, next) => {
     const header = req.get('x-integration-key')?.trim();
     const key = header || bearerToken(req.headers);
@@ -31,17 +31,19 @@ export function requireIntegrationKey(d: { keys: Pick<IntegrationKeysService, 'a
       } catch {
         // Neither a key nor a session: plain 401 below.
       }
-      if (staff) throw new Forbidden('Staff sign-ins cannot use the intake API; the order system uses an integration key');
-      throw new Unauthorized('Unknown integration key');
+      const why = staff ? 'Staff sign-ins cannot use the intake API; the order system uses an integration key' : 'Unknown integration key';
+      d.keys.denied(staff ? 'staff-session' : 'not-a-key', why, now, req.ip ?? null);
+      if (staff) throw new Forbidden(why);
+      throw new Unauthorized(why);
     }
-    res.locals.integrationKey = d.keys.authenticate(key, now);
+    res.locals.integrationKey = d.keys.authenticate(key, now, req.ip ?? null);
     next();
   };
 }
 
 export function intakeRoutes(d: {
   intake: IntakeService;
-  keys: Pick<IntegrationKeysService, 'authenticate'>;
+  keys: Pick<IntegrationKeysService, 'authenticate' | 'denied' | 'recordUse'>;
   auth: Pick<AuthService, 'authenticate'>;
   clock: Clock;
   log: Logger;
@@ -55,17 +57,21 @@ export function intakeRoutes(d: {
     (kind: 'order' | 'rma'): RequestHandler =>
     (req, res) => {
       const { batch, records } = recordsOf(req.body);
+      const key = res.locals.integrationKey as IntegrationKeyView;
+      const used = (outcome: 'success' | 'failed', detail: Record<string, unknown>) => d.keys.recordUse(key, { kind, outcome, detail }, d.clock.now(), req.ip ?? null);
       if (records.length > MAX_BATCH) {
+        used('failed', { records: records.length, refused: 'too many records' });
         res.status(413).json({ error: 'payload_too_large', message: `At most ${MAX_BATCH} records per request (got ${records.length}); split the batch` });
         return;
       }
       if (batch && records.length === 0) {
+        used('failed', { records: 0, refused: 'empty batch' });
         res.status(422).json({ error: 'invalid_record', message: 'records must not be empty', errors: [{ path: 'records', message: 'must not be empty' }] });
         return;
       }
       const results = kind === 'order' ? d.intake.orders(records) : d.intake.rmas(records);
       const summary = summarize(results);
-      const key = res.locals.integrationKey as IntegrationKeyView;
+      used(batch || results[0]?.result !== 'rejected' ? 'success' : 'failed', { batch, ...summary });
       d.log.info('intake', { kind, key: key.name, ...summary });
       if (!batch) {
         const [r] = results;

@@ -7,10 +7,10 @@ import type { IntegrationKeysService, IntegrationKeyView } from '../intake/integ
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { numericId } from './route-params';
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   name: z.string({ error: 'name is required (which system uses the key, e.g. erp)' }).trim().min(1, 'name must not be empty').max(100, 'name is longer than 100 characters'),
 });
-const revokeBody = z.strictObject({ reason: z.string({ error: 'reason must be text' }).trim().max(500, 'reason is longer than 500 characters').optional() });
+export const revokeBody = z.strictObject({ reason: z.string({ error: 'reason must be text' }).trim().max(500, 'reason is longer than 500 characters').optional() });
 
 function keyJson(k: IntegrationKeyView) {
   return {

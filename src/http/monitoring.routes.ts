@@ -10,8 +10,8 @@ import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
 const mode = z.enum(MONITOR_MODES, { error: `mode must be one of: ${MONITOR_MODES.join(', ')}` });
 const reason = z.string({ error: 'reason must be a string' }).trim().min(1, 'reason must not be empty').max(500).optional();
-const joinBody = z.strictObject({ mode, reason });
-const leaveBody = z.strictObject({ reason });
+export const joinBody = z.strictObject({ mode, reason });
+export const leaveBody = z.strictObject({ reason });
 
 /** Lets a non-numeric `:agentId` fall through to later routes (and so to 404). */
 const numericAgentId: RequestHandler = (req, _res, next) => (/^\d{1,9}$/.test(String(req.params.agentId)) ? next() : next('route'));

@@ -10,20 +10,20 @@ import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 const text = (name: string, max: number) =>
   z.string({ error: `${name} is required` }).trim().min(1, `${name} must not be empty`).max(max, `${name} is longer than ${max} characters`);
 
-const numberParam = z.object({ number: z.string().trim().min(1).max(64, 'order number is longer than 64 characters') });
+export const numberParam = z.object({ number: z.string().trim().min(1).max(64, 'order number is longer than 64 characters') });
 
-const listQuery = z.object({
+export const listQuery = z.object({
   reason: z.enum(['amount', 'missing_info', 'duplicate'], { error: 'reason must be one of: amount, missing_info, duplicate' }).optional(),
   claimed: z.enum(['mine', 'free'], { error: 'claimed must be mine or free' }).optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').optional(),
   offset: z.coerce.number({ error: 'offset must be a number' }).int('offset must be a whole number').min(0, 'offset must not be negative').optional(),
 });
 
-const checklistBody = z.object({ item: text('item', 200), done: z.boolean({ error: 'done must be true or false' }) });
-const approveBody = z.object({ override: z.boolean({ error: 'override must be true or false' }).optional(), note: text('note', 2000).optional() });
-const cancelBody = z.object({ reason: text('reason', 2000) });
-const needInfoBody = z.object({ question: text('question', 2000) });
-const answerBody = z.object({ answer: text('answer', 4000) });
+export const checklistBody = z.object({ item: text('item', 200), done: z.boolean({ error: 'done must be true or false' }) });
+export const approveBody = z.object({ override: z.boolean({ error: 'override must be true or false' }).optional(), note: text('note', 2000).optional() });
+export const cancelBody = z.object({ reason: text('reason', 2000) });
+export const needInfoBody = z.object({ question: text('question', 2000) });
+export const answerBody = z.object({ answer: text('answer', 4000) });
 
 function questionJson(q: OrderQuestion | null) {
   if (!q) return null;

@@ -8,7 +8,7 @@ import { BREAK_REASONS } from '../acd/agent-presence';
 import type { Clock } from '../ivr/ivr-call.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
-const stateBody = z
+export const stateBody = z
   .object({
     state: z.enum(['available', 'break', 'offline', 'wrap_up'], { error: 'state must be one of available, break, offline, wrap_up' }),
     reason: z.enum(BREAK_REASONS, { error: `reason must be one of ${BREAK_REASONS.join(', ')}` }).optional(),

@@ -11,8 +11,8 @@ import type { SamplingService } from '../quality/sampling.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 
 const positiveId = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`);
-const idParam = z.object({ id: positiveId('id') });
-const samplingBody = z.object({ period: z.string({ error: 'period must be text' }).regex(PERIOD_PATTERN, 'period must be an ISO week like 2026-W48').optional() });
+export const idParam = z.object({ id: positiveId('id') });
+export const samplingBody = z.object({ period: z.string({ error: 'period must be text' }).regex(PERIOD_PATTERN, 'period must be an ISO week like 2026-W48').optional() });
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A day (2026-11-23: its start in the center's time zone) or an ISO time with its offset. */
 const instant = (name: string, timeZone: string) =>
@@ -20,7 +20,7 @@ const instant = (name: string, timeZone: string) =>
     .string({ error: `${name} is required (an ISO date or time)` })
     .refine((s) => (DAY.test(s) || /^\d{4}-\d{2}-\d{2}T/.test(s)) && !Number.isNaN(Date.parse(s)), `${name} must be an ISO date (2026-11-23) or time`)
     .transform((s) => (DAY.test(s) ? localMidnight(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)), timeZone) : new Date(s)));
-const figuresQuery = (timeZone: string) =>
+export const figuresQuery = (timeZone: string) =>
   z
     .object({
       from: instant('from', timeZone),

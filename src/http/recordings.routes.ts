@@ -22,9 +22,9 @@ const seconds = (name: string) => z.coerce.number({ error: `${name} must be a nu
 const instant = (name: string) => z.iso.datetime({ offset: true, error: `${name} must be an ISO 8601 time, e.g. 2026-11-30T00:00:00Z` }).transform((s) => new Date(s));
 const yesNo = (name: string) => z.enum(['true', 'false', '1', '0'], { error: `${name} must be true or false` }).transform((v) => v === 'true' || v === '1');
 
-const idParam = z.object({ id: positiveId('id') });
+export const idParam = z.object({ id: positiveId('id') });
 
-const listQuery = z
+export const listQuery = z
   .strictObject({
     agentId: positiveId('agentId').optional(),
     teamId: positiveId('teamId').optional(),
@@ -57,7 +57,7 @@ const listQuery = z
   .refine((q) => !(q.from && q.to) || q.from < q.to, { message: 'from must be before to' })
   .refine((q) => q.minDuration === undefined || q.maxDuration === undefined || q.minDuration <= q.maxDuration, { message: 'minDuration must not exceed maxDuration' });
 
-const keepBody = z.strictObject({
+export const keepBody = z.strictObject({
   keep: z.boolean({ error: 'keep must be true or false' }),
   reason: z.string({ error: 'reason is required' }).trim().min(1, 'reason is required').max(500, 'reason is longer than 500 characters'),
 });

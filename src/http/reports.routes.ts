@@ -19,7 +19,7 @@ const instant = (name: string, timeZone: string) =>
     .refine((s) => (DAY.test(s) || /^\d{4}-\d{2}-\d{2}T/.test(s)) && !Number.isNaN(Date.parse(s)), `${name} must be an ISO date (2026-11-23) or time`)
     .transform((s) => (DAY.test(s) ? localMidnight(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)), timeZone) : new Date(s)));
 
-const reportQuery = (timeZone: string) =>
+export const reportQuery = (timeZone: string) =>
   z
     .object({
       from: instant('from', timeZone),

@@ -11,28 +11,28 @@ import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 const text = (name: string, max: number) =>
   z.string({ error: `${name} is required` }).trim().min(1, `${name} must not be empty`).max(max, `${name} is longer than ${max} characters`);
 
-const numberParam = z.object({ number: z.string().trim().min(1).max(64, 'RMA number is longer than 64 characters') });
+export const numberParam = z.object({ number: z.string().trim().min(1).max(64, 'RMA number is longer than 64 characters') });
 
 const page = {
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').optional(),
   offset: z.coerce.number({ error: 'offset must be a number' }).int('offset must be a whole number').min(0, 'offset must not be negative').optional(),
 };
-const listQuery = z.object({ claimed: z.enum(['mine', 'free'], { error: 'claimed must be mine or free' }).optional(), ...page });
-const departmentQuery = z.object(page);
+export const listQuery = z.object({ claimed: z.enum(['mine', 'free'], { error: 'claimed must be mine or free' }).optional(), ...page });
+export const departmentQuery = z.object(page);
 
 const override = {
   override: z.boolean({ error: 'override must be true or false' }).optional(),
   note: text('note', 2000).optional(),
 };
-const returnBody = z.object({
+export const returnBody = z.object({
   itemSku: text('itemSku', 64),
   refund: z.union([z.string().max(32, 'refund is too long'), z.number()], { error: 'refund is required: the amount in yuan (e.g. "129.50")' }),
   ...override,
 });
-const exchangeBody = z.object({ replacementSku: text('replacementSku', 64), ...override });
-const rejectBody = z.object({ reason: text('reason', 2000) });
-const refundedBody = z.object({ reference: text('reference', 200).optional() });
-const shippedBody = z.object({ trackingNumber: text('trackingNumber', 64).optional() });
+export const exchangeBody = z.object({ replacementSku: text('replacementSku', 64), ...override });
+export const rejectBody = z.object({ reason: text('reason', 2000) });
+export const refundedBody = z.object({ reference: text('reference', 200).optional() });
+export const shippedBody = z.object({ trackingNumber: text('trackingNumber', 64).optional() });
 
 export function reviewedRmaJson(r: ReviewedRma) {
   const m = r.rma;

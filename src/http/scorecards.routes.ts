@@ -13,8 +13,8 @@ const positiveId = (name: string) => z.coerce.number({ error: `${name} must be a
 const name = z.string({ error: 'name must be text' }).trim().min(1, 'name must not be empty').max(200, 'name is longer than 200 characters');
 const description = z.string({ error: 'description must be text' }).trim().max(2000, 'description is longer than 2000 characters').nullable();
 
-const createBody = z.object({ name, description: description.optional(), active: z.boolean({ error: 'active must be true or false' }).optional(), definition: scorecardDefinitionSchema });
-const updateBody = createBody.partial();
+export const createBody = z.object({ name, description: description.optional(), active: z.boolean({ error: 'active must be true or false' }).optional(), definition: scorecardDefinitionSchema });
+export const updateBody = createBody.partial();
 
 export function versionJson(v: ScorecardVersion) {
   return { id: v.id, version: v.version, definition: v.definition, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() };
@@ -47,13 +47,13 @@ export function scorecardRoutes(d: { scorecards: ScorecardService; auth: Pick<Au
   });
 
   router.post('/api/scorecards', signedIn, requireRole('supervisor'), (req, res) => {
-    const s = d.scorecards.create(currentStaff(res), createBody.parse(req.body ?? {}));
+    const s = d.scorecards.create({ ...currentStaff(res), ip: req.ip }, createBody.parse(req.body ?? {}));
     res.status(201).location(`/api/scorecards/${s.id}`).json(scorecardJson(s));
   });
 
   router.put('/api/scorecards/:id', signedIn, requireRole('supervisor'), (req, res) => {
     const { id } = z.object({ id: positiveId('id') }).parse(req.params);
-    res.json(scorecardJson(d.scorecards.update(currentStaff(res), id, updateBody.parse(req.body ?? {}))));
+    res.json(scorecardJson(d.scorecards.update({ ...currentStaff(res), ip: req.ip }, id, updateBody.parse(req.body ?? {}))));
   });
 
   return router;

@@ -14,7 +14,7 @@ const displayName = z.string().trim().min(1, 'must not be empty').max(100);
 const teamId = z.number().int().positive().nullable();
 const department = z.enum(DEPARTMENTS).nullable();
 
-const newStaffBody = z.strictObject({
+export const newStaffBody = z.strictObject({
   username: z
     .string({ error: 'username is required' })
     .trim()
@@ -29,9 +29,9 @@ const newStaffBody = z.strictObject({
 });
 
 /** Without a password, the server makes a random one and returns it once. */
-const passwordResetBody = z.strictObject({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() });
+export const passwordResetBody = z.strictObject({ password: z.string().max(PASSWORD_MAX_LENGTH).optional() });
 
-const staffChangesBody = z
+export const staffChangesBody = z
   .strictObject({ displayName: displayName.optional(), role: z.enum(ROLES).optional(), teamId: teamId.optional(), department: department.optional(), active: z.boolean().optional() })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'send at least one of displayName, role, teamId, department, active');
 
@@ -61,7 +61,7 @@ export function staffRoutes(d: { auth: AuthService; staffAdmin: StaffAdminServic
 
   router.post('/api/staff', signedIn, requireRole('admin'), async (req, res) => {
     const body = newStaffBody.parse(req.body ?? {});
-    res.status(201).json(staffJson(await d.staffAdmin.create(body)));
+    res.status(201).json(staffJson(await d.staffAdmin.create(body, { id: currentStaff(res).id, ip: req.ip })));
   });
 
   router.patch('/api/staff/:id', numericId, signedIn, requireRole('admin'), async (req, res) => {

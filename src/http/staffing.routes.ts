@@ -17,7 +17,7 @@ const instant = (name: string, timeZone: string) =>
     .transform((s) => (DAY.test(s) ? localMidnight(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)), timeZone) : new Date(s)));
 const fraction = (name: string) => z.coerce.number({ error: `${name} must be a number` }).gt(0, `${name} must be above 0`);
 
-const staffingQuery = (timeZone: string) =>
+export const staffingQuery = (timeZone: string) =>
   z
     .object({
       from: instant('from', timeZone),

@@ -15,7 +15,7 @@ const instant = (name: string, timeZone: string, endOfDay: boolean) =>
     .refine((s) => (DAY.test(s) || /^\d{4}-\d{2}-\d{2}T/.test(s)) && !Number.isNaN(Date.parse(s)), `${name} must be an ISO date (2026-11-23) or time`)
     .transform((s) => (DAY.test(s) ? localMidnight(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10)) + (endOfDay ? 1 : 0), timeZone) : new Date(s)));
 
-const surveysQuery = (timeZone: string) =>
+export const surveysQuery = (timeZone: string) =>
   z
     .strictObject({
       queue: z.string().max(64, 'queue: at most 64 characters').regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'queue must be a queue name like front-general').optional(),

@@ -13,9 +13,9 @@ const text = (name: string, max: number) => z.string({ error: `${name} must be t
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) => z.enum(values, { error: `${name} must be one of: ${values.join(', ')}` });
 const positiveId = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be positive`);
 
-const idParam = z.object({ id: positiveId('id') });
+export const idParam = z.object({ id: positiveId('id') });
 
-const openBody = z.object({
+export const openBody = z.object({
   callSid: text('callSid', 64).optional(),
   customerId: positiveId('customerId').optional(),
   category: z.enum(WORK_ORDER_CATEGORIES, { error: `category is required, one of: ${WORK_ORDER_CATEGORIES.join(', ')}` }),
@@ -27,21 +27,21 @@ const openBody = z.object({
   note: text('note', 2000).optional(),
 });
 
-const changeBody = z.object({
+export const changeBody = z.object({
   description: text('description', 4000).optional(),
   status: oneOf('status', ['resolved', 'forwarded'] as const).optional(),
   department: oneOf('department', DEPARTMENTS).optional(),
   note: text('note', 2000).optional(),
 });
 
-const answerBody = z.object({
+export const answerBody = z.object({
   answer: z.string({ error: 'answer is required' }).trim().min(1, 'answer is required').max(4000, 'answer is longer than 4000 characters'),
   note: text('note', 2000).optional(),
 });
 
-const closeBody = z.object({ note: text('note', 2000).optional() });
+export const closeBody = z.object({ note: text('note', 2000).optional() });
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: oneOf('status', WORK_ORDER_STATUSES).optional(),
   customerId: positiveId('customerId').optional(),
   mine: z.enum(['1', '0', 'true', 'false'], { error: 'mine must be 1 or 0' }).optional(),

@@ -67,14 +67,30 @@ export class IntegrationKeysService {
    * The key's record, or Unauthorized. The lookup is by sha256 (a unique index), so no comparison ever runs on the
    * secret itself: timing tells an attacker nothing about the stored keys.
    */
-  authenticate(key: string, now: Date): IntegrationKeyView {
+  authenticate(key: string, now: Date, ip: string | null = null): IntegrationKeyView {
     const k = key.startsWith(KEY_PREFIX) ? this.d.keys.byHash(keyHash(key)) : undefined;
-    if (!k) throw new Unauthorized('Unknown integration key');
-    if (k.revokedAt) throw new Unauthorized('This integration key has been revoked');
+    if (!k || k.revokedAt) {
+      const why = k ? 'This integration key has been revoked' : 'Unknown integration key';
+      // The first characters only (as the key list shows them): never the secret.
+      this.denied(k ? k.id : `${key.slice(0, 10)}…`, why, now, ip, k ? { name: k.name, prefix: k.prefix } : {});
+      throw new Unauthorized(why);
+    }
     if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
       this.d.transact(() => this.d.keys.touch(k.id, now));
       return view({ ...k, lastUsedAt: now });
     }
     return view(k);
+  }
+
+  /** One audited use of a key (a request of the intake API), with what it did. */
+  recordUse(k: Pick<IntegrationKeyView, 'id' | 'name' | 'prefix'>, what: { kind: string; outcome: 'success' | 'failed'; detail: Record<string, unknown> }, now: Date, ip: string | null): void {
+    this.d.transact(() =>
+      this.d.audit.record({ at: now, actorId: null, action: `integration_key.used`, subjectType: 'integration_key', subjectId: k.id, outcome: what.outcome, ip, detail: { name: k.name, prefix: k.prefix, kind: what.kind, ...what.detail } }),
+    );
+  }
+
+  /** A refused key (unknown, revoked, or a staff session on the intake API). */
+  denied(subject: string | number, why: string, now: Date, ip: string | null, detail: Record<string, unknown> = {}): void {
+    this.d.transact(() => this.d.audit.record({ at: now, actorId: null, action: 'integration_key.used', subjectType: 'integration_key', subjectId: subject, outcome: 'denied', reason: why, ip, detail }));
   }
 }

@@ -1,5 +1,6 @@
 // Owns scorecards: supervisors create and edit them, every edit is a new version (evaluations keep theirs), and the
 // service standard's default scorecard exists from the first start.
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Principal } from '../auth/auth.service';
 import type { Transact } from '../db/transaction';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
@@ -7,7 +8,8 @@ import type { Clock } from '../ivr/ivr-call.service';
 import { DEFAULT_SCORECARD, DEFAULT_SCORECARD_NAME, definitionProblems, type ScorecardDefinition } from './scorecards';
 import type { ScorecardRow, ScorecardsRepo, ScorecardVersionRow } from './scorecards.repo';
 
-export type Actor = Pick<Principal, 'id' | 'role'>;
+/** `ip` goes to the audit trail with each change. */
+export type Actor = Pick<Principal, 'id' | 'role'> & { ip?: string | null };
 
 export interface ScorecardVersion {
   id: number;
@@ -32,7 +34,7 @@ export function versionOf(row: ScorecardVersionRow): ScorecardVersion {
 const READERS: readonly Actor['role'][] = ['quality_controller', 'supervisor', 'team_lead'];
 
 export class ScorecardService {
-  constructor(private readonly d: { scorecards: ScorecardsRepo; transact: Transact; clock: Clock }) {}
+  constructor(private readonly d: { scorecards: ScorecardsRepo; transact: Transact; clock: Clock; audit: AuditTrail }) {}
 
   /** Creates the service standard's scorecard when there is no scorecard at all; true when it did (idempotent). */
   ensureDefault(): boolean {
@@ -87,6 +89,7 @@ export class ScorecardService {
       const now = this.d.clock.now();
       const s = this.d.scorecards.insert({ name: input.name, description: input.description ?? null, active: input.active ?? true, currentVersion: 1, createdAt: now });
       this.d.scorecards.insertVersion({ scorecardId: s.id, version: 1, definition: JSON.stringify(input.definition), createdBy: actor.id, createdAt: now });
+      this.d.audit.record({ at: now, actorId: actor.id, action: 'scorecard.created', subjectType: 'scorecard', subjectId: s.id, ip: actor.ip, detail: { name: s.name, version: 1 } });
       return { ...s, current: this.current(s) };
     });
   }
@@ -110,6 +113,8 @@ export class ScorecardService {
         active: input.active ?? s.active,
         currentVersion,
       });
+      const changed = (['name', 'description', 'active', 'definition'] as const).filter((k) => input[k] !== undefined);
+      this.d.audit.record({ at: this.d.clock.now(), actorId: actor.id, action: 'scorecard.changed', subjectType: 'scorecard', subjectId: id, ip: actor.ip, detail: { changed, fromVersion: s.currentVersion, toVersion: currentVersion } });
       return { ...updated, current: this.current(updated) };
     });
   }

@@ -88,7 +88,7 @@ export class StaffAdminService {
   }
 
   /** Creates the account with a hashed password; an agent starts offline. */
-  async create(input: NewStaffInput): Promise<StaffListing> {
+  async create(input: NewStaffInput, actor?: Actor): Promise<StaffListing> {
     const problems = [...departmentProblems(input.role, input.department), ...passwordProblems(input.password, input.username)];
     if (problems.length) throw new Invalid(problems.join('; '), problems);
     this.assertUsernameFree(input.username);
@@ -109,6 +109,7 @@ export class StaffAdminService {
         createdAt: now,
       });
       if (input.role === 'agent') this.d.staff.ensurePresence(id, now);
+      if (actor) this.d.audit.record({ at: now, actorId: actor.id, action: 'staff.created', subjectType: 'staff', subjectId: id, ip: actor.ip ?? null, detail: { username: input.username, role: input.role, teamId: input.teamId ?? null, department: input.department ?? null } });
       return id;
     });
     return this.d.staff.listing(id)!;
@@ -162,6 +163,8 @@ export class StaffAdminService {
       const audited = { at: now, actorId: actor.id, subjectType: 'staff', subjectId: id, ip: actor.ip ?? null };
       if (roleChanged) this.d.audit.record({ ...audited, action: 'staff.role_changed', detail: { from: current.role, to: role } });
       if (active !== current.active) this.d.audit.record({ ...audited, action: active ? 'staff.reactivated' : 'staff.deactivated' });
+      const other = (['displayName', 'teamId', 'department'] as const).filter((k) => update[k] !== undefined && update[k] !== current[k]);
+      if (other.length) this.d.audit.record({ ...audited, action: 'staff.changed', detail: Object.fromEntries(other.map((k) => [k, { from: current[k], to: update[k] }])) });
       const revoked = !active || roleChanged ? { reason: !active ? 'account deactivated' : 'role changed' } : undefined;
       if (revoked) this.d.staff.revokeTokens(id, now);
       return { wentOffline, revoked };

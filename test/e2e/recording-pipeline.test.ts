@@ -8,7 +8,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import Redis from 'ioredis';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { startBackground } from '../../src/background';
 import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
@@ -164,7 +164,7 @@ describe('recording pipeline end to end: dual-channel customer leg, callback →
     const pauses = JSON.parse(f.hotline.db.select().from(recordings).where(eq(recordings.id, row.id)).get()!.pauses) as { start: number; end: number }[];
     expect(pauses).to.have.length(1);
     expect(pauses[0].end).to.be.at.least(pauses[0].start);
-    const actions = f.hotline.db.select().from(auditLog).where(eq(auditLog.subjectId, String(row.id))).all().map((a) => a.action);
+    const actions = f.hotline.db.select().from(auditLog).where(and(eq(auditLog.subjectType, 'recording'), eq(auditLog.subjectId, String(row.id)))).all().map((a) => a.action);
     expect(actions).to.deep.equal(['recording.paused', 'recording.resumed']);
     await call.done;
   });

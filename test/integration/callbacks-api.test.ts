@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import { auditLog, callbackAttempts, customers, staff } from '../../src/db/schema/index';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import type { NewCallbackRequest } from '../../src/outbound/callback-requests.repo';
@@ -21,8 +21,11 @@ describe('callback list API (through the server)', () => {
   after(async () => {
     await f.close();
   });
+  // The audit trail is append-only (a trigger refuses DELETE): each test reads only the rows written after it began.
+  let auditFloor = 0;
   beforeEach(() => {
-    f.hotline.db.$client.exec('DELETE FROM callback_attempts; DELETE FROM callback_requests; DELETE FROM do_not_call; DELETE FROM audit_log');
+    f.hotline.db.$client.exec('DELETE FROM callback_attempts; DELETE FROM callback_requests; DELETE FROM do_not_call');
+    auditFloor = (f.hotline.db.$client.prepare('SELECT coalesce(max(id), 0) AS n FROM audit_log').get() as { n: number }).n;
     f.hotline.repos.callbacks.saveSetting('ivr', { mode: 'progressive', callingStartMinute: 540, callingEndMinute: 1260, maxAttempts: 4, retryMinutes: 10 }, NOW);
   });
 
@@ -46,7 +49,7 @@ describe('callback list API (through the server)', () => {
   let n = 0;
   const add = (r: Partial<NewCallbackRequest> = {}) => f.hotline.repos.callbacks.add({ phone: `+86139${String(++n).padStart(8, '0')}`, reason: 'test', requestedAt: NOW, ...r })!;
   const ids = (r: { body: Json }) => (r.body.items as Json[]).map((i) => i.id);
-  const audits = (action: string) => db().select().from(auditLog).where(eq(auditLog.action, action)).all();
+  const audits = (action: string) => db().select().from(auditLog).where(and(eq(auditLog.action, action), gt(auditLog.id, auditFloor))).all();
 
   it('shows an agent their own items and the pools of their desks, not another desk’s or another agent’s', async () => {
     const frontPool = add({ desk: 'front', priority: 10 });
@@ -250,7 +253,7 @@ describe('callback list API (through the server)', () => {
     expect(r.status).to.equal(200);
     expect(r.body).to.deep.equal({ type: 'ivr', mode: 'preview', callingStart: '09:00', callingEnd: '20:30', maxAttempts: 4, retryMinutes: 15 });
     expect(f.hotline.repos.callbacks.nextFor(agent, ['front'], NOW)).to.equal(undefined);
-    const changed = db().select().from(auditLog).where(and(eq(auditLog.action, 'callback_settings.changed'), eq(auditLog.subjectId, 'ivr'))).all();
+    const changed = db().select().from(auditLog).where(and(eq(auditLog.action, 'callback_settings.changed'), eq(auditLog.subjectId, 'ivr'), gt(auditLog.id, auditFloor))).all();
     expect(changed).to.have.length(1);
     expect(JSON.parse(changed[0].detail!).after.mode).to.equal('preview');
   });

@@ -101,6 +101,8 @@ import { staffingRoutes } from '../../src/http/staffing.routes';
 import { StaffingRepo } from '../../src/staffing/staffing.repo';
 import { StaffingService } from '../../src/staffing/staffing.service';
 import { surveysRoutes } from '../../src/http/surveys.routes';
+import { apiDocsRoutes } from '../../src/http/api-docs.routes';
+import { API_ROUTES } from '../../src/http/api-description';
 import { SurveysService } from '../../src/surveys/surveys.service';
 import { SurveyResponsesRepo } from '../../src/surveys/survey-responses.repo';
 
@@ -129,7 +131,13 @@ const EVALUATION_READERS = ['agent', 'team_lead', 'quality_controller', 'supervi
 const MONITOR = ['dispatcher', 'team_lead', 'quality_controller', 'supervisor'] as const satisfies readonly Role[];
 
 /** Routes anyone may call without signing in: [method, path]. */
-export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [['POST', '/api/auth/login']];
+export const PUBLIC_ROUTES: readonly (readonly [method: Method, path: string])[] = [
+  ['POST', '/api/auth/login'],
+  // The API's description and its reference page: routes, never data (src/http/api-docs.routes.ts).
+  ['GET', '/api/openapi.json'],
+  ['GET', '/api/docs'],
+  ['GET', '/api/docs/assets/swagger-ui.css'],
+];
 
 export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['GET', '/api/auth/me', EVERYONE],
@@ -289,8 +297,8 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
     }),
   (h) => dispositionRoutes({ ...h, service: new DispositionService({ interactions: new InteractionsRepo(h.db), ...h }) }),
   (h) => staffRoutes({ ...h, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
-  (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }) }),
-  (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), ...h }) }),
+  (h) => agentsRoutes({ ...h, desks: new DesksService({ desks: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
+  (h) => queuesRoutes({ ...h, queues: new QueueSettingsService({ queues: new QueueSettingsRepo(h.db), audit: new AuditRepo(h.db), ...h }) }),
   (h) => {
     const floor = floorServices({ ...h, timeZone: 'Asia/Shanghai' });
     return floorRoutes({ ...h, feed: floor.feed, alerts: floor.alerts });
@@ -316,7 +324,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
       ...h,
       actions: new FloorActionsService({
         presence,
-        desks: new DesksService({ desks: new AgentDesksRepo(h.db), ...h }),
+        desks: new DesksService({ desks: new AgentDesksRepo(h.db), audit: new AuditRepo(h.db), ...h }),
         desksRepo: new AgentDesksRepo(h.db),
         agentControl: new AgentControlService({ presence, presenceRepo: new PresenceRepo(h.db), interactions: new InteractionsRepo(h.db), queue: new QueueEntriesRepo(h.db), calls: new CallsRepo(h.db), audit, ...h }),
         // The ACD's own offer is tested end to end (test/e2e/floor-actions.test.ts); here only the role gate counts.
@@ -328,7 +336,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
         },
         queue: new QueueEntriesRepo(h.db),
         queueRules,
-        queueSettings: new QueueSettingsService({ queues: queueRules, ...h }),
+        queueSettings: new QueueSettingsService({ queues: queueRules, audit, ...h }),
         audit,
         ...h,
       }),
@@ -418,6 +426,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => reportsRoutes({ ...h, reports: new ContactCenterReports({ repo: new ContactCenterRepo(h.db), clock: h.clock, timeZone: 'Asia/Shanghai' }), timeZone: 'Asia/Shanghai' }),
   (h) => staffingRoutes({ ...h, staffing: new StaffingService({ repo: new StaffingRepo(h.db), rules: new QueueSettingsRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
   (h) => surveysRoutes({ ...h, surveys: new SurveysService({ responses: new SurveyResponsesRepo(h.db) }), timeZone: 'Asia/Shanghai' }),
+  () => apiDocsRoutes({ version: 'test' }),
 ];
 
 function office(h: Harness) {
@@ -614,6 +623,34 @@ describe('route roles: who may call which route', () => {
         else seen.set(`${route.method} ${route.path}`, `${c.method} ${c.path}`);
       }
       expect(problems).to.deep.equal([]);
+    });
+
+    it('every registered route is described in the API document (src/http/api-description.ts), and it describes no other', () => {
+      const registered = routers.flatMap(registeredRoutes).map((r) => `${r.method} ${r.path}`);
+      const described = API_ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+      expect(registered.filter((r) => !described.includes(r)), 'routes without a description').to.deep.equal([]);
+      expect(described.filter((r) => !registered.includes(r)), 'described routes that do not exist').to.deep.equal([]);
+      expect(new Set(described).size, 'a route described twice').to.equal(described.length);
+      expect(API_ROUTES.filter((r) => r.summary.trim().length < 10).map((r) => `${r.method} ${r.path}`), 'routes without a summary').to.deep.equal([]);
+    });
+
+    it('the API document gives every route the roles this table lets through (public and integration-key routes too)', () => {
+      const registered = routers.flatMap(registeredRoutes);
+      const wrong: string[] = [];
+      for (const [method, template, allowed] of ROUTE_ROLES) {
+        const route = registered.find((r) => r.method === method && routeMatches(r.path, resolvePath(template)))!;
+        const doc = API_ROUTES.find((r) => r.method.toUpperCase() === route.method && r.path === route.path);
+        // The intake lets no staff role through: its access is the integration key.
+        const expected = allowed.length ? [...allowed].sort().join(',') : 'integration-key';
+        const actual = doc && (typeof doc.access === 'string' ? doc.access : [...doc.access].sort().join(','));
+        if (actual !== expected) wrong.push(`${method} ${route.path}: document says ${actual}, the table ${expected}`);
+      }
+      for (const [method, template] of PUBLIC_ROUTES) {
+        const route = registered.find((r) => r.method === method && routeMatches(r.path, resolvePath(template)))!;
+        const doc = API_ROUTES.find((r) => r.method.toUpperCase() === route.method && r.path === route.path);
+        if (doc?.access !== 'public') wrong.push(`${method} ${route.path}: public here, ${String(doc?.access)} in the document`);
+      }
+      expect(wrong).to.deep.equal([]);
     });
 
     it('every route written in src/http/*.routes.ts is registered by a router of ROUTERS', () => {

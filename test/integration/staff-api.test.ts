@@ -58,8 +58,8 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       routers: [
         authRoutes({ auth }),
         staffRoutes({ auth, staffAdmin: new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events: bus, audit, hash: (p) => hashPassword(p, TEST_PASSWORD_COST) }) }),
-        agentsRoutes({ auth, desks: new DesksService({ desks: new AgentDesksRepo(db), transact, events: bus }) }),
-        queuesRoutes({ auth, queues: new QueueSettingsService({ queues, transact }) }),
+        agentsRoutes({ auth, desks: new DesksService({ desks: new AgentDesksRepo(db), transact, events: bus, audit: new AuditRepo(db) }) }),
+        queuesRoutes({ auth, queues: new QueueSettingsService({ queues, transact, audit: new AuditRepo(db) }) }),
         ownApi,
       ],
     });
@@ -217,7 +217,7 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       const back = await call('PATCH', `/api/staff/${ids.agent2}`, 'admin1', { active: true });
       expect(back.body.active).to.equal(true);
       expect((await call('GET', '/api/auth/me', await login('agent2', 'temporary-42'))).status).to.equal(200);
-      expect(audit.list({ subjectId: String(ids.agent2) }).map((e) => [e.action, e.actorId, e.ip])).to.deep.equal([
+      expect(audit.list({ actionPrefix: 'staff.', subjectId: String(ids.agent2) }).map((e) => [e.action, e.actorId, e.ip])).to.deep.equal([
         ['staff.reactivated', ids.admin1, '127.0.0.1'],
         ['staff.password_reset', ids.admin1, '127.0.0.1'],
         ['staff.deactivated', ids.admin1, '127.0.0.1'],
@@ -303,8 +303,12 @@ describe('staff, desks and queues administration API (through HTTP)', () => {
       expect((await call('GET', '/api/teams', changed.body.token)).body.message).to.equal('This needs one of the roles: team_lead, dispatcher, supervisor, admin');
       expect(db.select().from(staff).where(eq(staff.id, ids.agent1)).get()).to.include({ mustChangePassword: false, demoPassword: false });
 
-      const entries = audit.list({ subjectId: String(ids.agent1) });
-      expect(entries.map((e) => [e.action, e.actorId])).to.deep.equal([['staff.password_changed', ids.agent1], ['staff.password_reset', ids.admin1]]);
+      const entries = audit.list({ actionPrefix: 'staff.', subjectId: String(ids.agent1) });
+      expect(entries.map((e) => [e.action, e.actorId, e.outcome])).to.deep.equal([
+        ['staff.password_changed', ids.agent1, 'success'],
+        ['staff.password_changed', ids.agent1, 'denied'],
+        ['staff.password_reset', ids.admin1, 'success'],
+      ]);
       expect(JSON.stringify(entries)).not.to.include(temporary).and.not.include('my-own-password');
     });
 

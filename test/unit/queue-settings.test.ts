@@ -1,3 +1,4 @@
+import { AuditRepo } from '../../src/audit/audit.repo';
 import { expect } from 'chai';
 import { openDatabase, type Db } from '../../src/db/client';
 import { transactor } from '../../src/db/transaction';
@@ -73,7 +74,7 @@ describe('queue settings', () => {
 
     it('replaces a queue’s rules as a whole: what is left out goes back to its default', () => {
       seedQueueSettings(db);
-      const service = new QueueSettingsService({ queues: new QueueSettingsRepo(db), transact: transactor(db) });
+      const service = new QueueSettingsService({ queues: new QueueSettingsRepo(db), transact: transactor(db), audit: new AuditRepo(db) });
       expect(service.put('front-vip', { wrapUpSeconds: 45 })).to.deep.equal({ settings: { ...defaultQueueSettings('front-vip'), wrapUpSeconds: 45 }, created: false });
       expect(service.put('back-rma', {}).created).to.equal(true);
       expect(service.list().map((q) => q.name)).to.deep.equal(['back-rma', 'front-complaints', 'front-general', 'front-returns', 'front-vip']);

@@ -1,6 +1,9 @@
-// The audit trail: who did what to whom, when, from where and why (account changes, forced agent states, dispatch actions).
+// The audit trail: who did what to whom, when, from where, why and with what outcome. Append-only: a trigger refuses UPDATE and DELETE.
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 import { staff } from './staff';
+
+export const AUDIT_OUTCOMES = ['success', 'denied', 'failed'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 export const auditLog = sqliteTable(
   'audit_log',
@@ -19,6 +22,8 @@ export const auditLog = sqliteTable(
     detail: text('detail'),
     /** The client address, as TRUST_PROXY resolves it. */
     ip: text('ip'),
+    /** success: it was done; denied: refused by a rule (wrong password, role, bad key); failed: allowed but it did not complete. */
+    outcome: text('outcome', { enum: AUDIT_OUTCOMES }).notNull().default('success'),
   },
-  (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subjectType, t.subjectId, t.at), index('audit_log_action_at').on(t.action, t.at)],
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_subject').on(t.subjectType, t.subjectId, t.at), index('audit_log_action_at').on(t.action, t.at), index('audit_log_actor_at').on(t.actorId, t.at)],
 );

@@ -1,0 +1,169 @@
+// The one audit trail: privileged actions (and refused attempts) through the real API land in audit_log with who,
+// what, target, when, from where and outcome; the table refuses UPDATE and DELETE; supervisors read it with filters and CSV.
+import { expect } from 'chai';
+import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
+import { DEFAULT_SCORECARD } from '../../src/quality/scorecards';
+import { auditPageSchema } from '../../src/http/audit.routes';
+import { startHotline, type Fixture } from '../support/hotline-fixture';
+
+type Json = Record<string, any>;
+
+describe('audit trail: one append-only record of privileged actions', () => {
+  let f: Fixture;
+  const tokens = new Map<string, string>();
+
+  before(async () => {
+    f = await startHotline();
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  const raw = async (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(f.base + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  };
+  const login = async (username: string, password = DEMO_PASSWORD) => raw('POST', '/api/auth/login', { body: { username, password } });
+  const token = async (username: string) => {
+    if (!tokens.has(username)) {
+      const res = await login(username);
+      expect(res.status, `login ${username}`).to.equal(200);
+      tokens.set(username, ((await res.json()) as Json).token);
+    }
+    return tokens.get(username)!;
+  };
+  const call = async (as: string, method: string, path: string, body?: unknown) => {
+    const res = await raw(method, path, { token: await token(as), body });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
+  };
+  const staffId = (username: string) => (f.hotline.db.$client.prepare('SELECT id FROM staff WHERE username = ?').get(username) as { id: number }).id;
+  /** The newest audit rows of an action, straight from the table. */
+  const rows = (action: string) => f.hotline.db.$client.prepare('SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC').all(action) as Json[];
+
+  it('writes sign-ins, and refused sign-ins as denied with the address and no actor', async () => {
+    expect((await login('supervisor1')).status).to.equal(200);
+    expect((await login('supervisor1', 'wrong-password-1')).status).to.equal(401);
+    expect((await login('nobody-here', 'wrong-password-1')).status).to.equal(401);
+    const [unknown, wrong, ok] = rows('auth.signed_in');
+    expect(ok).to.include({ actor_id: staffId('supervisor1'), subject_type: 'staff', subject_id: String(staffId('supervisor1')), outcome: 'success' });
+    expect(ok.ip).to.match(/127\.0\.0\.1/);
+    expect(wrong).to.include({ actor_id: null, subject_id: String(staffId('supervisor1')), outcome: 'denied' });
+    expect(wrong.reason).to.be.a('string').and.not.empty;
+    // An unknown username is not kept: it may be a password typed into the wrong field.
+    expect(unknown).to.include({ actor_id: null, subject_id: 'unknown', outcome: 'denied' });
+    expect(JSON.stringify(unknown)).not.to.include('nobody-here');
+  });
+
+  it('writes a wrong current password as a denied password change, and a sign-out', async () => {
+    const t = ((await (await login('agent3')).json()) as Json).token as string;
+    const res = await raw('POST', '/api/auth/password', { token: t, body: { currentPassword: 'not-my-password', newPassword: 'a-long-new-password-9' } });
+    expect(res.status).to.equal(400);
+    expect(rows('staff.password_changed')[0]).to.include({ actor_id: staffId('agent3'), outcome: 'denied', reason: 'wrong current password' });
+    expect((await raw('POST', '/api/auth/logout', { token: t })).status).to.equal(204);
+    expect(rows('auth.signed_out')[0]).to.include({ actor_id: staffId('agent3'), subject_id: String(staffId('agent3')), outcome: 'success' });
+  });
+
+  it('writes configuration changes: queue settings, agent desks, staff, scorecards, callback settings', async () => {
+    expect((await call('supervisor1', 'PUT', '/api/queues/front-general', { serviceLevelSeconds: 25 })).status).to.be.oneOf([200, 201]);
+    const queue = rows('queue_settings.changed')[0] ?? rows('queue_settings.created')[0];
+    expect(queue).to.include({ actor_id: staffId('supervisor1'), subject_type: 'queue', subject_id: 'front-general', outcome: 'success' });
+    expect(JSON.parse(queue.detail).after.serviceLevelSeconds).to.equal(25);
+
+    expect((await call('dispatcher1', 'PUT', `/api/agents/${staffId('agent6')}/desks`, { desks: [{ desk: 'back', skill: 5 }] })).status).to.equal(200);
+    expect(JSON.parse(rows('agent.desks_changed')[0].detail).to).to.deep.equal([{ desk: 'back', skill: 5 }]);
+
+    const made = await call('admin1', 'POST', '/api/staff', { username: 'audit-probe', displayName: 'Probe', role: 'quality_controller', password: 'probe-password-1' });
+    expect(made.status).to.equal(201);
+    expect(rows('staff.created')[0]).to.include({ actor_id: staffId('admin1'), subject_id: String(made.body.id) });
+    expect((await call('admin1', 'PATCH', `/api/staff/${made.body.id}`, { role: 'supervisor', displayName: 'Probe Two' })).status).to.equal(200);
+    expect(JSON.parse(rows('staff.role_changed')[0].detail)).to.deep.equal({ from: 'quality_controller', to: 'supervisor' });
+    expect(JSON.parse(rows('staff.changed')[0].detail)).to.deep.equal({ displayName: { from: 'Probe', to: 'Probe Two' } });
+
+    const card = await call('supervisor1', 'POST', '/api/scorecards', {
+      name: 'audit probe card',
+      definition: DEFAULT_SCORECARD,
+    });
+    expect(card.status, JSON.stringify(card.body)).to.equal(201);
+    expect(rows('scorecard.created')[0]).to.include({ actor_id: staffId('supervisor1'), subject_type: 'scorecard', subject_id: String(card.body.id) });
+
+    expect((await call('supervisor1', 'PATCH', '/api/callback-settings/queue', { retryMinutes: 15 })).status).to.equal(200);
+    expect(rows('callback_settings.changed')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'success' });
+  });
+
+  it('writes a signed-in person refused by a role as denied, with the route pattern as target', async () => {
+    expect((await call('agent1', 'GET', '/api/audit')).status).to.equal(403);
+    expect((await call('agent1', 'PUT', `/api/agents/${staffId('agent2')}/desks`, { desks: [{ desk: 'front', skill: 1 }] })).status).to.equal(403);
+    const [desks, audit] = rows('api.access_denied');
+    expect(audit).to.include({ actor_id: staffId('agent1'), subject_type: 'route', subject_id: 'GET /api/audit', outcome: 'denied' });
+    expect(desks.subject_id).to.equal('PUT /api/agents/:id/desks');
+  });
+
+  it('writes every use of an integration key, and refused keys as denied without the secret', async () => {
+    const key = await call('admin1', 'POST', '/api/integration-keys', { name: 'audit probe' });
+    expect(key.status).to.equal(201);
+    const res = await raw('POST', '/api/intake/orders', { headers: { 'x-integration-key': key.body.key }, body: { records: [] } });
+    expect(res.status).to.equal(422);
+    const used = rows('integration_key.used')[0];
+    expect(used).to.include({ actor_id: null, subject_id: String(key.body.id), outcome: 'failed' });
+    const forged = `ik_${'x'.repeat(43)}`;
+    expect((await raw('POST', '/api/intake/orders', { headers: { 'x-integration-key': forged }, body: {} })).status).to.equal(401);
+    const denied = rows('integration_key.used')[0];
+    expect(denied).to.include({ outcome: 'denied', reason: 'Unknown integration key' });
+    expect(JSON.stringify(denied)).not.to.include(forged);
+    expect(JSON.stringify(used)).not.to.include(key.body.key);
+  });
+
+  it('refuses UPDATE and DELETE on audit_log (append-only), and a made-up outcome', () => {
+    const sql = f.hotline.db.$client;
+    expect(() => sql.prepare("UPDATE audit_log SET outcome = 'success' WHERE outcome = 'denied'").run()).to.throw(/append-only/);
+    expect(() => sql.prepare('DELETE FROM audit_log').run()).to.throw(/append-only/);
+    expect(() => sql.prepare("INSERT INTO audit_log (at, action, subject_type, subject_id, outcome) VALUES (1, 'x', 'y', 'z', 'maybe')").run()).to.throw(/outcome/);
+    expect((sql.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).to.be.greaterThan(5);
+  });
+
+  describe('GET /api/audit', () => {
+    it('filters by actor, action prefix, subject, outcome and time, and answers in the documented shape', async () => {
+      const sup = staffId('supervisor1');
+      const byPrefix = await call('supervisor1', 'GET', '/api/audit?actionPrefix=staff.');
+      expect(byPrefix.status).to.equal(200);
+      const page = auditPageSchema.parse(byPrefix.body);
+      expect(page.entries.length).to.be.at.least(3);
+      expect(page.entries.every((e) => e.action.startsWith('staff.'))).to.equal(true);
+
+      const denied = auditPageSchema.parse((await call('admin1', 'GET', '/api/audit?outcome=denied&actionPrefix=auth.')).body);
+      expect(denied.entries.length).to.be.at.least(2);
+      expect(denied.entries.every((e) => e.outcome === 'denied' && e.action === 'auth.signed_in')).to.equal(true);
+
+      const mine = auditPageSchema.parse((await call('supervisor1', 'GET', `/api/audit?actorId=${sup}&subjectType=queue&subjectId=front-general`)).body);
+      expect(mine.entries.map((e) => e.action)).to.include('queue_settings.changed');
+      expect(mine.entries.every((e) => e.actorId === sup)).to.equal(true);
+
+      const future = auditPageSchema.parse((await call('supervisor1', 'GET', '/api/audit?from=2099-01-01T00:00:00Z')).body);
+      expect(future.entries).to.deep.equal([]);
+      const past = auditPageSchema.parse((await call('supervisor1', 'GET', '/api/audit?to=2000-01-01T00:00:00Z')).body);
+      expect(past.entries).to.deep.equal([]);
+    });
+
+    it('refuses bad filters with 400 and a message', async () => {
+      const res = await call('supervisor1', 'GET', '/api/audit?outcome=maybe');
+      expect(res.status).to.equal(400);
+      expect(res.body).to.include({ error: 'invalid' });
+      expect(res.body.message).to.match(/outcome must be one of success, denied, failed/);
+    });
+
+    it('exports CSV with the same filters (format=csv)', async () => {
+      const res = await raw('GET', '/api/audit?format=csv&outcome=denied', { token: await token('supervisor1') });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^text\/csv/);
+      expect(res.headers.get('content-disposition')).to.match(/^attachment; filename="?audit\.csv"?$/);
+      const lines = (await res.text()).trim().split('\r\n');
+      expect(lines[0]).to.equal('id,at,actorId,action,subjectType,subjectId,outcome,reason,ip,detail');
+      expect(lines.length - 1).to.equal(Number(res.headers.get('x-audit-rows')));
+      expect(lines.length).to.be.at.least(4);
+      expect(lines.slice(1).every((l) => l.includes(',denied,'))).to.equal(true);
+    });
+  });
+});
