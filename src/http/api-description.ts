@@ -29,6 +29,7 @@ import * as callbackCalls from './callback-calls.routes';
 import * as callbacks from './callbacks.routes';
 import * as dispositions from './dispositions.routes';
 import * as evaluations from './evaluations.routes';
+import * as floor from './floor.routes';
 import * as floorActions from './floor-actions.routes';
 import * as integrationKeys from './integration-keys.routes';
 import * as monitoring from './monitoring.routes';
@@ -147,6 +148,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'post', path: '/api/floor/calls/:callSid/priority', tag: 'floor-actions', access: ['dispatcher', 'supervisor'], summary: 'Dispatch: change a waiting call\'s priority (audited)', body: floorActions.priorityBody },
   { method: 'post', path: '/api/floor/calls/:callSid/assign', tag: 'floor-actions', access: ['dispatcher', 'supervisor'], summary: 'Dispatch: offer a waiting call to a chosen agent (audited)', body: floorActions.assignBody },
   { method: 'post', path: '/api/floor/queues/:name/overflow', tag: 'floor-actions', access: ['dispatcher', 'supervisor'], summary: 'Dispatch: change a queue\'s overflow rule live (audited)', body: floorActions.overflowBody },
+  { method: 'get', path: '/api/alerts', tag: 'floor', access: ['dispatcher', 'team_lead', 'supervisor', 'admin'], summary: 'The floor\'s alerts: those active now and the history of raises and clears (a team lead: their team\'s agent alerts)', query: floor.historyQuery },
+  { method: 'get', path: '/api/alerts/settings', tag: 'floor', access: ['dispatcher', 'team_lead', 'supervisor', 'admin'], summary: 'The alert thresholds: raise and clear levels and hold time per kind' },
+  { method: 'put', path: '/api/alerts/settings', tag: 'floor', access: ['supervisor', 'admin'], summary: 'Change alert thresholds (only the kinds and fields given; a level that could flap is refused; audited)', body: floor.settingsBody },
+  { method: 'get', path: '/api/ivr/flows', tag: 'ivr', access: ['admin', 'supervisor'], summary: 'The IVR flows loaded from ivr-flows/, with their nodes (read-only)' },
   { method: 'get', path: '/api/floor', tag: 'floor', access: ['dispatcher', 'team_lead', 'supervisor', 'admin'], summary: 'The live floor: queues with waiting callers, agents per desk and state, live monitoring', ok: { schema: floorSchema } },
   { method: 'post', path: '/api/intake/orders', tag: 'intake', access: 'integration-key', summary: 'Order system: push one order, or a batch of up to 1000 (integration key)', body: intakeBody(orderRecordSchema), ok: INTAKE, description: INTAKE_NOTES, example: EXAMPLE_ORDER },
   { method: 'post', path: '/api/intake/rmas', tag: 'intake', access: 'integration-key', summary: 'Order system: push one RMA, or a batch of up to 1000 (integration key)', body: intakeBody(rmaRecordSchema), ok: INTAKE, description: INTAKE_NOTES, example: EXAMPLE_RMA },

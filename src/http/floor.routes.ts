@@ -18,10 +18,10 @@ const settingFields = z.strictObject({
   minCalls: z.number().int('a whole number').min(0).max(10_000).optional(),
 });
 /** Only the kinds and fields given change: `{"longest_wait": {"raiseAt": 90, "clearAt": 45}}`. */
-const settingsBody = z.strictObject(Object.fromEntries(ALERT_KINDS.map((k) => [k, settingFields.optional()])) as Record<(typeof ALERT_KINDS)[number], z.ZodOptional<typeof settingFields>>);
+export const settingsBody = z.strictObject(Object.fromEntries(ALERT_KINDS.map((k) => [k, settingFields.optional()])) as Record<(typeof ALERT_KINDS)[number], z.ZodOptional<typeof settingFields>>);
 
 const isoDate = z.iso.datetime({ offset: true, message: 'an ISO date-time like 2026-11-23T00:00:00Z' });
-const historyQuery = z.object({
+export const historyQuery = z.object({
   from: isoDate.optional(),
   to: isoDate.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
