@@ -49,6 +49,8 @@ import { floorActionRoutes } from './http/floor-actions.routes';
 import { FloorActionsService } from './acd/floor-actions.service';
 import { FloorService } from './acd/floor.service';
 import { voiceRoutes } from './http/voice.routes';
+import { simSoftphoneRoutes } from './http/sim-softphone.routes';
+import { SimSoftphoneBridge } from './telephony/sim-softphone-bridge';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
 import { ScreenPopRepo } from './acd/screen-pop.repo';
 import { ScreenPopService } from './acd/screen-pop';
@@ -417,6 +419,9 @@ export function createHotline(o: HotlineOptions) {
   const dashboard = queueDashboard('/admin/queues');
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
+  // Simulator mode: the console's softphone is the simulator's, answered through the server (the browser cannot reach it).
+  const simulatorUrl = config.simulator ? (o.carrierApiBaseUrl ?? config.simulator.url) : undefined;
+  const simSoftphones = voiceToken && simulatorUrl ? new SimSoftphoneBridge({ simulatorUrl, voiceToken }) : undefined;
   const api = createApiApp({
     log,
     health: () =>
@@ -462,7 +467,8 @@ export function createHotline(o: HotlineOptions) {
       reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
-      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
+      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
+      ...(simSoftphones ? [simSoftphoneRoutes({ auth, bridge: simSoftphones, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;
