@@ -1,0 +1,131 @@
+// The agent desktop in a real browser against the server in simulator mode: sign in, go available, a VIP caller's pop
+// (王芳) before the answer, answer (by click and by keyboard), hang up, disposition, available again; keyboard-only.
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser';
+
+const VIP = '+8613800138000'; // 王芳
+
+describe('browser console: the agent desktop takes a VIP call end to end (Chromium, simulated softphone)', function () {
+  this.timeout(60000);
+  let f: SimFixture;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let agentId: number;
+
+  before(async () => {
+    ensureConsoleBuilt();
+    // 150 real ms per simulated second: the IVR takes a few real seconds and an offer rings 2.25 s (15 simulated s).
+    f = await startHotlineWithSimulator({}, { timeScale: 150, acdTickMs: 20 });
+    browser = await launchBrowser();
+    agentId = (f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent1'").get() as { id: number }).id;
+  });
+  after(async () => {
+    await browser?.close();
+    await f?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+  afterEach(async () => context.close());
+
+  const state = () => page.getByTestId('agent-state').getAttribute('data-state');
+  const waitState = (s: string) => page.locator(`[data-testid=agent-state][data-state=${s}]`).waitFor();
+  const waitPhone = (s: string) => page.locator(`[data-testid=phone-status][data-status=${s}]`).waitFor();
+  const interactions = (sid: string) => f.hotline.acdRepos.interactions.forCall(sid);
+
+  /** Signs in with the keyboard only (the username field has the focus). */
+  async function signInByKeyboard(): Promise<void> {
+    await page.goto(`${f.base}/`);
+    await page.keyboard.type('agent1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('hotline-demo');
+    await page.keyboard.press('Enter');
+    await waitPhone('idle'); // the simulated softphone is registered
+    await page.getByText('在线', { exact: true }).waitFor();
+  }
+
+  /** A VIP caller who asks for an agent: the pop shows 王芳 while it rings, before anyone answered. */
+  async function vipRings() {
+    const call = f.dial(VIP, [{ press: '1' }, { press: '0' }, { wait: 600 }]);
+    await page.getByTestId('pop-name').filter({ hasText: '王芳' }).waitFor({ timeout: 15000 });
+    await waitPhone('ringing');
+    expect(interactions(call.sid).map((i) => i.status)).to.deep.equal(['offered']);
+    expect(interactions(call.sid)[0].answeredAt).to.equal(null);
+    expect(f.hotline.presence.get(agentId).state).to.equal('reserved');
+    expect(await page.getByTestId('screen-pop').textContent()).to.include('VIP');
+    return call;
+  }
+
+  it('click answer, next state queued during the call, hang up by keyboard, disposition, available again; refusals show the server’s reason', async () => {
+    await signInByKeyboard();
+    await page.keyboard.press('Alt+R');
+    await waitState('available');
+    expect(f.hotline.presence.get(agentId).state).to.equal('available');
+    // Available again is not a legal change: the server's own reason shows.
+    await page.keyboard.press('Alt+R');
+    expect(await page.getByTestId('desk-error').textContent()).to.equal('cannot go from available to available');
+
+    const call = await vipRings();
+    await screenshot(page, 'agent-desk-offer-1366');
+    await page.getByRole('button', { name: /接听/ }).click();
+    await waitPhone('connected');
+    await waitState('on_call');
+    expect(interactions(call.sid).map((i) => i.status)).to.deep.equal(['connected']);
+
+    // A break asked for during the call waits as the next state.
+    await page.keyboard.press('Alt+B');
+    await page.getByTestId('next-state').filter({ hasText: '小休' }).waitFor();
+    expect(f.hotline.presence.get(agentId)).to.include({ state: 'on_call', nextState: 'break', nextReason: 'rest' });
+    await screenshot(page, 'agent-desk-on-call-1366');
+
+    await page.keyboard.press('Alt+H');
+    await waitState('wrap_up');
+    await page.getByTestId('wrap-up-left').waitFor();
+    await page.keyboard.press('Alt+D');
+    await page.keyboard.press('ArrowDown'); // the first code: resolved
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('disposition-saved').waitFor();
+    const [ix] = interactions(call.sid);
+    expect(ix.status).to.equal('ended');
+    expect(ix.disposition).to.equal('resolved');
+    await screenshot(page, 'agent-desk-wrap-up-1366');
+
+    await page.keyboard.press('Alt+R');
+    await waitState('available');
+    expect(f.hotline.presence.get(agentId)).to.include({ state: 'available', nextState: null });
+    expect(await page.getByTestId('pop-name').count()).to.equal(0); // the desk is free for the next caller
+  });
+
+  it('keyboard only: Alt+A answers, Alt+M mutes, Alt+H hangs up, a disposition, Alt+R available (at 1920x1080 too)', async () => {
+    await signInByKeyboard();
+    await page.keyboard.press('Alt+R');
+    await waitState('available');
+    const call = await vipRings();
+    await page.keyboard.press('Alt+A');
+    await waitPhone('connected');
+    await waitState('on_call');
+    await page.keyboard.press('Alt+M');
+    await page.getByRole('button', { name: /取消静音/ }).waitFor();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, 'agent-desk-on-call-1920');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.keyboard.press('Alt+H');
+    await waitState('wrap_up');
+    await page.keyboard.press('Alt+D');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown'); // work_order_opened
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('disposition-saved').waitFor();
+    expect(interactions(call.sid)[0].disposition).to.equal('work_order_opened');
+    await page.keyboard.press('Alt+R');
+    await waitState('available');
+    expect(await state()).to.equal('available');
+    expect(f.hotline.presence.get(agentId).state).to.equal('available');
+  });
+});
