@@ -36,7 +36,11 @@ export function showError(e: unknown): void {
 
 function setPresence(p: Presence): void {
   const before = presence.value;
-  if (!before || before.state !== p.state || before.since !== p.since) stateSeenAt.value = Date.now();
+  if (!before || before.state !== p.state || before.since !== p.since) {
+    stateSeenAt.value = Date.now();
+    // A refusal belongs to the state it was refused in.
+    if (before) deskError.value = '';
+  }
   presence.value = p;
   // A new available state after the call's wrap-up: the desk is free for the next caller.
   if (p.state === 'available' && call.value?.phase === 'ended') call.value = null;

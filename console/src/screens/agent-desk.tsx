@@ -11,6 +11,7 @@ import { CallPanel } from './agent-call-panel';
 import { ScreenPop } from './agent-screen-pop';
 import { WrapUp } from './agent-wrap-up';
 import { CallbackList } from './agent-callbacks';
+import { ReviewLists } from './agent-reviews';
 import './agent-desk.css';
 
 const SHORTCUTS: [string, () => void][] = [
@@ -84,6 +85,7 @@ export function AgentDesk() {
             <section class="ad-pop ad-empty">{t('noCall')}</section>
           )}
           <CallbackList me={me} />
+          <ReviewLists me={me} />
         </div>
       </div>
     </section>

@@ -1,9 +1,30 @@
 // The screen pop: who is calling (account, tier, recent orders, open RMAs, open work orders, what they did in the IVR),
 // shown while the call rings, before the agent answers.
 import { lang, t, type TextKey } from '../i18n';
+import type { ScreenPopOrder, ScreenPopRma, ScreenPopWorkOrder } from '../../../src/acd/screen-pop';
 import type { Pop } from './agent-desk-state';
 
 const TIER: Record<string, TextKey> = { vip: 'tierVip', returning: 'tierReturning', new: 'tierNew' };
+const ORDER_STATUS: Record<ScreenPopOrder['status'], TextKey> = {
+  pending_review: 'osPendingReview',
+  confirmed: 'osConfirmed',
+  shipped: 'osShipped',
+  delivered: 'osDelivered',
+  cancelled: 'osCancelled',
+};
+const RMA_KIND: Record<ScreenPopRma['kind'], TextKey> = { return: 'rkReturn', exchange: 'rkExchange' };
+const RMA_STATUS: Record<ScreenPopRma['status'], TextKey> = {
+  requested: 'rsRequested',
+  under_review: 'rsUnderReview',
+  approved: 'rsApproved',
+  rejected: 'rsRejected',
+  refund_pending: 'rsRefundPending',
+  exchange_pending: 'rsExchangePending',
+  refunded: 'rsRefunded',
+  replacement_shipped: 'rsReplacementShipped',
+  closed: 'rsClosed',
+};
+const WORK_ORDER_STATUS: Record<ScreenPopWorkOrder['status'], TextKey> = { open: 'woOpen', resolved: 'woResolved', forwarded: 'woForwarded', answered: 'wsAnswered', closed: 'wsClosed' };
 
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString(lang.value === 'zh' ? 'zh-CN' : 'en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const day = (iso: string) => iso.slice(0, 10);
@@ -51,7 +72,7 @@ export function ScreenPop({ pop }: { pop: Pop }) {
                   <tr key={o.number}>
                     <td>{o.number}</td>
                     <td class="num">{yuan(o.amountFen)}</td>
-                    <td>{o.status}</td>
+                    <td>{t(ORDER_STATUS[o.status])}</td>
                     <td>{o.items.map((i) => i.name).join('、')}</td>
                   </tr>
                 ))}
@@ -67,7 +88,7 @@ export function ScreenPop({ pop }: { pop: Pop }) {
             <ul>
               {pop.openRmas.map((r) => (
                 <li key={r.number}>
-                  {r.number} · {r.kind} · {r.status} · {r.orderNumber}
+                  {r.number} · {t(RMA_KIND[r.kind])} · {t(RMA_STATUS[r.status])} · {r.orderNumber}
                 </li>
               ))}
             </ul>
@@ -79,7 +100,7 @@ export function ScreenPop({ pop }: { pop: Pop }) {
             <ul>
               {pop.openWorkOrders.map((w) => (
                 <li key={w.number}>
-                  {w.number} · {w.status} · {w.description}
+                  {w.number} · {t(WORK_ORDER_STATUS[w.status])} · {w.description}
                 </li>
               ))}
             </ul>

@@ -46,7 +46,9 @@ export function WrapUp({ c }: { c: DeskCall }) {
     <section class="ad-wrapup" aria-label={t('wrapUp')}>
       <form onSubmit={(e) => void save(e)} class="ad-disposition">
         <label>
-          {t('disposition')} <kbd>Alt+D</kbd>
+          <span>
+            {t('disposition')} <kbd>Alt+D</kbd>
+          </span>
           <select ref={select} id="ad-disposition" value={code} onChange={(e) => setCode((e.currentTarget as HTMLSelectElement).value)} aria-keyshortcuts="Alt+D" required>
             <option value="">{t('chooseDisposition')}</option>
             {codes.map((d) => (
