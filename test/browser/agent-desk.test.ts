@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser';
+import { eventually } from '../support/eventually';
 
 const VIP = '+8613800138000'; // 王芳
 
@@ -85,6 +86,10 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.press('Alt+H');
     await waitState('wrap_up');
     await page.getByTestId('wrap-up-left').waitFor();
+    // Alt+E extends the wrap-up by 30 s on the server.
+    const until = Date.parse(f.hotline.presence.get(agentId).wrapUpUntil!.toISOString());
+    await page.keyboard.press('Alt+E');
+    await eventually(() => expect(f.hotline.presence.get(agentId).wrapUpUntil!.getTime() - until).to.equal(30_000));
     await page.keyboard.press('Alt+D');
     await page.keyboard.press('ArrowDown'); // the first code: resolved
     await page.keyboard.press('Tab');
@@ -99,6 +104,25 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await waitState('available');
     expect(f.hotline.presence.get(agentId)).to.include({ state: 'available', nextState: null });
     expect(await page.getByTestId('pop-name').count()).to.equal(0); // the desk is free for the next caller
+  });
+
+  it('says when it is offline and reconnects by itself', async () => {
+    let down = false;
+    const open: { close(): Promise<void> }[] = [];
+    await page.routeWebSocket('**/ws', (ws) => {
+      if (down) return void ws.close({ code: 1011, reason: 'test: server away' });
+      ws.connectToServer();
+      open.push(ws);
+    });
+    await signInByKeyboard();
+    down = true;
+    await Promise.all(open.map((ws) => ws.close()));
+    await page.getByTestId('desk-offline').waitFor();
+    expect(await page.getByTestId('connection').textContent()).to.equal('连接中断，正在重连…');
+    await screenshot(page, 'agent-desk-offline-1366');
+    down = false;
+    await page.getByText('在线', { exact: true }).waitFor({ timeout: 15000 });
+    expect(await page.getByTestId('desk-offline').count()).to.equal(0);
   });
 
   it('keyboard only: Alt+A answers, Alt+M mutes, Alt+H hangs up, a disposition, Alt+R available (at 1920x1080 too)', async () => {
@@ -123,6 +147,15 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.press('Enter');
     await page.getByTestId('disposition-saved').waitFor();
     expect(interactions(call.sid)[0].disposition).to.equal('work_order_opened');
+    // The work order opened from the call, still in wrap-up: tied to the call and the caller's order.
+    await page.getByText('新建工单').click();
+    await page.locator('textarea[name=description]').fill('客户询问订单发货时间，需仓库确认');
+    await page.locator('.ad-workorder button[type=submit]').click();
+    const created = await page.getByTestId('work-order-created').textContent();
+    const number = created!.split(': ')[1];
+    const wo = f.hotline.db.$client.prepare('SELECT category, status, call_sid AS callSid, order_number AS orderNumber FROM work_orders WHERE number = ?').get(number) as Record<string, string>;
+    expect(wo).to.deep.equal({ category: 'inquiry', status: 'open', callSid: call.sid, orderNumber: 'YT202611200001' });
+    await screenshot(page, 'agent-desk-work-order-1366');
     await page.keyboard.press('Alt+R');
     await waitState('available');
     expect(await state()).to.equal('available');

@@ -72,7 +72,7 @@ export function ScreenPop({ pop }: { pop: Pop }) {
                   <tr key={o.number}>
                     <td>{o.number}</td>
                     <td class="num">{yuan(o.amountFen)}</td>
-                    <td>{t(ORDER_STATUS[o.status])}</td>
+                    <td class="nowrap">{t(ORDER_STATUS[o.status])}</td>
                     <td>{o.items.map((i) => i.name).join('、')}</td>
                   </tr>
                 ))}
