@@ -77,6 +77,17 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await waitState('on_call');
     expect(interactions(call.sid).map((i) => i.status)).to.deep.equal(['connected']);
 
+    // Hold and recording pause go through the server: the flags show once it agreed.
+    await page.keyboard.press('Alt+O');
+    await page.locator('.ad-flag', { hasText: '客户保持中' }).waitFor();
+    await page.keyboard.press('Alt+P');
+    await page.locator('.ad-flag', { hasText: '录音已暂停' }).waitFor();
+    await page.keyboard.press('Alt+O');
+    await page.getByRole('button', { name: /^保持/ }).waitFor();
+    await page.keyboard.press('Alt+P');
+    await page.getByRole('button', { name: /^暂停录音/ }).waitFor();
+    expect(await page.getByTestId('desk-error').count()).to.equal(0);
+
     // A break asked for during the call waits as the next state.
     await page.keyboard.press('Alt+B');
     await page.getByTestId('next-state').filter({ hasText: '小休' }).waitFor();
@@ -123,6 +134,11 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     down = false;
     await page.getByText('在线', { exact: true }).waitFor({ timeout: 15000 });
     expect(await page.getByTestId('desk-offline').count()).to.equal(0);
+    // In English too.
+    await page.getByRole('button', { name: 'language' }).click();
+    await page.getByRole('button', { name: /^Available/ }).waitFor();
+    expect(await page.getByTestId('phone-mode').textContent()).to.equal('Simulated softphone');
+    await screenshot(page, 'agent-desk-en-1366');
   });
 
   it('keyboard only: Alt+A answers, Alt+M mutes, Alt+H hangs up, a disposition, Alt+R available (at 1920x1080 too)', async () => {

@@ -1,6 +1,6 @@
 // The agent desktop: state, softphone and call controls, the caller's screen pop before answering, wrap-up with a
 // disposition and a work order, the callback list; keyboard shortcuts for the frequent actions.
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { online, send, subscribe } from '../live-feed';
 import { session } from '../session';
@@ -50,10 +50,17 @@ export function AgentDesk() {
       stopSoftphone();
     };
   }, [me]);
+  // No banner while the first connection is still being made: only once it was up, or after 3 s without it.
+  const [expectOnline, setExpectOnline] = useState(false);
+  useEffect(() => {
+    if (online.value) setExpectOnline(true);
+    const id = setTimeout(() => setExpectOnline(true), 3000);
+    return () => clearTimeout(id);
+  }, [online.value]);
   const c = call.value;
   return (
     <section class="agent-desk">
-      {!online.value && (
+      {!online.value && expectOnline && (
         <p class="ad-offline" role="alert" data-testid="desk-offline">
           {t('deskOffline')}
         </p>
