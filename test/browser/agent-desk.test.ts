@@ -5,6 +5,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser';
 import { eventually } from '../support/eventually';
+import { insertHeldOrder } from '../support/office-records';
+import { OPEN_HOURS } from '../support/hotline-fixture';
 
 const VIP = '+8613800138000'; // 王芳
 
@@ -176,5 +178,29 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await waitState('available');
     expect(await state()).to.equal('available');
     expect(f.hotline.presence.get(agentId).state).to.equal('available');
+  });
+
+  it('a middle-office agent claims a held order and asks the customer for what is missing; a refusal shows the server’s reason', async () => {
+    insertHeldOrder(f.hotline.db, { number: 'YT-BROWSER-0001', heldAt: new Date(OPEN_HOURS), reasons: [{ rule: 'missing_info', detail: 'no invoice title' }] });
+    await page.goto(`${f.base}/`);
+    await page.fill('input[name=username]', 'agent5');
+    await page.fill('input[name=password]', 'hotline-demo');
+    await page.keyboard.press('Enter');
+    const row = page.locator('[data-order=YT-BROWSER-0001]');
+    await row.waitFor();
+    expect(await row.textContent()).to.include('no invoice title');
+    await row.getByRole('button', { name: '领取' }).click();
+    await row.getByRole('button', { name: '释放' }).waitFor();
+    // The checklist is not done: the server refuses the approval and says why.
+    await row.getByRole('button', { name: '通过' }).click();
+    await page.getByTestId('review-lists').getByRole('alert').waitFor();
+    await page.getByLabel('问题 / 原因 / 备注').fill('请提供发票抬头');
+    await row.getByRole('button', { name: '需补充信息' }).click();
+    await eventually(() => {
+      const q = f.hotline.db.$client.prepare("SELECT c.question FROM callback_requests c JOIN orders o ON o.id = c.order_id WHERE o.number = 'YT-BROWSER-0001'").get() as { question: string } | undefined;
+      expect(q?.question).to.equal('请提供发票抬头');
+    });
+    await row.getByText('已向客户询问: 请提供发票抬头').waitFor();
+    await screenshot(page, 'agent-desk-order-review-1366');
   });
 });

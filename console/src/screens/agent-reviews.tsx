@@ -35,6 +35,7 @@ export function ReviewLists({ me }: { me: number }) {
     setError('');
     try {
       await api('POST', path, body);
+      setNote('');
       await reload();
     } catch (e) {
       setError((e as Error).message);
@@ -72,10 +73,15 @@ export function ReviewLists({ me }: { me: number }) {
                 const base = `/api/orders/${encodeURIComponent(o.number)}`;
                 const mine = o.claim?.agentId === me;
                 return (
-                  <tr key={o.number}>
+                  <tr key={o.number} data-order={o.number}>
                     <td>
-                      <strong>{o.number}</strong> {yuan(o.amountFen)} · {o.payment}
-                      <div class="ad-muted">{o.holdReasons.join(', ')}</div>
+                      <strong>{o.number}</strong> {yuan(o.amountFen)} · {t(o.payment === 'cod' ? 'payCod' : 'payPrepaid')}
+                      <div class="ad-muted">{o.holdReasons.map((h) => h.detail ?? h.rule).join('; ')}</div>
+                      {o.openQuestion && (
+                        <div class="ad-warn">
+                          {t('askedCustomer')}: {o.openQuestion.question}
+                        </div>
+                      )}
                     </td>
                     <td>
                       {claimButtons(base, o.claim, orders.reload)}
@@ -106,9 +112,9 @@ export function ReviewLists({ me }: { me: number }) {
                 const base = `/api/rmas/${encodeURIComponent(r.number)}`;
                 const mine = r.claim?.agentId === me;
                 return (
-                  <tr key={r.number}>
+                  <tr key={r.number} data-rma={r.number}>
                     <td>
-                      <strong>{r.number}</strong> {r.kind} · {r.itemName} · {yuan(r.paidFen)}
+                      <strong>{r.number}</strong> {t(r.kind === 'exchange' ? 'rkExchange' : 'rkReturn')} · {r.itemName} · {yuan(r.paidFen)}
                       <div class="ad-muted">
                         {r.reason ?? ''} {r.qcPassed === false ? '· QC ✗' : r.qcPassed ? '· QC ✓' : ''}
                       </div>
