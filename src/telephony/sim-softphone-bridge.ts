@@ -23,8 +23,16 @@ type Staff = { id: number; username: string };
 export class SimSoftphoneBridge {
   constructor(private readonly o: SimSoftphoneBridgeOptions) {}
 
-  /** Registers (again) the person's softphone with a fresh token; it rings until answered (answerAfter 'never'). */
+  /**
+   * Registers the person's softphone (it rings until answered: answerAfter 'never'); one already registered is kept,
+   * so a desktop reloaded while a call rings or talks can still answer or hang it up.
+   */
   async register(staff: Staff): Promise<SimSoftphoneState> {
+    const existing = await this.state(staff).catch((err: unknown) => {
+      if (err instanceof NotFound) return undefined;
+      throw err;
+    });
+    if (existing) return existing;
     const t = this.o.voiceToken.issue(staff);
     await this.request('POST', '/sim/softphones', { identity: t.identity, token: t.token, answerAfter: 'never', script: [] });
     return this.state(staff);

@@ -143,7 +143,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await screenshot(page, 'agent-desk-en-1366');
   });
 
-  it('keyboard only: Alt+A answers, Alt+M mutes, Alt+H hangs up, a disposition, Alt+R available (at 1920x1080 too)', async () => {
+  it('keyboard only: Alt+A answers, Alt+M mutes, a reload keeps the call, Alt+H hangs up, a disposition, Alt+R available (at 1920x1080 too)', async () => {
     await signInByKeyboard();
     await page.keyboard.press('Alt+R');
     await waitState('available');
@@ -156,6 +156,10 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.setViewportSize({ width: 1920, height: 1080 });
     await screenshot(page, 'agent-desk-on-call-1920');
     await page.setViewportSize({ width: 1366, height: 768 });
+    // A reload during the call: the server sends the pop again and the softphone still has the call to hang up.
+    await page.reload();
+    await page.getByTestId('pop-name').filter({ hasText: '王芳' }).waitFor();
+    await waitPhone('connected');
     await page.keyboard.press('Alt+H');
     await waitState('wrap_up');
     await page.keyboard.press('Alt+D');

@@ -45,6 +45,11 @@ describe('simulated softphone through the server (/api/softphone/sim)', function
     }, 15000);
     expect(f.hotline.presence.get(agentId).state).to.equal('reserved');
 
+    // A desktop reloaded while the call rings registers again: the ringing call is still there to answer.
+    const again = await call('POST', '/api/softphone/sim');
+    expect(again.status).to.equal(201);
+    expect(again.body.ringing).to.deep.equal(ringing);
+
     const answered = await call('POST', '/api/softphone/sim/answer');
     expect(answered.status, JSON.stringify(answered.body)).to.equal(200);
     expect(answered.body.connected).to.deep.equal(ringing);

@@ -42,6 +42,12 @@ function setPresence(p: Presence): void {
     if (before) deskError.value = '';
   }
   presence.value = p;
+  // After a reconnect the pop comes again without the call's progress: the agent's state tells it.
+  const c = call.value;
+  if (c && c.interactionId > 0) {
+    if (p.state === 'on_call' && c.phase === 'offered') call.value = { ...c, phase: 'connected' };
+    if (p.state === 'wrap_up' && c.phase !== 'ended') call.value = { ...c, phase: 'ended', onHold: false };
+  }
   // A new available state after the call's wrap-up: the desk is free for the next caller.
   if (p.state === 'available' && call.value?.phase === 'ended') call.value = null;
 }
@@ -130,6 +136,7 @@ export function onFeed(m: FeedMessage, me: number): void {
       // Sent again after a reconnect for the call already on the desk: keep what the agent did with it.
       call.value = c?.interactionId === pop.interactionId ? { ...c, pop } : { ...fresh(pop.interactionId, pop.callSid), pop };
       void expectRing();
+      void loadPresence();
       return;
     }
     case 'hello':
