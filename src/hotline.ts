@@ -428,6 +428,7 @@ export function createHotline(o: HotlineOptions) {
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
     trustProxy: config.trustProxy,
     consoleDir: o.consoleDir ?? path.resolve('dist/console'),
+    liveSoftphone: Boolean(voiceToken) && !simSoftphones,
     routers: [
       apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),
