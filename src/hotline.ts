@@ -432,7 +432,7 @@ export function createHotline(o: HotlineOptions) {
     routers: [
       apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),
-      presenceRoutes({ auth, presence, clock }),
+      presenceRoutes({ auth, presence, desks, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
       dispositionRoutes({ service: dispositions, auth, clock }),
       staffRoutes({ auth, staffAdmin, clock }),

@@ -184,7 +184,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     expect(f.hotline.presence.get(agentId).state).to.equal('available');
   });
 
-  it('a middle-office agent claims a held order and asks the customer for what is missing; a refusal shows the server’s reason', async () => {
+  it('a middle-office agent claims a held order and asks the customer for what is missing; a refusal shows the server’s reason; a dispatcher’s move shows at once', async () => {
     insertHeldOrder(f.hotline.db, { number: 'YT-BROWSER-0001', heldAt: new Date(OPEN_HOURS), reasons: [{ rule: 'missing_info', detail: 'no invoice title' }] });
     await page.goto(`${f.base}/`);
     await page.fill('input[name=username]', 'agent5');
@@ -206,5 +206,21 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     });
     await row.getByText('已向客户询问: 请提供发票抬头').waitFor();
     await screenshot(page, 'agent-desk-order-review-1366');
+
+    // A dispatcher moves agent5 to the back desk: the desktop shows it at once and the order list goes.
+    expect(await page.getByTestId('my-desks').textContent()).to.equal('前台3 · 中台4');
+    const agent5 = (f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent5'").get() as { id: number }).id;
+    const login = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'dispatcher1', password: 'hotline-demo' }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const moved = await fetch(`${f.base}/api/floor/agents/${agent5}/move`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ from: 'middle', to: 'back', reason: 'RMA backlog' }),
+    });
+    expect(moved.status).to.equal(200);
+    await page.getByTestId('my-desks').filter({ hasText: '后台' }).waitFor({ timeout: 2000 });
+    expect(await page.getByTestId('my-desks').textContent()).to.not.include('中台');
+    await page.locator('[data-order=YT-BROWSER-0001]').waitFor({ state: 'detached' });
+    await screenshot(page, 'agent-desk-moved-1366');
   });
 });

@@ -36,6 +36,12 @@ describe('simulated softphone through the server (/api/softphone/sim)', function
     expect(early.status).to.equal(409);
     expect(early.body.message).to.equal('nothing is ringing on this softphone');
 
+    // The agent's own view says which desks they sit on (the desktop shows it and follows AgentDesksChanged).
+    const me = await call('GET', '/api/agents/me');
+    expect(me.body.desks).to.deep.equal([
+      { desk: 'front', skill: 5 },
+      { desk: 'middle', skill: 2 },
+    ]);
     expect((await call('PUT', '/api/agents/me/state', { state: 'available' })).status).to.equal(200);
     const c = f.dial(VIP, [{ press: '1' }, { press: '0' }, { wait: 600 }]);
     const ringing = await eventually(async () => {

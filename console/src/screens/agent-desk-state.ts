@@ -4,6 +4,7 @@ import { signal } from '@preact/signals';
 import type { presenceView } from '../../../src/http/presence.routes';
 import type { ScreenPopMessage, Wire } from '../../../src/realtime/messages';
 import type { CallbackSummary } from '../../../src/events/domain-events';
+import type { DeskSkill } from '../../../src/acd/agent-desks.repo';
 import { api } from '../session';
 import { expectRing, phoneMuted, syncSoftphone } from './agent-softphone';
 import type { FeedMessage } from '../live-feed';
@@ -28,6 +29,8 @@ export const presence = signal<Presence | null>(null);
 /** When this browser saw the current state begin: the countdown and time in state run on the browser's clock. */
 export const stateSeenAt = signal(Date.now());
 export const call = signal<DeskCall | null>(null);
+/** The desks the agent sits on now: a dispatcher may move them while they work. */
+export const myDesks = signal<DeskSkill[]>([]);
 export const deskError = signal('');
 
 export function showError(e: unknown): void {
@@ -54,7 +57,9 @@ function setPresence(p: Presence): void {
 
 export async function loadPresence(): Promise<void> {
   try {
-    setPresence(await api<Presence>('GET', '/api/agents/me'));
+    const p = await api<Presence & { desks?: DeskSkill[] }>('GET', '/api/agents/me');
+    if (p.desks) myDesks.value = p.desks;
+    setPresence(p);
   } catch (e) {
     showError(e);
   }
@@ -147,6 +152,9 @@ export function onFeed(m: FeedMessage, me: number): void {
   switch (m.type) {
     case 'AgentStateChanged':
       void loadPresence();
+      return;
+    case 'AgentDesksChanged':
+      myDesks.value = m.desks;
       return;
     case 'CallbackOffered':
       call.value = { ...fresh(-m.attemptId, ''), callback: m.callback as Wire<CallbackSummary> };

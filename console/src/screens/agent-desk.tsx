@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { online, send, subscribe } from '../live-feed';
 import { session } from '../session';
-import { call, deskError, extendWrapUp, loadPresence, onFeed, presence, requestState, toggleHold, toggleRecording } from './agent-desk-state';
+import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording } from './agent-desk-state';
 import { answerCall, hangUpCall, startSoftphone, stopSoftphone, toggleMute } from './agent-softphone';
 import { StateBar } from './agent-state-bar';
 import { CallPanel } from './agent-call-panel';
@@ -92,7 +92,8 @@ export function AgentDesk() {
             <section class="ad-pop ad-empty">{t('noCall')}</section>
           )}
           <CallbackList me={me} />
-          <ReviewLists me={me} />
+          {/* Moved to another desk: the review lists follow (the server decides which lists are theirs). */}
+          <ReviewLists me={me} key={myDesks.value.map((d) => d.desk).join()} />
         </div>
       </div>
     </section>

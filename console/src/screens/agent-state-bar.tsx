@@ -3,8 +3,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentStateName } from '../../../src/db/schema/index';
 import type { BREAK_REASONS } from '../../../src/acd/agent-presence';
+import type { DeskSkill } from '../../../src/acd/agent-desks.repo';
 import { t, type TextKey } from '../i18n';
-import { extendWrapUp, presence, requestState, stateSeenAt } from './agent-desk-state';
+import { extendWrapUp, myDesks, presence, requestState, stateSeenAt } from './agent-desk-state';
+
+type Desk = DeskSkill['desk'];
+
+export const DESK_TEXT: Record<Desk, TextKey> = { front: 'deskFront', middle: 'deskMiddle', back: 'deskBack' };
 
 type BreakReason = (typeof BREAK_REASONS)[number];
 
@@ -56,6 +61,9 @@ export function StateBar() {
       <span class={`ad-state ad-st-${p.state}`} data-testid="agent-state" data-state={p.state}>
         {t(STATE_TEXT[p.state])}
         {p.state === 'break' && p.reason ? ` · ${reasonText(p.reason)}` : ''}
+      </span>
+      <span class="ad-desks" data-testid="my-desks" title={t('myDesks')}>
+        {myDesks.value.map((d) => `${t(DESK_TEXT[d.desk])}${d.skill}`).join(' · ')}
       </span>
       <span class="ad-muted" data-testid="time-in-state">
         {t('timeInState')} {clock(inState)}
