@@ -114,7 +114,7 @@ export function ReviewLists({ me }: { me: number }) {
                 return (
                   <tr key={r.number} data-rma={r.number}>
                     <td>
-                      <strong>{r.number}</strong> {t(r.kind === 'exchange' ? 'rkExchange' : 'rkReturn')} · {r.itemName} · {yuan(r.paidFen)}
+                      <strong>{r.number}</strong> {[t(r.kind === 'exchange' ? 'rkExchange' : 'rkReturn'), r.orderNumber, r.itemName, yuan(r.paidFen)].filter(Boolean).join(' · ')}
                       <div class="ad-muted">
                         {r.reason ?? ''} {r.qcPassed === false ? '· QC ✗' : r.qcPassed ? '· QC ✓' : ''}
                       </div>
