@@ -54,6 +54,8 @@ import { FloorFeed, type FloorFeedOptions } from './floor/floor-feed';
 import { AlertsRepo } from './floor/alerts.repo';
 import { AlertsService } from './floor/alerts.service';
 import { voiceRoutes } from './http/voice.routes';
+import { simSoftphoneRoutes } from './http/sim-softphone.routes';
+import { SimSoftphoneBridge } from './telephony/sim-softphone-bridge';
 import { VoiceTokenIssuer, agentIdentity } from './telephony/voice-token';
 import { ScreenPopRepo } from './acd/screen-pop.repo';
 import { ScreenPopService } from './acd/screen-pop';
@@ -480,6 +482,9 @@ export function createHotline(o: HotlineOptions) {
     });
   const voiceToken = VoiceTokenIssuer.fromConfig(config.twilio);
   if (!voiceToken) log.warn('softphones are off: set TWILIO_API_KEY, TWILIO_API_SECRET and TWIML_APP_SID');
+  // Simulator mode: the console's softphone is the simulator's, answered through the server (the browser cannot reach it).
+  const simulatorUrl = config.simulator ? (o.carrierApiBaseUrl ?? config.simulator.url) : undefined;
+  const simSoftphones = voiceToken && simulatorUrl ? new SimSoftphoneBridge({ simulatorUrl, voiceToken }) : undefined;
   const api = createApiApp({
     log,
     audit,
@@ -490,10 +495,11 @@ export function createHotline(o: HotlineOptions) {
     consoleDir: o.consoleDir ?? path.resolve('dist/console'),
     ready,
     metrics: o.metrics && { token: config.metrics.token, source: o.metrics },
+    liveSoftphone: Boolean(voiceToken) && !simSoftphones,
     routers: [
       apiOutsideGroup,
       authRoutes({ auth, tickets: wsTickets, clock }),
-      presenceRoutes({ auth, presence, clock }),
+      presenceRoutes({ auth, presence, desks, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
       dispositionRoutes({ service: dispositions, auth, clock }),
       staffRoutes({ auth, staffAdmin, clock }),
@@ -530,8 +536,9 @@ export function createHotline(o: HotlineOptions) {
       reportsRoutes({ auth, reports, clock, timeZone: config.timeZone }),
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
-      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock })] : []),
       apiDocsRoutes(),
+      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
+      ...(simSoftphones ? [simSoftphoneRoutes({ auth, bridge: simSoftphones, clock })] : []),
     ],
   });
   let ticker: NodeJS.Timeout | undefined;

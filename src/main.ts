@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // /health asks the background's job queues about Redis; they start once the server listens.
   let redis: HealthCheck = () => 'down';
   // The ACD makes no offer until the database is reconciled with what the carrier still holds (after a crash).
-  const hotline = createHotline({ config, log, db, callControl, reconcileOnStart: true, dialer: true, health: { redis: () => redis() }, metrics });
+  const hotline = createHotline({ config, log, db, callControl, carrierApiBaseUrl: apiBaseUrl, reconcileOnStart: true, dialer: true, health: { redis: () => redis() }, metrics });
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });

@@ -36,6 +36,11 @@ export class DesksService {
     return this.d.desks.agents();
   }
 
+  /** The agent's own desks and skills (none for an unknown id). */
+  desksOf(agentId: number): DeskSkill[] {
+    return this.d.desks.agent(agentId)?.desks ?? [];
+  }
+
   /**
    * Replaces the agent's desks in one transaction, then publishes AgentDesksChanged so waiting calls are dispatched
    * again. With `by` the change is audited here (a floor action that audits itself leaves it out).

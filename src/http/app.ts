@@ -29,14 +29,25 @@ export interface ApiDeps {
   ready?(): Promise<ReadyReport>;
   /** GET /metrics, served here only with a token (METRICS_TOKEN); the internal port serves it without (src/metrics/). */
   metrics?: { token?: string; source: MetricsSource };
+  /**
+   * The console's softphone is Twilio's Voice SDK (live mode): the page may reach Twilio's signalling and event
+   * gateways (wss/https *.twilio.com) and play the SDK's ring sounds (sdk.twilio.com). Off in simulator mode.
+   */
+  liveSoftphone?: boolean;
 }
+
+/** What the Voice SDK reaches from the page, beyond the server itself. */
+export const TWILIO_SOFTPHONE_CSP = {
+  connectSrc: ["'self'", 'wss://*.twilio.com', 'https://*.twilio.com'],
+  mediaSrc: ["'self'", 'https://sdk.twilio.com'],
+};
 
 export function createApiApp(d: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustFunction(d.trustProxy ?? ['loopback']));
   // No upgrade-insecure-requests: in simulator mode the server is reached over plain http on loopback.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(d.liveSoftphone ? TWILIO_SOFTPHONE_CSP : {}) } } }));
   const consoleIndex = d.consoleDir && path.join(d.consoleDir, 'index.html');
   if (consoleIndex && fs.existsSync(consoleIndex)) {
     // Hashed file names: the assets never change, the page always revalidates.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AuthService } from '../auth/auth.service';
 import type { PresenceService } from '../acd/agent-presence.service';
 import type { PresenceRow } from '../acd/presence.repo';
+import type { DesksService } from '../acd/desks.service';
 import { BREAK_REASONS } from '../acd/agent-presence';
 import type { Clock } from '../ivr/ivr-call.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
@@ -30,13 +31,15 @@ export function presenceView(p: PresenceRow) {
   };
 }
 
-export function presenceRoutes(d: { auth: AuthService; presence: PresenceService; clock?: Clock }): Router {
+export function presenceRoutes(d: { auth: AuthService; presence: PresenceService; desks?: Pick<DesksService, 'desksOf'>; clock?: Clock }): Router {
   const clock = d.clock ?? { now: () => new Date() };
   const agent = [requireAuth(d.auth, clock), requireRole('agent')];
   const router = Router();
 
+  /** The agent's presence, and the desks they sit on now (a dispatcher may move them: AgentDesksChanged on /ws). */
   router.get('/api/agents/me', ...agent, (_req, res) => {
-    res.json(presenceView(d.presence.get(currentStaff(res).id)));
+    const id = currentStaff(res).id;
+    res.json({ ...presenceView(d.presence.get(id)), ...(d.desks ? { desks: d.desks.desksOf(id) } : {}) });
   });
 
   router.put('/api/agents/me/state', ...agent, (req, res) => {

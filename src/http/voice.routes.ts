@@ -9,11 +9,22 @@ import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 /** The positions that take or listen in on calls with a browser softphone (quality controllers listen in live too). */
 export const SOFTPHONE_ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor'];
 
-export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; clock?: Clock }): Router {
+/** Which softphone the console runs: Twilio's Voice SDK (live), or the simulator's through /api/softphone/sim. */
+export type SoftphoneMode = 'live' | 'simulator';
+
+export interface VoiceTokenResponse {
+  token: string;
+  identity: string;
+  expiresAt: string;
+  mode: SoftphoneMode;
+}
+
+export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; clock?: Clock; mode?: SoftphoneMode }): Router {
   const router = Router();
   router.get('/api/voice/token', requireAuth(d.auth, d.clock), requireRole(...SOFTPHONE_ROLES), (_req, res) => {
     const t = d.voiceToken.issue(currentStaff(res));
-    res.set('Cache-Control', 'no-store').json({ token: t.token, identity: t.identity, expiresAt: t.expiresAt.toISOString() });
+    const body: VoiceTokenResponse = { token: t.token, identity: t.identity, expiresAt: t.expiresAt.toISOString(), mode: d.mode ?? 'live' };
+    res.set('Cache-Control', 'no-store').json(body);
   });
   return router;
 }

@@ -130,6 +130,11 @@ export class CarrierSimulator implements CarrierContext {
     return this.endpoints.registerSoftphone(opts);
   }
 
+  /** The softphone registered under `identity`, if any. */
+  softphone(identity: string): SimSoftphone | undefined {
+    return this.endpoints.softphone(identity);
+  }
+
   /** Scripts what a dialed number does: answer (by a person or a machine), be busy, not answer, or fail. */
   registerPhone(opts: PhoneOptions): void {
     this.endpoints.registerPhone(opts);

@@ -11,6 +11,7 @@ export interface CallPlacer {
   call(sid: string): SimCall | undefined;
   calls(): SimCall[];
   registerSoftphone(opts: SoftphoneOptions): SimSoftphone;
+  softphone(identity: string): SimSoftphone | undefined;
   registerPhone(opts: PhoneOptions): void;
   scriptNumber(number: string, script: NumberScript): void;
   setTalkPattern(callSid: string, pattern: TalkPattern): void;
@@ -37,6 +38,29 @@ const OUTCOMES = ['answer', 'busy', 'no-answer', 'failed'];
 
 function summary(c: SimCall) {
   return { callSid: c.sid, from: c.from, to: c.to, status: c.status, transcript: c.transcript };
+}
+
+/** Resolves when the softphone emits `event`, or after a second (the call may have ended meanwhile). */
+function settles(phone: SimSoftphone, event: 'connected' | 'disconnected'): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      phone.off(event, done);
+      resolve();
+    };
+    const timer = setTimeout(done, 1000);
+    phone.once(event, done);
+  });
+}
+
+function softphoneState(phone: SimSoftphone) {
+  const ringing = phone.ringing;
+  const current = phone.currentCall;
+  return {
+    identity: phone.identity,
+    ringing: ringing ? { callSid: ringing.sid, from: ringing.from } : null,
+    connected: current ? { callSid: current.sid, from: current.from } : null,
+  };
 }
 
 export function controlApi(sim: CallPlacer): Router {
@@ -68,6 +92,38 @@ export function controlApi(sim: CallPlacer): Router {
     } catch (err) {
       res.status(400).json({ message: (err as Error).message });
     }
+  });
+
+  // The person at a softphone registered with answerAfter 'never' (the console's simulated softphone): what rings or talks,
+  // answer, hang up. Answering when nothing rings is a 409, so a late click after the ring timed out says so.
+  api.get('/softphones/:identity', (req, res) => {
+    const phone = sim.softphone(req.params.identity);
+    if (!phone) return void res.status(404).json({ message: `no softphone ${req.params.identity}` });
+    res.json(softphoneState(phone));
+  });
+
+  api.post('/softphones/:identity/answer', async (req, res) => {
+    const phone = sim.softphone(req.params.identity);
+    if (!phone) return void res.status(404).json({ message: `no softphone ${req.params.identity}` });
+    const connected = settles(phone, 'connected');
+    if (!phone.answer()) return void res.status(409).json({ message: 'nothing is ringing on this softphone' });
+    await connected;
+    res.json(softphoneState(phone));
+  });
+
+  api.post('/softphones/:identity/hangup', async (req, res) => {
+    const phone = sim.softphone(req.params.identity);
+    if (!phone) return void res.status(404).json({ message: `no softphone ${req.params.identity}` });
+    if (!phone.busy) return void res.status(409).json({ message: 'this softphone has no call to hang up' });
+    const over = phone.currentCall ? settles(phone, 'disconnected') : Promise.resolve();
+    phone.hangup();
+    await over;
+    res.json(softphoneState(phone));
+  });
+
+  api.delete('/softphones/:identity', (req, res) => {
+    sim.softphone(req.params.identity)?.unregister();
+    res.status(204).end();
   });
 
   // Scripts a number the carrier may dial (the outbound dialer's customers): busy, no answer, failed, or answered by a machine.

@@ -41,8 +41,9 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
     await signInAs(page, f.base, 'agent1');
     await page.getByTestId('agent-state').waitFor();
     await page.getByText('在线').waitFor();
-    await page.getByRole('button', { name: 'available' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.textContent === 'available');
+    await page.getByRole('button', { name: /就绪/ }).click();
+    await page.locator('[data-testid=agent-state][data-state=available]').waitFor();
+    expect(await page.getByTestId('agent-state').textContent()).to.equal('就绪');
     const agent1 = f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent1'").get() as { id: number };
     expect(f.hotline.presence.get(agent1.id).state).to.equal('available');
     await screenshot(page, 'agent-desk-available');

@@ -45,6 +45,8 @@ import { floorRoutes } from '../../src/http/floor.routes';
 import { floorServices } from '../../src/hotline';
 import { QueueEntriesRepo } from '../../src/acd/queue-entries.repo';
 import { voiceRoutes } from '../../src/http/voice.routes';
+import { simSoftphoneRoutes } from '../../src/http/sim-softphone.routes';
+import { Conflict } from '../../src/errors/domain-errors';
 import { AuditRepo } from '../../src/audit/audit.repo';
 import { WsTickets } from '../../src/auth/ws-tickets';
 import { TEST_PASSWORD_COST } from '../support/password-cost';
@@ -181,6 +183,12 @@ export const ROUTE_ROLES: readonly RouteRoleCase[] = [
   ['POST', `/api/interactions/${NO_SUCH_ID}/force-end`, ['supervisor', 'admin'], { reason: 'route roles probe' }],
   ['GET', '/api/audit', ['supervisor', 'admin']],
   ['GET', '/api/voice/token', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  // Simulator mode's softphone bridge (the console's simulated softphone): nothing rings here, so answer and hang up are 409.
+  ['POST', '/api/softphone/sim', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  ['GET', '/api/softphone/sim', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  ['POST', '/api/softphone/sim/answer', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  ['POST', '/api/softphone/sim/hangup', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
+  ['DELETE', '/api/softphone/sim', ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor']],
   // Listen, whisper, barge: agent1 (on lead1's team) has no live call, so the roles let through get 409 (404 for GET and
   // DELETE: nobody is in a call of agent1), and nothing rings.
   ['POST', '/api/calls/live/{agent1}/monitor', MONITOR, { mode: 'listen', reason: 'route roles probe' }],
@@ -346,6 +354,14 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
   (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
   (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
+  (h) => {
+    // The bridge to the simulator is tested for real in test/integration/sim-softphone.test.ts; here only the role gate counts.
+    const idle = async (s: { username: string }) => ({ identity: `agent-${s.username}`, ringing: null, connected: null });
+    const nothing = async () => {
+      throw new Conflict('nothing is ringing on this softphone');
+    };
+    return simSoftphoneRoutes({ ...h, bridge: { register: idle, state: idle, answer: nothing, hangup: nothing, unregister: async () => undefined } });
+  },
   (h) =>
     callbackCallRoutes({
       ...h,

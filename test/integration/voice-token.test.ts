@@ -119,8 +119,9 @@ describe('softphone access tokens', () => {
       const res = await getToken(await login('agent1'));
       expect(res.status).to.equal(200);
       expect(res.headers.get('cache-control')).to.equal('no-store');
-      const body = (await res.json()) as { token: string; identity: string; expiresAt: string };
+      const body = (await res.json()) as { token: string; identity: string; expiresAt: string; mode: string };
       expect(body.identity).to.equal('agent-agent1');
+      expect(body.mode).to.equal('live'); // the console's softphone is the Voice SDK unless the server says simulator
       expect(Date.parse(body.expiresAt) - Date.now()).to.be.within(3600_000 - 5000, 3600_000 + 1000);
       expect(sim.registerSoftphone({ identity: body.identity, token: body.token }).identity).to.equal('agent-agent1');
       expect(() => sim.registerSoftphone({ identity: 'agent-agent2', token: body.token })).to.throw(/not agent-agent2/);

@@ -1,49 +1,130 @@
-// The agent desktop (starter): the agent's presence and the state buttons, following the server's rules.
+// The agent desktop: state, softphone and call controls, the caller's screen pop before answering, wrap-up with a
+// disposition and a work order, the callback list; keyboard shortcuts for the frequent actions.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { subscribe } from '../live-feed';
-import { api, session } from '../session';
+import { online, send, subscribe } from '../live-feed';
+import { session } from '../session';
+import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording } from './agent-desk-state';
+import { answerCall, hangUpCall, startSoftphone, stopSoftphone, toggleMute } from './agent-softphone';
+import { StateBar } from './agent-state-bar';
+import { CallPanel } from './agent-call-panel';
+import { ScreenPop } from './agent-screen-pop';
+import { WrapUp } from './agent-wrap-up';
+import { CallbackList } from './agent-callbacks';
+import { ReviewLists } from './agent-reviews';
+import './agent-desk.css';
 
-interface Presence {
-  state: string;
-  reason: string | null;
-  since: string;
+const SHORTCUTS: [string, () => void][] = [
+  ['KeyA', () => void answerCall()],
+  ['KeyH', () => void hangUpCall()],
+  ['KeyM', () => void toggleMute()],
+  ['KeyR', () => void requestState('available')],
+  ['KeyB', () => document.querySelector<HTMLButtonElement>('[data-testid=go-break]')?.click()],
+  ['KeyO', () => void toggleHold()],
+  ['KeyP', () => void toggleRecording()],
+  ['KeyE', () => presence.value?.state === 'wrap_up' && void extendWrapUp(30)],
+  ['KeyD', () => document.getElementById('ad-disposition')?.focus()],
+];
+
+function onKey(e: KeyboardEvent): void {
+  if (!e.altKey || e.ctrlKey || e.metaKey) return;
+  const hit = SHORTCUTS.find(([code]) => code === e.code);
+  if (!hit) return;
+  e.preventDefault();
+  hit[1]();
 }
 
 export function AgentDesk() {
-  const [me, setMe] = useState<Presence | null>(null);
-  const [error, setError] = useState('');
-  const load = () => api<Presence>('GET', '/api/agents/me').then(setMe, (e: Error) => setError(e.message));
+  const me = session.value?.staff.id ?? 0;
   useEffect(() => {
-    void load();
-    return subscribe((m) => {
-      if (m.type === 'AgentStateChanged' && m.agentId === session.value?.staff.id) void load();
-    });
-  }, []);
-  const change = async (state: string, reason?: string) => {
-    setError('');
-    try {
-      setMe(await api<Presence>('PUT', '/api/agents/me/state', reason ? { state, reason } : { state }));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+    void loadPresence();
+    void startSoftphone();
+    const off = subscribe((m) => onFeed(m, me));
+    // The desktop's sign of life: without it the server puts a silent agent offline.
+    const beat = setInterval(() => send({ type: 'heartbeat' }), 10_000);
+    addEventListener('keydown', onKey);
+    return () => {
+      off();
+      clearInterval(beat);
+      removeEventListener('keydown', onKey);
+      stopSoftphone();
+    };
+  }, [me]);
+  // No banner while the first connection is still being made: only once it was up, or after 3 s without it.
+  const [expectOnline, setExpectOnline] = useState(false);
+  useEffect(() => {
+    if (online.value) setExpectOnline(true);
+    const id = setTimeout(() => setExpectOnline(true), 3000);
+    return () => clearTimeout(id);
+  }, [online.value]);
+  const c = call.value;
   return (
     <section class="agent-desk">
-      <h2>{t('agentDesk')}</h2>
-      <p>
-        {t('state')}: <strong data-testid="agent-state">{me?.state ?? t('loading')}</strong>
-      </p>
-      <div class="buttons">
-        <button type="button" onClick={() => void change('available')}>available</button>
-        <button type="button" onClick={() => void change('break', 'rest')}>break</button>
-        <button type="button" onClick={() => void change('offline')}>offline</button>
-      </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
+      {!online.value && expectOnline && (
+        <p class="ad-offline" role="alert" data-testid="desk-offline">
+          {t('deskOffline')}
         </p>
       )}
+      <StateBar />
+      {deskError.value && (
+        <p class="error" role="alert" data-testid="desk-error">
+          {deskError.value}
+        </p>
+      )}
+      <div class="ad-main">
+        <div class="ad-left">
+          <CallPanel />
+          {c && c.interactionId > 0 && c.phase !== 'offered' && <WrapUp c={c} key={c.interactionId} />}
+          <Shortcuts />
+        </div>
+        <div class="ad-right">
+          {c?.pop ? (
+            <ScreenPop pop={c.pop} />
+          ) : c?.callback ? (
+            <section class="ad-pop" data-testid="screen-pop">
+              <h3>
+                {t('callbackOffer')} · {c.callback.phone}
+              </h3>
+              <p>{c.callback.reason}</p>
+              {c.callback.question && <p>{c.callback.question}</p>}
+            </section>
+          ) : (
+            <section class="ad-pop ad-empty">{t('noCall')}</section>
+          )}
+          <CallbackList me={me} />
+          {/* Moved to another desk: the review lists follow (the server decides which lists are theirs). */}
+          <ReviewLists me={me} key={myDesks.value.map((d) => d.desk).join()} />
+        </div>
+      </div>
     </section>
+  );
+}
+
+function Shortcuts() {
+  const rows: [string, Parameters<typeof t>[0]][] = [
+    ['Alt+A', 'answer'],
+    ['Alt+H', 'hangUp'],
+    ['Alt+M', 'mute'],
+    ['Alt+O', 'hold'],
+    ['Alt+P', 'recPause'],
+    ['Alt+R', 'goAvailable'],
+    ['Alt+B', 'goBreak'],
+    ['Alt+E', 'extend'],
+    ['Alt+D', 'disposition'],
+  ];
+  return (
+    <details class="ad-shortcuts">
+      <summary>{t('shortcuts')}</summary>
+      <dl>
+        {rows.map(([k, label]) => (
+          <div key={k}>
+            <dt>
+              <kbd>{k}</kbd>
+            </dt>
+            <dd>{t(label)}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
