@@ -14,6 +14,7 @@ import './wallboard.css';
 const MEASURE = sessionStorage.getItem('hotline.measureFloor') === '1';
 const SAMPLE_MS = 5000;
 const SHOWN_CALLERS = 6;
+const ACTION_TEXT: Record<string, TextKey> = { 'agent.move-desk': 'wbMove', 'agent.end-break': 'wbEndBreak', 'agent.log-out': 'wbLogOut', 'call.priority': 'wbSetPriority', 'call.assign': 'wbAssign' };
 
 function measure(name: string, start: number): void {
   // Reading the layout makes the figure include the browser's style and layout work, not only ours.
@@ -152,7 +153,7 @@ export function Wallboard() {
           <ol>
             {floor.actions.map((a) => (
               <li key={`${a.at}-${a.subjectId}-${a.action}`}>
-                <time>{new Date(a.at).toLocaleTimeString(l === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}</time> {a.action} {a.subjectType === 'agent' ? (floor.agents.get(Number(a.subjectId))?.displayName ?? a.subjectId) : a.subjectId.slice(-6)} — {a.reason}
+                <time>{new Date(a.at).toLocaleTimeString(l === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}</time> {ACTION_TEXT[a.action] ? t(ACTION_TEXT[a.action]) : a.action} {a.subjectType === 'agent' ? (floor.agents.get(Number(a.subjectId))?.displayName ?? a.subjectId) : a.subjectId.slice(-6)} — {a.reason}
               </li>
             ))}
           </ol>
