@@ -232,9 +232,10 @@ export class FloorState {
         return this.removeCaller(e.callSid) ? 'changed' : 'ignored';
       case 'AgentStateChanged': {
         const agent = this.agents.get(e.agentId);
-        if (!agent) return e.to === 'offline' ? 'ignored' : 'stale';
-        if (e.to === 'offline') this.agents.delete(agent.id);
-        else this.agents.set(agent.id, { ...agent, state: e.to, reason: e.reason ?? null, since: this.local(e.at, now) });
+        // An agent not on the board signed in: the floor feed's next delta brings their row, else only a snapshot can.
+        if (!agent) return e.to === 'offline' || this.seq !== undefined ? 'ignored' : 'stale';
+        // Signed out, they stay known (hidden) so that signing in again is one more state change, not a reload.
+        this.agents.set(agent.id, { ...agent, state: e.to, reason: e.reason ?? null, since: this.local(e.at, now), call: e.to === 'offline' ? null : agent.call });
         return 'changed';
       }
       case 'AgentDesksChanged': {

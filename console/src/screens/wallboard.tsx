@@ -6,12 +6,14 @@ import { lang, t, type TextKey } from '../i18n';
 import { send, subscribe } from '../live-feed';
 import { api } from '../session';
 import { ActionDialog, type ActionTarget } from './wallboard-actions';
+import { LiveClock, tickLiveClocks } from './wallboard-clock';
 import { FloorChart, type ChartSample } from './wallboard-chart';
-import { DESKS, FloorState, STATE_ORDER, clock, secondsSince, type AgentJson, type AgentState, type AgentView, type CallerView, type Desk, type FloorJson, type FloorMessage, type PeriodView, type QueueView } from './wallboard-floor';
+import { DESKS, FloorState, STATE_ORDER, clock, type AgentJson, type AgentState, type AgentView, type CallerView, type Desk, type FloorJson, type FloorMessage, type PeriodView, type QueueView } from './wallboard-floor';
 import './wallboard.css';
 
 /** Set by scripts/bench-console.ts (and anyone curious): each update's cost goes to the User Timing entries. */
 const MEASURE = sessionStorage.getItem('hotline.measureFloor') === '1';
+/** The board itself renders again this often for what changes slowly (the chart's samples, a queue going late). */
 const SAMPLE_MS = 5000;
 const SHOWN_CALLERS = 6;
 const ACTION_TEXT: Record<string, TextKey> = { 'agent.move-desk': 'wbMove', 'agent.end-break': 'wbEndBreak', 'agent.log-out': 'wbLogOut', 'call.priority': 'wbSetPriority', 'call.assign': 'wbAssign' };
@@ -87,10 +89,13 @@ export function Wallboard() {
     });
     const ticker = setInterval(() => {
       const start = performance.now();
-      setNow(Date.now());
-      if (MEASURE) queueMicrotask(() => measure('floor-tick', start));
+      tickLiveClocks(Date.now());
+      if (MEASURE) measure('floor-tick', start);
     }, 1000);
-    const sampler = setInterval(() => samples.push(sample(floor, Date.now())), SAMPLE_MS);
+    const sampler = setInterval(() => {
+      samples.push(sample(floor, Date.now()));
+      setNow(Date.now());
+    }, SAMPLE_MS);
     return () => {
       closed = true;
       unsubscribe();
@@ -102,10 +107,12 @@ export function Wallboard() {
 
   const nowSec = Math.floor(now / 1000);
   const l = lang.value;
-  const board = useMemo(() => deskBoards(floor), [version]);
+  const board = useMemo(() => deskBoards(floor, previous), [version]);
+  previous = board;
   const queues = [...floor.queues.values()];
   const waiting = queues.reduce((n, q) => n + q.callers.length, 0);
-  const longest = Math.max(0, ...queues.map((q) => (q.callers.length ? (now - Math.min(...q.callers.map((c) => c.queuedAt))) / 1000 : 0)));
+  let longestSince: number | null = null;
+  for (const q of queues) for (const c of q.callers) if (longestSince === null || c.queuedAt < longestSince) longestSince = c.queuedAt;
   const available = [...floor.agents.values()].filter((a) => a.state === 'available').length;
   const alerts = [...floor.alerts.values()];
 
@@ -114,10 +121,15 @@ export function Wallboard() {
       <header class="wb-head">
         <h2>{t('wallboard')}</h2>
         <Figure label={t('wbWaiting')} value={String(waiting)} testid="total-waiting" />
-        <Figure label={t('wbLongest')} value={clock(Math.floor(longest))} />
+        <div class="wb-figure">
+          <span>{t('wbLongest')}</span>
+          <strong>
+            <LiveClock since={longestSince} />
+          </strong>
+        </div>
         <Figure label={t('wbAgentsAvailable')} value={String(available)} />
         <Figure label={t('wbAlerts')} value={String(alerts.length)} tone={alerts.length ? 'bad' : undefined} />
-        <time class="wb-clock">{new Date(now).toLocaleTimeString(l === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}</time>
+        <WallClock lang={l} />
       </header>
       {error && (
         <p class="error" role="alert">
@@ -129,7 +141,7 @@ export function Wallboard() {
         <ul class="wb-alerts" aria-label={t('wbAlerts')} data-testid="alerts">
           {alerts.map((a) => (
             <li key={a.key}>
-              <strong>{a.message}</strong> <span>{clock(secondsSince(a.raisedAt, now))}</span>
+              <strong>{a.message}</strong> <LiveClock since={a.raisedAt} />
             </li>
           ))}
         </ul>
@@ -142,7 +154,7 @@ export function Wallboard() {
         </div>
         <div class="wb-desks">
           {DESKS.map((d) => (
-            <DeskPanel key={d} desk={d} board={board[d]} nowSec={nowSec} lang={l} monitoring={floor.monitoring} onAgent={(agent) => setTarget({ kind: 'agent', agent })} />
+            <DeskPanel key={d} desk={d} board={board[d]} lang={l} monitoring={floor.monitoring} onAgent={(agent) => setTarget({ kind: 'agent', agent })} />
           ))}
         </div>
       </div>
@@ -177,28 +189,31 @@ const pct = (p: PeriodView | undefined, f: 'serviceLevel') => (p?.[f] === null |
 
 interface QueueCardProps {
   q: QueueView;
+  /** The board's slow clock (every few seconds): whether the queue as a whole is late. */
   nowSec: number;
   lang: string;
   floor: FloorState;
   onCaller: (c: CallerView) => void;
 }
 
+/** Renders again only when a prop changed (a new onCaller arrow at every render of the board is no change). */
+function changed<P extends object>(a: P, b: P, skip: keyof P): boolean {
+  for (const k in b) if (k !== skip && a[k] !== b[k]) return true;
+  return false;
+}
+
 class QueueCard extends Component<QueueCardProps, { all: boolean }> {
   state = { all: false };
 
   shouldComponentUpdate(next: QueueCardProps, nextState: { all: boolean }): boolean {
-    // Renders again only when a prop changed (a new onCaller arrow at every render of the board is no change).
-    const { onCaller: _a, ...a } = this.props;
-    const { onCaller: _b, ...b } = next;
-    return nextState !== this.state || Object.keys(b).some((k) => (a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]);
+    return nextState !== this.state || changed(this.props, next, 'onCaller');
   }
 
   render({ q, nowSec, floor, onCaller }: QueueCardProps, { all }: { all: boolean }) {
-    const now = nowSec * 1000;
-    const waits = q.callers.map((c) => secondsSince(c.queuedAt, now) ?? 0);
-    const longest = waits.length ? Math.max(...waits) : 0;
+    let first: number | null = null;
+    for (const c of q.callers) if (first === null || c.queuedAt < first) first = c.queuedAt;
     const shown = all ? q.callers : q.callers.slice(0, SHOWN_CALLERS);
-    const late = longest > q.serviceLevelSeconds;
+    const late = first !== null && nowSec * 1000 - first > q.serviceLevelSeconds * 1000;
     return (
       <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={q.name}>
         <header>
@@ -212,7 +227,9 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
           </div>
           <dl>
             <dt>{t('wbLongest')}</dt>
-            <dd class={late ? 'bad' : ''}>{q.callers.length ? clock(longest) : '—'}</dd>
+            <dd>
+              <LiveClock since={first} lateAfter={q.serviceLevelSeconds} />
+            </dd>
             <dt>{t('wbEstimated')}</dt>
             <dd>{clock(q.estimatedWaitSeconds === null || q.estimatedWaitSeconds === undefined ? null : Math.round(q.estimatedWaitSeconds))}</dd>
             <dt>{t('wbSlToday')}</dt>
@@ -231,13 +248,13 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
           <ol class={`wb-callers ${all ? 'all' : ''}`}>
             {shown.map((c, i) => (
               <li key={c.callSid}>
-                <button type="button" class={waits[i] > q.serviceLevelSeconds ? 'late' : ''} data-call={c.callSid} onClick={() => onCaller(c)}>
+                <button type="button" data-call={c.callSid} onClick={() => onCaller(c)}>
                   <span class="pos">{i + 1}</span>
                   <span class="prio" title={t('wbPriority')}>
                     P{c.priority}
                   </span>
                   <span class="why">{c.ringingAgentId ? `${t('wbRinging')} → ${floor.agents.get(c.ringingAgentId)?.displayName ?? c.ringingAgentId}` : (c.reason ?? '')}</span>
-                  <span class="wait">{clock(waits[i])}</span>
+                  <LiveClock class="wait" since={c.queuedAt} lateAfter={q.serviceLevelSeconds} />
                 </button>
               </li>
             ))}
@@ -258,8 +275,11 @@ interface DeskBoard {
   counts: Partial<Record<AgentState, number>>;
 }
 
+/** The previous render's desk boards: a desk whose agents did not change keeps its board, and is not rendered again. */
+let previous: Record<Desk, DeskBoard> | undefined;
+
 /** Each desk's signed-in agents, ordered by state then by time in it (longest first), and their counts by state. */
-function deskBoards(floor: FloorState): Record<Desk, DeskBoard> {
+function deskBoards(floor: FloorState, before: Record<Desk, DeskBoard> | undefined): Record<Desk, DeskBoard> {
   const out = { front: { agents: [], counts: {} }, middle: { agents: [], counts: {} }, back: { agents: [], counts: {} } } as Record<Desk, DeskBoard>;
   for (const a of floor.agents.values()) {
     if (a.state === 'offline') continue;
@@ -269,60 +289,100 @@ function deskBoards(floor: FloorState): Record<Desk, DeskBoard> {
     }
   }
   const rank = (s: AgentState) => STATE_ORDER.indexOf(s);
-  for (const d of DESKS) out[d].agents.sort((a, b) => rank(a.state) - rank(b.state) || (a.since ?? 0) - (b.since ?? 0) || a.id - b.id);
+  for (const d of DESKS) {
+    out[d].agents.sort((a, b) => rank(a.state) - rank(b.state) || (a.since ?? 0) - (b.since ?? 0) || a.id - b.id);
+    const old = before?.[d].agents;
+    if (old && old.length === out[d].agents.length && old.every((a, i) => a === out[d].agents[i])) out[d] = before[d];
+  }
   return out;
 }
 
 interface DeskPanelProps {
   desk: Desk;
   board: DeskBoard;
-  nowSec: number;
   lang: string;
   monitoring: FloorState['monitoring'];
   onAgent: (a: AgentView) => void;
 }
 
-function DeskPanel({ desk, board, nowSec, lang: l, monitoring, onAgent }: DeskPanelProps) {
-  return (
-    <section class="wb-desk" data-desk={desk} aria-label={t(`desk_${desk}` as TextKey)}>
-      <h3>{t(`desk_${desk}` as TextKey)}</h3>
-      <ul class="wb-counts">
-        {STATE_ORDER.filter((s) => s !== 'offline').map((s) => (
-          <li key={s} class={`st-${s}`}>
-            <strong data-testid={`count-${desk}-${s}`}>{board.counts[s] ?? 0}</strong>
-            <span>{t(`state_${s}` as TextKey)}</span>
-          </li>
-        ))}
-      </ul>
-      {board.agents.length === 0 ? (
-        <p class="wb-quiet">{t('wbNobodyHere')}</p>
-      ) : (
-        <ul class="wb-agents">
-          {board.agents.map((a) => (
-            <AgentTile key={a.id} a={a} nowSec={nowSec} lang={l} monitored={monitoring.has(a.id)} onAgent={onAgent} />
+/** The tiles' grid in px (kept in step with wallboard.css): only the rows in view are rendered, so a desk of 1,000 costs 60. */
+const TILE = { minWidth: 128, height: 40, gap: 3, overscanRows: 2 };
+
+interface DeskPanelState {
+  top: number;
+  width: number;
+  height: number;
+}
+
+class DeskPanel extends Component<DeskPanelProps, DeskPanelState> {
+  state = { top: 0, width: 600, height: 240 };
+  private resize?: ResizeObserver;
+  private box?: HTMLElement | null;
+
+  shouldComponentUpdate(next: DeskPanelProps, nextState: DeskPanelState): boolean {
+    return nextState !== this.state || changed(this.props, next, 'onAgent');
+  }
+
+  componentWillUnmount(): void {
+    this.resize?.disconnect();
+  }
+
+  private attach = (el: HTMLElement | null) => {
+    if (el === this.box) return;
+    this.resize?.disconnect();
+    this.box = el;
+    if (!el) return;
+    this.resize = new ResizeObserver(() => this.setState({ width: el.clientWidth, height: el.clientHeight }));
+    this.resize.observe(el);
+  };
+
+  render({ desk, board, lang: l, monitoring, onAgent }: DeskPanelProps, { top, width, height }: DeskPanelState) {
+    const row = TILE.height + TILE.gap;
+    const cols = Math.max(1, Math.floor((width + TILE.gap) / (TILE.minWidth + TILE.gap)));
+    const rows = Math.ceil(board.agents.length / cols);
+    const first = Math.max(0, Math.floor(top / row) - TILE.overscanRows);
+    const last = Math.min(rows, Math.ceil((top + height) / row) + TILE.overscanRows);
+    return (
+      <section class="wb-desk" data-desk={desk} aria-label={t(`desk_${desk}` as TextKey)}>
+        <h3>{t(`desk_${desk}` as TextKey)}</h3>
+        <ul class="wb-counts">
+          {STATE_ORDER.filter((s) => s !== 'offline').map((s) => (
+            <li key={s} class={`st-${s}`}>
+              <strong data-testid={`count-${desk}-${s}`}>{board.counts[s] ?? 0}</strong>
+              <span>{t(`state_${s}` as TextKey)}</span>
+            </li>
           ))}
         </ul>
-      )}
-    </section>
-  );
+        {board.agents.length === 0 ? (
+          <p class="wb-quiet">{t('wbNobodyHere')}</p>
+        ) : (
+          <div class="wb-agents-box" ref={this.attach} tabIndex={0} onScroll={(e) => this.setState({ top: e.currentTarget.scrollTop })}>
+            <ul class="wb-agents" style={{ height: `${rows * row}px`, paddingTop: `${first * row}px`, gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))` }}>
+              {board.agents.slice(first * cols, last * cols).map((a) => (
+                <AgentTile key={a.id} a={a} lang={l} monitored={monitoring.has(a.id)} onAgent={onAgent} />
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+    );
+  }
 }
 
 interface AgentTileProps {
   a: AgentView;
-  nowSec: number;
   lang: string;
   monitored: boolean;
   onAgent: (a: AgentView) => void;
 }
 
-/** Renders again only when its agent changed, or each second to count on their time in state. */
+/** Renders again only when its agent changed; their time in state ticks on by itself. */
 class AgentTile extends Component<AgentTileProps> {
   shouldComponentUpdate(next: AgentTileProps): boolean {
-    const p = this.props;
-    return p.a !== next.a || p.lang !== next.lang || p.monitored !== next.monitored || (p.a.since !== null && p.nowSec !== next.nowSec);
+    return changed(this.props, next, 'onAgent');
   }
 
-  render({ a, nowSec, monitored, onAgent }: AgentTileProps) {
+  render({ a, monitored, onAgent }: AgentTileProps) {
     return (
       <li class={`wb-agent st-${a.state}`} data-agent={a.id}>
         <button type="button" onClick={() => onAgent(a)} title={a.reason ?? undefined}>
@@ -331,11 +391,21 @@ class AgentTile extends Component<AgentTileProps> {
             {t(`state_${a.state}` as TextKey)}
             {monitored ? ` · ${t('wbMonitored')}` : ''}
           </span>
-          <span class="since">{clock(secondsSince(a.since, nowSec * 1000))}</span>
+          <LiveClock class="since" since={a.since} />
         </button>
       </li>
     );
   }
+}
+
+/** The wall clock in the board's corner (renders only itself, once a second). */
+function WallClock({ lang: l }: { lang: string }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return <time class="wb-clock">{new Date(now).toLocaleTimeString(l === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false })}</time>;
 }
 
 /** One point of the day's chart: callers waiting and the 30-minute service level across the queues (offered-weighted). */
