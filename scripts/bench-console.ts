@@ -150,6 +150,8 @@ async function wallboardUnderLoad(context: BrowserContext, base: string) {
   await page.reload();
   const loaded = (await (await page.waitForFunction((n) => document.querySelector('[data-testid=total-waiting]')?.textContent === String(n) && document.querySelectorAll('[data-agent]').length > 0 && performance.now(), opts.callers, { timeout: 30_000, polling: 'raf' })).jsonValue()) as number;
   const tiles = await page.locator('[data-agent]').count();
+  fs.mkdirSync('test-output/browser', { recursive: true });
+  await page.screenshot({ path: 'test-output/browser/bench-wallboard-1000-agents-1920.png' });
   await page.waitForTimeout(1500);
   await measures(page);
 
@@ -201,7 +203,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
     const w = await wallboardUnderLoad(context, f.base);
     await context.close();
-    console.log(`\n3. Wallboard with ${opts.agents} agents (${w.tiles} tiles signed in) and ${opts.callers} waiting callers, 1920x1080:`);
+    console.log(`\n3. Wallboard with ${opts.agents} agents (${w.tiles} tiles rendered: the rows in view) and ${opts.callers} waiting callers, 1920x1080:`);
     console.log(`  first render of the loaded board: ${ms(w.loaded)} after navigation start`);
     console.log(`  ${opts.updates} messages at ${opts.rate}/s (${w.seconds.toFixed(1)} s in all, with the burst):`);
     console.log(row('apply (per message)', stats(w.steady['floor-apply'] ?? [])));

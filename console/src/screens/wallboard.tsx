@@ -3,7 +3,7 @@
 import { Component } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { lang, t, type TextKey } from '../i18n';
-import { send, subscribe } from '../live-feed';
+import { subscribe } from '../live-feed';
 import { api } from '../session';
 import { ActionDialog, type ActionTarget } from './wallboard-actions';
 import { LiveClock, tickLiveClocks } from './wallboard-clock';
@@ -16,6 +16,8 @@ const MEASURE = sessionStorage.getItem('hotline.measureFloor') === '1';
 /** The board itself renders again this often for what changes slowly (the chart's samples, a queue going late). */
 const SAMPLE_MS = 5000;
 const SHOWN_CALLERS = 6;
+/** With more queues than this, each card lists fewer callers so that the wall still shows every queue. */
+const MANY_QUEUES = 6;
 const ACTION_TEXT: Record<string, TextKey> = { 'agent.move-desk': 'wbMove', 'agent.end-break': 'wbEndBreak', 'agent.log-out': 'wbLogOut', 'call.priority': 'wbSetPriority', 'call.assign': 'wbAssign' };
 
 function measure(name: string, start: number): void {
@@ -53,7 +55,9 @@ export function Wallboard() {
       loading = true;
       setReloading(true);
       try {
-        const [snapshot, roster] = await Promise.all([api<FloorJson>('GET', '/api/floor'), api<{ agents: AgentJson[] }>('GET', '/api/agents').catch(() => undefined)]);
+        const snapshot = await api<FloorJson>('GET', '/api/floor');
+        // A floor feed without its own roster (before issue 9): the agents come from the dispatch API.
+        const roster = snapshot.roster ? undefined : await api<{ agents: AgentJson[] }>('GET', '/api/agents').catch(() => undefined);
         if (closed) return;
         floor.load(snapshot, roster?.agents, Date.now());
         // What happened while the snapshot was on its way; applying a message the snapshot already has changes nothing.
@@ -82,10 +86,7 @@ export function Wallboard() {
       const applied = floor.apply(m, Date.now());
       if (MEASURE) performance.measure('floor-apply', { start, end: performance.now() });
       if (applied === 'changed') render();
-      else if (applied === 'stale') {
-        send({ type: 'floorSnapshot' });
-        void reload();
-      }
+      else if (applied === 'stale') void reload();
     });
     const ticker = setInterval(() => {
       const start = performance.now();
@@ -149,7 +150,7 @@ export function Wallboard() {
       <div class="wb-main">
         <div class="wb-queues">
           {queues.map((q) => (
-            <QueueCard key={q.name} q={q} nowSec={nowSec} lang={l} floor={floor} onCaller={(caller) => setTarget({ kind: 'caller', caller, queue: q })} />
+            <QueueCard key={q.name} q={q} shownCallers={queues.length > MANY_QUEUES ? 3 : SHOWN_CALLERS} nowSec={nowSec} lang={l} floor={floor} onCaller={(caller) => setTarget({ kind: 'caller', caller, queue: q })} />
           ))}
         </div>
         <div class="wb-desks">
@@ -189,6 +190,7 @@ const pct = (p: PeriodView | undefined, f: 'serviceLevel') => (p?.[f] === null |
 
 interface QueueCardProps {
   q: QueueView;
+  shownCallers: number;
   /** The board's slow clock (every few seconds): whether the queue as a whole is late. */
   nowSec: number;
   lang: string;
@@ -209,10 +211,10 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
     return nextState !== this.state || changed(this.props, next, 'onCaller');
   }
 
-  render({ q, nowSec, floor, onCaller }: QueueCardProps, { all }: { all: boolean }) {
+  render({ q, shownCallers, nowSec, floor, onCaller }: QueueCardProps, { all }: { all: boolean }) {
     let first: number | null = null;
     for (const c of q.callers) if (first === null || c.queuedAt < first) first = c.queuedAt;
-    const shown = all ? q.callers : q.callers.slice(0, SHOWN_CALLERS);
+    const shown = all ? q.callers : q.callers.slice(0, shownCallers);
     const late = first !== null && nowSec * 1000 - first > q.serviceLevelSeconds * 1000;
     return (
       <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={q.name}>
@@ -260,9 +262,9 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
             ))}
           </ol>
         )}
-        {q.callers.length > SHOWN_CALLERS && (
+        {q.callers.length > shownCallers && (
           <button type="button" class="wb-more" aria-expanded={all} onClick={() => this.setState({ all: !all })}>
-            {all ? t('wbLess') : `+${q.callers.length - SHOWN_CALLERS} ${t('wbMore')}`}
+            {all ? t('wbLess') : `+${q.callers.length - shownCallers} ${t('wbMore')}`}
           </button>
         )}
       </article>
