@@ -62,7 +62,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
     <dialog ref={ref} class="wb-dialog" onClose={onClose} aria-labelledby="wb-dialog-title">
       <form onSubmit={(e) => void submit(e)}>
         <h3 id="wb-dialog-title">
-          {agent ? `${agent.displayName} · ${t(`state_${agent.state}` as TextKey)} · ${agent.desks.map((d) => t(`desk_${d}` as TextKey)).join(', ')}` : target.kind === 'caller' ? `${target.queue.name} · P${target.caller.priority} · …${target.caller.callSid.slice(-6)}` : ''}
+          {agent ? `${agent.displayName} · ${t(`wbState_${agent.state}` as TextKey)} · ${agent.desks.map((d) => t(`wbDesk_${d}` as TextKey)).join(', ')}` : target.kind === 'caller' ? `${target.queue.name} · P${target.caller.priority} · …${target.caller.callSid.slice(-6)}` : ''}
         </h3>
         {!mayAct() ? (
           <p class="error" role="alert">
@@ -84,7 +84,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
                   <select name="to" value={to} onChange={(e) => setTo(e.currentTarget.value as Desk)}>
                     {DESKS.map((d) => (
                       <option key={d} value={d}>
-                        {t(`desk_${d}` as TextKey)}
+                        {t(`wbDesk_${d}` as TextKey)}
                       </option>
                     ))}
                   </select>
@@ -96,7 +96,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
                       <option value="">{t('wbAllDesks')}</option>
                       {agent.desks.map((d) => (
                         <option key={d} value={d}>
-                          {t(`desk_${d}` as TextKey)}
+                          {t(`wbDesk_${d}` as TextKey)}
                         </option>
                       ))}
                     </select>
@@ -116,7 +116,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
                 <select name="agent" value={assignee} onChange={(e) => setAssignee(Number(e.currentTarget.value))}>
                   {candidates.map((a) => (
                     <option key={a.id} value={a.id}>
-                      {a.displayName} · {t(`state_${a.state}` as TextKey)}
+                      {a.displayName} · {t(`wbState_${a.state}` as TextKey)}
                     </option>
                   ))}
                 </select>

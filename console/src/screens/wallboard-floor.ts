@@ -148,7 +148,8 @@ export class FloorState {
   readonly queues = new Map<string, QueueView>();
   readonly agents = new Map<number, AgentView>();
   readonly alerts = new Map<string, AlertView>();
-  readonly monitoring = new Map<number, MonitorView>();
+  /** Replaced (not changed in place) on every change, so that a screen can tell it changed. */
+  monitoring: ReadonlyMap<number, MonitorView> = new Map();
   actions: readonly ActionView[] = [];
   /** Bumped on every change: the screen re-renders when it moves. */
   version = 0;
@@ -184,8 +185,7 @@ export class FloorState {
     else for (const a of agents ?? []) if (a.active) this.agents.set(a.id, this.fromAgentJson(a));
     this.alerts.clear();
     for (const a of floor.alerts ?? []) this.putAlert(a);
-    this.monitoring.clear();
-    for (const m of floor.monitoring ?? []) this.monitoring.set(m.agentId, m);
+    this.monitoring = new Map((floor.monitoring ?? []).map((m) => [m.agentId, m]));
     this.seq = floor.seq;
     this.loaded = true;
     this.version++;
@@ -258,10 +258,15 @@ export class FloorState {
       }
       case 'MonitorStarted':
       case 'MonitorModeChanged':
-        this.monitoring.set(e.agentId, { sessionId: e.sessionId, agentId: e.agentId, monitorName: e.monitorName ?? this.monitoring.get(e.agentId)?.monitorName ?? '', mode: e.mode });
+        this.monitoring = new Map(this.monitoring).set(e.agentId, { sessionId: e.sessionId, agentId: e.agentId, monitorName: e.monitorName ?? this.monitoring.get(e.agentId)?.monitorName ?? '', mode: e.mode });
         return 'changed';
-      case 'MonitorEnded':
-        return this.monitoring.delete(e.agentId) ? 'changed' : 'ignored';
+      case 'MonitorEnded': {
+        if (!this.monitoring.has(e.agentId)) return 'ignored';
+        const next = new Map(this.monitoring);
+        next.delete(e.agentId);
+        this.monitoring = next;
+        return 'changed';
+      }
       case 'floorSnapshot':
         this.load(m as unknown as FloorJson, undefined, now);
         return 'changed';

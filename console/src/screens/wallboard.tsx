@@ -15,6 +15,8 @@ import './wallboard.css';
 const MEASURE = sessionStorage.getItem('hotline.measureFloor') === '1';
 /** The board itself renders again this often for what changes slowly (the chart's samples, a queue going late). */
 const SAMPLE_MS = 5000;
+/** At most one snapshot this often for messages the board cannot apply (a storm of them must not become a storm of GETs). */
+const STALE_RELOAD_MS = 1000;
 const SHOWN_CALLERS = 6;
 /** With more queues than this, each card lists fewer callers so that the wall still shows every queue. */
 const MANY_QUEUES = 6;
@@ -40,6 +42,8 @@ export function Wallboard() {
     let loading = false;
     let again = false;
     let frame = 0;
+    let lastReload = 0;
+    let staleTimer: ReturnType<typeof setTimeout> | undefined;
     const during: FloorMessage[] = [];
     const render = () => {
       if (frame) return;
@@ -53,6 +57,7 @@ export function Wallboard() {
     const reload = async () => {
       if (loading) return void (again = true);
       loading = true;
+      lastReload = Date.now();
       setReloading(true);
       try {
         const snapshot = await api<FloorJson>('GET', '/api/floor');
@@ -86,7 +91,10 @@ export function Wallboard() {
       const applied = floor.apply(m, Date.now());
       if (MEASURE) performance.measure('floor-apply', { start, end: performance.now() });
       if (applied === 'changed') render();
-      else if (applied === 'stale') void reload();
+      else if (applied === 'stale' && !staleTimer) staleTimer = setTimeout(() => {
+        staleTimer = undefined;
+        void reload();
+      }, Math.max(0, lastReload + STALE_RELOAD_MS - Date.now()));
     });
     const ticker = setInterval(() => {
       const start = performance.now();
@@ -101,6 +109,7 @@ export function Wallboard() {
       closed = true;
       unsubscribe();
       cancelAnimationFrame(frame);
+      clearTimeout(staleTimer);
       clearInterval(ticker);
       clearInterval(sampler);
     };
@@ -220,7 +229,7 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
       <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={q.name}>
         <header>
           <h3>{q.name}</h3>
-          <span class="wb-desk-tag">{t(`desk_${q.desk}` as TextKey)}</span>
+          <span class="wb-desk-tag">{t(`wbDesk_${q.desk}` as TextKey)}</span>
         </header>
         <div class="wb-queue-figures">
           <div class="wb-big">
@@ -345,13 +354,13 @@ class DeskPanel extends Component<DeskPanelProps, DeskPanelState> {
     const first = Math.max(0, Math.floor(top / row) - TILE.overscanRows);
     const last = Math.min(rows, Math.ceil((top + height) / row) + TILE.overscanRows);
     return (
-      <section class="wb-desk" data-desk={desk} aria-label={t(`desk_${desk}` as TextKey)}>
-        <h3>{t(`desk_${desk}` as TextKey)}</h3>
+      <section class="wb-desk" data-desk={desk} aria-label={t(`wbDesk_${desk}` as TextKey)}>
+        <h3>{t(`wbDesk_${desk}` as TextKey)}</h3>
         <ul class="wb-counts">
           {STATE_ORDER.filter((s) => s !== 'offline').map((s) => (
             <li key={s} class={`st-${s}`}>
               <strong data-testid={`count-${desk}-${s}`}>{board.counts[s] ?? 0}</strong>
-              <span>{t(`state_${s}` as TextKey)}</span>
+              <span>{t(`wbState_${s}` as TextKey)}</span>
             </li>
           ))}
         </ul>
@@ -390,7 +399,7 @@ class AgentTile extends Component<AgentTileProps> {
         <button type="button" onClick={() => onAgent(a)} title={a.reason ?? undefined}>
           <span class="name">{a.displayName}</span>
           <span class="state" data-testid={`agent-${a.id}-state`}>
-            {t(`state_${a.state}` as TextKey)}
+            {t(`wbState_${a.state}` as TextKey)}
             {monitored ? ` · ${t('wbMonitored')}` : ''}
           </span>
           <LiveClock class="since" since={a.since} />
