@@ -46,7 +46,7 @@ describe('wallboard floor state (console)', () => {
     expect(s.apply({ type: 'CallAbandoned', callSid: 'CA1', queue: 'front-general', waitSeconds: 33, at: at(3) }, now)).to.equal('ignored');
   });
 
-  it('asks for a snapshot on what it cannot apply: an unknown queue, an unknown agent, a gap in the deltas, an unknown message', () => {
+  it('asks for a snapshot on what it cannot apply (an unknown queue, agent or message); with the floor feed deltas an unknown agent waits for their row', () => {
     const s = new FloorState();
     s.load({ ...base(), seq: undefined }, [], Date.now());
     expect(s.apply({ type: 'CallQueued', callSid: 'CA9', queue: 'nowhere', desk: 'front', priority: 10, at: at(1) }, Date.now())).to.equal('stale');
@@ -56,6 +56,12 @@ describe('wallboard floor state (console)', () => {
     const seq = new FloorState();
     seq.load({ ...base(), seq: 5, roster: [] }, undefined, Date.now());
     expect(seq.apply({ type: 'floorUpdate', seq: 6, at: at(1), queues: [], roster: [], rosterGone: [] }, Date.now())).to.equal('changed');
-    expect(seq.apply({ type: 'floorUpdate', seq: 8, at: at(2), queues: [], roster: [], rosterGone: [] }, Date.now())).to.equal('stale');
+    // Following the floor feed (issue 9), an agent who signs in arrives with the next delta's roster: no snapshot needed.
+    expect(seq.apply({ type: 'AgentStateChanged', agentId: 77, from: 'offline', to: 'available', reason: null, at: at(2) }, Date.now())).to.equal('ignored');
+    const row = { id: 77, displayName: '新人', team: null, desks: ['front'], state: 'available', reason: null, since: at(2), call: null };
+    expect(seq.apply({ type: 'floorUpdate', seq: 8, at: at(2), queues: [], roster: [row], rosterGone: [] }, Date.now())).to.equal('changed');
+    expect(seq.agents.get(77)?.state).to.equal('available');
+    expect(seq.apply({ type: 'floorUpdate', seq: 9, at: at(3), queues: [], roster: [], rosterGone: [77] }, Date.now())).to.equal('changed');
+    expect(seq.agents.has(77)).to.equal(false);
   });
 });

@@ -284,7 +284,8 @@ export class FloorState {
 
   /** The floor feed's delta (issue 9): whole rows, replaced by queue name or agent id. */
   private applyUpdate(e: Record<string, any>, now: number): Applied {
-    if (typeof e.seq === 'number' && this.seq !== undefined && e.seq > this.seq + 1) return 'stale';
+    // No gap check on `seq`: a team lead's feed skips the rounds that concern other teams only, and the server itself
+    // sends a fresh floorSnapshot to a client whose updates it had to drop.
     if (typeof e.seq === 'number') this.seq = e.seq;
     if (e.at) this.skew = now - Date.parse(e.at);
     for (const q of (e.queues ?? []) as FloorJson['queues']) {
