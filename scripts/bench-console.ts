@@ -171,6 +171,7 @@ async function wallboardUnderLoad(context: BrowserContext, base: string) {
   }
   await page.waitForTimeout(500);
   const cpuSeconds = (await threadTime()) - cpuBefore;
+  await page.screenshot({ path: 'test-output/browser/bench-wallboard-after-load-1920.png', fullPage: true });
   const steadySeconds = (Date.now() - started) / 1000;
   const steady = await measures(page);
   for (let i = 0; i < opts.burst; i++) send(floor.next(opts.callers));
