@@ -35,6 +35,7 @@ const TEXT = {
   wbAlerts: { zh: '告警', en: 'Alerts' },
   wbRecentActions: { zh: '最近调度', en: 'Recent floor actions' },
   wbChart: { zh: '今日排队与服务水平', en: 'Waiting callers and service level today' },
+  wbServiceLevel: { zh: '服务水平', en: 'Service level' },
   wbReason: { zh: '原因（将被审计）', en: 'Reason (audited)' },
   wbMoveTo: { zh: '调到', en: 'Move to' },
   wbInsteadOf: { zh: '替换', en: 'Instead of' },
