@@ -19,6 +19,7 @@ import { QueueWaitService } from './acd/queue-wait.service';
 import { CallStatusService } from './calls/call-status.service';
 import { TwimlRenderer, FALLBACK_QUEUE } from './telephony/twiml-renderer';
 import { createWebhookHandler } from './telephony/webhook-server';
+import { LoadGauge, type LoadSheddingOptions } from './telephony/load-shedding';
 import { voiceWebhookRoutes } from './telephony/voice-webhooks';
 import { createApiApp } from './http/app';
 import { healthReport, type HealthCheck } from './http/health';
@@ -145,6 +146,8 @@ export interface HotlineOptions {
   officeSweepMs?: number;
   /** Where recordings' audio is read from. @default a LocalRecordingStore on recordings/ in the working directory */
   recordingStore?: RecordingStore;
+  /** When new callers skip the IVR and wait cheaply (event-loop lag, webhooks in flight); see docs/busy-day.md. */
+  loadShedding?: LoadSheddingOptions;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -239,12 +242,22 @@ export function createHotline(o: HotlineOptions) {
     carrierOrigin: callControl instanceof TwilioCallControl ? callControl.apiOrigin : undefined,
   });
   const recordCustomer = (interactionId: number, customerCallSid: string) => recorder.startSoon(interactionId, customerCallSid);
+  const load = new LoadGauge(o.loadShedding);
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,
     publicBaseUrl: base,
     log,
     routes: {
-      ...voiceWebhookRoutes({ ivr, callStatus, voicemails: repos.voicemails, twiml }),
+      ...voiceWebhookRoutes({
+        ivr,
+        callStatus,
+        voicemails: repos.voicemails,
+        twiml,
+        admitShed: (p) => {
+          load.countShed();
+          queueWait.admitWithoutIvr({ callSid: p.CallSid, from: p.From ?? '', to: p.To ?? '', direction: p.Direction ?? 'inbound', queue: FALLBACK_QUEUE, desk: 'front' });
+        },
+      }),
       ...queueWebhookRoutes({
         base,
         holdMusic: config.holdMusicUrl,
@@ -259,6 +272,7 @@ export function createHotline(o: HotlineOptions) {
     fallbackTwiml: twiml.fallbackTwiml,
     emptyTwiml: twiml.empty(),
     groupCommit,
+    load,
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();
@@ -381,6 +395,7 @@ export function createHotline(o: HotlineOptions) {
     log,
     health: () =>
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
+    load: () => load.load(),
     trustProxy: config.trustProxy,
     routers: [
       apiOutsideGroup,
@@ -465,6 +480,7 @@ export function createHotline(o: HotlineOptions) {
     recordingsLibrary,
     quality,
     monitoring,
+    load,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -550,6 +566,7 @@ export function createHotline(o: HotlineOptions) {
       clearInterval(idle);
       clearTimeout(force);
       await dispatcher.stop();
+      load.close();
       groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },

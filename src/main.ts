@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, prefix: config.redisPrefix });
   redis = () => background.queues.redisState();
   // The dialer's queue starts once Redis answers: the dashboard lists every queue from then.
   background.queues.whenUp(() => hotline.setJobQueues(background.queues.all()));

@@ -18,7 +18,7 @@ try {
   }
   const log = createLogger(config.logLevel).child({ process: 'worker' });
   const db = openDatabase(config.databaseFile);
-  const background = startBackground({ config, db, log, callControl: new TwilioCallControl(config.twilio) });
+  const background = startBackground({ config, db, log, callControl: new TwilioCallControl(config.twilio), prefix: config.redisPrefix });
   log.info('worker started');
   const stop = async () => {
     await background.stop();

@@ -138,6 +138,19 @@ export class QueueWaitService {
     return r.outcome;
   }
 
+  /**
+   * A new caller admitted while the server sheds load: no IVR, straight into `queue` (a new caller's priority), with
+   * one call row and one queue entry; the wait loop offers the callback as usual. A retried webhook adds nothing.
+   */
+  admitWithoutIvr(c: { callSid: string; from: string; to: string; direction: string; queue: string; desk: QueueEntry['desk'] }): void {
+    const now = this.d.clock.now();
+    this.d.transact(() => {
+      if (!this.d.calls.insert({ sid: c.callSid, direction: c.direction, from: c.from, to: c.to, status: 'in-progress', startedAt: now, answeredAt: now })) return;
+      this.d.queue.enqueue({ callSid: c.callSid, queue: c.queue, desk: c.desk, priority: 10, reason: 'shed', status: 'waiting', enqueuedAt: now });
+      this.d.calls.appendEvent({ callSid: c.callSid, dedupeKey: `queued:${c.queue}`, type: 'queue.entered', data: { queue: c.queue, reason: 'shed' }, at: now });
+    });
+  }
+
   /** The caller must wait again (their agent vanished before they were connected): same place, same priority. */
   requeue(callSid: string): QueueEntry | undefined {
     return this.d.queue.reopen(callSid);

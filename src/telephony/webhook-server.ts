@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import twilio from 'twilio';
 import type { Logger } from '../logging/logger';
 import { maskPhone } from '../logging/logger';
+import type { LoadGauge } from './load-shedding';
 
 export type WebhookParams = Record<string, string>;
 
@@ -12,6 +13,8 @@ export interface WebhookRoute {
   /** Conference and recording callbacks may carry no CallSid (they name a ConferenceSid instead). */
   callSidOptional?: boolean;
   handle(params: WebhookParams, query: URLSearchParams, log: Logger): string;
+  /** While the server sheds load: a cheaper answer (no IVR, no figures), used instead of handle. */
+  shed?(params: WebhookParams, query: URLSearchParams, log: Logger): string;
 }
 
 export interface WebhookServerOptions {
@@ -25,6 +28,8 @@ export interface WebhookServerOptions {
   onFallback?(params: WebhookParams): void;
   /** Shares one database transaction among the webhooks of an event-loop turn; each is answered after its commit. */
   groupCommit?: { run<T>(work: () => T, after: (outcome: { committed: true; value: T } | { committed: false }) => void): void };
+  /** Counts webhooks in flight and says when to shed: routes with a `shed` answer use it then. */
+  load?: LoadGauge;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -73,12 +78,16 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     });
   };
 
-  function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
+  function answer(matched: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
     const log = lazyChild(o.log, { callSid: params.CallSid, path });
+    const load = o.load;
+    load?.begin();
     const send = (body: string) => {
+      load?.end();
       res.writeHead(200, XML);
       res.end(body);
     };
+    const route: WebhookRoute = matched.shed && load?.shedding() ? { ...matched, handle: matched.shed } : matched;
     if (!o.groupCommit) return send(handle(route, params, query, log));
     o.groupCommit.run(
       () => handle(route, params, query, log),

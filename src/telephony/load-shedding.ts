@@ -1,0 +1,148 @@
+// Owns the web process's load gauge (event-loop lag, webhooks in flight) and the rule that says when to shed new callers.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+export interface LoadSheddingOptions {
+  /** Shed when the event loop's p99 lag over the last window passed this (ms). @default 150 */
+  maxLagMs?: number;
+  /** Shed when more webhooks than this are received and not yet answered. @default 150 */
+  maxInFlight?: number;
+  /** The gauge's window (ms): the lag is judged over it, and the rule re-evaluated at its end. @default 500 */
+  windowMs?: number;
+  /** Stop shedding after this many calm windows in a row (lag and in-flight under half their bounds). @default 4 */
+  calmWindows?: number;
+}
+
+export interface LoadSample {
+  lagP99Ms: number;
+  inFlight: number;
+}
+
+export interface ShedState {
+  shedding: boolean;
+  /** Calm windows in a row while shedding. */
+  calm: number;
+}
+
+type Bounds = Required<Pick<LoadSheddingOptions, 'maxLagMs' | 'maxInFlight' | 'calmWindows'>>;
+
+/**
+ * The rule, pure: start shedding as soon as either bound is passed; stop only after `calmWindows` windows in a row
+ * with both under half their bound (hysteresis, so a caller is not shed, then not, then shed again every half second).
+ */
+export function nextShedState(s: ShedState, sample: LoadSample, b: Bounds): ShedState {
+  const over = sample.lagP99Ms > b.maxLagMs || sample.inFlight > b.maxInFlight;
+  if (over) return { shedding: true, calm: 0 };
+  if (!s.shedding) return s;
+  const calm = sample.lagP99Ms < b.maxLagMs / 2 && sample.inFlight < b.maxInFlight / 2 ? s.calm + 1 : 0;
+  return calm >= b.calmWindows ? { shedding: false, calm: 0 } : { shedding: true, calm };
+}
+
+export interface LagFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+function figures(h: IntervalHistogram): LagFigures {
+  return h.count ? { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean) } : { p50: 0, p99: 0, max: 0, mean: 0 };
+}
+
+/** What GET /health/load answers: the bench and an operator read it. */
+export interface LoadReport {
+  shedding: boolean;
+  /** New callers answered with the short notice and the cheap wait since start. */
+  shedCalls: number;
+  /** Times shedding started since start. */
+  shedEpisodes: number;
+  inFlightWebhooks: number;
+  maxInFlightWebhooks: number;
+  /** Event-loop lag since the process started. */
+  eventLoopLagMs: LagFigures;
+  /** Event-loop lag over the last complete report window (5 s). */
+  lastWindowLagMs: LagFigures;
+}
+
+/** Measures the process and applies the rule every window; webhooks call begin()/end() and ask shedding(). */
+export class LoadGauge {
+  private readonly o: Required<LoadSheddingOptions>;
+  private readonly window: IntervalHistogram;
+  private readonly total: IntervalHistogram;
+  private readonly report: IntervalHistogram;
+  private lastReport: LagFigures = { p50: 0, p99: 0, max: 0, mean: 0 };
+  private state: ShedState = { shedding: false, calm: 0 };
+  private inFlight = 0;
+  private maxInFlight = 0;
+  private shed = 0;
+  private episodes = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(o: LoadSheddingOptions = {}) {
+    this.o = { maxLagMs: o.maxLagMs ?? 150, maxInFlight: o.maxInFlight ?? 150, windowMs: o.windowMs ?? 500, calmWindows: o.calmWindows ?? 4 };
+    const resolution = 10;
+    this.window = monitorEventLoopDelay({ resolution });
+    this.total = monitorEventLoopDelay({ resolution });
+    this.report = monitorEventLoopDelay({ resolution });
+    for (const h of [this.window, this.total, this.report]) h.enable();
+    this.timers.push(setInterval(() => this.tick(), this.o.windowMs).unref());
+    this.timers.push(
+      setInterval(() => {
+        this.lastReport = figures(this.report);
+        this.report.reset();
+      }, 5000).unref(),
+    );
+  }
+
+  /** A webhook arrived (its body read). */
+  begin(): void {
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    // In-flight is known at once: no need to wait for the window's end to start shedding.
+    if (!this.state.shedding && this.inFlight > this.o.maxInFlight) this.enter();
+  }
+
+  /** A webhook was answered. */
+  end(): void {
+    this.inFlight--;
+  }
+
+  shedding(): boolean {
+    return this.state.shedding;
+  }
+
+  /** A new caller was shed (counted for the report). */
+  countShed(): void {
+    this.shed++;
+  }
+
+  load(): LoadReport {
+    return {
+      shedding: this.state.shedding,
+      shedCalls: this.shed,
+      shedEpisodes: this.episodes,
+      inFlightWebhooks: this.inFlight,
+      maxInFlightWebhooks: this.maxInFlight,
+      eventLoopLagMs: figures(this.total),
+      lastWindowLagMs: this.lastReport,
+    };
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    for (const h of [this.window, this.total, this.report]) h.disable();
+  }
+
+  private enter(): void {
+    this.state = { shedding: true, calm: 0 };
+    this.episodes++;
+  }
+
+  private tick(): void {
+    const lagP99Ms = this.window.count ? this.window.percentile(99) / 1e6 : 0;
+    this.window.reset();
+    const was = this.state.shedding;
+    this.state = nextShedState(this.state, { lagP99Ms, inFlight: this.inFlight }, this.o);
+    if (this.state.shedding && !was) this.episodes++;
+  }
+}
