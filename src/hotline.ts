@@ -242,7 +242,7 @@ export function createHotline(o: HotlineOptions) {
     carrierOrigin: callControl instanceof TwilioCallControl ? callControl.apiOrigin : undefined,
   });
   const recordCustomer = (interactionId: number, customerCallSid: string) => recorder.startSoon(interactionId, customerCallSid);
-  const load = new LoadGauge(o.loadShedding);
+  const load = new LoadGauge(o.loadShedding ?? config.loadShedding);
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,
     publicBaseUrl: base,
