@@ -155,16 +155,27 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** utime + stime (ticks) and RSS (bytes) of a process, from /proc/<pid>/stat. */
-function procStat(pid: number): { ticks: number; rss: number } | undefined {
+/** utime + stime (ticks), RSS (bytes) and process group of a process, from /proc/<pid>/stat. */
+function procStat(pid: number): { ticks: number; rss: number; pgrp: number } | undefined {
   try {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // Fields after the name start at 3 (state): utime is 14, stime 15, rss 24 (pages).
-    return { ticks: Number(f[11]) + Number(f[12]), rss: Number(f[21]) * PAGE };
+    // Fields after the name start at 3 (state): pgrp is 5, utime 14, stime 15, rss 24 (pages).
+    return { ticks: Number(f[11]) + Number(f[12]), rss: Number(f[21]) * PAGE, pgrp: Number(f[2]) };
   } catch {
     return undefined;
   }
+}
+
+/** CPU ticks of every process in a process group (the simulator: npm, tsx and node). */
+function groupTicks(pgid: number): number {
+  let ticks = 0;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = procStat(Number(name));
+    if (s?.pgrp === pgid) ticks += s.ticks;
+  }
+  return ticks;
 }
 
 function child(name: string, cmd: string, args: string[], env: Record<string, string>, echo: (line: string) => boolean): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
@@ -197,6 +208,7 @@ async function waitForLine(lines: string[], re: RegExp, exited: Promise<unknown>
 interface Sample {
   t: number;
   cpu: number;
+  simCpu: number;
   rss: number;
   lagP99: number;
   lagMax: number;
@@ -284,23 +296,30 @@ async function main(): Promise<number> {
     return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
   });
   const pid = server.proc.pid!;
-  await waitForLine(server.lines, /hotline listening on/, server.exited, 60_000, 'the server');
-  console.log(`  server pid ${pid} on http://127.0.0.1:${port}, simulator pid ${sim.proc.pid} on http://127.0.0.1:${simPort}`);
-
-  // The desktops' heartbeats (an agent silent for 30 s goes offline), straight into the database.
+  // Heartbeats start now: the server reconciles at start and may take a while to listen on a busy machine.
   const hb = new Database(dbFile);
   hb.pragma('busy_timeout = 5000');
   const beat = hb.prepare('UPDATE agent_presence SET last_heartbeat = ? WHERE staff_id >= ?');
-  const beats = setInterval(() => beat.run(Math.floor(Date.now() / 1000), firstId), 10_000);
-  beat.run(Math.floor(Date.now() / 1000), firstId);
+  const beats = setInterval(() => beat.run(Date.now(), firstId), 10_000);
+  beat.run(Date.now(), firstId);
+  for (let i = 0; ; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/health/load`).then((r) => r.ok, () => false);
+    if (up) break;
+    if (i > 600) throw new Error(`the server never answered /health/load:\n${server.lines.slice(-20).join('\n')}`);
+    await sleep(100);
+  }
+  console.log(`  server pid ${pid} on http://127.0.0.1:${port}, simulator pid ${sim.proc.pid} on http://127.0.0.1:${simPort}`);
+
 
   // Every 5 s: the server's CPU and RSS, and its load gauge.
   const samples: Sample[] = [];
   const t0 = Date.now();
   let prev = procStat(pid);
+  let prevSim = groupTicks(sim.proc.pid!);
   let prevAt = Date.now();
   const sample = async () => {
     const s = procStat(pid);
+    const simTicks = groupTicks(sim.proc.pid!);
     const at = Date.now();
     let load: LoadReport | undefined;
     try {
@@ -310,11 +329,14 @@ async function main(): Promise<number> {
     }
     if (!s || !prev) return;
     const cpu = ((s.ticks - prev.ticks) / CLK_TCK / ((at - prevAt) / 1000)) * 100;
+    const simCpu = ((simTicks - prevSim) / CLK_TCK / ((at - prevAt) / 1000)) * 100;
     prev = s;
+    prevSim = simTicks;
     prevAt = at;
     samples.push({
       t: Math.round((at - t0) / 1000),
       cpu,
+      simCpu,
       rss: s.rss,
       lagP99: load?.lastWindowLagMs.p99 ?? NaN,
       lagMax: load?.lastWindowLagMs.max ?? NaN,
@@ -368,15 +390,15 @@ async function main(): Promise<number> {
   console.log(`  fallbacks: the fallback URL asked ${result.fallbackUrlRequests} times, the fallback TwiML served ${result.fallbackTwimlServed} times; webhook errors (timeouts, 5xx) ${result.webhook.errors}`);
   console.log(`\nWebhook latency as the simulator measured it (POST sent to answer read, ms): ${result.webhook.count} webhooks, p50 ${result.webhook.p50}, p99 ${result.webhook.p99}, max ${result.webhook.max}`);
   for (const [route, r] of Object.entries(result.webhook.byRoute)) console.log(`  ${route.padEnd(30)} ${String(r.count).padStart(8)}  p50 ${String(r.p50).padStart(7)}  p99 ${String(r.p99).padStart(7)}  max ${String(r.max).padStart(8)}`);
-  console.log(`\nServer process every 5 s (t s: CPU %, RSS MB, event-loop lag p99/max ms over 5 s, max webhooks in flight so far, shedding, load average):`);
+  console.log(`\nServer process every 5 s (t s: CPU %, RSS MB, [the simulator's CPU %], event-loop lag p99/max ms over 5 s, max webhooks in flight so far, shedding, load average):`);
   for (const s of samples) {
     console.log(
-      `  ${String(s.t).padStart(4)}: ${s.cpu.toFixed(0).padStart(3)}%  ${(s.rss / 1e6).toFixed(0).padStart(4)} MB  lag ${s.lagP99.toFixed(1).padStart(6)}/${s.lagMax.toFixed(0).padStart(5)}  in flight ${String(s.inFlight).padStart(4)}  ${s.shedding ? 'SHEDDING' : '        '}  load ${s.load1.toFixed(2)}`,
+      `  ${String(s.t).padStart(4)}: ${s.cpu.toFixed(0).padStart(3)}%  ${(s.rss / 1e6).toFixed(0).padStart(4)} MB  [sim ${s.simCpu.toFixed(0).padStart(3)}%]  lag ${s.lagP99.toFixed(1).padStart(6)}/${s.lagMax.toFixed(0).padStart(5)}  in flight ${String(s.inFlight).padStart(4)}  ${s.shedding ? 'SHEDDING' : '        '}  load ${s.load1.toFixed(2)}`,
     );
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   console.log(
-    `  CPU mean ${mean(cpuS).toFixed(0)}%, max ${Math.max(...cpuS).toFixed(0)}%; RSS start ${((rssS[0] ?? 0) / 1e6).toFixed(0)} MB, max ${(Math.max(...rssS) / 1e6).toFixed(0)} MB, end ${((rssS[rssS.length - 1] ?? 0) / 1e6).toFixed(0)} MB`,
+    `  simulator CPU mean ${mean(samples.map((s) => s.simCpu)).toFixed(0)}%; server CPU mean ${mean(cpuS).toFixed(0)}%, max ${Math.max(...cpuS).toFixed(0)}%; RSS start ${((rssS[0] ?? 0) / 1e6).toFixed(0)} MB, max ${(Math.max(...rssS) / 1e6).toFixed(0)} MB, end ${((rssS[rssS.length - 1] ?? 0) / 1e6).toFixed(0)} MB`,
   );
   console.log(
     `  event-loop lag (server's monitorEventLoopDelay, whole run): p50 ${finalLoad?.eventLoopLagMs.p50 ?? '?'} ms, p99 ${finalLoad?.eventLoopLagMs.p99 ?? '?'} ms, max ${finalLoad?.eventLoopLagMs.max ?? '?'} ms; worst 5-s window p99 ${lagS.length ? Math.max(...lagS).toFixed(1) : '?'} ms`,

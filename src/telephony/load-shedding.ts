@@ -44,9 +44,11 @@ export interface LagFigures {
   mean: number;
 }
 
-const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+/** The histogram records each timer's whole interval: the lag is what passes the resolution. */
+const RESOLUTION_MS = 10;
+const lagMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
 function figures(h: IntervalHistogram): LagFigures {
-  return h.count ? { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean) } : { p50: 0, p99: 0, max: 0, mean: 0 };
+  return h.count ? { p50: lagMs(h.percentile(50)), p99: lagMs(h.percentile(99)), max: lagMs(h.max), mean: lagMs(h.mean) } : { p50: 0, p99: 0, max: 0, mean: 0 };
 }
 
 /** What GET /health/load answers: the bench and an operator read it. */
@@ -80,7 +82,7 @@ export class LoadGauge {
 
   constructor(o: LoadSheddingOptions = {}) {
     this.o = { maxLagMs: o.maxLagMs ?? 150, maxInFlight: o.maxInFlight ?? 150, windowMs: o.windowMs ?? 500, calmWindows: o.calmWindows ?? 4 };
-    const resolution = 10;
+    const resolution = RESOLUTION_MS;
     this.window = monitorEventLoopDelay({ resolution });
     this.total = monitorEventLoopDelay({ resolution });
     this.report = monitorEventLoopDelay({ resolution });
@@ -139,7 +141,7 @@ export class LoadGauge {
   }
 
   private tick(): void {
-    const lagP99Ms = this.window.count ? this.window.percentile(99) / 1e6 : 0;
+    const lagP99Ms = this.window.count ? lagMs(this.window.percentile(99)) : 0;
     this.window.reset();
     const was = this.state.shedding;
     this.state = nextShedState(this.state, { lagP99Ms, inFlight: this.inFlight }, this.o);
