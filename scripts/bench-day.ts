@@ -56,6 +56,7 @@ Options:
   --time-scale <ms>     real ms per simulated second for the simulator (default 1000; the server runs in real time)
   --seed <n>            seed of arrivals, talk times and patience (default 1)
   --cpu-prof            profile the server (node --cpu-prof); the .cpuprofile is kept in the temp directory
+  --sim-cpu-prof        profile the simulator's process too (node --cpu-prof --import tsx scripts/sim.ts), kept in the temp directory
   --shed-lag <ms>       the server's load-shedding bound on event-loop lag p99 (default: the server's, 150)
   --shed-in-flight <n>  the server's bound on webhooks in flight (default: the server's, 150)
   --keep                keep the temporary directory
@@ -77,6 +78,7 @@ interface Options {
   timeScale: number;
   seed: number;
   cpuProf: boolean;
+  simCpuProf: boolean;
   shedLag?: number;
   shedInFlight?: number;
   keep: boolean;
@@ -101,6 +103,7 @@ function parseOptions(argv: string[]): Options {
       'time-scale': { type: 'string', default: '1000' },
       seed: { type: 'string', default: '1' },
       'cpu-prof': { type: 'boolean', default: false },
+      'sim-cpu-prof': { type: 'boolean', default: false },
       'shed-lag': { type: 'string' },
       'shed-in-flight': { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -138,6 +141,7 @@ function parseOptions(argv: string[]): Options {
     timeScale: num('time-scale', values['time-scale'], pos, 'positive milliseconds'),
     seed: num('seed', values.seed, (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
     cpuProf: values['cpu-prof'],
+    simCpuProf: values['sim-cpu-prof'],
     shedLag: values['shed-lag'] === undefined ? undefined : num('shed-lag', values['shed-lag'], pos, 'positive milliseconds'),
     shedInFlight: values['shed-in-flight'] === undefined ? undefined : num('shed-in-flight', values['shed-in-flight'], pos, 'a positive number'),
     keep: values.keep,
@@ -283,7 +287,11 @@ async function main(): Promise<number> {
   fs.writeFileSync(planFile, JSON.stringify(plan));
 
   // The simulator first (the server reconciles with it at start), then the server.
-  const sim = child('sim', 'npm', ['run', '--silent', 'sim', '--', '--port', String(simPort), '--load', planFile], env, (l) => !l.startsWith('{'));
+  // With --sim-cpu-prof the same script runs under node itself (npm cannot pass --cpu-prof on).
+  const simArgs = ['--port', String(simPort), '--load', planFile];
+  const sim = o.simCpuProf
+    ? child('sim', process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'sim-cpu-prof')}`, '--import', 'tsx', 'scripts/sim.ts', ...simArgs], env, (l) => !l.startsWith('{'))
+    : child('sim', 'npm', ['run', '--silent', 'sim', '--', ...simArgs], env, (l) => !l.startsWith('{'));
   await waitForLine(sim.lines, /simulator listening at/, sim.exited, 60_000, 'the simulator');
   const profDir = path.join(tmp, 'cpu-prof');
   const nodeArgs = [...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', 'src/main.ts'];
@@ -389,6 +397,10 @@ async function main(): Promise<number> {
   console.log(`  answer time (call start to agent) p50 ${pct(ans, 50)} s, p95 ${pct(ans, 95)} s; queue wait p50 ${pct(wait, 50)} s, p95 ${pct(wait, 95)} s`);
   console.log(`  fallbacks: the fallback URL asked ${result.fallbackUrlRequests} times, the fallback TwiML served ${result.fallbackTwimlServed} times; webhook errors (timeouts, 5xx) ${result.webhook.errors}`);
   console.log(`\nWebhook latency as the simulator measured it (POST sent to answer read, ms): ${result.webhook.count} webhooks, p50 ${result.webhook.p50}, p99 ${result.webhook.p99}, max ${result.webhook.max}`);
+  console.log(
+    `  the same webhooks inside the server (body read to answer written): p50 ${finalLoad?.webhookMs.p50 ?? '?'}, p99 ${finalLoad?.webhookMs.p99 ?? '?'}, max ${finalLoad?.webhookMs.max ?? '?'} ms; ` +
+      `the simulator's own event-loop lag p50 ${result.simLag.p50}, p99 ${result.simLag.p99}, max ${result.simLag.max} ms`,
+  );
   for (const [route, r] of Object.entries(result.webhook.byRoute)) console.log(`  ${route.padEnd(30)} ${String(r.count).padStart(8)}  p50 ${String(r.p50).padStart(7)}  p99 ${String(r.p99).padStart(7)}  max ${String(r.max).padStart(8)}`);
   console.log(`\nServer process every 5 s (t s: CPU %, RSS MB, [the simulator's CPU %], event-loop lag p99/max ms over 5 s, max webhooks in flight so far, shedding, load average):`);
   for (const s of samples) {
@@ -407,7 +419,7 @@ async function main(): Promise<number> {
   console.log(`\nStored: queue entries ${stored.entries.map((e) => `${e.status} ${e.n}`).join(', ')}; shed entries ${stored.shedEntries}; inbound calls never closed ${stored.openCalls}`);
   console.log(`Server errors logged: ${errorLines.length}${errorLines.length ? ` (first: ${errorLines[0].slice(0, 300)})` : ''}`);
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const prof = o.cpuProf && fs.existsSync(profDir) ? fs.readdirSync(profDir).map((f) => path.join(profDir, f)) : [];
+  const prof = [profDir, path.join(tmp, 'sim-cpu-prof')].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
   if (prof.length) console.log(`CPU profile: ${prof.join(', ')}`);
   const target = result.lost === 0 && result.fallbackUrlRequests + result.fallbackTwimlServed === 0 && result.webhook.p99 < 50;
   console.log(`\nTarget (nothing lost, no fallback served, webhook p99 under 50 ms): ${target ? 'MET' : 'NOT MET'}`);

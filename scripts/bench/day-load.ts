@@ -2,6 +2,7 @@
 // softphones that answer, talk and hang up, and callers arriving at a set rate (with a burst), patient or not. It
 // measures what the carrier sees (webhook latency, fallbacks, answer time, queue wait) and writes a JSON result.
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CarrierSimulator } from '../../src/sim/index';
 import type { SimCall } from '../../src/sim/call-session';
 import type { CallerStep } from '../../src/sim/caller-script';
@@ -45,8 +46,10 @@ export interface DayLoadResult {
   webhook: { count: number; errors: number; p50: number; p99: number; max: number; byRoute: Record<string, { count: number; p50: number; p99: number; max: number }> };
   fallbackUrlRequests: number;
   fallbackTwimlServed: number;
-  /** Per 5 s of the arrivals: webhooks sent, p99 and max latency (ms). */
-  timeline: { t: number; placed: number; webhooks: number; p99: number; max: number }[];
+  /** Per 5 s of the arrivals: webhooks sent, p99 and max latency (ms), the simulator's own event-loop lag p99 (ms). */
+  timeline: { t: number; placed: number; webhooks: number; p99: number; max: number; simLagP99: number }[];
+  /** The simulator process's own event-loop lag during the arrivals (ms): it delays what it measures too. */
+  simLag: { p50: number; p99: number; max: number };
 }
 
 const FALLBACK_MARK = 'something went wrong';
@@ -163,7 +166,13 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
     fallbackUrlRequests: 0,
     fallbackTwimlServed: 0,
     timeline: [],
+    simLag: { p50: 0, p99: 0, max: 0 },
   };
+  const simLagAll = monitorEventLoopDelay({ resolution: 10 });
+  const simLagWindow = monitorEventLoopDelay({ resolution: 10 });
+  simLagAll.enable();
+  simLagWindow.enable();
+  const lagMs = (ns: number) => Math.max(0, round(ns / 1e6 - 10));
   const cut = new Set<string>();
   const classify = (call: SimCall, transcript: TranscriptEntry[]) => {
     clearTimeout(patienceTimers.get(call.sid));
@@ -202,10 +211,12 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
   let sliceStart = 0;
   const slice = (now: number) => {
     const s = [...window].sort((a, b) => a - b);
-    result.timeline.push({ t: Math.round(sliceStart / ts), placed: result.placed, webhooks: s.length, p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? 0) });
+    const simLagP99 = lagMs(simLagWindow.percentile(99));
+    simLagWindow.reset();
+    result.timeline.push({ t: Math.round(sliceStart / ts), placed: result.placed, webhooks: s.length, p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? 0), simLagP99 });
     say(
       `load t=${String(Math.round(now / ts)).padStart(4)} s placed ${result.placed} answered ${result.answered} abandoned ${result.abandoned} lost ${result.lost} ` +
-        `shed ${shedCalls.size} live ${live.size} queued ${inQueue.size}; webhooks ${s.length} in 5 s, p99 ${pct(s, 99).toFixed(1)} ms, max ${(s[s.length - 1] ?? 0).toFixed(1)} ms`,
+        `shed ${shedCalls.size} live ${live.size} queued ${inQueue.size}; webhooks ${s.length} in 5 s, p99 ${pct(s, 99).toFixed(1)} ms, max ${(s[s.length - 1] ?? 0).toFixed(1)} ms; simulator lag p99 ${simLagP99} ms`,
     );
     window = [];
     sliceStart = now;
@@ -227,6 +238,9 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
     await sleep(Math.max(1, Math.min(20, nextAt - (performance.now() - start))));
   }
   slice(performance.now() - start);
+  result.simLag = { p50: lagMs(simLagAll.percentile(50)), p99: lagMs(simLagAll.percentile(99)), max: lagMs(simLagAll.max) };
+  simLagAll.disable();
+  simLagWindow.disable();
 
   // Drain: no more arrivals; calls finish for a while, then whoever is still on the line is hung up.
   say(`load: arrivals over; letting calls finish for ${plan.drainSeconds} s`);

@@ -48,10 +48,18 @@ export interface QueueWaitOptions {
   announceEverySeconds?: number;
   /** The window of recent calls the estimated wait is computed from. @default 3600 */
   figuresWindowSeconds?: number;
+  /**
+   * Real milliseconds the estimate's inputs (average talk time over the window, agents staffed per desk) are reused:
+   * both are aggregates over many rows that move slowly, and every announcement needs them. @default 1000
+   */
+  figuresCacheMs?: number;
 }
 
 export class QueueWaitService {
   private readonly announceEvery: number;
+  private readonly figuresCacheMs: number;
+  private talkCache?: { at: number; value: number | undefined };
+  private readonly staffedCache = new Map<string, { at: number; value: number }>();
   private readonly window: number;
 
   constructor(
@@ -70,6 +78,7 @@ export class QueueWaitService {
   ) {
     this.announceEvery = d.options?.announceEverySeconds ?? 30;
     this.window = d.options?.figuresWindowSeconds ?? 3600;
+    this.figuresCacheMs = d.options?.figuresCacheMs ?? 1000;
   }
 
   /** The wait loop came round: what the caller hears now. */
@@ -174,9 +183,15 @@ export class QueueWaitService {
   }
 
   private estimate(entry: QueueEntry, position: number, now: Date): number | undefined {
-    const talk = this.d.interactions.averageTalkSeconds(new Date(now.getTime() - this.window * 1000));
+    const t = performance.now();
+    if (!this.talkCache || t - this.talkCache.at >= this.figuresCacheMs) {
+      this.talkCache = { at: t, value: this.d.interactions.averageTalkSeconds(new Date(now.getTime() - this.window * 1000)) };
+    }
+    let staffed = this.staffedCache.get(entry.desk);
+    if (!staffed || t - staffed.at >= this.figuresCacheMs) this.staffedCache.set(entry.desk, (staffed = { at: t, value: this.d.presence.staffedOnDesk(entry.desk) }));
+    const talk = this.talkCache.value;
     const handle = talk === undefined ? undefined : talk + this.d.rules.get(entry.queue).wrapUpSeconds;
-    return estimatedWaitSeconds(position, { averageHandleSeconds: handle, staffedAgents: this.d.presence.staffedOnDesk(entry.desk) });
+    return estimatedWaitSeconds(position, { averageHandleSeconds: handle, staffedAgents: staffed.value });
   }
 }
 

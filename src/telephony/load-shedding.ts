@@ -1,5 +1,5 @@
 // Owns the web process's load gauge (event-loop lag, webhooks in flight) and the rule that says when to shed new callers.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 export interface LoadSheddingOptions {
   /** Shed when the event loop's p99 lag over the last window passed this (ms). @default 150 */
@@ -64,6 +64,8 @@ export interface LoadReport {
   eventLoopLagMs: LagFigures;
   /** Event-loop lag over the last complete report window (5 s). */
   lastWindowLagMs: LagFigures;
+  /** Webhooks' time inside this process, body read to answer written (group commit included), since start. */
+  webhookMs: LagFigures;
 }
 
 /** Measures the process and applies the rule every window; webhooks call begin()/end() and ask shedding(). */
@@ -72,6 +74,7 @@ export class LoadGauge {
   private readonly window: IntervalHistogram;
   private readonly total: IntervalHistogram;
   private readonly report: IntervalHistogram;
+  private readonly served: RecordableHistogram = createHistogram();
   private lastReport: LagFigures = { p50: 0, p99: 0, max: 0, mean: 0 };
   private state: ShedState = { shedding: false, calm: 0 };
   private inFlight = 0;
@@ -96,17 +99,19 @@ export class LoadGauge {
     );
   }
 
-  /** A webhook arrived (its body read). */
-  begin(): void {
+  /** A webhook arrived (its body read); returns when, for end(). */
+  begin(): number {
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     // In-flight is known at once: no need to wait for the window's end to start shedding.
     if (!this.state.shedding && this.inFlight > this.o.maxInFlight) this.enter();
+    return performance.now();
   }
 
   /** A webhook was answered. */
-  end(): void {
+  end(begun: number): void {
     this.inFlight--;
+    this.served.record(Math.max(1, Math.round((performance.now() - begun) * 1000)));
   }
 
   shedding(): boolean {
@@ -127,6 +132,9 @@ export class LoadGauge {
       maxInFlightWebhooks: this.maxInFlight,
       eventLoopLagMs: figures(this.total),
       lastWindowLagMs: this.lastReport,
+      webhookMs: this.served.count
+        ? { p50: this.served.percentile(50) / 1000, p99: this.served.percentile(99) / 1000, max: this.served.max / 1000, mean: Math.round(this.served.mean) / 1000 }
+        : { p50: 0, p99: 0, max: 0, mean: 0 },
     };
   }
 

@@ -81,9 +81,9 @@ export function createWebhookHandler(o: WebhookServerOptions) {
   function answer(matched: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse) {
     const log = lazyChild(o.log, { callSid: params.CallSid, path });
     const load = o.load;
-    load?.begin();
+    const begun = load?.begin() ?? 0;
     const send = (body: string) => {
-      load?.end();
+      load?.end(begun);
       res.writeHead(200, XML);
       res.end(body);
     };
