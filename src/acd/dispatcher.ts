@@ -356,6 +356,12 @@ export class Dispatcher {
     for (const entry of heads) {
       const agent = this.d.presence.longestIdleOnDesk(entry.desk);
       if (!agent) continue;
+      // A waiting call that already has a live offer (freed by a late callback) is held for that agent, not offered twice.
+      const live = this.d.interactions.liveForCall(entry.callSid);
+      if (live) {
+        this.d.queue.reserve(entry.id, live.agentId);
+        continue;
+      }
       if (!this.d.queue.reserve(entry.id, agent.staffId)) continue;
       const interaction = this.d.interactions.offer({ callSid: entry.callSid, queueEntryId: entry.id, agentId: agent.staffId, at: now });
       const events: DomainEvent[] = [{ type: 'CallOffered', interactionId: interaction.id, callSid: entry.callSid, agentId: agent.staffId, queue: entry.queue, at: now }];
