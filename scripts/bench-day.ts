@@ -400,7 +400,10 @@ async function main(): Promise<number> {
   const rssS = samples.map((s) => s.rss);
   const lagS = samples.map((s) => s.lagP99).filter(Number.isFinite);
   console.log(`\nCalls (${o.duration} s of arrivals at ${o.rate}/s${o.burst > 1 ? ` with a ×${o.burst} burst` : ''}):`);
-  console.log(`  placed ${result.placed}, answered ${result.answered}, abandoned ${result.abandoned}, lost ${result.lost}, still on the line at the end ${result.cutAtEnd}; shed at the door ${result.shedCallers}`);
+  console.log(
+    `  placed ${result.placed}, answered ${result.answered}, abandoned ${result.abandoned}, lost ${result.lost}, still on the line at the end ${result.cutAtEnd}; ` +
+      `told they will be called back (the carrier's queue full) ${result.calledBack}; shed at the door ${result.shedCallers}`,
+  );
   for (const ex of result.lostExamples) console.log(`    lost: ${ex}`);
   console.log(`  answer time (call start to agent) p50 ${pct(ans, 50)} s, p95 ${pct(ans, 95)} s; queue wait p50 ${pct(wait, 50)} s, p95 ${pct(wait, 95)} s`);
   console.log(`  fallbacks: the fallback URL asked ${result.fallbackUrlRequests} times, the fallback TwiML served ${result.fallbackTwimlServed} times; webhook errors (timeouts, 5xx) ${result.webhook.errors}`);

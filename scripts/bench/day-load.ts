@@ -39,6 +39,8 @@ export interface DayLoadResult {
   lostExamples: string[];
   /** Still in the IVR, waiting or talking when the drain ended (hung up by the bench). */
   cutAtEnd: number;
+  /** Told they will be called back (the carrier's queue was full), then hung up by the server. */
+  calledBack: number;
   /** Shed at the door: heard the short notice instead of the IVR. */
   shedCallers: number;
   answerSeconds: number[];
@@ -159,6 +161,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
     lost: 0,
     lostExamples: [],
     cutAtEnd: 0,
+    calledBack: 0,
     shedCallers: 0,
     answerSeconds: [],
     queueWaitSeconds: [],
@@ -192,6 +195,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
       result.answerSeconds.push(round(joined.t));
       if (queued) result.queueWaitSeconds.push(round(joined.t - queued.t));
     } else if (hungUpWaiting.has(call.sid)) result.abandoned++;
+    else if (transcript.some((t) => t.kind === 'say' && /线路已满|lines are full/.test(t.text ?? ''))) result.calledBack++;
     else if (cut.has(call.sid)) result.cutAtEnd++;
     else {
       result.lost++;

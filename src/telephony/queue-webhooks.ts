@@ -73,6 +73,12 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
         if (status === 'voicemail') return d.voicemail(p.CallSid);
         if (status !== 'callback') return twimlDocument('<Hangup/>');
         const language = d.queueWait.turn(p.CallSid).language;
+        if (p.QueueResult === 'queue-full') {
+          return twimlDocument(
+            say(language, language === 'zh' ? '非常抱歉，现在来电太多，线路已满。我们已记下您的号码，客服人员会尽快给您回电。再见。' : 'We are sorry, all our lines are full right now. We have noted your number and an agent will call you back as soon as possible. Goodbye.'),
+            '<Hangup/>',
+          );
+        }
         return twimlDocument(
           say(language, language === 'zh' ? '好的，我们已记下您的回电请求，并保留您的排队顺序，客服人员会尽快给您回电。感谢您的来电，再见。' : 'Thank you. We have kept your place and will call you back as soon as an agent is free. Goodbye.'),
           '<Hangup/>',

@@ -77,6 +77,23 @@ describe('load shedding (signed webhooks through HTTP)', () => {
     expect(parse(key.body)).to.have.property('Leave');
   });
 
+  it("a carrier queue that is full (QueueResult queue-full) ends the wait as a callback that keeps the caller's place, not a hang-up", async () => {
+    for (let i = 0; i < 3; i++) {
+      blockEventLoop(150);
+      await sleep(20);
+    }
+    await eventually(async () => expect((await load()).shedding).to.equal(true), 2000);
+    const sid = callSid();
+    await f.post('/twilio/voice', inbound(sid, '+8615000000000'));
+    const res = await f.post('/twilio/queue/result', { ...inbound(sid, '+8615000000000'), CallStatus: 'in-progress', QueueResult: 'queue-full' });
+    const r = parse(res.body);
+    expect(r.Say['#text']).to.include('线路已满');
+    expect(r).to.have.property('Hangup');
+    expect(f.hotline.repos.queue.forCall(sid)!.status).to.equal('callback');
+    const cb = f.hotline.db.$client.prepare('SELECT phone, source, desk, priority FROM callback_requests WHERE call_sid = ?').get(sid);
+    expect(cb).to.deep.equal({ phone: '+8615000000000', source: 'queue', desk: 'front', priority: 10 });
+  });
+
   it('stops shedding once the event loop has been calm for a while (no flapping)', async () => {
     for (let i = 0; i < 3; i++) {
       blockEventLoop(150);
