@@ -402,7 +402,7 @@ async function main(): Promise<number> {
   console.log(`\nCalls (${o.duration} s of arrivals at ${o.rate}/s${o.burst > 1 ? ` with a ×${o.burst} burst` : ''}):`);
   console.log(
     `  placed ${result.placed}, answered ${result.answered}, abandoned ${result.abandoned}, lost ${result.lost}, still on the line at the end ${result.cutAtEnd}; ` +
-      `told they will be called back (the carrier's queue full) ${result.calledBack}; shed at the door ${result.shedCallers}`,
+      `left the wait with a callback request (pressed 1, or the carrier's queue was full) ${result.calledBack}; shed at the door ${result.shedCallers}`,
   );
   for (const ex of result.lostExamples) console.log(`    lost: ${ex}`);
   console.log(`  answer time (call start to agent) p50 ${pct(ans, 50)} s, p95 ${pct(ans, 95)} s; queue wait p50 ${pct(wait, 50)} s, p95 ${pct(wait, 95)} s`);

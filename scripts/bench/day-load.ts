@@ -39,7 +39,7 @@ export interface DayLoadResult {
   lostExamples: string[];
   /** Still in the IVR, waiting or talking when the drain ended (hung up by the bench). */
   cutAtEnd: number;
-  /** Told they will be called back (the carrier's queue was full), then hung up by the server. */
+  /** Left the wait with a callback request (pressed 1 in the wait loop, or the carrier's queue was full). */
   calledBack: number;
   /** Shed at the door: heard the short notice instead of the IVR. */
   shedCallers: number;
@@ -195,7 +195,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
       result.answerSeconds.push(round(joined.t));
       if (queued) result.queueWaitSeconds.push(round(joined.t - queued.t));
     } else if (hungUpWaiting.has(call.sid)) result.abandoned++;
-    else if (transcript.some((t) => t.kind === 'say' && /线路已满|lines are full/.test(t.text ?? ''))) result.calledBack++;
+    else if (transcript.some((t) => t.kind === 'say' && /给您回电|call you back/.test(t.text ?? ''))) result.calledBack++;
     else if (cut.has(call.sid)) result.cutAtEnd++;
     else {
       result.lost++;
