@@ -17,6 +17,7 @@ import { VoiceTokenIssuer, agentIdentity } from '../src/telephony/voice-token';
 import { freePort } from '../test/support/hotline-fixture';
 import { TEST_PASSWORD_COST } from '../test/support/password-cost';
 import type { DayLoadPlan, DayLoadResult } from './bench/day-load';
+import { summarizeProfile } from './bench/cpu-profile';
 import type { LoadReport } from '../src/telephony/load-shedding';
 
 const USAGE = `Usage: npm run bench:day -- [options]
@@ -55,7 +56,8 @@ Options:
   --drain <s>           seconds for calls to finish after the arrivals (default 20)
   --time-scale <ms>     real ms per simulated second for the simulator (default 1000; the server runs in real time)
   --seed <n>            seed of arrivals, talk times and patience (default 1)
-  --cpu-prof            profile the server (node --cpu-prof); the .cpuprofile is kept in the temp directory
+  --cpu-prof            profile the server (node --cpu-prof), print where its time went (scripts/bench/cpu-profile.ts);
+                        the .cpuprofile is kept in the temp directory
   --sim-cpu-prof        profile the simulator's process too (node --cpu-prof --import tsx scripts/sim.ts), kept in the temp directory
   --shed-lag <ms>       the server's load-shedding bound on event-loop lag p99 (default: the server's, 150)
   --shed-in-flight <n>  the server's bound on webhooks in flight (default: the server's, 150)
@@ -435,6 +437,9 @@ async function main(): Promise<number> {
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const prof = [profDir, path.join(tmp, 'sim-cpu-prof')].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
   if (prof.length) console.log(`CPU profile: ${prof.join(', ')}`);
+  // The main thread's profile is the largest file of the server's (the others are worker threads).
+  const main = o.cpuProf && fs.existsSync(profDir) ? fs.readdirSync(profDir).map((f) => path.join(profDir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0] : undefined;
+  if (main) console.log(`\nThe server's main thread:\n${summarizeProfile(main).join('\n')}`);
   const target = result.lost === 0 && result.fallbackUrlRequests + result.fallbackTwimlServed === 0 && result.webhook.p99 < 50;
   console.log(`\nTarget (nothing lost, no fallback served, webhook p99 under 50 ms): ${target ? 'MET' : 'NOT MET'}`);
   if (o.json) fs.writeFileSync(o.json, JSON.stringify({ options: o, result: { ...result, answerSeconds: undefined, queueWaitSeconds: undefined }, answer: { p50: pct(ans, 50), p95: pct(ans, 95) }, wait: { p50: pct(wait, 50), p95: pct(wait, 95) }, samples, atArrivalsEnd, finalLoad, stored, errors: errorLines.length }, null, 1));
