@@ -194,7 +194,10 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
       result.answered++;
       result.answerSeconds.push(round(joined.t));
       if (queued) result.queueWaitSeconds.push(round(joined.t - queued.t));
-    } else if (hungUpWaiting.has(call.sid)) result.abandoned++;
+    } else if (hungUpWaiting.has(call.sid) || (!cut.has(call.sid) && transcript.some((t) => t.kind === 'hangup' && t.text === 'caller'))) {
+      // Hung up by their patience, or a patient caller at the carrier's longest call (600 s in the simulator).
+      result.abandoned++;
+    }
     else if (transcript.some((t) => t.kind === 'say' && /给您回电|call you back/.test(t.text ?? ''))) result.calledBack++;
     else if (cut.has(call.sid)) result.cutAtEnd++;
     else {
