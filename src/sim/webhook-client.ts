@@ -27,9 +27,10 @@ export class WebhookError extends Error {
 /**
  * Keep-alive connections to the webhook host, as the carrier keeps them. node:http rather than fetch: fetch's web
  * streams, abort signals and header objects cost the simulator more CPU per request than the server spends answering
- * (bench:day at 35 calls/s), and the simulator's own event-loop lag then shows up as webhook latency.
+ * (bench:day at 35 calls/s), and the simulator's own event-loop lag then shows up as webhook latency. No limit on
+ * connections per host, as the carrier has none: a cap would queue webhooks inside the simulator under overload.
  */
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
 export class WebhookClient {
   constructor(
