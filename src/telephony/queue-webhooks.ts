@@ -48,6 +48,9 @@ export function waitPrompts(t: WaitTurn): string[] {
 export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookRoute> {
   const say = (language: Language, text: string) => element('Say', attrs({ voice: DEFAULT_VOICES[language].voice, language: DEFAULT_VOICES[language].language }), text);
   const waitAttrs = attrs({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
+  // While the server sheds load: three rounds of music per request (a third of the wait loop's webhooks), no database,
+  // built once; a key pressed during the music still reaches /twilio/queue/key (1: a callback keeping the caller's place).
+  const shedHold = twimlDocument(parent('Gather', waitAttrs, [element('Play', attrs({ loop: 3 }), d.holdMusic)]));
 
   return {
     '/twilio/queue/wait': {
@@ -57,6 +60,7 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
         const prompts = waitPrompts(turn).map((text) => say(turn.language, text));
         return twimlDocument(parent('Gather', waitAttrs, [...prompts, element('Play', '', d.holdMusic)]));
       },
+      shed: () => shedHold,
     },
     '/twilio/queue/key': {
       kind: 'twiml',

@@ -46,8 +46,8 @@ export class TwimlRenderer {
       attr('waitUrl', `${urls.base}/twilio/queue/wait`) + ' waitUrlMethod="POST"' + attr('action', `${urls.base}/twilio/queue/result`) + ' method="POST"';
     this.fallbackTwiml = this.buildFallback();
     this.shedTwiml = twimlDocument(
-      sayVerb('您好，现在来电较多，请您稍候，我们将尽快为您接通。', 'zh', DEFAULT_VOICES),
-      sayVerb('All our agents are busy. Please hold and we will be with you shortly.', 'en', DEFAULT_VOICES),
+      sayVerb('您好，现在来电较多，请您稍候，我们将尽快为您接通。如需回电，请随时按1。', 'zh', DEFAULT_VOICES),
+      sayVerb('All our agents are busy. Please hold, or press 1 at any time to be called back.', 'en', DEFAULT_VOICES),
       element('Enqueue', this.enqueueAttrs, FALLBACK_QUEUE),
     );
   }

@@ -23,8 +23,9 @@ function blockEventLoop(ms: number): void {
 describe('load shedding (signed webhooks through HTTP)', () => {
   let f: Fixture;
   const load = async () => (await (await fetch(`${f.base}/health/load`)).json()) as LoadReport;
-  // A 40 ms bound on the event loop's p99 lag; the gauge judges every 500 ms and stops after 4 calm windows.
-  beforeEach(async () => (f = await startHotline({ LOAD_SHED_MAX_LAG_MS: '40' })));
+  // A 100 ms bound on the event loop's p99 lag (calm under 50 ms, even on a busy test machine); the gauge judges every
+  // 500 ms and stops after 4 calm windows.
+  beforeEach(async () => (f = await startHotline({ LOAD_SHED_MAX_LAG_MS: '100' })));
   afterEach(async () => f.close());
 
   it('answers new callers normally while the event loop keeps up', async () => {
@@ -34,10 +35,10 @@ describe('load shedding (signed webhooks through HTTP)', () => {
     expect(parse(res.body).Say['#text']).to.include('欢迎致电');
   });
 
-  it('past the lag bound a new caller hears a short notice and waits in the general queue, with no IVR; the wait loop offers a callback', async () => {
-    // Three blocks within one window: the window's p99 lag is far over 40 ms.
+  it('past the lag bound a new caller hears a short notice and waits in the general queue, with no IVR, on music that takes a key for a callback', async () => {
+    // Three blocks of 300 ms: the window's p99 lag is far over 100 ms.
     for (let i = 0; i < 3; i++) {
-      blockEventLoop(150);
+      blockEventLoop(300);
       await sleep(20);
     }
     await eventually(async () => expect((await load()).shedding).to.equal(true), 2000);
@@ -48,7 +49,8 @@ describe('load shedding (signed webhooks through HTTP)', () => {
     const r = parse(res.body);
     const says = ([] as { '#text': string }[]).concat(r.Say).map((s) => s['#text']);
     expect(says[0]).to.include('现在来电较多');
-    expect(says[1]).to.include('All our agents are busy');
+    expect(says[0]).to.include('如需回电，请随时按1');
+    expect(says[1]).to.include('press 1 at any time to be called back');
     expect(r.Gather).to.equal(undefined);
     expect(r.Enqueue['#text']).to.equal('front-general');
     expect(r.Enqueue.waitUrl).to.equal(`${f.base}/twilio/queue/wait`);
@@ -68,18 +70,20 @@ describe('load shedding (signed webhooks through HTTP)', () => {
     expect(report.shedCalls).to.equal(2);
     expect(report.shedEpisodes).to.be.greaterThanOrEqual(1);
 
-    // The wait loop: the caller's place, and the offer of a callback (press 1).
+    // While shedding, the wait loop is music only (three rounds a request, nothing read or written); a key still counts.
     const wait = parse((await f.post('/twilio/queue/wait', { ...inbound(sid), QueuePosition: '1', QueueTime: '0' })).body);
-    const prompts = ([] as { '#text': string }[]).concat(wait.Gather.Say).map((s) => s['#text']).join(' ');
-    expect(prompts).to.include('您是下一位');
-    expect(prompts).to.include('请按1');
+    expect(wait.Gather.Say).to.equal(undefined);
+    expect(wait.Gather.Play).to.include({ loop: '3', '#text': f.config.holdMusicUrl });
+    expect(wait.Gather.action).to.equal(`${f.base}/twilio/queue/key`);
+    expect(f.hotline.repos.queue.forCall(sid)!.announcedAt).to.equal(null);
     const key = await f.post('/twilio/queue/key', { ...inbound(sid), Digits: '1' });
     expect(parse(key.body)).to.have.property('Leave');
+    expect(f.hotline.repos.queue.forCall(sid)!.status).to.equal('callback');
   });
 
   it("a carrier queue that is full (QueueResult queue-full) ends the wait as a callback that keeps the caller's place, not a hang-up", async () => {
     for (let i = 0; i < 3; i++) {
-      blockEventLoop(150);
+      blockEventLoop(300);
       await sleep(20);
     }
     await eventually(async () => expect((await load()).shedding).to.equal(true), 2000);
@@ -96,12 +100,12 @@ describe('load shedding (signed webhooks through HTTP)', () => {
 
   it('stops shedding once the event loop has been calm for a while (no flapping)', async () => {
     for (let i = 0; i < 3; i++) {
-      blockEventLoop(150);
+      blockEventLoop(300);
       await sleep(20);
     }
     await eventually(async () => expect((await load()).shedding).to.equal(true), 2000);
     // Four calm windows of 500 ms.
-    await eventually(async () => expect((await load()).shedding).to.equal(false), 5000);
+    await eventually(async () => expect((await load()).shedding).to.equal(false), 15_000);
     const res = await f.post('/twilio/voice', inbound(callSid()));
     expect(parse(res.body).Say['#text']).to.include('欢迎致电');
     expect((await load()).shedCalls).to.equal(0);
