@@ -184,8 +184,22 @@ function groupTicks(pgid: number): number {
   return ticks;
 }
 
+/** Every child's process group, stopped when this process exits however it exits (an error before the end included). */
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function child(name: string, cmd: string, args: string[], env: Record<string, string>, echo: (line: string) => boolean): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
   const proc = spawn(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (proc.pid) groups.add(proc.pid);
+  void new Promise((resolve) => proc.once('exit', resolve)).then(() => groups.delete(proc.pid!));
   const lines: string[] = [];
   const onData = (buf: Buffer) => {
     for (const line of String(buf).split('\n').filter(Boolean)) {
