@@ -198,8 +198,8 @@ process.on('exit', () => {
 
 function child(name: string, cmd: string, args: string[], env: Record<string, string>, echo: (line: string) => boolean): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
   const proc = spawn(cmd, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Kept after the leader exits: npm may go first and leave the simulator's node in its group.
   if (proc.pid) groups.add(proc.pid);
-  void new Promise((resolve) => proc.once('exit', resolve)).then(() => groups.delete(proc.pid!));
   const lines: string[] = [];
   const onData = (buf: Buffer) => {
     for (const line of String(buf).split('\n').filter(Boolean)) {
