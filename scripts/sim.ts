@@ -1,4 +1,5 @@
 // Runs the carrier simulator as its own process (`npm run sim`), so the web process can stop or crash while calls stay up.
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError } from '../src/config/config';
@@ -6,6 +7,7 @@ import { loadEnvFile } from '../src/config/env-file';
 import { createLogger } from '../src/logging/logger';
 import { startEmbeddedSimulator } from '../src/sim/embedded';
 import { portProblem, StartupError } from '../src/config/port-problem';
+import type { DayLoadPlan } from './bench/day-load';
 
 const usage = `Usage: SIMULATOR_SECRET=<secret> npm run sim [-- --port <port>]
 
@@ -13,9 +15,13 @@ Starts the built-in carrier simulator alone, on SIMULATOR_PORT (default 4010), p
 at PUBLIC_BASE_URL (default http://127.0.0.1:$PORT). Start the server with the same SIMULATOR_SECRET and
 SIMULATOR_URL=http://127.0.0.1:<port>: both derive the same account credentials from the secret, so the server can be
 stopped, killed and restarted while the simulated calls go on (and it picks them up again on start).
-Without SIMULATOR_SECRET a random one is made and printed. Prints "simulator listening at <url>" when ready.`;
+Without SIMULATOR_SECRET a random one is made and printed. Prints "simulator listening at <url>" when ready.
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  --load <plan.json>  also run a load from this process once the server answers: agents' softphones and callers at
+                      a set rate, measured as the carrier sees them (written by \`npm run bench:day\`, which reads the
+                      result file the plan names; see scripts/bench/day-load.ts).`;
+
+const { values } = parseArgs({ options: { port: { type: 'string' }, load: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -32,6 +38,14 @@ try {
   const url = sim.baseUrl;
   console.log(`simulator listening at ${url}`);
   if (!process.env.SIMULATOR_SECRET) console.log(`start the server with: SIMULATOR_SECRET=${secret} SIMULATOR_URL=${url} npm start`);
+  if (values.load) {
+    const { runDayLoad } = await import('./bench/day-load');
+    const plan = JSON.parse(fs.readFileSync(values.load, 'utf8')) as DayLoadPlan;
+    void runDayLoad(sim, plan, (line) => console.log(line)).catch((err: unknown) => {
+      console.error('load failed:', err);
+      process.exit(1);
+    });
+  }
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -19,6 +19,7 @@ import { QueueWaitService } from './acd/queue-wait.service';
 import { CallStatusService } from './calls/call-status.service';
 import { TwimlRenderer, FALLBACK_QUEUE } from './telephony/twiml-renderer';
 import { createWebhookHandler } from './telephony/webhook-server';
+import { LoadGauge, type LoadSheddingOptions } from './telephony/load-shedding';
 import { voiceWebhookRoutes } from './telephony/voice-webhooks';
 import { createApiApp } from './http/app';
 import { healthReport, type HealthCheck } from './http/health';
@@ -181,6 +182,8 @@ export interface HotlineOptions {
   metrics?: HotlineMetrics;
   /** Ask the carrier whether the credentials are valid (for /ready) this often; live mode only. @default 300000 */
   credentialCheckMs?: number;
+  /** When new callers skip the IVR and wait cheaply (event-loop lag, webhooks in flight); see docs/busy-day.md. */
+  loadShedding?: LoadSheddingOptions;
 }
 
 export type Hotline = ReturnType<typeof createHotline>;
@@ -318,12 +321,22 @@ export function createHotline(o: HotlineOptions) {
     carrierOrigin: callControl instanceof TwilioCallControl ? callControl.apiOrigin : undefined,
   });
   const recordCustomer = (interactionId: number, customerCallSid: string) => recorder.startSoon(interactionId, customerCallSid);
+  const load = new LoadGauge(o.loadShedding ?? config.loadShedding);
   const webhooks = createWebhookHandler({
     authToken: config.twilio.authToken,
     publicBaseUrl: base,
     log,
     routes: {
-      ...voiceWebhookRoutes({ ivr, callStatus, voicemails: repos.voicemails, twiml }),
+      ...voiceWebhookRoutes({
+        ivr,
+        callStatus,
+        voicemails: repos.voicemails,
+        twiml,
+        admitShed: (p) => {
+          load.countShed();
+          queueWait.admitWithoutIvr({ callSid: p.CallSid, from: p.From ?? '', to: p.To ?? '', direction: p.Direction ?? 'inbound', queue: FALLBACK_QUEUE, desk: 'front' });
+        },
+      }),
       ...queueWebhookRoutes({
         base,
         holdMusic: config.holdMusicUrl,
@@ -340,6 +353,7 @@ export function createHotline(o: HotlineOptions) {
     emptyTwiml: twiml.empty(),
     groupCommit,
     observe: o.metrics?.webhookObserver(),
+    load,
     onFallback: (p) =>
       transact(() => {
         const now = clock.now();
@@ -491,6 +505,7 @@ export function createHotline(o: HotlineOptions) {
     clock,
     health: () =>
       healthReport({ essential: { database: () => (db.$client.prepare('SELECT 1').get() ? 'up' : 'down') }, optional: o.health ?? {} }, Boolean(config.simulator)),
+    load: () => load.load(),
     trustProxy: config.trustProxy,
     consoleDir: o.consoleDir ?? path.resolve('dist/console'),
     ready,
@@ -599,6 +614,7 @@ export function createHotline(o: HotlineOptions) {
     surveys: { responses: surveyResponses, service: surveys, postCall: postCallSurvey },
     floorFeed,
     alerts,
+    load,
     listen(port = config.port, host?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -688,6 +704,7 @@ export function createHotline(o: HotlineOptions) {
       clearTimeout(force);
       await dispatcher.stop();
       await postCallSurvey.idle();
+      load.close();
       groupCommit.commitNow();
       if (!o.db) db.$client.close();
     },

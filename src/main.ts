@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, metrics });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, metrics, prefix: config.redisPrefix });
   const metricsServer =
     config.metrics.port === undefined
       ? undefined

@@ -22,7 +22,7 @@ try {
   const db = openDatabase(config.databaseFile);
   // The worker's own metrics (jobs, Redis, SQLite, the process) on WORKER_METRICS_PORT; the web process has the floor's.
   const metrics = new HotlineMetrics({ process: 'worker' }).timeDatabase();
-  const background = startBackground({ config, db, log, callControl: new TwilioCallControl({ ...config.twilio, log: log.child({ component: 'carrier' }) }), metrics });
+  const background = startBackground({ config, db, log, callControl: new TwilioCallControl({ ...config.twilio, log: log.child({ component: 'carrier' }) }), metrics, prefix: config.redisPrefix });
   log.info('worker started');
   if (config.metrics.workerPort !== undefined) {
     startMetricsServer(metrics, { port: config.metrics.workerPort, host: config.metrics.host, log }).then(

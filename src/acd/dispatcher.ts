@@ -41,6 +41,12 @@ export interface QueueRules {
 export interface DispatcherOptions {
   /** How long an agent's softphone rings before the call goes back to the queue. @default 15 */
   offerTimeoutSeconds?: number;
+  /**
+   * Offers made in one go before the ACD yields to the event loop (and goes on in the next turn): each offer is a
+   * transaction and a carrier request, and a rush that frees hundreds of agents at once must not hold every webhook
+   * for half a second. @default 16
+   */
+  offersPerTurn?: number;
 }
 
 const DESKS: Desk[] = ['front', 'middle', 'back'];
@@ -64,6 +70,7 @@ export interface Offer {
 
 export class Dispatcher {
   readonly offerTimeoutSeconds: number;
+  private readonly offersPerTurn: number;
   /** The outbound blend (callbacks), when the callback list is wired in. */
   readonly callbacks?: CallbackOffers;
   private readonly pending = new Set<Promise<unknown>>();
@@ -94,6 +101,7 @@ export class Dispatcher {
     },
   ) {
     this.offerTimeoutSeconds = d.options?.offerTimeoutSeconds ?? 15;
+    this.offersPerTurn = d.options?.offersPerTurn ?? 16;
     this.callbacks = d.outbound
       ? new CallbackOffers({
           ...d.outbound,
@@ -114,11 +122,18 @@ export class Dispatcher {
     d.events.subscribe((e) => this.onEvent(e));
   }
 
-  /** Offers waiting calls to available agents until one side runs out; returns the number of offers made. */
+  /**
+   * Offers waiting calls to available agents until one side runs out, `offersPerTurn` at a time (the rest in the next
+   * turn); returns the number of offers made now.
+   */
   dispatch(): number {
     if (this.held || this.stopped) return 0;
     let offers = 0;
     for (;;) {
+      if (offers >= this.offersPerTurn) {
+        this.dispatchSoon();
+        return offers;
+      }
       const now = this.d.clock.now();
       // Inbound callers first; only an agent no waiting caller can go to is offered a callback.
       const made = this.d.transact(() => this.matchOne(now) ?? this.callbacks?.matchOne(now));
@@ -358,6 +373,12 @@ export class Dispatcher {
     for (const entry of heads) {
       const agent = this.d.presence.longestIdleOnDesk(entry.desk);
       if (!agent) continue;
+      // A waiting call that already has a live offer (freed by a late callback) is held for that agent, not offered twice.
+      const live = this.d.interactions.liveForCall(entry.callSid);
+      if (live) {
+        this.d.queue.reserve(entry.id, live.agentId);
+        continue;
+      }
       if (!this.d.queue.reserve(entry.id, agent.staffId)) continue;
       const interaction = this.d.interactions.offer({ callSid: entry.callSid, queueEntryId: entry.id, agentId: agent.staffId, at: now });
       const events: DomainEvent[] = [{ type: 'CallOffered', interactionId: interaction.id, callSid: entry.callSid, agentId: agent.staffId, queue: entry.queue, at: now }];

@@ -12,9 +12,12 @@ export class InteractionsRepo {
   private readonly getQuery;
   private readonly offerQuery;
   private readonly conferenceQuery;
+  private readonly liveForCallQuery;
 
   constructor(private readonly db: Db) {
     this.getQuery = db.select().from(interactions).where(eq(interactions.id, sql.placeholder('id'))).prepare();
+    // Asked before every offer (a call must not be offered twice) and by many webhooks.
+    this.liveForCallQuery = db.select().from(interactions).where(and(eq(interactions.callSid, sql.placeholder('callSid')), inArray(interactions.status, LIVE))).prepare();
     // Every offer runs these (in the dispatcher's transaction): prepared, not rebuilt and recompiled per call.
     this.offerQuery = db
       .insert(interactions)
@@ -68,7 +71,7 @@ export class InteractionsRepo {
   }
 
   liveForCall(callSid: string): InteractionRow | undefined {
-    return this.db.select().from(interactions).where(and(eq(interactions.callSid, callSid), inArray(interactions.status, LIVE))).get();
+    return this.liveForCallQuery.get({ callSid });
   }
 
   liveForAgent(agentId: number): InteractionRow | undefined {

@@ -50,9 +50,23 @@ export class QueueEntriesRepo {
     this.db.update(queueEntries).set({ reservedBy: null }).where(eq(queueEntries.id, id)).run();
   }
 
-  /** Puts an ended entry back to waiting with its original time queued; returns it, or undefined if there is none. */
+  /**
+   * Puts an ended entry back to waiting with its original time queued; returns it, or undefined if there is none.
+   * An entry already waiting, or whose call has a live offer (a newer agent ringing or talking), is left as it is: a
+   * late carrier callback for an older offer must not free a call another agent holds (it would be offered twice).
+   */
   reopen(callSid: string): QueueEntry | undefined {
-    this.db.update(queueEntries).set({ status: 'waiting', endedAt: null, waitSeconds: null, reservedBy: null }).where(eq(queueEntries.callSid, callSid)).run();
+    this.db
+      .update(queueEntries)
+      .set({ status: 'waiting', endedAt: null, waitSeconds: null, reservedBy: null })
+      .where(
+        and(
+          eq(queueEntries.callSid, callSid),
+          sql`${queueEntries.status} <> 'waiting'`,
+          sql`NOT EXISTS (SELECT 1 FROM interactions i WHERE i.call_sid = ${queueEntries.callSid} AND i.status IN ('offered', 'connected'))`,
+        ),
+      )
+      .run();
     return this.forCall(callSid);
   }
 

@@ -134,27 +134,7 @@ export class QueueWaitService {
       const entry = this.d.queue.forCall(callSid);
       if (!entry || entry.status !== 'waiting') return undefined;
       const rules = this.d.rules.get(entry.queue);
-      if (digits === '1') {
-        const ended = this.d.queue.end(callSid, 'callback', now)!;
-        const call = this.d.calls.get(callSid);
-        const id = this.d.callbacks.add({
-          callSid,
-          customerId: call?.customerId ?? null,
-          phone: call?.from ?? '',
-          desk: entry.desk,
-          reason: `queue:${entry.queue}`,
-          language: call?.language ?? 'zh',
-          queueSeconds: ended.waitSeconds ?? 0,
-          // The caller keeps what they had in the queue: their priority, and (through queueSeconds) their place.
-          priority: entry.priority,
-          source: 'queue',
-          requestedAt: now,
-        });
-        this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.callback', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
-        const events: DomainEvent[] = [left(ended, 'callback', now)];
-        if (id) events.push({ type: 'CallbackRequested', callbackId: id, desk: entry.desk, source: 'queue', at: now });
-        return { outcome: 'callback' as const, events };
-      }
+      if (digits === '1') return { outcome: 'callback' as const, events: this.toCallback(entry, now) };
       if (digits === '2' && this.waited(entry, now) >= rules.maxWaitSeconds && rules.overflowAction !== 'queue') {
         const ended = this.d.queue.end(callSid, 'voicemail', now)!;
         this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.voicemail', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
@@ -167,6 +147,19 @@ export class QueueWaitService {
     return r.outcome;
   }
 
+  /**
+   * A new caller admitted while the server sheds load: no IVR, straight into `queue` (a new caller's priority), with
+   * one call row and one queue entry; the wait loop offers the callback as usual. A retried webhook adds nothing.
+   */
+  admitWithoutIvr(c: { callSid: string; from: string; to: string; direction: string; queue: string; desk: QueueEntry['desk'] }): void {
+    const now = this.d.clock.now();
+    this.d.transact(() => {
+      if (!this.d.calls.insert({ sid: c.callSid, direction: c.direction, from: c.from, to: c.to, status: 'in-progress', startedAt: now, answeredAt: now })) return;
+      this.d.queue.enqueue({ callSid: c.callSid, queue: c.queue, desk: c.desk, priority: 10, reason: 'shed', status: 'waiting', enqueuedAt: now });
+      this.d.calls.appendEvent({ callSid: c.callSid, dedupeKey: `queued:${c.queue}`, type: 'queue.entered', data: { queue: c.queue, reason: 'shed' }, at: now });
+    });
+  }
+
   /** The caller must wait again (their agent vanished before they were connected): same place, same priority. */
   requeue(callSid: string): QueueEntry | undefined {
     return this.d.queue.reopen(callSid);
@@ -176,6 +169,17 @@ export class QueueWaitService {
   ended(callSid: string, queueResult: string): QueueEntryStatus {
     const outcome = outcomes[queueResult] ?? 'failed';
     const now = this.d.clock.now();
+    if (queueResult === 'queue-full') {
+      // The carrier's queue is full (a rush past its max size): the caller is called back, keeping their place, not cut off.
+      const events = this.d.transact(() => {
+        const entry = this.d.queue.forCall(callSid);
+        return entry?.status === 'waiting' ? this.toCallback(entry, now) : undefined;
+      });
+      if (events) {
+        for (const e of events) this.d.events.publish(e);
+        return 'callback';
+      }
+    }
     const entry = this.d.transact(() => {
       const e = this.d.queue.end(callSid, outcome, now);
       if (e) this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: `queue.${outcome}`, data: { queue: e.queue, queueResult, waitSeconds: e.waitSeconds }, at: now });
@@ -183,6 +187,30 @@ export class QueueWaitService {
     });
     if (entry?.status === 'abandoned') this.d.events.publish({ type: 'CallAbandoned', callSid, queue: entry.queue, waitSeconds: entry.waitSeconds ?? 0, at: now });
     return entry?.status ?? this.d.queue.forCall(callSid)?.status ?? outcome;
+  }
+
+  /** Inside a transaction: the waiting caller's entry ends as a callback request that keeps their priority and time waited. */
+  private toCallback(entry: QueueEntry, now: Date): DomainEvent[] {
+    const callSid = entry.callSid;
+    const ended = this.d.queue.end(callSid, 'callback', now)!;
+    const call = this.d.calls.get(callSid);
+    const id = this.d.callbacks.add({
+      callSid,
+      customerId: call?.customerId ?? null,
+      phone: call?.from ?? '',
+      desk: entry.desk,
+      reason: `queue:${entry.queue}`,
+      language: call?.language ?? 'zh',
+      queueSeconds: ended.waitSeconds ?? 0,
+      // The caller keeps what they had in the queue: their priority, and (through queueSeconds) their place.
+      priority: entry.priority,
+      source: 'queue',
+      requestedAt: now,
+    });
+    this.d.calls.appendEvent({ callSid, dedupeKey: 'queue:ended', type: 'queue.callback', data: { queue: entry.queue, waitSeconds: ended.waitSeconds }, at: now });
+    const events: DomainEvent[] = [left(ended, 'callback', now)];
+    if (id) events.push({ type: 'CallbackRequested', callbackId: id, desk: entry.desk, source: 'queue', at: now });
+    return events;
   }
 
   private waited(entry: QueueEntry, now: Date): number {

@@ -17,6 +17,9 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   DATABASE_FILE: z.string().min(1).default('data/hotline.sqlite'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  LOAD_SHED_MAX_LAG_MS: z.coerce.number().positive().default(150),
+  LOAD_SHED_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(150),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - (at most 64)').default('hotline'),
   TWILIO_ACCOUNT_SID: optional.pipe(z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits').optional()),
   TWILIO_AUTH_TOKEN: optional,
   TWILIO_API_KEY: optional.pipe(z.string().regex(/^SK[0-9a-f]{32}$/, 'must be SK followed by 32 hex digits').optional()),
@@ -76,6 +79,10 @@ export interface Config {
   publicBaseUrl: string;
   databaseFile: string;
   redisUrl: string;
+  /** New callers skip the IVR and wait cheaply when the event loop's p99 lag or the webhooks in flight pass these. */
+  loadShedding: { maxLagMs: number; maxInFlight: number };
+  /** Key prefix of the job queues in Redis (two servers on one Redis need two prefixes). */
+  redisPrefix: string;
   timeZone: string;
   /** calendar: each flow's business hours; open or closed: pinned whatever the hour (HOTLINE_HOURS). */
   hotlineHours: 'calendar' | 'open' | 'closed';
@@ -166,6 +173,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     publicBaseUrl,
     databaseFile: e.DATABASE_FILE,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    loadShedding: { maxLagMs: e.LOAD_SHED_MAX_LAG_MS, maxInFlight: e.LOAD_SHED_MAX_IN_FLIGHT },
     timeZone: e.TZ,
     hotlineHours: e.HOTLINE_HOURS,
     hotlineNumber: e.HOTLINE_NUMBER,

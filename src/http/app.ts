@@ -15,6 +15,8 @@ import { metricsEndpoint, type MetricsSource } from '../metrics/metrics-endpoint
 export interface ApiDeps {
   log: Logger;
   health(): HealthReport;
+  /** Event-loop lag, webhooks in flight and load shedding, for GET /health/load. */
+  load?(): object;
   /** The modules' routers; each guards its own routes with requireAuth and requireRole. */
   routers: Router[];
   /** Whose X-Forwarded-For to believe for `req.ip` (TRUST_PROXY). @default 'loopback' */
@@ -73,6 +75,11 @@ export function createApiApp(d: ApiDeps): express.Express {
     });
   }
   if (d.metrics?.token) app.get('/metrics', metricsEndpoint(d.metrics.source, d.metrics.token, d.log));
+  // No personal data: figures a load balancer, an operator or `npm run bench:day` reads (like /health, no token).
+  app.get('/health/load', (_req, res) => {
+    if (!d.load) return void res.status(404).json({ error: 'not_found', message: 'No load gauge in this process' });
+    res.set('Cache-Control', 'no-store').json(d.load());
+  });
   const staffJson = express.json({ limit: '100kb' });
   // The intake routes parse their own, larger bodies, after the integration key is checked (src/http/intake.routes.ts).
   const json: RequestHandler = (req, res, next) => (req.path.startsWith('/intake/') ? next() : staffJson(req, res, next));

@@ -75,11 +75,14 @@ export class RecordingPipelineRepo {
 
   /** The recording running on a call leg (recording, not yet completed). */
   liveForCall(callSid: string): RecordingRow | undefined {
+    // By the call alone (its index; a call has one or two recordings), the status checked here: with both in the WHERE,
+    // SQLite picked the status index and walked every recording in progress (hundreds in a rush) on each answered call.
     return this.db
       .select()
       .from(recordings)
-      .where(and(eq(recordings.callSid, callSid), eq(recordings.status, 'recording')))
-      .get();
+      .where(eq(recordings.callSid, callSid))
+      .all()
+      .find((r) => r.status === 'recording');
   }
 
   update(id: number, changes: Partial<Omit<RecordingRow, 'id'>>): void {

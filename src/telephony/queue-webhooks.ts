@@ -48,6 +48,9 @@ export function waitPrompts(t: WaitTurn): string[] {
 export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookRoute> {
   const say = (language: Language, text: string) => element('Say', attrs({ voice: DEFAULT_VOICES[language].voice, language: DEFAULT_VOICES[language].language }), text);
   const waitAttrs = attrs({ input: ['dtmf'], numDigits: 1, timeout: 1, action: `${d.base}/twilio/queue/key`, method: 'POST' });
+  // While the server sheds load: three rounds of music per request (a third of the wait loop's webhooks), no database,
+  // built once; a key pressed during the music still reaches /twilio/queue/key (1: a callback keeping the caller's place).
+  const shedHold = twimlDocument(parent('Gather', waitAttrs, [element('Play', attrs({ loop: 3 }), d.holdMusic)]));
 
   return {
     '/twilio/queue/wait': {
@@ -57,6 +60,7 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
         const prompts = waitPrompts(turn).map((text) => say(turn.language, text));
         return twimlDocument(parent('Gather', waitAttrs, [...prompts, element('Play', '', d.holdMusic)]));
       },
+      shed: () => shedHold,
     },
     '/twilio/queue/key': {
       kind: 'twiml',
@@ -73,6 +77,12 @@ export function queueWebhookRoutes(d: QueueWebhookDeps): Record<string, WebhookR
         if (status === 'voicemail') return d.voicemail(p.CallSid);
         if (status !== 'callback') return twimlDocument('<Hangup/>');
         const language = d.queueWait.turn(p.CallSid).language;
+        if (p.QueueResult === 'queue-full') {
+          return twimlDocument(
+            say(language, language === 'zh' ? '非常抱歉，现在来电太多，线路已满。我们已记下您的号码，客服人员会尽快给您回电。再见。' : 'We are sorry, all our lines are full right now. We have noted your number and an agent will call you back as soon as possible. Goodbye.'),
+            '<Hangup/>',
+          );
+        }
         return twimlDocument(
           say(language, language === 'zh' ? '好的，我们已记下您的回电请求，并保留您的排队顺序，客服人员会尽快给您回电。感谢您的来电，再见。' : 'Thank you. We have kept your place and will call you back as soon as an agent is free. Goodbye.'),
           '<Hangup/>',

@@ -36,6 +36,8 @@ export interface TwimlUrls {
 
 export class TwimlRenderer {
   readonly fallbackTwiml: string;
+  /** What a new caller hears while the server sheds load: a short notice, then the general queue (built once). */
+  readonly shedTwiml: string;
   /** The attributes of every <Enqueue>: the wait loop and the result come back here. */
   private readonly enqueueAttrs: string;
 
@@ -43,6 +45,11 @@ export class TwimlRenderer {
     this.enqueueAttrs =
       attr('waitUrl', `${urls.base}/twilio/queue/wait`) + ' waitUrlMethod="POST"' + attr('action', `${urls.base}/twilio/queue/result`) + ' method="POST"';
     this.fallbackTwiml = this.buildFallback();
+    this.shedTwiml = twimlDocument(
+      sayVerb('您好，现在来电较多，请您稍候，我们将尽快为您接通。如需回电，请随时按1。', 'zh', DEFAULT_VOICES),
+      sayVerb('All our agents are busy. Please hold, or press 1 at any time to be called back.', 'en', DEFAULT_VOICES),
+      element('Enqueue', this.enqueueAttrs, FALLBACK_QUEUE),
+    );
   }
 
   /** The IVR's next instructions; actions come back to /twilio/ivr carrying the step. */

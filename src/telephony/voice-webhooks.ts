@@ -11,6 +11,8 @@ export interface VoiceWebhookDeps {
   callStatus: CallStatusService;
   voicemails: VoicemailsRepo;
   twiml: TwimlRenderer;
+  /** While shedding load: admit a new caller without the IVR (one call row, one queue entry); it hears twiml.shedTwiml. */
+  admitShed?(p: WebhookParams): void;
 }
 
 export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookRoute> {
@@ -22,6 +24,12 @@ export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookR
         d.callStatus.answered(p.CallSid);
         return twiml;
       },
+      shed: d.admitShed
+        ? (p) => {
+            d.admitShed!(p);
+            return d.twiml.shedTwiml;
+          }
+        : undefined,
     },
     '/twilio/ivr': {
       kind: 'twiml',

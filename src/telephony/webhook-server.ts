@@ -4,6 +4,7 @@ import twilio from 'twilio';
 import type { Logger } from '../logging/logger';
 import { maskPhone } from '../logging/logger';
 import { correlationId, withCorrelation } from '../logging/correlation';
+import type { LoadGauge } from './load-shedding';
 
 export type WebhookParams = Record<string, string>;
 
@@ -13,6 +14,8 @@ export interface WebhookRoute {
   /** Conference and recording callbacks may carry no CallSid (they name a ConferenceSid instead). */
   callSidOptional?: boolean;
   handle(params: WebhookParams, query: URLSearchParams, log: Logger): string;
+  /** While the server sheds load: a cheaper answer (no IVR, no figures), used instead of handle. */
+  shed?(params: WebhookParams, query: URLSearchParams, log: Logger): string;
 }
 
 export interface WebhookServerOptions {
@@ -28,6 +31,8 @@ export interface WebhookServerOptions {
   groupCommit?: { run<T>(work: () => T, after: (outcome: { committed: true; value: T } | { committed: false }) => void): void };
   /** Told of each answer (seconds from the request's arrival), fallback and signature rejection (src/metrics/). */
   observe?: WebhookObserver;
+  /** Counts webhooks in flight and says when to shed: routes with a `shed` answer use it then. */
+  load?: LoadGauge;
 }
 
 export interface WebhookObserver {
@@ -85,15 +90,19 @@ export function createWebhookHandler(o: WebhookServerOptions) {
     });
   };
 
-  function answer(route: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse, started: number) {
+  function answer(matched: WebhookRoute, params: WebhookParams, query: URLSearchParams, path: string, res: ServerResponse, started: number) {
     const log = lazyChild(o.log, { callSid: params.CallSid, path });
+    const load = o.load;
+    const begun = load?.begin() ?? 0;
     const send = (body: string) => {
+      load?.end(begun);
       res.writeHead(200, XML);
       res.end(body);
       const seconds = (performance.now() - started) / 1000;
       o.observe?.answered(path, seconds);
       if (o.log.isDebugEnabled()) o.log.debug('webhook answered', { path, ms: Math.round(seconds * 1000) });
     };
+    const route: WebhookRoute = matched.shed && load?.shedding() ? { ...matched, handle: matched.shed } : matched;
     if (!o.groupCommit) return send(handle(route, params, query, log, path));
     const id = correlationId();
     o.groupCommit.run(

@@ -232,6 +232,34 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
       expectConsistent();
     });
 
+    it('a rush is offered offersPerTurn at a time, the rest on the next turn (webhooks are served in between)', async () => {
+      await dispatcher.stop();
+      await available('agent1', 'agent2', 'agent3', 'agent4');
+      const calls3 = [waitingCall({ enqueuedAt: at(-30) }), waitingCall({ enqueuedAt: at(-20) }), waitingCall({ enqueuedAt: at(-10) })];
+      const paced = new Dispatcher({
+        queue,
+        presence,
+        presenceService,
+        interactions: interactionsRepo,
+        calls,
+        rules: new QueueSettingsRepo(db),
+        transact,
+        clock,
+        events,
+        carrier,
+        identity: (username) => agentIdentity({ username }),
+        log: createLogger('error', true),
+        options: { offersPerTurn: 2 },
+      });
+      expect(paced.dispatch()).to.equal(2);
+      expect(offered().map((ix) => ix.callSid)).to.deep.equal([calls3[0].callSid, calls3[1].callSid]);
+      await new Promise((r) => setImmediate(r));
+      expect(offered().map((ix) => ix.callSid)).to.deep.equal(calls3.map((c) => c.callSid));
+      await paced.idle();
+      await paced.stop();
+      expectConsistent();
+    });
+
     it('an agent on two desks gets the best call across both', async () => {
       const front = waitingCall({ desk: 'front', priority: 10, enqueuedAt: at(-300) });
       const middle = waitingCall({ desk: 'middle', queue: 'middle-review', priority: 30, enqueuedAt: at(-5) });
