@@ -18,8 +18,8 @@ describe('the floor during a simulated rush (carrier simulator, dispatcher wallb
   let board: FloorWatcher;
 
   beforeEach(async () => {
-    // 100 real ms per simulated second (a short abandon's 5 s is 500 ms: room for a busy machine); a refresh each simulated second.
-    f = await startHotlineWithSimulator({}, { timeScale: 100, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 100 } });
+    // 200 real ms per simulated second (a short abandon's 5 s is a whole second: room for a busy machine).
+    f = await startHotlineWithSimulator({}, { timeScale: 200, simulatedServerClock: true, acdTickMs: 10, floor: { minIntervalMs: 20, refreshMs: 100 } });
   });
   afterEach(async () => {
     for (const d of desks.splice(0)) d.close();
