@@ -88,7 +88,7 @@ describe('browser console: the wallboard (Chromium)', function () {
     const agentId = (f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent3'").get() as { id: number }).id;
     expect((await api(f, 'PUT', '/api/agents/me/state', token, { state: 'available' })).status).to.equal(200);
     expect((await api(f, 'PUT', '/api/agents/me/state', token, { state: 'break', reason: 'rest' })).status).to.equal(200);
-    await agentPage.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.textContent === 'break');
+    await agentPage.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.getAttribute('data-state') === 'break');
 
     const board = await wallboardOf('dispatcher1', LAPTOP, 'en-US');
     const tile = (desk: string) => board.locator(`[data-desk=${desk}] [data-agent="${agentId}"]`);
@@ -105,7 +105,7 @@ describe('browser console: the wallboard (Chromium)', function () {
     await screenshot(board, 'wallboard-end-break-dialog-1366');
     await board.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
-    await agentPage.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.textContent === 'available', undefined, { timeout: 2000 });
+    await agentPage.waitForFunction(() => document.querySelector('[data-testid=agent-state]')?.getAttribute('data-state') === 'available', undefined, { timeout: 2000 });
     await board.waitForFunction((id) => document.querySelector(`[data-desk=front] [data-agent="${id}"] .state`)?.textContent?.includes('Available'), agentId, { timeout: 2000 });
     expect(f.hotline.presence.get(agentId).state).to.equal('available');
 
