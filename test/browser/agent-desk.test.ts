@@ -43,6 +43,8 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
   /** Signs in with the keyboard only (the username field has the focus). */
   async function signInByKeyboard(): Promise<void> {
     await page.goto(`${f.base}/`);
+    // The form takes the focus once the page has run: type only then (a cold first load may take a moment).
+    await page.locator('input[name=username]:focus').waitFor();
     await page.keyboard.type('agent1');
     await page.keyboard.press('Tab');
     await page.keyboard.type('hotline-demo');
