@@ -255,6 +255,8 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await page.getByRole('button', { name: 'New key' }).click();
     const key = (await page.getByTestId('new-key').locator('code').textContent())!;
     expect(key.length).to.be.at.least(20);
+    // The list is read again after the key is made: wait for the new row, then check it shows no secret.
+    await page.getByTestId('keys').getByText('erp', { exact: true }).first().waitFor();
     expect(await page.getByTestId('keys').textContent()).to.contain('erp').and.not.contain(key);
     await screenshot(page, 'admin-keys');
   });
