@@ -5,8 +5,10 @@ import { FloorState, type FloorJson } from '../../console/src/screens/wallboard-
 import { SyntheticFloor } from '../../scripts/bench/synthetic-floor';
 import { prng } from '../../scripts/bench/seeded';
 
+// Callers as a set per queue: the synthetic feed stamps waits on the real clock and the snapshot rounds them to the
+// second, so two callers of one priority queued within the same second may tie; offer order is tested below.
 const summary = (s: FloorState) => ({
-  queues: [...s.queues.values()].map((q) => `${q.name}:${q.callers.map((c) => `${c.callSid}/${c.priority}`).join(',')}`),
+  queues: [...s.queues.values()].map((q) => `${q.name}:${q.callers.map((c) => `${c.callSid}/${c.priority}`).sort().join(',')}`),
   agents: [...s.agents.values()].filter((a) => a.state !== 'offline').map((a) => `${a.id}:${a.state}:${a.desks.join('+')}`).sort(),
 });
 
