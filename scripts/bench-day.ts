@@ -26,6 +26,8 @@ Runs a whole center through the real server for a while, from outside, on 127.0.
   - the server is \`node --import tsx src/main.ts\` (what the Procfile runs) as a child process, on a fresh SQLite
     file in a temporary directory with the demo data, the hotline open whatever the hour, its job workers inside
     it as in simulator mode, Redis keys under a prefix of its own;
+  - the job worker is \`node --import tsx src/worker.ts\` (the Procfile's \`worker\`) as a third child process, and
+    the server runs with WEB_RUNS_JOBS=false (--jobs-in-web: the workers inside the server instead);
   - the carrier simulator is \`npm run sim\` as another child process (SIMULATOR_SECRET shared, the server gets
     SIMULATOR_URL); the agents' softphones and the callers run in the simulator's process (\`--load\`), so they
     never take the server's event loop;
@@ -59,6 +61,9 @@ Options:
   --cpu-prof            profile the server (node --cpu-prof), print where its time went (scripts/bench/cpu-profile.ts);
                         the .cpuprofile is kept in the temp directory
   --sim-cpu-prof        profile the simulator's process too (node --cpu-prof --import tsx scripts/sim.ts), kept in the temp directory
+  --jobs-in-web         run the job workers (recording downloads and analysis, the dialer, sweeps) inside the web
+                        process, as the built-in simulator does, instead of in \`npm run worker\` (WEB_RUNS_JOBS=false,
+                        what the Procfile's web + worker run)
   --shed-lag <ms>       the server's load-shedding bound on event-loop lag p99 (default: the server's, 150)
   --shed-in-flight <n>  the server's bound on webhooks in flight (default: the server's, 150)
   --keep                keep the temporary directory
@@ -81,6 +86,7 @@ interface Options {
   seed: number;
   cpuProf: boolean;
   simCpuProf: boolean;
+  jobsInWeb: boolean;
   shedLag?: number;
   shedInFlight?: number;
   keep: boolean;
@@ -106,6 +112,7 @@ function parseOptions(argv: string[]): Options {
       seed: { type: 'string', default: '1' },
       'cpu-prof': { type: 'boolean', default: false },
       'sim-cpu-prof': { type: 'boolean', default: false },
+      'jobs-in-web': { type: 'boolean', default: false },
       'shed-lag': { type: 'string' },
       'shed-in-flight': { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -144,6 +151,7 @@ function parseOptions(argv: string[]): Options {
     seed: num('seed', values.seed, (n) => Number.isInteger(n) && n >= 0, 'a whole number >= 0'),
     cpuProf: values['cpu-prof'],
     simCpuProf: values['sim-cpu-prof'],
+    jobsInWeb: values['jobs-in-web'],
     shedLag: values['shed-lag'] === undefined ? undefined : num('shed-lag', values['shed-lag'], pos, 'positive milliseconds'),
     shedInFlight: values['shed-in-flight'] === undefined ? undefined : num('shed-in-flight', values['shed-in-flight'], pos, 'a positive number'),
     keep: values.keep,
@@ -229,6 +237,8 @@ interface Sample {
   t: number;
   cpu: number;
   simCpu: number;
+  /** The job worker's CPU % (0 with --jobs-in-web). */
+  workerCpu: number;
   rss: number;
   lagP99: number;
   lagMax: number;
@@ -314,12 +324,20 @@ async function main(): Promise<number> {
   const serverEnv: Record<string, string> = { ...env, SIMULATOR_URL: `http://127.0.0.1:${simPort}` };
   if (o.shedLag !== undefined) serverEnv.LOAD_SHED_MAX_LAG_MS = String(o.shedLag);
   if (o.shedInFlight !== undefined) serverEnv.LOAD_SHED_MAX_IN_FLIGHT = String(o.shedInFlight);
+  if (!o.jobsInWeb) serverEnv.WEB_RUNS_JOBS = 'false';
   const errorLines: string[] = [];
   const server = child('server', process.execPath, nodeArgs, serverEnv, (l) => {
     if (/"level":"error"/.test(l)) errorLines.push(l);
     return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
   });
   const pid = server.proc.pid!;
+  // The job worker, as the Procfile's `worker` (its own SQLite connection on the same file, the same Redis prefix).
+  const worker = o.jobsInWeb
+    ? undefined
+    : child('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], serverEnv, (l) => {
+        if (/"level":"error"/.test(l)) errorLines.push(`[worker] ${l}`);
+        return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
+      });
   for (let i = 0; ; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/health/load`).then((r) => r.ok, () => false);
     if (up) break;
@@ -342,10 +360,12 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   let prev = procStat(pid);
   let prevSim = groupTicks(sim.proc.pid!);
+  let prevWorker = worker ? (procStat(worker.proc.pid!)?.ticks ?? 0) : 0;
   let prevAt = Date.now();
   const sample = async () => {
     const s = procStat(pid);
     const simTicks = groupTicks(sim.proc.pid!);
+    const workerTicks = worker ? (procStat(worker.proc.pid!)?.ticks ?? prevWorker) : 0;
     const at = Date.now();
     let load: LoadReport | undefined;
     try {
@@ -356,6 +376,8 @@ async function main(): Promise<number> {
     if (!s || !prev) return;
     const cpu = ((s.ticks - prev.ticks) / CLK_TCK / ((at - prevAt) / 1000)) * 100;
     const simCpu = ((simTicks - prevSim) / CLK_TCK / ((at - prevAt) / 1000)) * 100;
+    const workerCpu = ((workerTicks - prevWorker) / CLK_TCK / ((at - prevAt) / 1000)) * 100;
+    prevWorker = workerTicks;
     prev = s;
     prevSim = simTicks;
     prevAt = at;
@@ -363,6 +385,7 @@ async function main(): Promise<number> {
       t: Math.round((at - t0) / 1000),
       cpu,
       simCpu,
+      workerCpu,
       rss: s.rss,
       lagP99: load?.lastWindowLagMs.p99 ?? NaN,
       lagMax: load?.lastWindowLagMs.max ?? NaN,
@@ -394,7 +417,8 @@ async function main(): Promise<number> {
 
   // Stop the server gracefully (the CPU profile is written at exit), then the simulator.
   server.proc.kill('SIGTERM');
-  await Promise.race([server.exited, sleep(15_000)]);
+  worker?.proc.kill('SIGTERM');
+  await Promise.all([Promise.race([server.exited, sleep(15_000)]), worker && Promise.race([worker.exited, sleep(15_000)])]);
   // npm does not pass signals on: stop its whole process group (npm, tsx and the simulator).
   process.kill(-sim.proc.pid!, 'SIGTERM');
   await Promise.race([sim.exited, sleep(5_000)]);
@@ -429,15 +453,15 @@ async function main(): Promise<number> {
       `the simulator's own event-loop lag p50 ${result.simLag.p50}, p99 ${result.simLag.p99}, max ${result.simLag.max} ms`,
   );
   for (const [route, r] of Object.entries(result.webhook.byRoute)) console.log(`  ${route.padEnd(30)} ${String(r.count).padStart(8)}  p50 ${String(r.p50).padStart(7)}  p99 ${String(r.p99).padStart(7)}  max ${String(r.max).padStart(8)}`);
-  console.log(`\nServer process every 5 s (t s: CPU %, RSS MB, [the simulator's CPU %], event-loop lag p99/max ms over 5 s, max webhooks in flight so far, shedding, load average):`);
+  console.log(`\nServer process every 5 s (t s: CPU %, RSS MB, [the simulator's CPU %, the worker's], event-loop lag p99/max ms over 5 s, max webhooks in flight so far, shedding, load average):`);
   for (const s of samples) {
     console.log(
-      `  ${String(s.t).padStart(4)}: ${s.cpu.toFixed(0).padStart(3)}%  ${(s.rss / 1e6).toFixed(0).padStart(4)} MB  [sim ${s.simCpu.toFixed(0).padStart(3)}%]  lag ${s.lagP99.toFixed(1).padStart(6)}/${s.lagMax.toFixed(0).padStart(5)}  in flight ${String(s.inFlight).padStart(4)}  ${s.shedding ? 'SHEDDING' : '        '}  load ${s.load1.toFixed(2)}`,
+      `  ${String(s.t).padStart(4)}: ${s.cpu.toFixed(0).padStart(3)}%  ${(s.rss / 1e6).toFixed(0).padStart(4)} MB  [sim ${s.simCpu.toFixed(0).padStart(3)}%${worker ? `, worker ${s.workerCpu.toFixed(0).padStart(3)}%` : ''}]  lag ${s.lagP99.toFixed(1).padStart(6)}/${s.lagMax.toFixed(0).padStart(5)}  in flight ${String(s.inFlight).padStart(4)}  ${s.shedding ? 'SHEDDING' : '        '}  load ${s.load1.toFixed(2)}`,
     );
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   console.log(
-    `  simulator CPU mean ${mean(samples.map((s) => s.simCpu)).toFixed(0)}%; server CPU mean ${mean(cpuS).toFixed(0)}%, max ${Math.max(...cpuS).toFixed(0)}%; RSS start ${((rssS[0] ?? 0) / 1e6).toFixed(0)} MB, max ${(Math.max(...rssS) / 1e6).toFixed(0)} MB, end ${((rssS[rssS.length - 1] ?? 0) / 1e6).toFixed(0)} MB`,
+    `  simulator CPU mean ${mean(samples.map((s) => s.simCpu)).toFixed(0)}%${worker ? `; worker CPU mean ${mean(samples.map((s) => s.workerCpu)).toFixed(0)}%` : ''}; server CPU mean ${mean(cpuS).toFixed(0)}%, max ${Math.max(...cpuS).toFixed(0)}%; RSS start ${((rssS[0] ?? 0) / 1e6).toFixed(0)} MB, max ${(Math.max(...rssS) / 1e6).toFixed(0)} MB, end ${((rssS[rssS.length - 1] ?? 0) / 1e6).toFixed(0)} MB`,
   );
   console.log(
     `  event-loop lag (server's monitorEventLoopDelay, start to the arrivals' end): p50 ${atArrivalsEnd?.eventLoopLagMs.p50 ?? '?'} ms, p99 ${atArrivalsEnd?.eventLoopLagMs.p99 ?? '?'} ms, max ${atArrivalsEnd?.eventLoopLagMs.max ?? '?'} ms; worst 5-s window p99 ${lagS.length ? Math.max(...lagS).toFixed(1) : '?'} ms`,

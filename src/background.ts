@@ -53,6 +53,8 @@ export interface BackgroundOptions {
   recordingStore?: RecordingStore;
   /** The process's metrics: bull queue depths, failed jobs and Redis are added to it (src/metrics/). */
   metrics?: HotlineMetrics;
+  /** Run the job workers and sweeps here; false: only hand the outbox to Redis (the web process with WEB_RUNS_JOBS=false). @default true */
+  workers?: boolean;
 }
 
 export function startBackground(o: BackgroundOptions) {
@@ -71,7 +73,11 @@ export function startBackground(o: BackgroundOptions) {
     media: o.callControl,
     dir: o.recordingsDir ?? path.resolve('recordings'),
   });
-  queues.process(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
+  const workers = o.workers ?? true;
+  const work: JobQueues['process'] = (...args) => {
+    if (workers) queues.process(...args);
+  };
+  work(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
   });
   const surveyComments = new SurveyCommentDownloader({
@@ -79,7 +85,7 @@ export function startBackground(o: BackgroundOptions) {
     media: o.callControl,
     dir: o.recordingsDir ?? path.resolve('recordings'),
   });
-  queues.process(SURVEY_COMMENT_DOWNLOAD.queue, SURVEY_COMMENT_DOWNLOAD.name, async (payload) => {
+  work(SURVEY_COMMENT_DOWNLOAD.queue, SURVEY_COMMENT_DOWNLOAD.name, async (payload) => {
     await surveyComments.run(payload);
   });
   const recordingStore = o.recordingStore ?? new LocalRecordingStore(o.recordingsDir ?? path.resolve('recordings'));
@@ -91,7 +97,7 @@ export function startBackground(o: BackgroundOptions) {
     clock: o.clock ?? { now: () => new Date() },
     log: o.log.child({ component: 'recordings' }),
   });
-  queues.process(RECORDING_DOWNLOAD.queue, RECORDING_DOWNLOAD.name, async (payload) => {
+  work(RECORDING_DOWNLOAD.queue, RECORDING_DOWNLOAD.name, async (payload) => {
     await recordingDownloader.run(payload);
   });
   const retention = new RecordingRetention({
@@ -118,9 +124,10 @@ export function startBackground(o: BackgroundOptions) {
   });
   // Started once Redis answers (the voicemail worker's connections tell): until then nothing could be dialed anyway,
   // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
-  queues.whenUp(() => queues.process(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
+  queues.whenUp(() => work(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
   // An attempt whose job gave up, or never ran, ends after a while: the agent waiting on the line is told.
   const stalledSweep = setInterval(() => {
+    if (!workers) return;
     dialer.sweepStalled().catch((err: unknown) => o.log.error('stalled callback attempt sweep failed', { err: String(err) }));
   }, o.stalledAttemptSweepMs ?? 60_000);
   stalledSweep.unref();
@@ -146,8 +153,8 @@ export function startBackground(o: BackgroundOptions) {
     });
   };
   queues.whenUp(() => {
-    if (stopped) return;
-    queues.process(
+    if (stopped || !workers) return;
+    work(
       QUALITY_SAMPLING.queue,
       QUALITY_SAMPLING.name,
       async () => {
@@ -155,7 +162,7 @@ export function startBackground(o: BackgroundOptions) {
       },
       1,
     );
-    queues.process(
+    work(
       RECORDING_RETENTION.queue,
       RECORDING_RETENTION.name,
       async () => {
@@ -163,7 +170,7 @@ export function startBackground(o: BackgroundOptions) {
       },
       1,
     );
-    queues.process(
+    work(
       REPORT_ROLLUP.queue,
       REPORT_ROLLUP.name,
       async () => {

@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   await hotline.listen(config.port, config.host).catch((err: unknown) => {
     throw portProblem(err, 'PORT');
   });
-  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, metrics, prefix: config.redisPrefix });
+  const background = startBackground({ config, db, log, callControl, groupCommit: hotline.groupCommit, metrics, prefix: config.redisPrefix, workers: config.webRunsJobs });
+  if (!config.webRunsJobs) log.info('WEB_RUNS_JOBS=false: the job workers run in `npm run worker`, not here');
   const metricsServer =
     config.metrics.port === undefined
       ? undefined

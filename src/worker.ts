@@ -11,10 +11,10 @@ import { startMetricsServer } from './metrics/metrics-endpoint';
 try {
   loadEnvFile();
   const config = loadConfig();
-  if (config.simulator) {
-    // The simulator lives inside the web process with credentials made at each start: a worker apart cannot reach it.
+  if (config.simulator && !config.simulator.url) {
+    // The built-in simulator lives inside the web process with credentials made at each start: a worker apart cannot reach it.
     console.error(
-      'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): in simulator mode the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.',
+      'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN), or a separate simulator (SIMULATOR_URL and SIMULATOR_SECRET, as the server has them): with the built-in simulator the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.',
     );
     process.exit(1);
   }
@@ -22,7 +22,7 @@ try {
   const db = openDatabase(config.databaseFile);
   // The worker's own metrics (jobs, Redis, SQLite, the process) on WORKER_METRICS_PORT; the web process has the floor's.
   const metrics = new HotlineMetrics({ process: 'worker' }).timeDatabase();
-  const background = startBackground({ config, db, log, callControl: new TwilioCallControl({ ...config.twilio, log: log.child({ component: 'carrier' }) }), metrics, prefix: config.redisPrefix });
+  const background = startBackground({ config, db, log, callControl: new TwilioCallControl({ ...config.twilio, apiBaseUrl: config.simulator?.url, log: log.child({ component: 'carrier' }) }), metrics, prefix: config.redisPrefix });
   log.info('worker started');
   if (config.metrics.workerPort !== undefined) {
     startMetricsServer(metrics, { port: config.metrics.workerPort, host: config.metrics.host, log }).then(

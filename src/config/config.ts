@@ -46,6 +46,7 @@ const envSchema = z.object({
   METRICS_HOST: z.string().default('127.0.0.1').refine((h) => h === 'localhost' || isIP(h) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::) or localhost'),
   WORKER_METRICS_PORT: optional.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int('must be a port number').min(0).max(65535).optional()),
   SEED_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  WEB_RUNS_JOBS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TRUST_PROXY: z
     .string()
     .default('loopback')
@@ -93,6 +94,12 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Seed demo customers and demo staff into an empty database: only ever in simulator mode. */
   seedDemoData: boolean;
+  /**
+   * Whether the web process also runs the bull job workers (recording downloads and analysis, the dialer, sweeps,
+   * rollups). false (WEB_RUNS_JOBS=false) leaves them to `npm run worker`, so the webhooks have the web process to
+   * themselves; the web process still hands its outbox to Redis.
+   */
+  webRunsJobs: boolean;
   /** The middle and back office's rules, and the outbound dialer's center-wide pace. */
   office: {
     /** Orders above this amount (fen) are held for review. */
@@ -183,6 +190,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Readonly<Co
     logLevel: e.LOG_LEVEL,
     // Demo accounts have a published password: never in a center with a real carrier.
     seedDemoData: e.SEED_DEMO_DATA && !live,
+    webRunsJobs: e.WEB_RUNS_JOBS,
     trustProxy: e.TRUST_PROXY,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT },
     office: {

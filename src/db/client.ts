@@ -21,10 +21,46 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(withStatementCache(sqlite), { schema }) as Db;
+  // The project's own code prepares its statements once and may set their modes (pluck): it gets the plain connection.
+  db.$client = sqlite;
   migrate(db, { migrationsFolder });
   if (file !== ':memory:') checkpointInBackground(sqlite, path.resolve(file));
   return db;
+}
+
+/** Statements drizzle may keep at once (least recently used out first). */
+export const STATEMENT_CACHE_SIZE = 1_000;
+
+/**
+ * The connection as drizzle sees it: drizzle prepares every query anew, and better-sqlite3's prepare (parsing and
+ * planning the SQL) was 7% of a busy server's time (docs/busy-day.md). Its SQL texts are parameterized, so a statement
+ * is reused by its text; one still iterating is never handed out twice, and drizzle's `raw()` mode is reset.
+ */
+export function withStatementCache(sqlite: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      cache.delete(source);
+      cache.set(source, cached);
+      if (cached.reader) cached.raw(false);
+      return cached;
+    }
+    const stmt = sqlite.prepare(source);
+    if (!cached) {
+      cache.set(source, stmt);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, key) {
+      if (key === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** Pages in the WAL after which the connection checkpoints by itself, should the background checkpointer fall behind. */

@@ -35,7 +35,8 @@ export class GroupCommit {
     private readonly sqlite: Database.Database,
     private readonly onCommitError: (err: unknown, retriedAlone: boolean) => void,
   ) {
-    this.begin = sqlite.prepare('BEGIN');
+    // IMMEDIATE: another process's writer makes it wait (busy_timeout), never fail half-way (see transactor()).
+    this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
     this.rollback = sqlite.prepare('ROLLBACK');
   }

@@ -13,7 +13,9 @@ export interface OpenGroup {
 export function transactor(db: Db, group?: OpenGroup): Transact {
   // One transaction function for the connection: better-sqlite3 builds four wrappers and defines their properties
   // each time transaction() is called, which costs more than an empty BEGIN/COMMIT. Nested calls still use savepoints.
-  const transaction = db.$client.transaction((fn: () => unknown) => fn());
+  // BEGIN IMMEDIATE: with another process writing (the worker, an import), a deferred transaction that read first
+  // fails at its first write with SQLITE_BUSY at once; an immediate one waits for the lock (busy_timeout) instead.
+  const transaction = db.$client.transaction((fn: () => unknown) => fn()).immediate;
   const run = (fn: () => unknown) => {
     const timings = dbTimings();
     // Only outermost transactions are timed: a nested one is a savepoint inside one already timed (or a webhook group).

@@ -41,7 +41,11 @@ export interface FloorOutput {
 }
 
 export interface FloorFeedOptions {
-  /** At most one update per this many ms while things happen (the first change after a quiet spell goes at once). @default 100 */
+  /**
+   * At most one update per this many ms while things happen (the first change after a quiet spell goes at once), and
+   * never more often than ten times the last computation's length (the board costs milliseconds with a thousand
+   * agents: at most a tenth of the process goes to it however busy the floor is). @default 100
+   */
   minIntervalMs?: number;
   /** The board is recomputed this often even when nothing happened (waits grow, alerts' hold times pass). @default 1000 */
   refreshMs?: number;
@@ -93,6 +97,9 @@ export class FloorFeed {
   private readonly minInterval: number;
   private readonly refresh: number;
   private readonly listeners = new Set<Listener>();
+  /** Listeners that want every change, plus the screens open on the floor (watch()). */
+  private watchers = 0;
+  private computeMs = 0;
   private board?: Board;
   private seq = 0;
   private readonly snapshots = new Map<string, Buffer>();
@@ -136,16 +143,38 @@ export class FloorFeed {
     this.timer = this.immediate = undefined;
   }
 
-  subscribe(l: Listener): () => void {
+  /**
+   * `l` hears every round. A `passive` listener (the WebSocket server, which relays to screens) does not by itself keep
+   * the feed quick: it tells when a screen opens on the floor with watch().
+   */
+  subscribe(l: Listener, o: { passive?: boolean } = {}): () => void {
     this.listeners.add(l);
-    return () => this.listeners.delete(l);
+    const unwatch = o.passive ? () => {} : this.watch();
+    return () => {
+      unwatch();
+      this.listeners.delete(l);
+    };
+  }
+
+  /**
+   * Someone looks at the floor until the returned function is called. While nobody does, a change waits for the next
+   * refresh (the alerts are still judged every refreshMs): a busy day's hundreds of events a second would otherwise
+   * recompute a board nobody sees ten times a second.
+   */
+  watch(): () => void {
+    if (this.watchers++ === 0 && this.changedSince !== undefined) this.changed();
+    let watching = true;
+    return () => {
+      if (watching) this.watchers--;
+      watching = false;
+    };
   }
 
   /** Something on the floor changed (a domain event, a setting): an update goes out within minIntervalMs. */
   changed(): void {
     this.changedSince ??= Date.now();
-    if (this.timer || this.immediate) return;
-    const wait = this.lastFlush + this.minInterval - Date.now();
+    if (this.timer || this.immediate || this.watchers === 0) return;
+    const wait = this.lastFlush + Math.max(this.minInterval, 10 * this.computeMs) - Date.now();
     // setImmediate gathers the events of one turn (a webhook's several) into one update.
     if (wait <= 0) this.immediate = setImmediate(() => this.flush());
     else this.timer = setTimeout(() => this.flush(), wait);
@@ -191,8 +220,10 @@ export class FloorFeed {
     let next: Board;
     let alerts: ReturnType<AlertsService['evaluate']>;
     try {
+      const started = performance.now();
       next = this.d.board.compute();
       alerts = this.d.alerts.evaluate(next);
+      this.computeMs = performance.now() - started;
     } catch (err) {
       this.d.log?.error('floor board failed', { err: String(err) });
       return;

@@ -105,7 +105,7 @@ export class CallbackRequestsRepo {
     this.dncQuery = db.select({ phone: doNotCall.phone }).from(doNotCall).where(eq(doNotCall.phone, sql.placeholder('phone'))).prepare();
     this.customerZoneQuery = db.select({ timeZone: customers.timeZone }).from(customers).where(eq(customers.id, sql.placeholder('id'))).prepare();
     this.dataVersion = db.$client.prepare('PRAGMA data_version').pluck();
-    this.atomically = db.$client.transaction((fn: () => CallbackRequest | undefined) => fn());
+    this.atomically = db.$client.transaction((fn: () => CallbackRequest | undefined) => fn()).immediate;
     this.getQuery = db.select().from(callbackRequests).where(eq(callbackRequests.id, sql.placeholder('id'))).prepare();
     // The time zones of open items, one index seek each on callback_requests_window (a skip scan written out).
     this.openTimeZones = db.$client.prepare<[], { timeZone: string }>(

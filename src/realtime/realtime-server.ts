@@ -64,7 +64,7 @@ export interface RealtimeDeps {
   presence: PresenceSink;
   screenPops: ScreenPopSource;
   /** The floor feed: a snapshot to each floor watcher on connect and on request, then its updates and alerts. */
-  floor?: Pick<FloorFeed, 'snapshotText' | 'subscribe' | 'teamOf'>;
+  floor?: Pick<FloorFeed, 'snapshotText' | 'subscribe' | 'teamOf' | 'watch'>;
   clock?: Clock;
   log?: Logger;
   options?: RealtimeOptions;
@@ -80,6 +80,8 @@ interface Client {
   stale: boolean;
   /** When (ms) it last got a floorSnapshot. */
   snapshotAt: number;
+  /** Set while a floor watcher is connected: the feed keeps its updates quick while someone watches. */
+  unwatchFloor?: () => void;
 }
 
 /** What the floor feed did for slow watchers since the start (for benchmarks and tests). */
@@ -150,7 +152,7 @@ export class RealtimeServer {
     this.unsubscribeRevocations = d.revocations?.subscribe((r) => this.endSessions(r)) ?? (() => {});
     this.pinger = setInterval(() => this.pingAll(), this.o.pingIntervalMs);
     this.pinger.unref();
-    this.unsubscribeFloor = d.floor?.subscribe((out, gone) => this.onFloor(out, gone)) ?? (() => {});
+    this.unsubscribeFloor = d.floor?.subscribe((out, gone) => this.onFloor(out, gone), { passive: true }) ?? (() => {});
     if (d.floor) {
       this.drainCheck = setInterval(() => this.resyncDrained(), this.o.drainCheckMs);
       this.drainCheck.unref();
@@ -365,6 +367,7 @@ export class RealtimeServer {
 
   private onClose(client: Client): void {
     this.stale.delete(client);
+    client.unwatchFloor?.();
     if (!this.clients.delete(client)) return;
     const mine = this.byStaff.get(client.staff.id);
     mine?.delete(client);
@@ -411,6 +414,7 @@ export class RealtimeServer {
     if (!this.d.floor || !FLOOR_ROLES.includes(client.staff.role)) return;
     try {
       client.snapshotAt = Date.now();
+      client.unwatchFloor ??= this.d.floor.watch();
       this.sendText(client, this.d.floor.snapshotText(client.staff));
     } catch (err) {
       this.d.log?.error('floor snapshot failed', { staffId: client.staff.id, err: err instanceof Error ? err.message : String(err) });

@@ -49,7 +49,9 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
    * Both sides join the interaction's conference. No conference recording (it is mixed to one channel): the customer's
    * own leg is recorded in two channels instead (src/recordings/call-recorder.ts), started as they join. The caller's
    * leaving always ends the conference; the agent's does too unless the caller stays for the post-call survey (then
-   * the caller is redirected to it when the agent's leg ends).
+   * the caller is redirected to it when the agent's leg ends). No conference status callback: the legs' own callbacks
+   * say all the ACD needs, and the conference's (start, end, join, leave) were a quarter of a busy day's webhooks
+   * (docs/busy-day.md).
    */
   function conference(ix: number, name: string, label: 'agent' | 'customer', endConferenceOnExit = true): string {
     const room = element(
@@ -60,9 +62,6 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
         endConferenceOnExit,
         beep: 'false',
         waitUrl: '',
-        statusCallback: urls.conferenceEvents(ix),
-        statusCallbackMethod: 'POST',
-        statusCallbackEvent: ['start', 'end', 'join', 'leave'],
       }),
       name,
     );
@@ -110,6 +109,7 @@ export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute
       callSidOptional: true,
       handle: () => holdMusic,
     },
+    // Conferences started before the status callback was dropped may still post here.
     '/twilio/acd/conference': {
       kind: 'status',
       callSidOptional: true,

@@ -101,6 +101,11 @@ export interface OutboundCall {
   statusCallback: string;
   /** Seconds to ring before giving up (no-answer). */
   timeoutSeconds: number;
+  /**
+   * The call progress events posted to statusCallback. The final one (`completed`, whose CallStatus tells completed,
+   * busy, no-answer, failed or canceled) is always wanted. @default ['initiated', 'ringing', 'answered', 'completed']
+   */
+  statusEvents?: ('initiated' | 'ringing' | 'answered' | 'completed')[];
 }
 
 export interface CarrierCredentials {
@@ -231,7 +236,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
       method: 'POST',
       statusCallback: o.statusCallback,
       statusCallbackMethod: 'POST',
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      statusCallbackEvent: o.statusEvents ?? ['initiated', 'ringing', 'answered', 'completed'],
       timeout: o.timeoutSeconds,
     });
     return call.sid;
@@ -257,7 +262,8 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
       recordingChannels: 'dual',
       recordingStatusCallback: o.statusCallback,
       recordingStatusCallbackMethod: 'POST',
-      recordingStatusCallbackEvent: ['in-progress', 'completed', 'absent'],
+      // Not 'in-progress': the recording's row is written from this request's answer, and that callback added nothing.
+      recordingStatusCallbackEvent: ['completed', 'absent'],
     });
     return { recordingSid: rec.sid, startedAt: rec.startTime ?? new Date() };
   }
