@@ -56,16 +56,17 @@ export function recordingRoutes(api: Router, ctx: CarrierContext): void {
     const plan = ctx.recordings.audio(rec, Number(form(req).get('RequestedChannels') ?? 1));
     res.type('audio/x-wav').set('Content-Length', String(wavBytes(plan)));
     res.write(wavHeader(plan));
-    // Rendered a minute at a time as the client reads, so an hour-long recording never sits in memory whole.
-    const chunk = 60 * RECORDING_SAMPLE_RATE;
+    // Rendered five seconds at a time as the client reads, so an hour-long recording never sits in memory whole, and
+    // the simulator's other calls get their turn between chunks (a minute rendered at once held its event loop
+    // for tens of milliseconds: late webhooks for everyone else on a busy day).
+    const chunk = 5 * RECORDING_SAMPLE_RATE;
     let at = 0;
     const pump = () => {
-      while (at < plan.frames) {
-        const buf = renderFrames(plan, at, at + chunk);
-        at += chunk;
-        if (!res.write(buf)) return void res.once('drain', pump);
-      }
-      res.end();
+      if (at >= plan.frames) return void res.end();
+      const buf = renderFrames(plan, at, at + chunk);
+      at += chunk;
+      if (res.write(buf)) setImmediate(pump);
+      else res.once('drain', pump);
     };
     res.once('close', () => (at = plan.frames + 1));
     pump();
