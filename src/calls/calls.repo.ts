@@ -22,6 +22,7 @@ const COMPUTED_COLUMNS = Object.values(getTableColumns(calls)).some((c) => c.def
 export class CallsRepo {
   private readonly getQuery;
   private readonly insertEventQuery;
+  private readonly hasEventQuery;
   private readonly insertQueries = new Map<string, ReturnType<CallsRepo['prepareInsert']>>();
   private readonly updateQueries = new Map<string, ReturnType<CallsRepo['prepareUpdate']>>();
 
@@ -38,6 +39,7 @@ export class CallsRepo {
       })
       .onConflictDoNothing()
       .prepare();
+    this.hasEventQuery = db.$client.prepare<[string, string], number>('SELECT 1 FROM call_events WHERE call_sid = ? AND dedupe_key = ?').pluck();
   }
 
   get(sid: string): CallRow | undefined {
@@ -72,6 +74,11 @@ export class CallsRepo {
   /** Appends an event; false when an event with the same key is already there (a retried webhook). */
   appendEvent(e: CallEvent): boolean {
     return this.insertEventQuery.run({ ...e, data: JSON.stringify(e.data ?? {}), at: e.at }).changes > 0;
+  }
+
+  /** Whether the call has the event with this dedupe key (one seek on call_events_dedupe). */
+  hasEvent(callSid: string, dedupeKey: string): boolean {
+    return this.hasEventQuery.get(callSid, dedupeKey) !== undefined;
   }
 
   events(callSid: string) {

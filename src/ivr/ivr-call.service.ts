@@ -157,7 +157,7 @@ export class IvrCallService {
     const call = this.d.calls.get(callSid);
     if (!call) throw new UnknownCall(`no call ${callSid}`);
     const dedupeKey = `survey:${interactionId}`;
-    if (call.lastTwiml && this.d.calls.events(callSid).some((e) => e.dedupeKey === dedupeKey)) return call.lastTwiml;
+    if (call.lastTwiml && this.d.calls.hasEvent(callSid, dedupeKey)) return call.lastTwiml;
     const before = call.ivrState ? (JSON.parse(call.ivrState) as CallState) : undefined;
     const caller = before?.caller ?? this.d.customers.callerFacts(call.from);
     const now = this.d.clock.now();

@@ -66,8 +66,7 @@ export class PostCallSurvey implements SurveyAnswers {
 
   /** Whether the survey was planned for this conversation at its start. */
   planned(callSid: string, interactionId: number): boolean {
-    const key = `${PLANNED}:${interactionId}`;
-    return this.d.calls.events(callSid).some((e) => e.dedupeKey === key);
+    return this.d.calls.hasEvent(callSid, `${PLANNED}:${interactionId}`);
   }
 
   rated(a: { callSid: string; interactionId: number; customerId?: number; rating: number; at: Date }): void {
