@@ -78,6 +78,8 @@ describe('browser console: an agent calls back from their list (preview dialing,
       return c!;
     }, 20000);
 
+  /** The text of the focused element (a button's label). */
+  const focused = () => page.evaluate(() => (document.activeElement?.textContent ?? '').trim());
   const FINAL = ['completed', 'busy', 'failed', 'no-answer', 'canceled'];
   const liveCallsTo = (phone: string) => f.sim.calls().filter((c) => c.to === phone && !FINAL.includes(c.status));
 
@@ -120,7 +122,8 @@ describe('browser console: an agent calls back from their list (preview dialing,
     expect(await row(reach).getByRole('button', { name: '拨打' }).isDisabled()).to.equal(true);
     await screenshot(page, 'agent-callbacks-list-1366');
 
-    // 1. Keyboard only: available, Tab to the row's Call, Enter; Alt+A answers the ring; Alt+H hangs up.
+    // 1. Keyboard only: Alt+R, Enter on the row's Call; the focus follows the call: Enter answers the ring, Enter
+    // hangs up, the disposition is next; Alt+C goes to the outcome, Tab to "reached", Enter.
     await page.keyboard.press('Alt+R');
     await waitState('available');
     const call = row(reach).getByRole('button', { name: '拨打' });
@@ -132,16 +135,26 @@ describe('browser console: an agent calls back from their list (preview dialing,
         await call.focus();
         await page.keyboard.press('Enter');
       },
-      () => page.keyboard.press('Alt+A'),
+      async () => {
+        await eventually(async () => expect(await focused()).to.match(/^接听/));
+        await page.keyboard.press('Enter');
+      },
     );
     expect(attempts(reach).at(-1)).to.include({ state: 'placed', agentId: agent5 });
     expect(f.hotline.presence.get(agent5).state).to.equal('on_call');
     await screenshot(page, 'agent-callbacks-talking-1366');
-    await page.keyboard.press('Alt+H');
+    await eventually(async () => expect(await focused()).to.match(/^挂断/));
+    await page.keyboard.press('Enter');
     await waitState('wrap_up');
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.id)).to.equal('ad-disposition'));
     await eventually(() => expect(attempts(reach).at(-1)).to.include({ state: 'ended', result: 'answered' }), 20000);
-    await row(reach).getByLabel('备注').fill('抬头：上海某某公司');
-    await row(reach).getByRole('button', { name: '已联系' }).click();
+    await page.keyboard.press('Alt+C');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).to.equal('note');
+    await page.keyboard.type('抬头：上海某某公司');
+    // The retry time's fields come first (Chromium tabs through a date-time field's parts), then the buttons.
+    for (let i = 0; i < 12 && (await focused()) !== '已联系'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).to.equal('已联系');
+    await page.keyboard.press('Enter');
     await row(reach).waitFor({ state: 'detached' });
     expect(item(reach)).to.include({ status: 'done', outcome: 'reached', attempts: 1 });
     expect(attempts(reach).at(-1)!.note).to.equal('抬头：上海某某公司');

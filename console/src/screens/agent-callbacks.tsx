@@ -132,10 +132,12 @@ function CallbackRow({ c, me, available, act }: { c: CallbackView; me: number; a
       <td class="ad-cb-actions">
         {waiting ? (
           <fieldset class="ad-cb-outcome" data-testid="callback-outcome">
-            <legend>{t('cbRecordOutcome')}</legend>
+            <legend>
+              {t('cbRecordOutcome')} <kbd>Alt+C</kbd>
+            </legend>
             <label>
               {t('cbNote')}
-              <input type="text" name="note" value={note} maxLength={2000} onInput={(e) => setNote(e.currentTarget.value)} />
+              <input type="text" name="note" value={note} aria-keyshortcuts="Alt+C" maxLength={2000} onInput={(e) => setNote(e.currentTarget.value)} />
             </label>
             <label>
               {t('cbRetryAt')}

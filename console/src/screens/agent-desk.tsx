@@ -24,6 +24,7 @@ const SHORTCUTS: [string, () => void][] = [
   ['KeyP', () => void toggleRecording()],
   ['KeyE', () => presence.value?.state === 'wrap_up' && void extendWrapUp(30)],
   ['KeyD', () => document.getElementById('ad-disposition')?.focus()],
+  ['KeyC', () => document.querySelector<HTMLInputElement>('[data-testid=callback-outcome] input[name=note]')?.focus()],
 ];
 
 function onKey(e: KeyboardEvent): void {
@@ -111,6 +112,7 @@ function Shortcuts() {
     ['Alt+B', 'goBreak'],
     ['Alt+E', 'extend'],
     ['Alt+D', 'disposition'],
+    ['Alt+C', 'cbRecordOutcome'],
   ];
   return (
     <details class="ad-shortcuts">

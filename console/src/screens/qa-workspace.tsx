@@ -8,6 +8,7 @@ import { api, session } from '../session';
 import { MyEvaluations, ScorecardForm, ScorecardPicker, statusText } from './qa-scorecard';
 import { DisputeList, DisputePanel } from './qa-disputes';
 import { CalibrationView } from './qa-calibration';
+import { dispositionText, useDispositions } from '../dispositions';
 import { peaksLength, Waveform } from './qa-waveform';
 import './qa-admin.css';
 
@@ -252,6 +253,7 @@ function RecordingView({ id, focus }: { id: number; focus?: number }) {
   const [viewed, setViewed] = useState<EvaluationDetailJson | null>(null);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
+  const { codes } = useDispositions();
   const audio = useRef<HTMLAudioElement>(null);
   /** Where to pick up after a fresh ticket (a ticket lasts minutes; a long review outlives it), or null. */
   const resume = useRef<{ at: number; play: boolean; tries: number } | null>(null);
@@ -358,7 +360,7 @@ function RecordingView({ id, focus }: { id: number; focus?: number }) {
         <span>{rec.agent?.name ?? '—'}</span>
         <span>{rec.desk ? t(`desk_${rec.desk}`) : ''}</span>
         <span>{rec.customer.phone ?? ''}</span>
-        <span>{rec.disposition ?? ''}</span>
+        <span>{rec.disposition ? dispositionText(codes, rec.disposition) : ''}</span>
         {rec.flags.map((x) => (
           <span class={`qa-flag qa-flag-${x}`} key={x}>
             {t(`flag_${x}` as TextKey)}
@@ -552,7 +554,8 @@ function RecordingView({ id, focus }: { id: number; focus?: number }) {
           )}
         </section>
       </div>
-      {scorer && rec.evaluations.some((e) => e.status !== 'draft') && (
+      {/* Side by side once two evaluators have scored the call (a calibration score beside the counted one). */}
+      {scorer && rec.evaluations.filter((e) => e.status !== 'draft').length >= 2 && (
         <section class="qa-panel" data-testid="calibration-panel">
           <h3>{t('calibration')}</h3>
           <CalibrationView recordingId={rec.id} names={new Map(rec.evaluations.map((e) => [e.evaluator.id, e.evaluator.name ?? `#${e.evaluator.id}`]))} version={rec.evaluations.map((e) => `${e.id}:${e.status}:${e.score}`).join()} />
