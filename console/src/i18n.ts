@@ -118,6 +118,7 @@ const TEXT = {
   cbNote: { zh: '备注', en: 'Note' },
   cbRetryAt: { zh: '再拨时间（可选）', en: 'Call again at (optional)' },
   cbCalling: { zh: '正在拨打…', en: 'Calling…' },
+  cbAsk: { zh: '需询问', en: 'To ask' },
   cbBusy: { zh: '其他坐席处理中', en: 'Taken by another agent' },
   arAnswered: { zh: '已接通', en: 'answered' },
   arBusy: { zh: '占线', en: 'busy' },

@@ -30,8 +30,9 @@ describe('browser console: an agent calls back from their list (preview dialing,
     ensureConsoleBuilt();
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     expect(await redis.ping()).to.equal('PONG');
-    // 150 real ms per simulated second: the agent's ring lasts a few real seconds, enough for a person (or a test).
-    f = await startHotlineWithSimulator({}, { timeScale: 150, acdTickMs: 20, dialer: true });
+    // 300 real ms per simulated second: the agent's ring (15 simulated seconds) lasts 4.5 real seconds, time enough for
+    // a person, or a test on a busy machine, to answer it.
+    f = await startHotlineWithSimulator({}, { timeScale: 300, acdTickMs: 20, dialer: true });
     worker = startWorker(f, { prefix });
     // Preview mode: the agent decides when to call (progressive items would be offered by themselves).
     f.hotline.db.update(callbackSettings).set({ mode: 'preview' }).run();
@@ -104,7 +105,7 @@ describe('browser console: an agent calls back from their list (preview dialing,
     const retry = addCallback(ZHANG_WEI, '退货地址确认', { owner: null }); // the middle desk's pool
     const wrong = addCallback(STRANGER, '客户留言要求回电');
     f.sim.scriptNumber(LI_NA, { outcomes: ['human'], talkSeconds: 600 });
-    f.sim.scriptNumber(ZHANG_WEI, { outcomes: ['human'], talkSeconds: 20 });
+    f.sim.scriptNumber(ZHANG_WEI, { outcomes: ['human'], talkSeconds: 15 });
     f.sim.scriptNumber(STRANGER, { outcomes: ['human'], talkSeconds: 600 });
 
     await page.goto(`${f.base}/`);
@@ -142,6 +143,9 @@ describe('browser console: an agent calls back from their list (preview dialing,
     );
     expect(attempts(reach).at(-1)).to.include({ state: 'placed', agentId: agent5 });
     expect(f.hotline.presence.get(agent5).state).to.equal('on_call');
+    // The desk shows whom the agent is calling back and what to ask.
+    expect(await page.getByTestId('pop-name').textContent()).to.equal('李娜');
+    expect(await page.getByTestId('screen-pop').textContent()).to.include('需询问: 发票抬头是什么？');
     await screenshot(page, 'agent-callbacks-talking-1366');
     await eventually(async () => expect(await focused()).to.match(/^挂断/));
     await page.keyboard.press('Enter');
@@ -163,7 +167,7 @@ describe('browser console: an agent calls back from their list (preview dialing,
     await page.keyboard.press('Alt+R');
     await waitState('available');
     await callAndConnect(retry, ZHANG_WEI, () => row(retry).getByRole('button', { name: '拨打' }).click(), () => page.getByRole('button', { name: /接听/ }).click());
-    await waitState('wrap_up'); // the customer hung up after 20 simulated seconds
+    await waitState('wrap_up'); // the customer hung up after 15 simulated seconds
     await eventually(() => expect(attempts(retry).at(-1)).to.include({ state: 'ended', result: 'answered' }), 20000);
     await screenshot(page, 'agent-callbacks-outcome-1366');
     const tomorrow = '2026-11-24T10:00';

@@ -1,5 +1,6 @@
 // The agent's callback list (their own and their desks' pool, as the server scopes it): preview-call, and once the
 // call was made the outcome (reached, wrong number, retry at a chosen time) with a note on the attempt.
+import { signal } from '@preact/signals';
 import { useEffect, useState } from 'preact/hooks';
 import type { CallbackView } from '../../../src/outbound/callback-list.service';
 import type { AGENT_OUTCOMES } from '../../../src/outbound/callback-outcome.service';
@@ -38,12 +39,18 @@ function localToIso(v: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** The list as last read: the desk shows the customer of a callback being offered from it. */
+export const callbackItems = signal<CallbackView[]>([]);
+
 export function CallbackList({ me }: { me: number }) {
   const [items, setItems] = useState<CallbackView[] | null>(null);
   const [error, setError] = useState('');
   const load = () =>
     api<{ items: CallbackView[] }>('GET', '/api/callbacks?limit=50').then(
-      (r) => setItems(r.items),
+      (r) => {
+        setItems(r.items);
+        callbackItems.value = r.items;
+      },
       (e: Error) => setError(e.message),
     );
   useEffect(() => {
@@ -112,7 +119,11 @@ function CallbackRow({ c, me, available, act }: { c: CallbackView; me: number; a
         {c.customer?.tier === 'vip' && <span class="ad-tier ad-tier-vip">VIP</span>}
         {c.customer?.name && <div class="ad-muted">{c.phone}</div>}
         <div>{c.reason}</div>
-        {c.question && <div class="ad-muted">？{c.question}</div>}
+        {c.question && (
+          <div class="ad-muted">
+            {t('cbAsk')}: {c.question}
+          </div>
+        )}
       </td>
       <td class="ad-muted ad-cb-when">
         <div>
