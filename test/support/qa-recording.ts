@@ -10,7 +10,11 @@ import { synthesizeCallAudio } from './synthetic-call-audio';
 export const QA_CALL_SECONDS = 20;
 
 /** Stores a 20 s call of `agent` (the customer speaks first, a silence from 9 s to 14 s, talk-over from 16 s) and returns the recording's id. */
-export async function seedStoredCall(db: Db, store: LocalRecordingStore, o: { n: number; agent: string; startedAt: string; desk?: 'front' | 'middle' | 'back' }): Promise<number> {
+export async function seedStoredCall(
+  db: Db,
+  store: LocalRecordingStore,
+  o: { n: number; agent: string; startedAt: string; desk?: 'front' | 'middle' | 'back'; /** Recording pauses, in seconds. */ pauses?: { start: number; end: number }[] },
+): Promise<number> {
   const tag = `qa${String(o.n).padStart(2, '0')}`;
   const callSid = `CA${tag.padStart(32, '0')}`;
   const recordingSid = `RE${tag.padStart(32, '0')}`;
@@ -51,7 +55,7 @@ export async function seedStoredCall(db: Db, store: LocalRecordingStore, o: { n:
       storageKey: key,
       sizeBytes: wav.length,
       storedAt: new Date(started.getTime() + 60_000),
-      pauses: JSON.stringify([]),
+      pauses: JSON.stringify(o.pauses ?? []),
       flags: JSON.stringify(['long_silence', 'talk_over']),
       analysedAt: new Date(started.getTime() + 120_000),
       customerTalkSeconds: 5.5,
