@@ -195,5 +195,10 @@ describe('browser console: an agent calls back from their list (preview dialing,
     expect(await page.getByTestId('callback-error').count()).to.equal(0);
     await page.setViewportSize({ width: 1920, height: 1080 });
     await screenshot(page, 'agent-callbacks-after-1920');
+    // In English too: the attempts and their result.
+    await page.getByRole('button', { name: 'language' }).click();
+    await row(retry).getByText('Attempts 1 · answered').waitFor();
+    expect(await page.getByTestId('callback-list').textContent()).to.include('My callbacks').and.include('Due 24/11, 10:00');
+    await screenshot(page, 'agent-callbacks-en-1920');
   });
 });

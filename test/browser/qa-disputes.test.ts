@@ -137,6 +137,10 @@ describe('browser console: disputes and calibration in the QA workspace (Chromiu
     expect(await mine.locator(`[data-evaluation="${upheldEval}"]`).getByTestId('my-resolution').textContent()).to.equal('维持原评分 · 评分符合标准，维持');
     expect(await mine.locator(`[data-evaluation="${upheldEval}"]`).textContent()).to.include('11/23 10:30'); // the call's start, in Shanghai
     await screenshot(page, 'qa-agent-resolutions-1366');
+    await page.getByRole('button', { name: 'language' }).click();
+    await changedRow.getByText('Score changed · 复听录音后，礼貌项改为满分').waitFor();
+    expect(await mine.locator('thead').textContent()).to.include('Evaluator');
+    await screenshot(page, 'qa-agent-resolutions-en-1366');
   });
 
   it('calibration: the supervisor scores a call the controller scored; both evaluators’ scores stand side by side with their spread', async () => {

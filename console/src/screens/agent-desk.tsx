@@ -104,7 +104,8 @@ function CallbackPop({ callback: cb }: { callback: NonNullable<DeskCall['callbac
         <h3 data-testid="pop-name">{item?.customer?.name ?? cb.phone}</h3>
         {item?.customer?.tier === 'vip' && <span class="ad-tier ad-tier-vip">VIP</span>}
         <span class="ad-muted">
-          {t('callbackOffer')} · {cb.phone}
+          {t('callbackOffer')}
+          {item?.customer?.name && ` · ${cb.phone}`}
           {item && ` · ${t('cbCustomerTime')} ${item.customerLocalTime.slice(11)}`}
           {cb.attempts > 0 && ` · ${t('cbAttempts')} ${cb.attempts}`}
         </span>
