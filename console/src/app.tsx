@@ -1,6 +1,6 @@
 // The shell: sign-in, then the screens of the person's role, the language switch and the connection state.
 import { useEffect, useState } from 'preact/hooks';
-import { lang, setLang, t } from './i18n';
+import { lang, setLang, t, type TextKey } from './i18n';
 import { connect, disconnect, online } from './live-feed';
 import { screenFromHash, screensFor } from './routes';
 import { session, signOut } from './session';
@@ -25,6 +25,9 @@ export function App() {
     connect();
     return () => disconnect();
   }, [s?.token]);
+  useEffect(() => {
+    document.title = t('appName');
+  }, [lang.value]);
   if (!s) return <SignIn />;
   const screen = screenFromHash(hash, s.staff.role);
   return (
@@ -42,7 +45,7 @@ export function App() {
           {online.value ? t('online') : t('offline')}
         </span>
         <span class="who">
-          {s.staff.displayName} · {s.staff.role}
+          {s.staff.displayName} · {t(`role_${s.staff.role}` as TextKey)}
         </span>
         <button type="button" onClick={() => setLang(lang.value === 'zh' ? 'en' : 'zh')} aria-label="language">
           {lang.value === 'zh' ? 'English' : '中文'}

@@ -111,6 +111,23 @@ const TEXT = {
   ocWrongNumber: { zh: '号码错误', en: 'Wrong number' },
   ocRetry: { zh: '稍后再拨', en: 'Retry later' },
   outsideHours: { zh: '非拨打时段', en: 'Outside calling hours' },
+  cbBeAvailable: { zh: '置为就绪后即可拨打回电。', en: 'Go available to place a callback.' },
+  cbCustomerTime: { zh: '客户当地', en: 'Customer’s time' },
+  cbAttempts: { zh: '已拨', en: 'Attempts' },
+  cbRecordOutcome: { zh: '记录回电结果', en: 'Record the outcome' },
+  cbNote: { zh: '备注', en: 'Note' },
+  cbRetryAt: { zh: '再拨时间（可选）', en: 'Call again at (optional)' },
+  cbCalling: { zh: '正在拨打…', en: 'Calling…' },
+  cbAsk: { zh: '需询问', en: 'To ask' },
+  cbBusy: { zh: '其他坐席处理中', en: 'Taken by another agent' },
+  arAnswered: { zh: '已接通', en: 'answered' },
+  arBusy: { zh: '占线', en: 'busy' },
+  arNoAnswer: { zh: '无人接听', en: 'no answer' },
+  arFailed: { zh: '呼叫失败', en: 'failed' },
+  arMachine: { zh: '语音信箱', en: 'answering machine' },
+  arCanceled: { zh: '已取消', en: 'canceled' },
+  arNotDialed: { zh: '未拨出', en: 'not dialed' },
+  arAgentMissed: { zh: '坐席未接', en: 'agent missed' },
   shortcuts: { zh: '快捷键', en: 'Shortcuts' },
   deskOffline: { zh: '与服务器的连接已中断：来电信息和状态可能不是最新的，正在重连…', en: 'Connection to the server lost: caller and state may be stale; reconnecting…' },
   reviews: { zh: '审核列表', en: 'Review lists' },
@@ -169,6 +186,13 @@ const TEXT = {
   wbAlerts: { zh: '告警', en: 'Alerts' },
   wbRecentActions: { zh: '最近调度', en: 'Recent floor actions' },
   wbChart: { zh: '今日排队与服务水平', en: 'Waiting callers and service level today' },
+  wbTime: { zh: '时间', en: 'Time' },
+  wbWhyVip: { zh: 'VIP', en: 'VIP' },
+  wbWhyReturns: { zh: '退换货', en: 'returns' },
+  wbWhyComplaint: { zh: '投诉', en: 'complaint' },
+  wbWhyAgent: { zh: '转人工', en: 'asked for an agent' },
+  wbWhyAfterHours: { zh: '非工作时间', en: 'after hours' },
+  wbWhyShed: { zh: '高峰分流', en: 'held at peak' },
   wbServiceLevel: { zh: '服务水平', en: 'Service level' },
   wbReason: { zh: '原因（将被审计）', en: 'Reason (audited)' },
   wbMoveTo: { zh: '调到', en: 'Move to' },
@@ -216,4 +240,20 @@ export function setLang(l: Lang): void {
 /** The text for `key` in the current language (reading `lang` makes the component follow a switch). */
 export function t(key: TextKey): string {
   return TEXT[key][lang.value];
+}
+
+/** The console's language as a BCP 47 locale for Intl. */
+export const locale = (): string => (lang.value === 'zh' ? 'zh-CN' : 'en-GB');
+
+/** A moment in the browser's time zone, in the console's language: "11/23 11:00" (with the year when asked). */
+export function dateTime(at: string | number | Date, o: { year?: boolean; seconds?: boolean } = {}): string {
+  return new Date(at).toLocaleString(locale(), {
+    year: o.year ? 'numeric' : undefined,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: o.seconds ? '2-digit' : undefined,
+    hour12: false,
+  });
 }

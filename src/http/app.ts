@@ -8,6 +8,7 @@ import type { AuditTrail } from '../audit/audit.repo';
 import { apiErrorHandler } from './api-errors';
 import { trustFunction, type TrustProxy } from './trust-proxy';
 import { homePage } from './home-page';
+import { consoleFiles } from './console-files';
 import type { HealthReport } from './health';
 import type { ReadyReport } from './readiness';
 import { metricsEndpoint, type MetricsSource } from '../metrics/metrics-endpoint';
@@ -52,11 +53,9 @@ export function createApiApp(d: ApiDeps): express.Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, ...(d.liveSoftphone ? TWILIO_SOFTPHONE_CSP : {}) } } }));
   const consoleIndex = d.consoleDir && path.join(d.consoleDir, 'index.html');
   if (consoleIndex && fs.existsSync(consoleIndex)) {
-    // Hashed file names: the assets never change, the page always revalidates.
-    app.use('/assets', express.static(path.join(d.consoleDir!, 'assets'), { immutable: true, maxAge: '365d', index: false }));
-    app.get('/', (_req, res) => {
-      res.set('Cache-Control', 'no-cache').sendFile(consoleIndex);
-    });
+    // Hashed file names: the assets never change (a year, immutable), the page always revalidates; both are sent as
+    // the build's brotli or gzip copies when the browser takes them.
+    app.use(consoleFiles(d.consoleDir!));
   } else {
     app.get('/', (_req, res) => {
       res.type('html').send(homePage(d.health().simulator));

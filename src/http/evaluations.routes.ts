@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AuthService } from '../auth/auth.service';
 import type { Clock } from '../ivr/ivr-call.service';
 import type { EvaluationDetail, EvaluationsService } from '../quality/evaluations.service';
-import type { EvaluationCommentRow, EvaluationRow } from '../quality/evaluations.repo';
+import type { EvaluationCommentRow, EvaluationListRow, EvaluationRow } from '../quality/evaluations.repo';
 import { parseAnswers } from '../quality/evaluations.service';
 import { currentStaff, requireAuth, requireRole } from './auth-middleware';
 import { versionJson } from './scorecards.routes';
@@ -65,6 +65,18 @@ export function evaluationJson(e: EvaluationRow) {
   };
 }
 
+/** A row of GET /api/evaluations: the evaluation with its answers, team, the call's start and who is who by name. */
+export function evaluationListJson(e: EvaluationListRow) {
+  return {
+    ...evaluationJson(e),
+    teamId: e.teamId,
+    answers: parseAnswers(e.answers),
+    recordingStartedAt: e.recordingStartedAt.toISOString(),
+    agent: { id: e.agentId, name: e.agentName },
+    evaluator: { id: e.evaluatorId, name: e.evaluatorName },
+  };
+}
+
 export function commentJson(c: EvaluationCommentRow) {
   return { id: c.id, authorId: c.authorId, atSeconds: c.atSeconds, itemId: c.itemId, text: c.text, createdAt: c.createdAt.toISOString() };
 }
@@ -82,6 +94,7 @@ function detailJson(d: EvaluationDetail) {
 /** One evaluation with its answers, scorecard version, comments and history, as the console reads it. */
 export type EvaluationDetailJson = ReturnType<typeof detailJson>;
 export type EvaluationJson = ReturnType<typeof evaluationJson>;
+export type EvaluationListItemJson = ReturnType<typeof evaluationListJson>;
 
 export function evaluationRoutes(d: { evaluations: EvaluationsService; auth: Pick<AuthService, 'authenticate'>; clock?: Clock }): Router {
   const signedIn = requireAuth(d.auth, d.clock);
@@ -104,7 +117,7 @@ export function evaluationRoutes(d: { evaluations: EvaluationsService; auth: Pic
   router.get('/api/evaluations', signedIn, readers, (req, res) => {
     const q = listQuery.parse(req.query);
     const rows = d.evaluations.list(currentStaff(res), { agent: q.agent, status: q.status, recordingId: q.recording, calibration: q.calibration === undefined ? undefined : q.calibration === '1' || q.calibration === 'true', limit: q.limit });
-    res.json(rows.map((e) => ({ ...evaluationJson(e), teamId: e.teamId, answers: parseAnswers(e.answers) })));
+    res.json(rows.map(evaluationListJson));
   });
 
   router.get('/api/evaluations/:id', signedIn, readers, (req, res) => {

@@ -1,14 +1,17 @@
 // Reads and writes evaluations, their comments and their history (review_history, subject 'evaluation'), and the
 // recordings they are about (drizzle only; the rules are in evaluations.service.ts).
 import { and, asc, desc, eq, gte, inArray, lt, ne, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { evaluationComments, evaluations, recordings, reviewHistory } from '../db/schema/index';
+import { evaluationComments, evaluations, recordings, reviewHistory, staff } from '../db/schema/index';
 
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type EvaluationStatus = EvaluationRow['status'];
 export type EvaluationCommentRow = typeof evaluationComments.$inferSelect;
 export type ReviewHistoryRow = typeof reviewHistory.$inferSelect;
 export type RecordingRow = typeof recordings.$inferSelect;
+
+export type EvaluationListRow = EvaluationRow & { teamId: number | null; recordingStartedAt: Date; agentName: string | null; evaluatorName: string | null };
 
 export interface EvaluationFilter {
   agentId?: number;
@@ -51,7 +54,8 @@ export class EvaluationsRepo {
     return this.db.select().from(evaluations).where(eq(evaluations.recordingId, recordingId)).orderBy(asc(evaluations.id)).all();
   }
 
-  list(f: EvaluationFilter): (EvaluationRow & { teamId: number | null })[] {
+  /** Evaluations newest first, with the recording's team and start and the names of the agent and the evaluator (for lists). */
+  list(f: EvaluationFilter): EvaluationListRow[] {
     const where: SQL[] = [];
     if (f.agentId !== undefined) where.push(eq(evaluations.agentId, f.agentId));
     if (f.teamId !== undefined) where.push(eq(recordings.teamId, f.teamId));
@@ -60,15 +64,19 @@ export class EvaluationsRepo {
     else if (f.excludeDrafts) where.push(ne(evaluations.status, 'draft'));
     if (f.recordingId !== undefined) where.push(eq(evaluations.recordingId, f.recordingId));
     if (f.calibration !== undefined) where.push(eq(evaluations.calibration, f.calibration));
+    const agent = alias(staff, 'agent');
+    const evaluator = alias(staff, 'evaluator');
     return this.db
-      .select({ e: evaluations, teamId: recordings.teamId })
+      .select({ e: evaluations, teamId: recordings.teamId, recordingStartedAt: recordings.startedAt, agentName: agent.displayName, evaluatorName: evaluator.displayName })
       .from(evaluations)
       .innerJoin(recordings, eq(recordings.id, evaluations.recordingId))
+      .leftJoin(agent, eq(agent.id, evaluations.agentId))
+      .leftJoin(evaluator, eq(evaluator.id, evaluations.evaluatorId))
       .where(and(...where))
       .orderBy(desc(evaluations.id))
       .limit(f.limit ?? 200)
       .all()
-      .map((r) => ({ ...r.e, teamId: r.teamId }));
+      .map((r) => ({ ...r.e, teamId: r.teamId, recordingStartedAt: r.recordingStartedAt, agentName: r.agentName, evaluatorName: r.evaluatorName }));
   }
 
   /** Counted evaluations (not drafts, not calibration) submitted in [from, to), with their recording's team. */

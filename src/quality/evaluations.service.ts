@@ -10,7 +10,7 @@ import type { QaAssignmentsRepo } from './qa-assignments.repo';
 import type { ScorecardService, ScorecardVersion } from './scorecard.service';
 import { findItem, items } from './scorecards';
 import { answerProblems, computeScore, standardDeviation, unanswered, type Answer } from './scoring';
-import type { EvaluationCommentRow, EvaluationRow, EvaluationsRepo, EvaluationStatus, RecordingRow, ReviewHistoryRow } from './evaluations.repo';
+import type { EvaluationCommentRow, EvaluationListRow, EvaluationRow, EvaluationsRepo, EvaluationStatus, RecordingRow, ReviewHistoryRow } from './evaluations.repo';
 import type { ScorecardsRepo } from './scorecards.repo';
 import { versionOf } from './scorecard.service';
 
@@ -191,7 +191,7 @@ export class EvaluationsService {
     return this.detail(e);
   }
 
-  list(actor: Actor, f: EvaluationListFilter): (EvaluationRow & { teamId: number | null })[] {
+  list(actor: Actor, f: EvaluationListFilter): EvaluationListRow[] {
     const base = { status: f.status, recordingId: f.recordingId, calibration: f.calibration, limit: f.limit };
     switch (actor.role) {
       case 'agent':

@@ -79,6 +79,8 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.getByRole('button', { name: /接听/ }).click();
     await waitPhone('connected');
     await waitState('on_call');
+    // The clicked Answer is disabled now: the focus moved on to Hang up (Enter would hang up).
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.match(/^挂断/));
     expect(interactions(call.sid).map((i) => i.status)).to.deep.equal(['connected']);
 
     // Hold and recording pause go through the server: the flags show once it agreed.
@@ -101,6 +103,8 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.press('Alt+H');
     await waitState('wrap_up');
     await page.getByTestId('wrap-up-left').waitFor();
+    // The call is over and the focused Hang up disabled: the disposition has the focus.
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.id)).to.equal('ad-disposition'));
     // Alt+E extends the wrap-up by 30 s on the server.
     const until = Date.parse(f.hotline.presence.get(agentId).wrapUpUntil!.toISOString());
     await page.keyboard.press('Alt+E');

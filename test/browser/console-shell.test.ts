@@ -1,6 +1,6 @@
 // The console in a real browser: sign-in, the screens of each role, the language switch, the live connection.
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { ensureConsoleBuilt, launchBrowser, screenshot, signInAs } from '../support/browser';
 
@@ -28,13 +28,27 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
     await context.close();
   });
 
-  it('a wrong password shows the server’s error and signs nobody in', async () => {
+  it('a wrong password shows the server’s error and signs nobody in (the page and its assets came compressed, cached as they should be)', async () => {
+    const responses: Response[] = [];
+    page.on('response', (r) => void responses.push(r));
     await signInAs(page, f.base, 'agent1', 'not-the-password');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).to.match(/password|密码/i);
     await screenshot(page, 'sign-in-wrong-password');
     expect(await page.locator('input[name=password]').count()).to.equal(1);
+    // Chromium takes brotli: the build's .br copies are sent, hashed assets for a year, the page revalidated.
+    const page0 = responses.find((r) => new URL(r.url()).pathname === '/')!;
+    expect(await page0.headerValue('content-encoding')).to.equal('br');
+    expect(await page0.headerValue('cache-control')).to.equal('no-cache');
+    const scripts = responses.filter((r) => /\/assets\/index-[\w-]+\.(js|css)$/.test(new URL(r.url()).pathname));
+    expect(scripts.map((r) => new URL(r.url()).pathname.split('.').pop()).sort()).to.deep.equal(['css', 'js']);
+    for (const r of scripts) {
+      expect(await r.headerValue('content-encoding'), r.url()).to.equal('br');
+      expect(await r.headerValue('cache-control')).to.equal('public, max-age=31536000, immutable');
+      const { responseBodySize } = await r.request().sizes();
+      expect(responseBodySize, 'bytes on the wire').to.be.lessThan((await r.body()).length / 2);
+    }
   });
 
   it('an agent signs in to their desktop, is online, goes available; the wallboard is not theirs; the language switches', async () => {

@@ -9,14 +9,9 @@ import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { ensureConsoleBuilt, launchBrowser, screenshot, signInAs } from '../support/browser';
-import { synthesizeCallAudio } from '../support/synthetic-call-audio';
-import { encodeDualChannelWav } from '../../src/recordings/wav';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
-import { DEMO_TEAMS } from '../../src/db/seed/demo-staff';
-import { evaluationComments, evaluations, queueSettings, recordings, staff, teams } from '../../src/db/schema/index';
-
-const KEY = '2026/11/23/CA0000000000000000000000000000qa01-RE0000000000000000000000000000qa01.wav';
-const SECONDS = 20;
+import { evaluationComments, evaluations, queueSettings, staff } from '../../src/db/schema/index';
+import { QA_CALL_SECONDS as SECONDS, seedStoredCall } from '../support/qa-recording';
 
 describe('browser console: QA workspace and admin pages (Chromium)', function () {
   this.timeout(60000);
@@ -31,64 +26,9 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     ensureConsoleBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qa-workspace-'));
     const store = new LocalRecordingStore(dir);
-    // The customer speaks first, then the agent; a silence from 9 s to 14 s; both talk at once from 16 s.
-    const audio = synthesizeCallAudio({
-      durationSeconds: SECONDS,
-      channel0: [
-        { start: 0.5, end: 4 },
-        { start: 16, end: 18 },
-      ],
-      channel1: [
-        { start: 4.5, end: 9 },
-        { start: 14, end: 17.2 },
-      ],
-      seed: 11,
-    });
-    const wav = encodeDualChannelWav(audio.channels[0], audio.channels[1], audio.sampleRate);
-    await store.put(KEY, wav);
     f = await startHotlineWithSimulator({}, { recordingStore: store });
-    const db = f.hotline.db;
-    const agent1 = db.select({ id: staff.id }).from(staff).where(eq(staff.username, 'agent1')).get()!.id;
-    const team = db.select({ id: teams.id }).from(teams).where(eq(teams.name, DEMO_TEAMS.frontDesk)).get()!.id;
-    recordingId = db
-      .insert(recordings)
-      .values({
-        recordingSid: 'RE0000000000000000000000000000qa01',
-        callSid: 'CA0000000000000000000000000000qa01',
-        agentId: agent1,
-        teamId: team,
-        desk: 'front',
-        customerPhone: '+8613800138000',
-        direction: 'inbound',
-        disposition: 'resolved',
-        startedAt: new Date('2026-11-23T02:00:00Z'),
-        durationSeconds: SECONDS,
-        status: 'stored',
-        channels: 2,
-        customerChannel: 0,
-        contentType: 'audio/wav',
-        storageKey: KEY,
-        sizeBytes: wav.length,
-        storedAt: new Date('2026-11-23T02:01:00Z'),
-        pauses: JSON.stringify([{ start: 2, end: 3 }]),
-        flags: JSON.stringify(['long_silence', 'talk_over']),
-        analysedAt: new Date('2026-11-23T02:02:00Z'),
-        customerTalkSeconds: 5.5,
-        agentTalkSeconds: 7.7,
-        agentTalkRatio: 0.58,
-        longestSilenceSeconds: 5,
-        talkOverCount: 1,
-        talkOverSeconds: 1.2,
-        holdSeconds: 0,
-        analysis: JSON.stringify({
-          segments: { customer: [{ start: 0.5, end: 4 }, { start: 16, end: 18 }], agent: [{ start: 4.5, end: 9 }, { start: 14, end: 17.2 }] },
-          longSilences: [{ start: 9, end: 14, seconds: 5 }],
-          talkOver: { count: 1, seconds: 1.2, intervals: [{ start: 16, end: 17.2 }] },
-          longestSilence: { start: 9, end: 14, seconds: 5 },
-        }),
-      })
-      .returning({ id: recordings.id })
-      .get().id;
+    // 20 s: the customer speaks first, then the agent; a silence from 9 s to 14 s; both talk at once from 16 s.
+    recordingId = await seedStoredCall(f.hotline.db, store, { n: 1, agent: 'agent1', startedAt: '2026-11-23T02:00:00Z', pauses: [{ start: 2, end: 3 }] });
     browser = await launchBrowser();
   });
   after(async () => {

@@ -1,6 +1,7 @@
 // HTTP hardening through the real server: security headers, no-store, content types, bad escapes and bodies,
 // the home page, and the webhook door's body limit and parameter parsing.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -14,6 +15,21 @@ import { seedDemoData } from '../../src/db/seed/demo-data';
 import { seedDemoStaff, DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { createHotline, type Hotline } from '../../src/hotline';
 import { callSid, OPEN_HOURS, testConfig } from '../support/hotline-fixture';
+import { precompress } from '../../console/precompress';
+
+/** A GET whose body is read as sent (fetch would decompress it), with the headers asked for. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
 
 interface LogEntry {
   level: string;
@@ -112,6 +128,62 @@ describe('HTTP hardening (through HTTP)', () => {
       expect(asset.headers.get('cache-control')).to.include('immutable');
       expect((await fetch(`${base}/assets/missing.js`)).status).to.equal(404);
       fs.rmSync(CONSOLE_DIR, { recursive: true, force: true });
+    });
+
+    it('sends the build’s brotli or gzip copies to browsers that take them (with the original’s type, Vary, and the same caching), the file itself to others', async () => {
+      const js = 'export function render() { return "坐席工作台"; }\n'.repeat(300);
+      const html = `<!doctype html><html lang="zh-CN"><div id="app"></div><script type="module" src="/assets/index-abc.js"></script>${' '.repeat(2000)}</html>`;
+      fs.mkdirSync(path.join(CONSOLE_DIR, 'assets'), { recursive: true });
+      fs.writeFileSync(path.join(CONSOLE_DIR, 'index.html'), html);
+      fs.writeFileSync(path.join(CONSOLE_DIR, 'assets', 'index-abc.js'), js);
+      fs.writeFileSync(path.join(CONSOLE_DIR, 'assets', 'plain-abc.js'), 'console.log(2)');
+      precompress(CONSOLE_DIR);
+      await hotline.close();
+      hotline = createHotline({ config, log: winston.createLogger({ silent: true }), db, clock: { now: () => new Date(OPEN_HOURS) }, consoleDir: CONSOLE_DIR });
+      await hotline.listen(config.port, '127.0.0.1');
+      const get = (p: string, acceptEncoding?: string) => rawGet(base + p, acceptEncoding ? { 'accept-encoding': acceptEncoding } : {});
+      try {
+        const br = await get('/assets/index-abc.js', 'gzip, deflate, br, zstd');
+        expect(br.status).to.equal(200);
+        expect(br.headers['content-encoding']).to.equal('br');
+        expect(br.headers['content-type']).to.match(/^(text|application)\/javascript; charset=utf-8$/i);
+        expect(br.headers.vary).to.match(/Accept-Encoding/i);
+        expect(br.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+        expect(Number(br.headers['content-length'])).to.equal(br.body.length).and.to.be.lessThan(js.length / 10);
+        expect(zlib.brotliDecompressSync(br.body).toString()).to.equal(js);
+
+        const gz = await get('/assets/index-abc.js', 'gzip, deflate');
+        expect(gz.headers['content-encoding']).to.equal('gzip');
+        expect(zlib.gunzipSync(gz.body).toString()).to.equal(js);
+        expect((await get('/assets/index-abc.js', 'br;q=0, gzip')).headers['content-encoding']).to.equal('gzip');
+
+        const plain = await get('/assets/index-abc.js');
+        expect(plain.headers['content-encoding']).to.equal(undefined);
+        expect(plain.headers.vary).to.match(/Accept-Encoding/i);
+        expect(plain.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+        expect(plain.body.toString()).to.equal(js);
+        // A file too small to shrink has no copies: sent as it is.
+        const small = await get('/assets/plain-abc.js', 'br');
+        expect(small.headers['content-encoding']).to.equal(undefined);
+        expect(small.body.toString()).to.equal('console.log(2)');
+        // The copies are not a way around the list of files (no traversal, nothing else served).
+        expect((await get('/assets/..%2Findex.html', 'br')).status).to.be.oneOf([403, 404]);
+        expect((await get('/assets/missing.js', 'br')).status).to.equal(404);
+
+        // The page: compressed, revalidated every time, under the same CSP.
+        const page = await get('/', 'br');
+        expect(page.headers['content-encoding']).to.equal('br');
+        expect(page.headers['content-type']).to.match(/^text\/html/);
+        expect(page.headers['cache-control']).to.equal('no-cache');
+        expect(page.headers['content-security-policy']).to.include("script-src 'self'");
+        expect(zlib.brotliDecompressSync(page.body).toString()).to.equal(html);
+        const plainPage = await get('/');
+        expect(plainPage.headers['content-encoding']).to.equal(undefined);
+        expect(plainPage.headers['cache-control']).to.equal('no-cache');
+        expect(plainPage.body.toString()).to.equal(html);
+      } finally {
+        fs.rmSync(CONSOLE_DIR, { recursive: true, force: true });
+      }
     });
 
     it('without a built console, answers a small self-contained page that links /health and says how to try it', async () => {

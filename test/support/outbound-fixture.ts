@@ -38,12 +38,12 @@ export async function startOutboundHotline(env: Record<string, string> = {}): Pr
 }
 
 /** The carrier's REST API as the worker uses it, pointed at the simulator. */
-export function simulatorControl(f: OutboundFixture): TwilioCallControl {
+export function simulatorControl(f: SimFixture): TwilioCallControl {
   return new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
 }
 
 /** The worker on the fixture's database and clock; stop it with the returned `stop()`. */
-export function startWorker(f: OutboundFixture, o: { prefix: string; callControl?: CallControl; redisUrl?: string }) {
+export function startWorker(f: SimFixture, o: { prefix: string; callControl?: CallControl; redisUrl?: string }) {
   return startBackground({
     config: o.redisUrl ? { ...f.config, redisUrl: o.redisUrl } : f.config,
     db: f.hotline.db,

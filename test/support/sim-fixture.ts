@@ -33,6 +33,8 @@ export interface SimFixtureOptions {
   realtime?: HotlineFixtureOptions['realtime'];
   metrics?: HotlineMetrics;
   log?: Logger;
+  /** Offer and dial callbacks (start the worker with outbound-fixture's `startWorker`). @default false */
+  dialer?: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
     now: o.simulatedServerClock ? () => new Date(start + Math.round(sim.clock.now() * 1000)) : undefined,
     floor: o.floor,
     realtime: o.realtime,
+    dialer: o.dialer,
   });
   const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
   return {

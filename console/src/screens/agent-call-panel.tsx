@@ -1,6 +1,8 @@
 // The softphone and the call controls: answer, hang up, mute, hold, recording pause/resume, each with its shortcut.
+import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n';
-import { call, toggleHold, toggleRecording } from './agent-desk-state';
+import { takeLostFocus } from '../focus';
+import { call, presence, toggleHold, toggleRecording } from './agent-desk-state';
 import { answerCall, hangUpCall, phoneError, phoneMode, phoneMuted, phoneStatus, toggleMute } from './agent-softphone';
 
 export function CallPanel() {
@@ -9,6 +11,16 @@ export function CallPanel() {
   const ringing = status === 'ringing';
   const talking = status === 'connected';
   const connected = talking || c?.phase === 'connected';
+  const answerButton = useRef<HTMLButtonElement>(null);
+  const hangUpButton = useRef<HTMLButtonElement>(null);
+  // A ring while the focus is nowhere (the Call pressed on a callback is gone or disabled) puts it on Answer; once
+  // answered, the disabled Answer hands it to Hang up: Enter, Enter works as Alt+A, Alt+H do. The agent's state is
+  // watched too: it may disable the focused control just after the phone started ringing.
+  const agentState = presence.value?.state;
+  useEffect(() => {
+    if (ringing) takeLostFocus(answerButton.current);
+    else if (talking) takeLostFocus(hangUpButton.current);
+  }, [status, agentState]);
   return (
     <section class="ad-phone" aria-label={t('softphone')}>
       <h3>
@@ -21,10 +33,10 @@ export function CallPanel() {
         {status === 'off' ? t('phoneOff') : ringing ? `${t('incoming')}${c?.pop?.customer ? ` · ${c.pop.customer.name}` : c?.callback ? ` · ${t('callbackOffer')} ${c.callback.reason}` : ''}` : talking ? t('stOnCall') : t('phoneIdle')}
       </p>
       <div class="ad-phone-buttons">
-        <button type="button" class="ad-answer" disabled={!ringing} onClick={() => void answerCall()} aria-keyshortcuts="Alt+A">
+        <button type="button" class="ad-answer" ref={answerButton} disabled={!ringing} onClick={() => void answerCall()} aria-keyshortcuts="Alt+A">
           {t('answer')} <kbd>Alt+A</kbd>
         </button>
-        <button type="button" class="ad-hangup" disabled={!ringing && !talking} onClick={() => void hangUpCall()} aria-keyshortcuts="Alt+H">
+        <button type="button" class="ad-hangup" ref={hangUpButton} disabled={!ringing && !talking} onClick={() => void hangUpCall()} aria-keyshortcuts="Alt+H">
           {t('hangUp')} <kbd>Alt+H</kbd>
         </button>
         <button type="button" disabled={!talking} aria-pressed={phoneMuted.value} onClick={() => void toggleMute()} aria-keyshortcuts="Alt+M">

@@ -4,13 +4,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { online, send, subscribe } from '../live-feed';
 import { session } from '../session';
-import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording } from './agent-desk-state';
+import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording, type DeskCall } from './agent-desk-state';
 import { answerCall, hangUpCall, startSoftphone, stopSoftphone, toggleMute } from './agent-softphone';
 import { StateBar } from './agent-state-bar';
 import { CallPanel } from './agent-call-panel';
 import { ScreenPop } from './agent-screen-pop';
 import { WrapUp } from './agent-wrap-up';
-import { CallbackList } from './agent-callbacks';
+import { CallbackList, callbackItems } from './agent-callbacks';
 import { ReviewLists } from './agent-reviews';
 import './agent-desk.css';
 
@@ -24,6 +24,7 @@ const SHORTCUTS: [string, () => void][] = [
   ['KeyP', () => void toggleRecording()],
   ['KeyE', () => presence.value?.state === 'wrap_up' && void extendWrapUp(30)],
   ['KeyD', () => document.getElementById('ad-disposition')?.focus()],
+  ['KeyC', () => document.querySelector<HTMLInputElement>('[data-testid=callback-outcome] input[name=note]')?.focus()],
 ];
 
 function onKey(e: KeyboardEvent): void {
@@ -81,13 +82,7 @@ export function AgentDesk() {
           {c?.pop ? (
             <ScreenPop pop={c.pop} />
           ) : c?.callback ? (
-            <section class="ad-pop" data-testid="screen-pop">
-              <h3>
-                {t('callbackOffer')} · {c.callback.phone}
-              </h3>
-              <p>{c.callback.reason}</p>
-              {c.callback.question && <p>{c.callback.question}</p>}
-            </section>
+            <CallbackPop callback={c.callback} />
           ) : (
             <section class="ad-pop ad-empty">{t('noCall')}</section>
           )}
@@ -96,6 +91,31 @@ export function AgentDesk() {
           <ReviewLists me={me} key={myDesks.value.map((d) => d.desk).join()} />
         </div>
       </div>
+    </section>
+  );
+}
+
+/** A callback on the desk (ringing the agent, then with the customer): who, why, and what to ask. */
+function CallbackPop({ callback: cb }: { callback: NonNullable<DeskCall['callback']> }) {
+  const item = callbackItems.value.find((x) => x.id === cb.id);
+  return (
+    <section class="ad-pop" data-testid="screen-pop">
+      <div class="ad-pop-head">
+        <h3 data-testid="pop-name">{item?.customer?.name ?? cb.phone}</h3>
+        {item?.customer?.tier === 'vip' && <span class="ad-tier ad-tier-vip">VIP</span>}
+        <span class="ad-muted">
+          {t('callbackOffer')}
+          {item?.customer?.name && ` · ${cb.phone}`}
+          {item && ` · ${t('cbCustomerTime')} ${item.customerLocalTime.slice(11)}`}
+          {cb.attempts > 0 && ` · ${t('cbAttempts')} ${cb.attempts}`}
+        </span>
+      </div>
+      <p>{cb.reason}</p>
+      {cb.question && (
+        <p class="ad-ivr">
+          <strong>{t('cbAsk')}:</strong> {cb.question}
+        </p>
+      )}
     </section>
   );
 }
@@ -111,6 +131,7 @@ function Shortcuts() {
     ['Alt+B', 'goBreak'],
     ['Alt+E', 'extend'],
     ['Alt+D', 'disposition'],
+    ['Alt+C', 'cbRecordOutcome'],
   ];
   return (
     <details class="ad-shortcuts">

@@ -54,10 +54,13 @@ export function ReviewLists({ me }: { me: number }) {
   return (
     <section class="ad-callbacks" aria-label={t('reviews')} data-testid="review-lists">
       <h3>{t('reviews')}</h3>
-      <label class="ad-note">
-        {t('reviewNote')}
-        <input value={note} onInput={(e) => setNote((e.currentTarget as HTMLInputElement).value)} maxLength={2000} />
-      </label>
+      {/* The note goes with a decision: shown only when there is something to decide on. */}
+      {(orders.items?.length ?? 0) + (rmas.items?.length ?? 0) > 0 && (
+        <label class="ad-note">
+          {t('reviewNote')}
+          <input value={note} onInput={(e) => setNote((e.currentTarget as HTMLInputElement).value)} maxLength={2000} />
+        </label>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -1,13 +1,14 @@
 // Wrap-up of the call on the desk: its disposition (the server's list) and a work order opened from the call.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DISPOSITIONS } from '../../../src/acd/dispositions';
 import type { DEPARTMENTS } from '../../../src/db/schema/staff';
 import type { ScreenPopWorkOrder } from '../../../src/acd/screen-pop';
-import { lang, t, type TextKey } from '../i18n';
+import { t, type TextKey } from '../i18n';
 import { api } from '../session';
+import { dispositionText, useDispositions } from '../dispositions';
+import { takeLostFocus } from '../focus';
 import { markDisposition, markWorkOrder, type DeskCall } from './agent-desk-state';
+import { phoneStatus } from './agent-softphone';
 
-type Disposition = (typeof DISPOSITIONS)[number];
 type Category = ScreenPopWorkOrder['category'];
 type ComplaintType = NonNullable<ScreenPopWorkOrder['complaintType']>;
 type Department = (typeof DEPARTMENTS)[number];
@@ -17,20 +18,17 @@ const COMPLAINT: Record<ComplaintType, TextKey> = { product_quality: 'ctQuality'
 const DEPARTMENT: Record<Department, TextKey> = { warehouse: 'deptWarehouse', logistics: 'deptLogistics', finance: 'deptFinance', merchandise: 'deptMerchandise' };
 const HANDLING = { open: 'woOpen', resolved: 'woResolved', forwarded: 'woForwarded' } as const satisfies Record<string, TextKey>;
 
-let dispositionList: Promise<Disposition[]> | undefined;
-
 export function WrapUp({ c }: { c: DeskCall }) {
-  const [codes, setCodes] = useState<Disposition[]>([]);
+  const { codes, error: listError } = useDispositions();
   const [code, setCode] = useState('');
-  const [error, setError] = useState('');
+  const [saveError, setError] = useState('');
+  const error = saveError || listError;
   const select = useRef<HTMLSelectElement>(null);
+  // The call is over and the hang-up button the agent used is disabled (once the phone says so): the disposition is next.
+  const phone = phoneStatus.value;
   useEffect(() => {
-    dispositionList ??= api<Disposition[]>('GET', '/api/dispositions');
-    dispositionList.then(setCodes, (e: Error) => {
-      dispositionList = undefined;
-      setError(e.message);
-    });
-  }, []);
+    if (c.phase === 'ended') takeLostFocus(select.current);
+  }, [c.phase, phone]);
   const save = async (e: Event) => {
     e.preventDefault();
     setError('');
@@ -53,7 +51,7 @@ export function WrapUp({ c }: { c: DeskCall }) {
             <option value="">{t('chooseDisposition')}</option>
             {codes.map((d) => (
               <option value={d.code} key={d.code}>
-                {lang.value === 'zh' ? d.label : d.description}
+                {dispositionText(codes, d.code)}
               </option>
             ))}
           </select>
@@ -61,7 +59,7 @@ export function WrapUp({ c }: { c: DeskCall }) {
         <button type="submit">{t('save')}</button>
         {c.disposition && (
           <span class="ad-ok" data-testid="disposition-saved" role="status">
-            {t('saved')}: {codes.find((d) => d.code === c.disposition)?.[lang.value === 'zh' ? 'label' : 'description'] ?? c.disposition}
+            {t('saved')}: {dispositionText(codes, c.disposition)}
           </span>
         )}
       </form>

@@ -1,9 +1,9 @@
 // The scorecard form of one evaluation (answer, save, submit; the total is the server's), and the agent's own
 // evaluations with acknowledge and dispute.
 import { useEffect, useState } from 'preact/hooks';
-import type { EvaluationDetailJson, EvaluationJson } from '../../../src/http/evaluations.routes';
+import type { EvaluationDetailJson, EvaluationListItemJson } from '../../../src/http/evaluations.routes';
 import type { ScorecardJson } from '../../../src/http/scorecards.routes';
-import { t, type TextKey } from '../i18n';
+import { dateTime, t, type TextKey } from '../i18n';
 import { api } from '../session';
 
 type Answer = EvaluationDetailJson['answers'][number];
@@ -12,8 +12,12 @@ type Choice = number | null | undefined;
 
 export const statusText = (s: string) => t(`st_${s}` as TextKey);
 
-export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editable: boolean; onSaved: (e: EvaluationDetailJson) => void }) {
-  const { evaluation: ev, editable, onSaved } = props;
+/**
+ * The scorecard of one evaluation. `editable`: the evaluator's draft (save, submit). `amend`: a supervisor settling a
+ * dispute changes answers in place; the form reports the answers that differ from the evaluation's and saves nothing.
+ */
+export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editable: boolean; onSaved: (e: EvaluationDetailJson) => void; amend?: (changed: Answer[]) => void }) {
+  const { evaluation: ev, editable, onSaved, amend } = props;
   const [choices, setChoices] = useState<Record<string, Choice>>({});
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState('');
@@ -36,6 +40,12 @@ export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editabl
       .filter(([, v]) => v !== undefined)
       .map(([itemId, score]) => ({ itemId, score: score as number | null, comment: notes[itemId]?.trim() || null }));
 
+  useEffect(() => {
+    if (!amend) return;
+    const before = new Map(ev.answers.map((a) => [a.itemId, a]));
+    amend(answers().filter((a) => before.get(a.itemId)?.score !== a.score || (before.get(a.itemId)?.comment ?? null) !== a.comment));
+  }, [choices, notes]);
+
   const run = async (submit: boolean) => {
     setBusy(true);
     setError('');
@@ -52,14 +62,15 @@ export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editabl
     }
   };
 
-  const open = editable && ev.status === 'draft';
+  const open = Boolean(amend) || (editable && ev.status === 'draft');
+  const draft = !amend && editable && ev.status === 'draft';
   return (
     <form
       class="qa-card"
       data-testid="scorecard"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(true);
+        if (draft) void run(true);
       }}
     >
       {ev.scorecard.definition.sections.map((s) => (
@@ -107,7 +118,7 @@ export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editabl
         </p>
       )}
       {saved && !error && <p class="ok">{t('saved')}</p>}
-      {open && (
+      {draft && (
         <p class="qa-actions">
           <button type="button" disabled={busy} onClick={() => void run(false)}>
             {t('saveDraft')}
@@ -122,7 +133,7 @@ export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editabl
 }
 
 /** Which scorecard a new evaluation uses: the controller picks one of the active ones. */
-export function ScorecardPicker(props: { onStart: (scorecardId: number) => void; busy: boolean }) {
+export function ScorecardPicker(props: { onStart: (scorecardId: number) => void; busy: boolean; label?: string }) {
   const [cards, setCards] = useState<ScorecardJson[]>([]);
   const [chosen, setChosen] = useState<number | null>(null);
   const [error, setError] = useState('');
@@ -146,7 +157,7 @@ export function ScorecardPicker(props: { onStart: (scorecardId: number) => void;
         </select>
       </label>
       <button type="button" class="primary" disabled={props.busy || chosen === null} onClick={() => chosen !== null && props.onStart(chosen)}>
-        {t('startEvaluation')}
+        {props.label ?? t('startEvaluation')}
       </button>
       {error && <span class="error">{error}</span>}
     </p>
@@ -155,11 +166,11 @@ export function ScorecardPicker(props: { onStart: (scorecardId: number) => void;
 
 /** The agent's own evaluations: score and status, acknowledge a submitted one or dispute it with a reason. */
 export function MyEvaluations() {
-  const [rows, setRows] = useState<EvaluationJson[] | null>(null);
+  const [rows, setRows] = useState<EvaluationListItemJson[] | null>(null);
   const [error, setError] = useState('');
   const [disputing, setDisputing] = useState<number | null>(null);
   const [reason, setReason] = useState('');
-  const load = () => api<EvaluationJson[]>('GET', '/api/evaluations?agent=me').then(setRows, (e: Error) => setError(e.message));
+  const load = () => api<EvaluationListItemJson[]>('GET', '/api/evaluations?agent=me').then(setRows, (e: Error) => setError(e.message));
   useEffect(() => void load(), []);
   const act = async (id: number, action: 'acknowledge' | 'dispute') => {
     setError('');
@@ -188,17 +199,27 @@ export function MyEvaluations() {
               <th>{t('startedAt')}</th>
               <th>{t('score')}</th>
               <th>{t('status')}</th>
+              <th>{t('evaluator')}</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {rows.map((e) => (
-              <tr key={e.id}>
+              <tr key={e.id} data-evaluation={e.id} data-status={e.status}>
                 <td>
-                  <a href={`#/qa/rec/${e.recordingId}`}>{new Date(e.submittedAt ?? e.createdAt).toLocaleString()}</a>
+                  <a href={`#/qa/rec/${e.recordingId}`}>{dateTime(e.recordingStartedAt, { year: true })}</a>
                 </td>
-                <td>{e.score ?? '—'}</td>
-                <td>{statusText(e.status)}</td>
+                <td data-testid="my-score">{e.score ?? '—'}</td>
+                <td>
+                  {statusText(e.status)}
+                  {e.status === 'disputed' && <div class="qa-muted qa-reason">{e.disputeReason}</div>}
+                  {e.status === 'resolved' && (
+                    <div class="qa-reason" data-testid="my-resolution">
+                      {e.resolution === 'changed' ? t('resChanged') : t('resUpheld')} · {e.resolutionNote}
+                    </div>
+                  )}
+                </td>
+                <td>{e.evaluator.name ?? '—'}</td>
                 <td>
                   {e.status === 'submitted' && disputing !== e.id && (
                     <>

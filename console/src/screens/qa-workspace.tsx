@@ -3,9 +3,12 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { RecordingDetailJson, RecordingListJson } from '../../../src/http/recordings.routes';
 import type { EvaluationDetailJson } from '../../../src/http/evaluations.routes';
-import { t, type TextKey } from '../i18n';
+import { dateTime, t, type TextKey } from '../i18n';
 import { api, session } from '../session';
 import { MyEvaluations, ScorecardForm, ScorecardPicker, statusText } from './qa-scorecard';
+import { DisputeList, DisputePanel } from './qa-disputes';
+import { CalibrationView } from './qa-calibration';
+import { dispositionText, useDispositions } from '../dispositions';
 import { peaksLength, Waveform } from './qa-waveform';
 import './qa-admin.css';
 
@@ -25,11 +28,21 @@ export function QaWorkspace() {
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);
-  const id = /^#\/qa\/rec\/(\d+)/.exec(hash)?.[1];
+  // #/qa/rec/<recording>[/ev/<evaluation>]: the player, with one evaluation in focus (a dispute to settle).
+  const [, id, focus] = /^#\/qa\/rec\/(\d+)(?:\/ev\/(\d+))?/.exec(hash) ?? [];
   const role = session.value?.staff.role;
+  const scorer = role === 'quality_controller' || role === 'supervisor';
   return (
     <section class="qa">
-      {id ? <RecordingView id={Number(id)} key={id} /> : role === 'agent' ? <><MyEvaluations /><RecordingList /></> : <RecordingList />}
+      {id ? (
+        <RecordingView id={Number(id)} focus={focus ? Number(focus) : undefined} key={hash} />
+      ) : (
+        <>
+          {role === 'agent' && <MyEvaluations />}
+          {scorer && <DisputeList />}
+          <RecordingList />
+        </>
+      )}
     </section>
   );
 }
@@ -198,7 +211,7 @@ function RecordingList() {
               {rows.map((r) => (
                 <tr key={r.id} data-recording={r.id}>
                   <td>
-                    <a href={`#/qa/rec/${r.id}`}>{new Date(r.startedAt).toLocaleString()}</a>
+                    <a href={`#/qa/rec/${r.id}`}>{dateTime(r.startedAt, { year: true })}</a>
                   </td>
                   <td>{r.agent?.name ?? '—'}</td>
                   <td>{r.desk ? t(`desk_${r.desk}`) : '—'}</td>
@@ -226,7 +239,7 @@ function RecordingList() {
   );
 }
 
-function RecordingView({ id }: { id: number }) {
+function RecordingView({ id, focus }: { id: number; focus?: number }) {
   const me = session.value!.staff;
   const scorer = me.role === 'quality_controller' || me.role === 'supervisor';
   const [rec, setRec] = useState<RecordingDetailJson | null>(null);
@@ -240,6 +253,7 @@ function RecordingView({ id }: { id: number }) {
   const [viewed, setViewed] = useState<EvaluationDetailJson | null>(null);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
+  const { codes } = useDispositions();
   const audio = useRef<HTMLAudioElement>(null);
   /** Where to pick up after a fresh ticket (a ticket lasts minutes; a long review outlives it), or null. */
   const resume = useRef<{ at: number; play: boolean; tries: number } | null>(null);
@@ -257,11 +271,16 @@ function RecordingView({ id }: { id: number }) {
   useEffect(() => {
     if (rec?.hasAudio && !src) void ticket();
     // The controller's own evaluation of this call is the one they continue (a draft) and comment on.
+    // A calibration evaluation is theirs to continue when the counted one is someone else's.
     if (rec && scorer && !evaluation) {
-      const mine = rec.evaluations.find((e) => e.evaluator.id === me.id && !e.calibration);
+      const mine = rec.evaluations.find((e) => e.evaluator.id === me.id && !e.calibration) ?? rec.evaluations.find((e) => e.evaluator.id === me.id && e.calibration);
       if (mine) void api<EvaluationDetailJson>('GET', `/api/evaluations/${mine.id}`).then(setEvaluation, (e: Error) => setError(e.message));
     }
   }, [rec]);
+  // The evaluation the address names (a dispute from the list) opens beside the player.
+  useEffect(() => {
+    if (focus) void api<EvaluationDetailJson>('GET', `/api/evaluations/${focus}`).then(setViewed, (e: Error) => setError(e.message));
+  }, [focus]);
 
   // While playing, follow the audio each frame; timeupdate alone moves the playhead in jumps.
   useEffect(() => {
@@ -289,10 +308,15 @@ function RecordingView({ id }: { id: number }) {
     else a.pause();
   };
 
+  // A recording has one counted evaluation; once someone else holds it, another scorer's evaluation is a calibration one.
+  const counted = rec?.evaluations.find((e) => !e.calibration && e.evaluator.id !== me.id);
   const openEvaluation = async (scorecardId?: number): Promise<EvaluationDetailJson> => {
     if (evaluation) return evaluation;
-    const e = await api<EvaluationDetailJson>('POST', `/api/recordings/${id}/evaluations`, scorecardId ? { scorecardId } : {});
+    const body: { scorecardId?: number; calibration?: boolean } = scorecardId ? { scorecardId } : {};
+    if (counted) body.calibration = true;
+    const e = await api<EvaluationDetailJson>('POST', `/api/recordings/${id}/evaluations`, body);
     setEvaluation(e);
+    void reload();
     return e;
   };
 
@@ -332,11 +356,11 @@ function RecordingView({ id }: { id: number }) {
     <div class="qa-recording" data-testid="recording-view">
       <p class="qa-head">
         <a href="#/qa">← {t('back')}</a>
-        <strong>{new Date(rec.startedAt).toLocaleString()}</strong>
+        <strong>{dateTime(rec.startedAt, { year: true, seconds: true })}</strong>
         <span>{rec.agent?.name ?? '—'}</span>
         <span>{rec.desk ? t(`desk_${rec.desk}`) : ''}</span>
         <span>{rec.customer.phone ?? ''}</span>
-        <span>{rec.disposition ?? ''}</span>
+        <span>{rec.disposition ? dispositionText(codes, rec.disposition) : ''}</span>
         {rec.flags.map((x) => (
           <span class={`qa-flag qa-flag-${x}`} key={x}>
             {t(`flag_${x}` as TextKey)}
@@ -480,8 +504,23 @@ function RecordingView({ id }: { id: number }) {
           )}
         </section>
         <section class="qa-panel">
-          <h3>{t('scorecard')}</h3>
-          {scorer && !evaluation && <ScorecardPicker busy={busy} onStart={(sc) => void openEvaluation(sc).catch((e: Error) => setError(e.message))} />}
+          {viewed && (viewed.status === 'disputed' || viewed.status === 'resolved') && (
+            <DisputePanel
+              evaluation={viewed}
+              agentName={rec.agent?.name ?? '—'}
+              evaluatorName={rec.evaluations.find((e) => e.id === viewed.id)?.evaluator.name ?? `#${viewed.evaluatorId}`}
+              onResolved={(e) => {
+                setViewed(e);
+                void reload();
+              }}
+            />
+          )}
+          <h3>
+            {t('scorecard')}
+            {evaluation?.calibration && <small class="qa-muted"> · {t('calibrationShort')}</small>}
+          </h3>
+          {scorer && !evaluation && counted && <p class="qa-muted">{t('calibrationHint')}</p>}
+          {scorer && !evaluation && <ScorecardPicker busy={busy} label={counted ? t('startCalibration') : undefined} onStart={(sc) => void openEvaluation(sc).catch((e: Error) => setError(e.message))} />}
           {evaluation && (
             <ScorecardForm
               evaluation={evaluation}
@@ -501,12 +540,13 @@ function RecordingView({ id }: { id: number }) {
                   {e.score ?? '—'} · {statusText(e.status)}
                 </button>{' '}
                 <small>
-                  {e.evaluator.name} · {new Date(e.submittedAt ?? e.createdAt).toLocaleString()}
+                  {e.evaluator.name}
+                  {e.calibration && ` (${t('calibrationShort')})`} · {dateTime(e.submittedAt ?? e.createdAt, { year: true })}
                 </small>
               </li>
             ))}
           </ul>
-          {viewed && viewed.id !== evaluation?.id && (
+          {viewed && viewed.id !== evaluation?.id && viewed.status !== 'disputed' && viewed.status !== 'resolved' && (
             <>
               <p class="qa-readonly">{t('readOnly')}</p>
               <ScorecardForm evaluation={viewed} editable={false} onSaved={() => undefined} />
@@ -514,6 +554,13 @@ function RecordingView({ id }: { id: number }) {
           )}
         </section>
       </div>
+      {/* Side by side once two evaluators have scored the call (a calibration score beside the counted one). */}
+      {scorer && rec.evaluations.filter((e) => e.status !== 'draft').length >= 2 && (
+        <section class="qa-panel" data-testid="calibration-panel">
+          <h3>{t('calibration')}</h3>
+          <CalibrationView recordingId={rec.id} names={new Map(rec.evaluations.map((e) => [e.evaluator.id, e.evaluator.name ?? `#${e.evaluator.id}`]))} version={rec.evaluations.map((e) => `${e.id}:${e.status}:${e.score}`).join()} />
+        </section>
+      )}
     </div>
   );
 }

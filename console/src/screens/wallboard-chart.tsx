@@ -3,7 +3,7 @@
 // a wallboard opens, so the sign-in page does not carry it.
 import { useEffect, useRef } from 'preact/hooks';
 import type uPlot from 'uplot';
-import { lang, t } from '../i18n';
+import { lang, locale, t } from '../i18n';
 import { api } from '../session';
 
 export interface ChartSample {
@@ -68,18 +68,20 @@ export function FloorChart({ samples, nowSec }: { samples: ChartSample[]; nowSec
     void import('uplot').then(({ default: UPlot }) => {
       if (gone || !box.current) return;
       const el = box.current;
-      const size = () => ({ width: Math.max(300, el.clientWidth), height: Math.max(140, el.clientHeight - 8) });
+      // The legend sits under the plot inside the box: the plot gets what the legend leaves.
+      const size = () => ({ width: Math.max(300, el.clientWidth), height: Math.max(80, el.clientHeight - ((el.querySelector('.u-legend') as HTMLElement | null)?.offsetHeight ?? 28) - 4) });
+      const hhmm = (sec: number) => new Date(sec * 1000).toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', hour12: false });
       plot.current = new UPlot(
         {
           ...size(),
           series: [
-            {},
+            { label: t('wbTime'), value: (_u, v) => (v === null ? '—' : hhmm(v)) },
             { label: t('wbWaiting'), stroke: '#ffb020', width: 2, scale: 'n', spanGaps: true },
             { label: t('wbServiceLevel'), stroke: '#3ddc84', width: 2, scale: '%', spanGaps: true, value: (_u, v) => (v === null ? '—' : `${v.toFixed(0)}%`) },
           ],
           scales: { x: { time: true }, n: { range: (_u, _min, max) => [0, Math.max(5, max)] }, '%': { range: [0, 100] } },
           axes: [
-            { stroke: '#c9d4df', grid: { stroke: '#2a3542' } },
+            { stroke: '#c9d4df', grid: { stroke: '#2a3542' }, values: (_u, vals) => vals.map(hhmm) },
             { scale: 'n', stroke: '#ffb020', grid: { stroke: '#2a3542' } },
             { scale: '%', side: 1, stroke: '#3ddc84', grid: { show: false }, values: (_u, vals) => vals.map((v) => `${v}%`) },
           ],
@@ -88,6 +90,7 @@ export function FloorChart({ samples, nowSec }: { samples: ChartSample[]; nowSec
         data(history.current, samples),
         el,
       );
+      plot.current.setSize(size()); // now that the legend is there
       observer = new ResizeObserver(() => plot.current?.setSize(size()));
       observer.observe(el);
     });

@@ -186,6 +186,10 @@ export function Wallboard() {
   );
 }
 
+/** Why a caller is queued (the IVR flow's queue node, or the server's load shedding), in the board's language. */
+const REASON: Record<string, TextKey> = { vip: 'wbWhyVip', returns: 'wbWhyReturns', complaint: 'wbWhyComplaint', agent: 'wbWhyAgent', 'after-hours': 'wbWhyAfterHours', shed: 'wbWhyShed' };
+const reasonText = (r: string | null | undefined) => (r ? (REASON[r] ? t(REASON[r]) : r) : '');
+
 function Figure({ label, value, tone, testid }: { label: string; value: string; tone?: 'bad'; testid?: string }) {
   return (
     <div class={`wb-figure ${tone ?? ''}`}>
@@ -264,7 +268,7 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
                   <span class="prio" title={t('wbPriority')}>
                     P{c.priority}
                   </span>
-                  <span class="why">{c.ringingAgentId ? `${t('wbRinging')} → ${floor.agents.get(c.ringingAgentId)?.displayName ?? c.ringingAgentId}` : (c.reason ?? '')}</span>
+                  <span class="why">{c.ringingAgentId ? `${t('wbRinging')} → ${floor.agents.get(c.ringingAgentId)?.displayName ?? c.ringingAgentId}` : reasonText(c.reason)}</span>
                   <LiveClock class="wait" since={c.queuedAt} lateAfter={q.serviceLevelSeconds} />
                 </button>
               </li>
