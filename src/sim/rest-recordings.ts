@@ -4,7 +4,8 @@ import type { Router, Request } from 'express';
 import type { CarrierContext } from './carrier-context';
 import { form, listPage, notFound } from './rest-api';
 import type { Recording } from './recordings';
-import { renderFrames, wavBytes, wavHeader, RECORDING_SAMPLE_RATE } from './recording-audio';
+import { wavBytes, wavHeader, RECORDING_SAMPLE_RATE } from './recording-audio';
+import { renderThread } from './render-thread';
 import { rfc2822 } from './sid';
 
 export function recordingJson(ctx: CarrierContext, r: Recording): object {
@@ -56,19 +57,21 @@ export function recordingRoutes(api: Router, ctx: CarrierContext): void {
     const plan = ctx.recordings.audio(rec, Number(form(req).get('RequestedChannels') ?? 1));
     res.type('audio/x-wav').set('Content-Length', String(wavBytes(plan)));
     res.write(wavHeader(plan));
-    // Rendered five seconds at a time as the client reads, so an hour-long recording never sits in memory whole, and
-    // the simulator's other calls get their turn between chunks (a minute rendered at once held its event loop
-    // for tens of milliseconds: late webhooks for everyone else on a busy day).
+    // Rendered five seconds at a time as the client reads, so an hour-long recording never sits in memory whole.
+    // The samples are computed on the render thread (src/sim/render-thread.ts).
     const chunk = 5 * RECORDING_SAMPLE_RATE;
     let at = 0;
     const pump = () => {
       if (at >= plan.frames) return void res.end();
-      const buf = renderFrames(plan, at, at + chunk);
+      const from = at;
       at += chunk;
-      if (res.write(buf)) setImmediate(pump);
-      else res.once('drain', pump);
+      void renderThread.render(plan, from, from + chunk).then((buf) => {
+        if (at > plan.frames + chunk) return; // the client went away
+        if (res.write(buf)) pump();
+        else res.once('drain', pump);
+      });
     };
-    res.once('close', () => (at = plan.frames + 1));
+    res.once('close', () => (at = plan.frames + chunk + 1));
     pump();
   });
 
