@@ -54,3 +54,13 @@ export function startWorker(f: OutboundFixture, o: { prefix: string; callControl
     groupCommit: f.hotline.groupCommit,
   });
 }
+
+/**
+ * One outbound call to `to` through the carrier's REST API and the hotline's outbound webhooks, to warm them up: on
+ * simulated time a cold first request outlasts a ring.
+ */
+export async function warmUpOutbound(f: OutboundFixture, to: string): Promise<void> {
+  const { publicBaseUrl } = f.config;
+  const sid = await simulatorControl(f).createCall({ to, from: f.config.hotlineNumber, url: `${publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
+  await f.sim.call(sid)?.done;
+}
