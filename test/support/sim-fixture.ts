@@ -36,6 +36,8 @@ export interface SimFixtureOptions {
   realtime?: HotlineFixtureOptions['realtime'];
   metrics?: HotlineMetrics;
   log?: Logger;
+  /** Where the server reaches the carrier's REST API, given the simulator's URL (e.g. a faulty proxy in front of it). @default the simulator */
+  carrierApiBaseUrl?: (simulatorUrl: string) => Promise<string>;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
   const start = new Date(OPEN_HOURS).getTime();
   const f = await startHotline(env, {
     config,
-    carrierApiBaseUrl: sim.baseUrl,
+    carrierApiBaseUrl: o.carrierApiBaseUrl ? await o.carrierApiBaseUrl(sim.baseUrl) : sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
     recordingStore: o.recordingStore,
     metrics: o.metrics,
