@@ -224,17 +224,8 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
   }
 
   async createCall(o: OutboundCall): Promise<string> {
-    const call = await this.client.calls.create({
-      to: o.to,
-      from: o.from,
-      url: o.url,
-      method: 'POST',
-      statusCallback: o.statusCallback,
-      statusCallbackMethod: 'POST',
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-      timeout: o.timeoutSeconds,
-    });
-    return call.sid;
+    // The same request as the dialer's, without answering-machine detection.
+    return this.placeCall({ to: o.to, from: o.from, url: o.url, statusCallback: o.statusCallback, timeoutSeconds: o.timeoutSeconds });
   }
 
   async placeCall(o: OutboundCall & { machineDetection?: 'Enable' | 'DetectMessageEnd' }): Promise<string> {
