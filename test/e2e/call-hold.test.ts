@@ -17,6 +17,7 @@ import { callHolds, recordings } from '../../src/db/schema/index';
 import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk, api } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LI_NA = '+8613911112222';
@@ -65,9 +66,7 @@ for (const mode of CALLBACK_MODES) describe(`agent hold and resume of the custom
     for (const d of desks) d.close();
     await stopBackground?.();
     await f.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, `${prefix}:*`);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -24,6 +24,7 @@ import { recordings } from '../../src/db/schema/index';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 type Json = Record<string, any>;
 
@@ -180,9 +181,7 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
     await bg?.stop();
     await f?.close();
     await new Promise<void>((r) => (foreign ? foreign.close(() => r()) : r()));
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, `${prefix}:*`);
     expect(await redis.keys(`${prefix}*`)).to.deep.equal([]);
     await redis.quit();
     fs.rmSync(dir, { recursive: true, force: true });
