@@ -14,14 +14,13 @@ import { expect } from 'chai';
 import Redis from 'ioredis';
 import { eq } from 'drizzle-orm';
 import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { RECORDING_RETENTION } from '../../src/recordings/recording-retention';
 import { wavInfo } from '../../src/recordings/wav';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { recordings } from '../../src/db/schema/index';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import { deleteKeys } from '../support/redis-suite';
@@ -152,7 +151,7 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
       config: f.config,
       db: f.hotline.db,
       log: createLogger('error', true),
-      callControl: new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl }),
+      callControl: simulatorControl(f),
       prefix,
       clock: { now: () => retentionNow ?? f.clock.now() },
       groupCommit: f.hotline.groupCommit,

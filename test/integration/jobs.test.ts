@@ -9,10 +9,10 @@ import { expect } from 'chai';
 import Redis from 'ioredis';
 import winston from 'winston';
 import { startBackground } from '../../src/background';
-import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
+import type { CallControl } from '../../src/telephony/call-control';
 import type { Voicemail } from '../../src/recordings/voicemails.repo';
 import { VOICEMAIL_DOWNLOAD } from '../../src/recordings/voicemail-download';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AFTER_HOURS, freePort } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import { deleteKeys } from '../support/redis-suite';
@@ -116,8 +116,7 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
   }
 
   /** The carrier's REST API is the simulator; credentials are the hotline's. */
-  const simulatorCallControl = () =>
-    new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+  const simulatorCallControl = () => simulatorControl(f);
 
   /** A caller leaves a voicemail after hours, as in the e2e test; resolves with the stored voicemail. */
   async function leaveVoicemail(): Promise<Voicemail & { recordingSid: string }> {
