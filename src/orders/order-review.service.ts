@@ -3,12 +3,12 @@
 import type { Principal } from '../auth/auth.service';
 import type { Transact } from '../db/transaction';
 import type { Desk } from '../acd/agent-desks.repo';
-import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
+import { Conflict, Forbidden, Invalid } from '../errors/domain-errors';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import { maskPhone } from '../logging/logger';
 import { callbackContact, type CustomerContacts, type OfficeCustomer } from '../office/customer-contact';
-import { mustActOn, officeAccess, type OfficeList } from '../office/office-access';
+import { byNumberOrId, mustActOn, officeAccess, type OfficeList } from '../office/office-access';
 import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claims';
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
 import type { CallbackRow, OrderReviewRepo, OrderRow } from './order-review.repo';
@@ -270,9 +270,7 @@ export class OrderReviewService {
   }
 
   private find(number: string): OrderRow {
-    const order = this.d.repo.byNumber(number) ?? (/^\d{1,9}$/.test(number) ? this.d.repo.byId(Number(number)) : undefined);
-    if (!order) throw new NotFound(`No order ${number}`);
-    return order;
+    return byNumberOrId(this.d.repo, number, 'order');
   }
 
   private heldOrder(number: string): OrderRow {

@@ -5,12 +5,12 @@ import type { Principal } from '../auth/auth.service';
 import type { Desk } from '../acd/agent-desks.repo';
 import type { Department, RmaStatus } from '../db/schema/index';
 import type { Transact } from '../db/transaction';
-import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from '../errors/domain-errors';
+import { Conflict, Forbidden, Invalid, Unprocessable } from '../errors/domain-errors';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import { maskPhone } from '../logging/logger';
 import { callbackContact, type CustomerContacts } from '../office/customer-contact';
-import { mustActOn, officeAccess, type OfficeList } from '../office/office-access';
+import { byNumberOrId, mustActOn, officeAccess, type OfficeList } from '../office/office-access';
 import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claims';
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
 import { checkRmaPolicy, type RmaPolicyResult } from './rma-policy';
@@ -306,9 +306,7 @@ export class RmaReviewService {
   }
 
   private find(number: string): RmaWithOrder {
-    const r = this.d.repo.byNumber(number) ?? (/^\d{1,9}$/.test(number) ? this.d.repo.byId(Number(number)) : undefined);
-    if (!r) throw new NotFound(`No RMA ${number}`);
-    return r;
+    return byNumberOrId(this.d.repo, number, 'RMA');
   }
 
   private requested(number: string): RmaWithOrder {
