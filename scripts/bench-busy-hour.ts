@@ -3,23 +3,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
-import { openDatabase } from '../src/db/client';
-import { transactor } from '../src/db/transaction';
-import { seedDemoData } from '../src/db/seed/demo-data';
-import { seedDemoStaff } from '../src/db/seed/demo-staff';
-import { agentDesks, agentPresence, staff } from '../src/db/schema/index';
-import { createHotline } from '../src/hotline';
 import { installProcessGuards } from '../src/process-guards';
-import { CarrierSimulator, formatTranscript, type CallerStep, type SimCall } from '../src/sim/index';
-import { simulatorAccount } from '../src/sim/embedded';
-import { VoiceTokenIssuer } from '../src/telephony/voice-token';
-import { OPEN_HOURS, freePort } from '../test/support/hotline-fixture';
-import { TEST_PASSWORD_COST } from '../test/support/password-cost';
+import { formatTranscript, type CallerStep, type SimCall } from '../src/sim/index';
 import { flakyCarrier, type CarrierFault, type FlakyCarrier } from '../test/support/flaky-carrier';
 import { prng, type Rng } from './bench/seeded';
+import { LoopLag, Spread, benchArgs, num, runBench, sleep } from './bench/harness';
+import { seedFrontDeskAgents, softphonesAndHeartbeats, startInProcessHotline } from './bench/in-process';
 
 const USAGE = `Usage: npm run bench:busy-hour -- [options]
 
@@ -68,37 +58,20 @@ interface Options {
   keep: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      rate: { type: 'string', default: '35' },
-      duration: { type: 'string', default: '60' },
-      agents: { type: 'string', default: '2500' },
-      'time-scale': { type: 'string', default: '1000' },
-      talk: { type: 'string', default: '30' },
-      ring: { type: 'string', default: '2' },
-      patience: { type: 'string', default: '90' },
-      'carrier-faults': { type: 'string', default: '0' },
-      'carrier-timeout': { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '1' },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = benchArgs(argv, USAGE, {
+    rate: { type: 'string', default: '35' },
+    duration: { type: 'string', default: '60' },
+    agents: { type: 'string', default: '2500' },
+    'time-scale': { type: 'string', default: '1000' },
+    talk: { type: 'string', default: '30' },
+    ring: { type: 'string', default: '2' },
+    patience: { type: 'string', default: '90' },
+    'carrier-faults': { type: 'string', default: '0' },
+    'carrier-timeout': { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: string, v: string, ok: (n: number) => boolean, what: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${what}, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const positive = (n: number) => n > 0;
   return {
     rate: num('rate', values.rate, positive, 'a positive number'),
@@ -117,13 +90,7 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------- measurements
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /** RSS and heap at the start, their peaks (sampled every 250 ms) and at the end. */
 class MemoryWatch {
@@ -143,30 +110,9 @@ class MemoryWatch {
   }
 }
 
-/** How late the event loop runs its timers: the server and simulator share this one thread. */
-class LoopLag {
-  readonly lags: number[] = [];
-  private last = performance.now();
-  private readonly timer = setInterval(() => {
-    const now = performance.now();
-    this.lags.push(now - this.last - 100);
-    this.last = now;
-  }, 100);
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------- main
 
-async function main(): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+async function main(o: Options): Promise<number> {
   const rng: Rng = prng(o.seed);
   const memory = new MemoryWatch();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-busy-hour-'));
@@ -192,13 +138,23 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', countRejection);
   const removeGuards = installProcessGuards(log, (err) => uncaught.push(String(err)));
 
-  const config = loadConfig({ PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_FILE: path.join(tmp, 'hotline.sqlite'), LOG_LEVEL: 'warn', HOTLINE_HOURS: 'open' });
-  const sim = new CarrierSimulator({
-    ...simulatorAccount(config),
+  let carrier: FlakyCarrier | undefined;
+  const h = await startInProcessHotline({
+    tmp,
+    log,
+    logLevel: 'warn',
     timeScale: o.timeScale,
     maxCallSeconds: 3600,
+    async carrierApiBaseUrl(sim) {
+      if (!(o.carrierFaults > 0)) return sim.baseUrl;
+      const faults = prng(o.seed + 1);
+      carrier = await flakyCarrier(sim.baseUrl, (): CarrierFault | undefined => (faults.next() < o.carrierFaults ? (faults.next() < 0.5 ? 'timeout' : 'error') : undefined));
+      return carrier.url;
+    },
+    hotline: { carrierTimeoutMs: o.carrierTimeout },
   });
-  await sim.listen(0, '127.0.0.1');
+  const { config, sim, db, hotline } = h;
+
   // Webhook answer latency, as the carrier sees it: from sending the request to having the whole answer.
   const latencies = new Map<string, number[]>();
   // The drain's burst of hang-ups is measured apart from the load.
@@ -227,48 +183,17 @@ async function main(): Promise<number> {
       }
     }
   };
-  let carrier: FlakyCarrier | undefined;
-  if (o.carrierFaults > 0) {
-    const faults = prng(o.seed + 1);
-    carrier = await flakyCarrier(sim.baseUrl, (): CarrierFault | undefined => (faults.next() < o.carrierFaults ? (faults.next() < 0.5 ? 'timeout' : 'error') : undefined));
-  }
-
-  // The server's clock runs on simulated time from a Monday 11:00 (wrap-ups, ring timeouts and heartbeats agree with the simulator).
-  const origin = new Date(OPEN_HOURS).getTime();
-  const clock = { now: () => new Date(origin + Math.round(sim.clock.now() * 1000)) };
-  const db = openDatabase(config.databaseFile);
-  seedDemoData(db, { now: clock.now() });
-  seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: carrier?.url ?? sim.baseUrl, carrierTimeoutMs: o.carrierTimeout, acdTickMs: Math.max(20, Math.min(1000, o.timeScale)) });
-  await hotline.listen(config.port, '127.0.0.1');
-  const transact = transactor(db, hotline.groupCommit);
 
   // Agents: staff on the front desk, available, each with a softphone registered with a real voice token.
   const t0 = performance.now();
-  const firstId = (db.$client.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM staff').get() as { id: number }).id;
-  const agentIds = Array.from({ length: o.agents }, (_, i) => firstId + i);
-  const usernames = agentIds.map((_, i) => `bench${String(i + 1).padStart(5, '0')}`);
-  transact(() => {
-    const now = clock.now();
-    agentIds.forEach((id, i) => {
-      db.insert(staff).values({ id, username: usernames[i], displayName: `Bench agent ${i + 1}`, role: 'agent', passwordHash: 'bench$not-a-password', active: true, createdAt: now }).run();
-      db.insert(agentDesks).values({ staffId: id, desk: 'front', skill: 3 }).run();
-      db.insert(agentPresence).values({ staffId: id, state: 'available', since: now, lastHeartbeat: now, idleSince: new Date(now.getTime() - i) }).run();
-    });
-  });
-  const issuer = VoiceTokenIssuer.fromConfig(config.twilio)!;
+  const username = (i: number) => `bench${String(i + 1).padStart(5, '0')}`;
+  const agentIds = seedFrontDeskAgents(h, o.agents, username);
   const talk = () => Math.max(5, rng.exponential(o.talk));
-  for (let i = 0; i < o.agents; i++) {
-    const { token, identity } = issuer.issue({ id: agentIds[i], username: usernames[i] });
-    const phone = sim.registerSoftphone({ identity, token, answerAfter: o.ring, script: [{ wait: talk() }, { hangup: true }] });
-    // The simulator copies the script when the phone starts ringing: draw the next call's talk time now.
-    phone.on('ringing', () => (phone.script = [{ wait: talk() }, { hangup: true }]));
-  }
-  // The desktops' heartbeats, every 10 simulated seconds (an agent silent for 30 s is put offline).
-  const beats = setInterval(() => {
-    const at = clock.now();
-    transact(() => agentIds.forEach((id) => hotline.acdRepos.presence.heartbeat(id, at)));
-  }, o.timeScale * 10);
+  const stopBeats = softphonesAndHeartbeats(
+    h,
+    agentIds.map((id, i) => ({ id, username: username(i) })),
+    { answerAfter: o.ring, timeScale: o.timeScale, talkOf: () => talk },
+  );
   console.log(`  ${o.agents} agents seeded and their softphones registered in ${((performance.now() - t0) / 1000).toFixed(1)} s; RSS ${mb(process.memoryUsage().rss)}`);
 
   // What happens to each call, from the server's domain events.
@@ -395,7 +320,7 @@ async function main(): Promise<number> {
     await sleep(Math.max(50, Math.min(1000, o.timeScale)));
   }
   hotline.groupCommit.commitNow();
-  clearInterval(beats);
+  stopBeats();
   const drainSeconds = (performance.now() - drainStart) / 1000;
   lag.stop();
 
@@ -421,16 +346,13 @@ async function main(): Promise<number> {
     agentStates: db.$client.prepare('SELECT state, count(*) AS n FROM agent_presence GROUP BY state ORDER BY n DESC').all() as { state: string; n: number }[],
   };
 
-  await hotline.close();
-  await sim.close();
+  await h.close();
   await carrier?.close();
-  db.$client.close();
   const end = memory.stop();
   removeGuards();
   process.off('unhandledRejection', countRejection);
 
   // ------------------------------------------------------------------------------------------ report
-  const lags = [...lag.lags].sort((a, b) => a - b);
   console.log(`\nAfter ${loadSeconds.toFixed(1)} simulated s of arrivals (${((performance.now() - loadStart) / 1000).toFixed(1)} s real, drain included):`);
   console.log(`  calls placed ${atEnd.placed} (${(atEnd.placed / loadSeconds).toFixed(1)}/s)`);
   console.log(`  answered by an agent ${atEnd.answered}, abandoned ${atEnd.abandoned} (${hungUpByBench} hung up by the bench for lack of patience), still waiting in a queue ${atEnd.waiting}`);
@@ -440,17 +362,17 @@ async function main(): Promise<number> {
   console.log(`  offers ${atEnd.offers} (${(atEnd.offers / loadSeconds).toFixed(1)}/s), missed offers ${atEnd.missed}`);
   console.log('\nWebhook answer latency during the arrivals, as the simulator measured it (ms, request sent to answer read):');
   const rows = [...latencies.entries()].sort((a, b) => b[1].length - a[1].length);
-  const all = rows.flatMap(([, l]) => l).sort((a, b) => a - b);
+  const all = rows.flatMap(([, l]) => l);
   const line = (name: string, l: number[]) => {
-    const s = [...l].sort((a, b) => a - b);
-    return `  ${name.padEnd(34)} ${String(s.length).padStart(7)}  p50 ${percentile(s, 50).toFixed(1).padStart(7)}  p99 ${percentile(s, 99).toFixed(1).padStart(7)}  max ${s[s.length - 1].toFixed(1).padStart(7)}`;
+    const s = new Spread(l);
+    return `  ${name.padEnd(34)} ${String(s.n).padStart(7)}  p50 ${s.at(50).toFixed(1).padStart(7)}  p99 ${s.at(99).toFixed(1).padStart(7)}  max ${s.max.toFixed(1).padStart(7)}`;
   };
   console.log(line('all webhooks', all));
   for (const [route, l] of rows) console.log(line(route, l));
   const worst = perSecond.map((b, i) => ({ i, ...b })).filter((b) => b.n).sort((a, b) => b.max - a.max).slice(0, 5);
   console.log(`  slowest seconds of the run (s after the first arrival: webhooks sent, mean, worst ms): ${worst.map((b) => `${b.i}: ${b.n}, ${(b.sum / b.n).toFixed(0)}, ${b.max.toFixed(0)}`).join('; ')}`);
   if (drainLatencies.length) console.log(line('(during the drain, all)', drainLatencies));
-  console.log(`\nEvent-loop lag (ms late on a 100 ms timer): p50 ${percentile(lags, 50).toFixed(1)}, p99 ${percentile(lags, 99).toFixed(1)}, max ${(lags[lags.length - 1] ?? 0).toFixed(1)}`);
+  console.log(`\n${lag.describe()}`);
   console.log(`Process memory: RSS start ${mb(memory.start.rss)}, peak ${mb(memory.peakRss)}, end ${mb(end.rss)}; heap used start ${mb(memory.start.heapUsed)}, peak ${mb(memory.peakHeap)}, end ${mb(end.heapUsed)}`);
   if (carrier) console.log(`Carrier proxy: ${carrier.passed} requests passed, ${carrier.faults.timeout} held until the server timed out, ${carrier.faults.error} answered 500`);
   console.log(
@@ -471,4 +393,4 @@ async function main(): Promise<number> {
   return rejections.length || uncaught.length || problems.length ? 1 : 0;
 }
 
-process.exitCode = await main();
+await runBench(USAGE, parseOptions, main);

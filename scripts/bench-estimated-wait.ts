@@ -3,21 +3,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
-import { openDatabase } from '../src/db/client';
-import { transactor } from '../src/db/transaction';
-import { seedDemoData } from '../src/db/seed/demo-data';
-import { seedDemoStaff } from '../src/db/seed/demo-staff';
-import { agentDesks, agentPresence, staff } from '../src/db/schema/index';
-import { createHotline } from '../src/hotline';
-import { CarrierSimulator, type CallerStep, type SimCall } from '../src/sim/index';
-import { simulatorAccount } from '../src/sim/embedded';
-import { VoiceTokenIssuer } from '../src/telephony/voice-token';
-import { OPEN_HOURS, freePort } from '../test/support/hotline-fixture';
-import { TEST_PASSWORD_COST } from '../test/support/password-cost';
+import type { CallerStep, SimCall } from '../src/sim/index';
 import { prng } from './bench/seeded';
+import { LoopLag, Spread, benchArgs, num, runBench, sleep } from './bench/harness';
+import { seedFrontDeskAgents, softphonesAndHeartbeats, startInProcessHotline } from './bench/in-process';
 
 const USAGE = `Usage: npm run bench:estimated-wait -- [options]
 
@@ -67,37 +57,20 @@ interface Options {
   keep: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      agents: { type: 'string', default: '20' },
-      talk: { type: 'string', default: '40' },
-      ring: { type: 'string', default: '2' },
-      warmup: { type: 'string', default: '300' },
-      'warmup-rate': { type: 'string', default: '0.15' },
-      rate: { type: 'string', default: '0.45' },
-      duration: { type: 'string', default: '240' },
-      'time-scale': { type: 'string', default: '100' },
-      target: { type: 'string', default: '25' },
-      seed: { type: 'string', default: '1' },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = benchArgs(argv, USAGE, {
+    agents: { type: 'string', default: '20' },
+    talk: { type: 'string', default: '40' },
+    ring: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '300' },
+    'warmup-rate': { type: 'string', default: '0.15' },
+    rate: { type: 'string', default: '0.45' },
+    duration: { type: 'string', default: '240' },
+    'time-scale': { type: 'string', default: '100' },
+    target: { type: 'string', default: '25' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: string, v: string, ok: (n: number) => boolean, what: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name} must be ${what}, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const positive = (n: number) => n > 0;
   return {
     agents: num('agents', values.agents, (n) => Number.isInteger(n) && n >= 1, 'a whole number >= 1'),
@@ -114,12 +87,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   if (!s.length) return NaN;
@@ -135,14 +102,7 @@ interface Announcement {
   estimate: number;
 }
 
-async function main(): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+async function main(o: Options): Promise<number> {
   const rng = prng(o.seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-estimated-wait-'));
   console.log(`Estimated-wait benchmark: node ${process.version}; temp dir ${tmp}`);
@@ -151,42 +111,24 @@ async function main(): Promise<number> {
       `warm-up ${o.warmup} s at ${o.warmupRate}/s, rush ${o.duration} s at ${o.rate}/s; time scale ${o.timeScale} ms per simulated s`,
   );
 
-  const log = createLogger('error', true);
-  const config = loadConfig({ PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_FILE: path.join(tmp, 'hotline.sqlite'), LOG_LEVEL: 'error', HOTLINE_HOURS: 'open' });
-  const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: o.timeScale, maxCallSeconds: 7200 });
-  await sim.listen(0, '127.0.0.1');
-  const origin = new Date(OPEN_HOURS).getTime();
-  const clock = { now: () => new Date(origin + Math.round(sim.clock.now() * 1000)) };
-  const db = openDatabase(config.databaseFile);
-  seedDemoData(db, { now: clock.now() });
-  seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: sim.baseUrl, acdTickMs: Math.max(20, Math.min(1000, o.timeScale)) });
-  await hotline.listen(config.port, '127.0.0.1');
-  const transact = transactor(db, hotline.groupCommit);
+  const h = await startInProcessHotline({ tmp, log: createLogger('error', true), logLevel: 'error', timeScale: o.timeScale, maxCallSeconds: 7200 });
+  const { config, sim, clock, db, hotline } = h;
 
   // Agents on the front desk, available, each with a softphone and their own pace.
-  const firstId = (db.$client.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM staff').get() as { id: number }).id;
-  const agentIds = Array.from({ length: o.agents }, (_, i) => firstId + i);
-  transact(() => {
-    const now = clock.now();
-    agentIds.forEach((id, i) => {
-      db.insert(staff).values({ id, username: `bench${i + 1}`, displayName: `Bench agent ${i + 1}`, role: 'agent', passwordHash: 'bench$not-a-password', active: true, createdAt: now }).run();
-      db.insert(agentDesks).values({ staffId: id, desk: 'front', skill: 3 }).run();
-      db.insert(agentPresence).values({ staffId: id, state: 'available', since: now, lastHeartbeat: now, idleSince: new Date(now.getTime() - i) }).run();
-    });
-  });
-  const issuer = VoiceTokenIssuer.fromConfig(config.twilio)!;
-  agentIds.forEach((id, i) => {
-    const mean = o.talk * (0.5 + rng.next());
-    const talk = () => Math.max(5, rng.exponential(mean));
-    const { token, identity } = issuer.issue({ id, username: `bench${i + 1}` });
-    const phone = sim.registerSoftphone({ identity, token, answerAfter: o.ring, script: [{ wait: talk() }, { hangup: true }] });
-    phone.on('ringing', () => (phone.script = [{ wait: talk() }, { hangup: true }]));
-  });
-  const beats = setInterval(() => {
-    const at = clock.now();
-    transact(() => agentIds.forEach((id) => hotline.acdRepos.presence.heartbeat(id, at)));
-  }, o.timeScale * 10);
+  const username = (i: number) => `bench${i + 1}`;
+  const agentIds = seedFrontDeskAgents(h, o.agents, username);
+  const stopBeats = softphonesAndHeartbeats(
+    h,
+    agentIds.map((id, i) => ({ id, username: username(i) })),
+    {
+      answerAfter: o.ring,
+      timeScale: o.timeScale,
+      talkOf: () => {
+        const mean = o.talk * (0.5 + rng.next());
+        return () => Math.max(5, rng.exponential(mean));
+      },
+    },
+  );
 
   // Every announcement the wait loop makes, and when each caller was answered (server time, simulated).
   const announcements: Announcement[] = [];
@@ -223,13 +165,7 @@ async function main(): Promise<number> {
   };
   // How late the event loop runs a 100 ms timer: server and simulator share this thread (and the machine its cores);
   // a late loop stretches every simulated call by its lateness, which no model of the center predicts.
-  const lags: number[] = [];
-  let last = performance.now();
-  const lagTimer = setInterval(() => {
-    const t = performance.now();
-    lags.push(t - last - 100);
-    last = t;
-  }, 100);
+  const lag = new LoopLag();
   const t0 = performance.now();
   const warmupCalls = o.warmup > 0 ? await arrive(o.warmup, o.warmupRate, false) : 0;
   const rushStartMs = clock.now().getTime();
@@ -244,14 +180,12 @@ async function main(): Promise<number> {
   const unanswered = [...rushCalls].filter((s) => !answeredAt.has(s)).length;
   const realSeconds = (performance.now() - t0) / 1000;
 
-  clearInterval(beats);
-  clearInterval(lagTimer);
+  stopBeats();
+  lag.stop();
   for (const c of live) c.hangup();
   await Promise.race([Promise.allSettled(live.map((c) => c.done)), sleep(30_000)]);
   await hotline.dispatcher.idle();
-  await hotline.close();
-  await sim.close();
-  db.$client.close();
+  await h.close();
 
   // ------------------------------------------------------------------------------------------ report
   const withActual = announcements
@@ -268,19 +202,19 @@ async function main(): Promise<number> {
   const mape = median(rushFirst.map((a) => ape(a.estimate, a.actual)));
   const asSpoken = median(rushFirst.map((a) => ape(Math.max(1, Math.round(a.estimate / 60)) * 60, a.actual)));
   const bias = median(rushFirst.map((a) => (a.estimate - a.actual) / a.actual));
-  const apes = rushFirst.map((a) => ape(a.estimate, a.actual)).sort((a, b) => a - b);
-  const waits = rushFirst.map((a) => a.actual).sort((a, b) => a - b);
+  const apes = new Spread(rushFirst.map((a) => ape(a.estimate, a.actual)));
+  const waits = new Spread(rushFirst.map((a) => a.actual));
 
   console.log(`\nRan ${realSeconds.toFixed(1)} s real: warm-up calls ${warmupCalls}, rush calls ${rushCallsPlaced}, rush callers not answered ${unanswered}`);
-  const sortedLags = lags.sort((a, b) => a - b);
-  const lagP99 = percentile(sortedLags, 99);
-  console.log(`Event-loop lag: p50 ${percentile(sortedLags, 50).toFixed(1)} ms, p99 ${lagP99.toFixed(1)} ms (${(lagP99 / o.timeScale).toFixed(2)} simulated s)`);
+  const lags = lag.spread();
+  const lagP99 = lags.at(99);
+  console.log(`Event-loop lag: p50 ${lags.at(50).toFixed(1)} ms, p99 ${lagP99.toFixed(1)} ms (${(lagP99 / o.timeScale).toFixed(2)} simulated s)`);
   if (lagP99 > o.timeScale / 2) console.log(`  WARNING: the loop ran late by half a simulated second or more: the machine is busy; use a larger --time-scale`);
   console.log(`Announcements recorded: ${announcements.length} (${withActual.length} of answered callers)`);
   console.log(`\nRush callers who heard an estimate (first announcement, position >= 2): ${rushFirst.length}`);
-  console.log(`  their wait after it: p50 ${percentile(waits, 50).toFixed(0)} s, p95 ${percentile(waits, 95).toFixed(0)} s, max ${(waits[waits.length - 1] ?? NaN).toFixed(0)} s`);
+  console.log(`  their wait after it: p50 ${waits.at(50).toFixed(0)} s, p95 ${waits.at(95).toFixed(0)} s, max ${waits.max.toFixed(0)} s`);
   console.log(`  median absolute percentage error (model's seconds): ${pct(mape)}   (target under ${o.target}%)`);
-  console.log(`  p75 ${pct(percentile(apes, 75))}, p90 ${pct(percentile(apes, 90))}; median signed error ${pct(bias)} (positive: announced longer than it was)`);
+  console.log(`  p75 ${pct(apes.at(75))}, p90 ${pct(apes.at(90))}; median signed error ${pct(bias)} (positive: announced longer than it was)`);
   console.log(`  as spoken (whole minutes, at least 1): median absolute percentage error ${pct(asSpoken)}`);
   for (const [lo, hi] of [
     [2, 5],
@@ -300,4 +234,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-process.exitCode = await main();
+await runBench(USAGE, parseOptions, main);

@@ -6,25 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { loadConfig } from '../src/config/config';
 import { createLogger } from '../src/logging/logger';
-import { openDatabase } from '../src/db/client';
-import { transactor } from '../src/db/transaction';
-import { seedDemoData } from '../src/db/seed/demo-data';
-import { seedDemoStaff } from '../src/db/seed/demo-staff';
 import { agentDesks, agentPresence, authTokens, staff, teams, type Role } from '../src/db/schema/index';
 import { tokenHash } from '../src/auth/auth.service';
-import { createHotline } from '../src/hotline';
 import { installProcessGuards } from '../src/process-guards';
 import type { DomainEvent } from '../src/events/domain-events';
-import { CarrierSimulator, type CallerStep, type SimCall } from '../src/sim/index';
-import { simulatorAccount } from '../src/sim/embedded';
-import { VoiceTokenIssuer } from '../src/telephony/voice-token';
-import { OPEN_HOURS, freePort } from '../test/support/hotline-fixture';
-import { TEST_PASSWORD_COST } from '../test/support/password-cost';
+import type { CallerStep, SimCall } from '../src/sim/index';
 import { prng } from './bench/seeded';
+import { LoopLag, Spread, benchArgs, num, runBench, sleep } from './bench/harness';
+import { softphonesAndHeartbeats, startInProcessHotline } from './bench/in-process';
 
 const USAGE = `Usage: npm run bench:realtime -- [options]
 
@@ -66,31 +57,16 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      clients: { type: 'string', default: '500' },
-      slow: { type: 'string', default: '50' },
-      agents: { type: 'string', default: '400' },
-      rate: { type: 'string', default: '6' },
-      duration: { type: 'string', default: '60' },
-      talk: { type: 'string', default: '30' },
-      'time-scale': { type: 'string', default: '1000' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = benchArgs(argv, USAGE, {
+    clients: { type: 'string', default: '500' },
+    slow: { type: 'string', default: '50' },
+    agents: { type: 'string', default: '400' },
+    rate: { type: 'string', default: '6' },
+    duration: { type: 'string', default: '60' },
+    talk: { type: 'string', default: '30' },
+    'time-scale': { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: string, v: string, ok: (n: number) => boolean, what: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || !ok(n)) throw new Error(`--${name} must be ${what}, got ${JSON.stringify(v)}`);
-    return n;
-  };
   const whole = (n: number) => Number.isInteger(n) && n >= 0;
   return {
     clients: num('clients', values.clients, (n) => whole(n) && n >= 10, 'a whole number >= 10'),
@@ -104,16 +80,10 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 const summary = (xs: number[]) => {
-  const s = Float64Array.from(xs).sort();
-  const a = Array.from(s);
-  return `n ${a.length}  p50 ${percentile(a, 50).toFixed(1)}  p99 ${percentile(a, 99).toFixed(1)}  max ${(a[a.length - 1] ?? NaN).toFixed(1)} ms`;
+  const s = new Spread(xs);
+  return `n ${s.n}  p50 ${s.at(50).toFixed(1)}  p99 ${s.at(99).toFixed(1)}  max ${s.max.toFixed(1)} ms`;
 };
 
 /** The identity of an event message, the same on the server (before JSON) and on the client (after). */
@@ -134,14 +104,7 @@ function maskedTextFrame(text: string): Buffer {
   return out;
 }
 
-async function main(): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+async function main(o: Options): Promise<number> {
   const rng = prng(o.seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-realtime-'));
   const cpus = os.cpus();
@@ -154,19 +117,10 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', onRejection);
   const removeGuards = installProcessGuards(log, (err) => crashes.push(`uncaught: ${String(err)}`));
 
-  const config = loadConfig({ PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_FILE: path.join(tmp, 'hotline.sqlite'), LOG_LEVEL: 'warn', HOTLINE_HOURS: 'open' });
-  const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: o.timeScale, maxCallSeconds: 3600 });
-  await sim.listen(0, '127.0.0.1');
-  const origin = new Date(OPEN_HOURS).getTime();
-  const clock = { now: () => new Date(origin + Math.round(sim.clock.now() * 1000)) };
-  const db = openDatabase(config.databaseFile);
-  seedDemoData(db, { now: clock.now() });
-  seedDemoStaff(db, { now: clock.now(), passwordCost: TEST_PASSWORD_COST });
   // The ping check would drop the slow clients within a minute (they never answer): it is off here so that they
   // stay, stuck, for the whole run and the bound on their buffers is what keeps memory flat.
-  const hotline = createHotline({ config, log, clock, db, carrierApiBaseUrl: sim.baseUrl, acdTickMs: Math.max(20, Math.min(1000, o.timeScale)), realtime: { pingIntervalMs: 24 * 3600_000 } });
-  await hotline.listen(config.port, '127.0.0.1');
-  const transact = transactor(db, hotline.groupCommit);
+  const h = await startInProcessHotline({ tmp, log, logLevel: 'warn', timeScale: o.timeScale, maxCallSeconds: 3600, hotline: { realtime: { pingIntervalMs: 24 * 3600_000 } } });
+  const { config, sim, clock, db, hotline, transact } = h;
 
   // How long each recomputation of the floor takes (it runs on the same event loop as everything else).
   const flushTimes: number[] = [];
@@ -187,7 +141,6 @@ async function main(): Promise<number> {
 
   // Staff: ten teams of agents (with softphones), then leads, dispatchers and supervisors for the clients.
   const now = clock.now();
-  const nextId = () => (db.$client.prepare('SELECT coalesce(max(id), 0) + 1 AS id FROM staff').get() as { id: number }).id;
   const teamIds = transact(() => Array.from({ length: 10 }, (_, i) => db.insert(teams).values({ name: `bench team ${i + 1}` }).returning().get().id));
   const agentClients = Math.min(o.agents, Math.round(o.clients * 0.6));
   const leads = Math.round(o.clients * 0.2);
@@ -196,7 +149,7 @@ async function main(): Promise<number> {
   const accounts: { id: number; role: Role; token: string; slow: boolean }[] = [];
   const agentIds: number[] = [];
   transact(() => {
-    let id = nextId();
+    let id = h.nextStaffId();
     const add = (role: Role, teamId: number | null, i: number) => {
       db.insert(staff).values({ id, username: `rt-${role}-${i}`, displayName: `${role} ${i}`, role, teamId, passwordHash: 'bench$not-a-password', active: true, createdAt: now }).run();
       return id++;
@@ -219,17 +172,12 @@ async function main(): Promise<number> {
     for (let i = 0; i < supervisors; i++) token(add('supervisor', null, i), 'supervisor', false);
     for (let i = 0; i < o.slow; i++) token(add('dispatcher', null, 1000 + i), 'dispatcher', true);
   });
-  const issuer = VoiceTokenIssuer.fromConfig(config.twilio)!;
   const talk = () => Math.max(5, rng.exponential(o.talk));
-  agentIds.forEach((id, i) => {
-    const { token, identity } = issuer.issue({ id, username: `rt-agent-${i}` });
-    const phone = sim.registerSoftphone({ identity, token, answerAfter: 2, script: [{ wait: talk() }, { hangup: true }] });
-    phone.on('ringing', () => (phone.script = [{ wait: talk() }, { hangup: true }]));
-  });
-  const beats = setInterval(() => {
-    const at = clock.now();
-    transact(() => agentIds.forEach((id) => hotline.acdRepos.presence.heartbeat(id, at)));
-  }, o.timeScale * 10);
+  const stopBeats = softphonesAndHeartbeats(
+    h,
+    agentIds.map((id, i) => ({ id, username: `rt-agent-${i}` })),
+    { answerAfter: 2, timeScale: o.timeScale, talkOf: () => talk },
+  );
 
   // The clients: every message is timed on arrival.
   const eventDelays: number[] = [];
@@ -308,13 +256,7 @@ async function main(): Promise<number> {
   };
   sample();
   const sampler = setInterval(sample, 1000);
-  const lags: number[] = [];
-  let last = performance.now();
-  const lagTimer = setInterval(() => {
-    const t = performance.now();
-    lags.push(t - last - 100);
-    last = t;
-  }, 100);
+  const lag = new LoopLag();
   const pruner = setInterval(() => {
     const old = performance.now() - 30_000;
     for (const [k, v] of stamps) if (v < old) stamps.delete(k);
@@ -346,21 +288,19 @@ async function main(): Promise<number> {
   measuring = false;
   sample();
   clearInterval(sampler);
-  clearInterval(lagTimer);
+  lag.stop();
   clearInterval(pruner);
   const delivery = hotline.realtime.floorDelivery();
   const bufferedAtEnd = hotline.realtime.bufferedBytes();
 
   for (const c of live) c.hangup();
   await sleep(Math.min(5000, 5 * o.timeScale));
-  clearInterval(beats);
+  stopBeats();
   for (const t of slowAsks) clearInterval(t);
   const slowStillOpen = slowSockets.filter((s) => !s.destroyed).length;
   for (const ws of sockets) ws.terminate();
   for (const s of slowSockets) s.destroy();
-  await hotline.close();
-  await sim.close();
-  db.$client.close();
+  await h.close();
   removeGuards();
   process.off('unhandledRejection', onRejection);
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -377,8 +317,7 @@ async function main(): Promise<number> {
   console.log(`  floor updates (first change → received):   ${summary(floorDelays)}`);
   if (alertDelays.length) console.log(`  alerts (raised/cleared → received):          ${summary(alertDelays)}`);
   console.log(`Floor recomputations (board, alerts, fan-out):   ${summary(flushTimes)}`);
-  const sortedLags = [...lags].sort((a, b) => a - b);
-  console.log(`Event-loop lag (ms late on a 100 ms timer): p50 ${percentile(sortedLags, 50).toFixed(1)}, p99 ${percentile(sortedLags, 99).toFixed(1)}, max ${(sortedLags.at(-1) ?? 0).toFixed(1)}`);
+  console.log(lag.describe());
   console.log(
     `\nSlow clients: ${delivery.fellBehind} fell behind, ${delivery.discarded} floor messages discarded for them, ${delivery.resynced} resynced, ` +
       `${delivery.staleNow} still behind at the end; ${slowStillOpen} of ${slowSockets.length} still connected (the bench turns off the ping check that would drop them within a minute)`,
@@ -396,10 +335,10 @@ async function main(): Promise<number> {
     return den ? num / den : 0;
   };
   console.log(`  trend over the second half: RSS ${(slope('rss') / 1e3).toFixed(0)} kB/s, heap ${(slope('heap') / 1e3).toFixed(0)} kB/s; peak RSS ${mb(Math.max(...samples.map((s) => s.rss)))}`);
-  const p99 = percentile([...eventDelays].sort((a, b) => a - b), 99);
+  const p99 = new Spread(eventDelays).at(99);
   console.log(`\nTarget p99 < 100 ms for events: ${p99 < 100 ? 'met' : 'NOT met'} (${p99.toFixed(1)} ms). Crashes: ${crashes.length}`);
   for (const c of crashes.slice(0, 5)) console.log(`  ${c}`);
   return crashes.length || !(p99 < 100) ? 1 : 0;
 }
 
-process.exitCode = await main();
+await runBench(USAGE, parseOptions, main);

@@ -13,6 +13,7 @@ import { ContactCenterReports } from '../src/reports/contact-center-report.servi
 import { ReportRollup } from '../src/reports/report-rollup';
 import type { ReportDimension } from '../src/db/schema/reports';
 import type { ReportInterval } from '../src/reports/report-intervals';
+import { percentile } from './bench/harness';
 
 const HELP = `npm run bench:reports -- [--days 30] [--agents 40] [--runs 40] [--keep]
 
@@ -23,10 +24,6 @@ Prints the seeding and rollup times, then p50/p99 per report. --keep leaves the 
 
 const TZ = 'Asia/Shanghai';
 const QUEUES = ['front-general', 'front-vip', 'front-complaints', 'front-returns'] as const;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main() {
   const { values } = parseArgs({ options: { days: { type: 'string', default: '30' }, agents: { type: 'string', default: '40' }, runs: { type: 'string', default: '40' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { eq, fillPlaceholders } from 'drizzle-orm';
 import { openDatabase, type Db } from '../src/db/client';
 import { transactor } from '../src/db/transaction';
@@ -20,6 +19,7 @@ import { bestCall, compareIdle, compareWaiting } from '../src/acd/routing-policy
 import { EventBus } from '../src/events/domain-events';
 import { createLogger } from '../src/logging/logger';
 import { prng, weighted, type Rng } from './bench/seeded';
+import { UsageError, benchArgs } from './bench/harness';
 import { agentIdentity } from '../src/telephony/voice-token';
 
 const USAGE = `Usage: npm run bench:routing -- [options]
@@ -81,31 +81,19 @@ interface Options {
   autocheckpoint: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      calls: { type: 'string', default: '5000' },
-      agents: { type: 'string', default: '1000' },
-      available: { type: 'string', default: '0.2' },
-      burst: { type: 'string', default: '1000' },
-      decisions: { type: 'string', default: '2000' },
-      warmup: { type: 'string', default: '300' },
-      seed: { type: 'string', default: '1' },
-      file: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      'no-autocheckpoint': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = benchArgs(argv, USAGE, {
+    calls: { type: 'string', default: '5000' },
+    agents: { type: 'string', default: '1000' },
+    available: { type: 'string', default: '0.2' },
+    burst: { type: 'string', default: '1000' },
+    decisions: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '300' },
+    seed: { type: 'string', default: '1' },
+    file: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    'no-autocheckpoint': { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
   const int = (name: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);

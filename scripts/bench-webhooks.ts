@@ -7,10 +7,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import twilio from 'twilio';
+import { Spread, UsageError, benchArgs, num, runBench, sleep } from './bench/harness';
 
 const USAGE = `Usage: npm run bench:webhooks -- [options]
 
@@ -62,42 +62,28 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50,200' },
-      warmup: { type: 'string', default: '2' },
-      profile: { type: 'boolean', default: false },
-      top: { type: 'string', default: '15' },
-      'base-url': { type: 'string', default: 'https://hotline-bench.example.com' },
-      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/15' },
-      'server-dir': { type: 'string', default: ROOT },
-      keep: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
+  const values = benchArgs(argv, USAGE, {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50,200' },
+    warmup: { type: 'string', default: '2' },
+    profile: { type: 'boolean', default: false },
+    top: { type: 'string', default: '15' },
+    'base-url': { type: 'string', default: 'https://hotline-bench.example.com' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/15' },
+    'server-dir': { type: 'string', default: ROOT },
+    keep: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const num = (name: string, v: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-  const connections = values.connections.split(',').map((c) => num('connections', c.trim(), 1));
+  const atLeast = (name: string, v: string, min: number) => num(name, v, (n) => n >= min, `a number >= ${min}`);
+  const connections = values.connections.split(',').map((c) => atLeast('connections', c.trim(), 1));
   if (!connections.every(Number.isInteger)) throw new UsageError('--connections takes whole numbers, e.g. 50,200');
   const baseUrl = values['base-url'].replace(/\/$/, '');
   if (!/^https?:\/\/[^/?#]+$/.test(baseUrl)) throw new UsageError(`--base-url must be like https://host[:port], got ${JSON.stringify(baseUrl)}`);
   return {
-    duration: num('duration', values.duration, 1),
+    duration: atLeast('duration', values.duration, 1),
     connections,
-    warmup: num('warmup', values.warmup, 0),
+    warmup: atLeast('warmup', values.warmup, 0),
     profile: values.profile,
-    top: Math.floor(num('top', values.top, 1)),
+    top: Math.floor(atLeast('top', values.top, 1)),
     baseUrl,
     redisUrl: values['redis-url'],
     serverDir: path.resolve(values['server-dir']),
@@ -105,7 +91,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-class UsageError extends Error {}
 class BenchError extends Error {}
 
 // ---------------------------------------------------------------------------------------------- children
@@ -510,15 +495,14 @@ async function load(target: Target, connections: number, duration: number, carri
     if (after.fallbacks !== before.fallbacks) dbProblems.push(`${after.fallbacks - before.fallbacks} callers were put in the fallback queue`);
   }
 
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] : NaN);
+  const spread = new Spread(latencies);
   return {
     target: target.name,
     connections,
     rps: result.requests.average,
-    p50: pct(50),
-    p99: pct(99),
-    max: latencies.length ? latencies[latencies.length - 1] : NaN,
+    p50: spread.at(50),
+    p99: spread.at(99),
+    max: spread.max,
     errorKinds: [...errorKinds].map(([k, n]) => `${n}× ${k}`),
     answeredConnections,
     lastFirstAnswer,
@@ -746,18 +730,9 @@ function analyzeProfile(dir: string, pid: number, windows: [number, number][], t
 
 // ---------------------------------------------------------------------------------------------- main
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const indent = (s: string) => s.replace(/^/gm, '    ');
 
-async function main(): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-
+async function main(o: Options): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
   const profileDir = path.join(tmp, 'cpuprofile');
   const hex = (n: number) => crypto.randomBytes(n).toString('hex');
@@ -880,4 +855,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+await runBench(USAGE, parseOptions, main);

@@ -39,3 +39,19 @@ export class CustomerContacts {
     return { ...c, phone: phone?.phone ?? null };
   }
 }
+
+/** Who a callback about an order or RMA calls, and how: what the callback list needs of the customer. */
+export interface CallbackContact {
+  customerId: number;
+  phone: string;
+  timeZone: string;
+  language: string;
+  priority: number;
+}
+
+/** The callback's contact: the customer and `phone` (the order's own number, else the customer's); undefined when there is no customer or no number. */
+export function callbackContact(customer: OfficeCustomer | undefined, phone: string | null | undefined): CallbackContact | undefined {
+  const number = phone ?? customer?.phone ?? null;
+  if (!customer || !number) return undefined;
+  return { customerId: customer.id, phone: number, timeZone: customer.timeZone, language: customer.preferredLanguage, priority: TIER_PRIORITY[customer.tier] };
+}

@@ -3,11 +3,12 @@
 import type { Principal } from '../auth/auth.service';
 import type { Transact } from '../db/transaction';
 import type { Desk } from '../acd/agent-desks.repo';
-import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
+import { Conflict, Forbidden, Invalid } from '../errors/domain-errors';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import { maskPhone } from '../logging/logger';
-import { TIER_PRIORITY, type CustomerContacts, type OfficeCustomer } from '../office/customer-contact';
+import { callbackContact, type CustomerContacts, type OfficeCustomer } from '../office/customer-contact';
+import { byNumberOrId, mustActOn, officeAccess, type OfficeList } from '../office/office-access';
 import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claims';
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
 import type { CallbackRow, OrderReviewRepo, OrderRow } from './order-review.repo';
@@ -91,10 +92,12 @@ export interface NewNeedInfoCallback {
   status: 'open';
 }
 
-const READERS = new Set(['team_lead', 'supervisor', 'dispatcher']);
-
 export class OrderReviewService {
-  constructor(private readonly d: OrderReviewDeps) {}
+  private readonly office: OfficeList;
+
+  constructor(private readonly d: OrderReviewDeps) {
+    this.office = { desk: 'middle', list: 'The middle-office work list', reviews: 'orders', desks: d.desks };
+  }
 
   /** Clears lapsed claims (claim_expired history); the list does it too, so it never shows a lapsed claim as held. */
   sweep(): number {
@@ -212,9 +215,8 @@ export class OrderReviewService {
     const now = this.d.clock.now();
     const r = this.d.transact(() => {
       const order = this.claimedBy(actor, number, now);
-      const customer = this.d.contacts.get(order.customerId);
-      const phone = order.phone ?? customer?.phone ?? null;
-      if (!customer || !phone) throw new Conflict(`Order ${order.number} has no phone to call; cancel it or decide without calling`);
+      const contact = callbackContact(this.d.contacts.get(order.customerId), order.phone);
+      if (!contact) throw new Conflict(`Order ${order.number} has no phone to call; cancel it or decide without calling`);
       const asked = this.d.repo.questions(order.id).length;
       const callbackId = this.d.callbacks.add({
         source: 'need_info',
@@ -222,11 +224,7 @@ export class OrderReviewService {
         ownerId: actor.id,
         question: n.question,
         orderId: order.id,
-        customerId: customer.id,
-        phone,
-        timeZone: customer.timeZone,
-        language: customer.preferredLanguage,
-        priority: TIER_PRIORITY[customer.tier],
+        ...contact,
         reason: `need_info:${order.number}`,
         requestedAt: now,
         dueAt: now,
@@ -264,19 +262,15 @@ export class OrderReviewService {
   }
 
   private access(actor: Actor): 'act' | 'read' {
-    if (actor.role === 'agent' && this.d.desks.desksOf(actor.id).includes('middle')) return 'act';
-    if (READERS.has(actor.role)) return 'read';
-    throw new Forbidden('The middle-office work list is for agents on the middle desk (team leads, supervisors and dispatchers may read it)');
+    return officeAccess(this.office, actor);
   }
 
   private mustAct(actor: Actor): void {
-    if (this.access(actor) !== 'act') throw new Forbidden('Only agents on the middle desk review orders');
+    mustActOn(this.office, actor);
   }
 
   private find(number: string): OrderRow {
-    const order = this.d.repo.byNumber(number) ?? (/^\d{1,9}$/.test(number) ? this.d.repo.byId(Number(number)) : undefined);
-    if (!order) throw new NotFound(`No order ${number}`);
-    return order;
+    return byNumberOrId(this.d.repo, number, 'order');
   }
 
   private heldOrder(number: string): OrderRow {

@@ -5,11 +5,12 @@ import type { Principal } from '../auth/auth.service';
 import type { Desk } from '../acd/agent-desks.repo';
 import type { Department, RmaStatus } from '../db/schema/index';
 import type { Transact } from '../db/transaction';
-import { Conflict, Forbidden, Invalid, NotFound, Unprocessable } from '../errors/domain-errors';
+import { Conflict, Forbidden, Invalid, Unprocessable } from '../errors/domain-errors';
 import type { EventBus } from '../events/domain-events';
 import type { Clock } from '../ivr/ivr-call.service';
 import { maskPhone } from '../logging/logger';
-import { TIER_PRIORITY, type CustomerContacts } from '../office/customer-contact';
+import { callbackContact, type CustomerContacts } from '../office/customer-contact';
+import { byNumberOrId, mustActOn, officeAccess, type OfficeList } from '../office/office-access';
 import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claims';
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
 import { checkRmaPolicy, type RmaPolicyResult } from './rma-policy';
@@ -76,8 +77,6 @@ export interface RmaReviewDeps {
   returnWindowDays: number;
 }
 
-const READERS = new Set(['team_lead', 'supervisor', 'dispatcher']);
-
 /** What each department moves on, and what it sees. */
 const DEPARTMENT_WORK: Partial<Record<Department, { sees: RmaStatus; to: RmaStatus }>> = {
   finance: { sees: 'refund_pending', to: 'refunded' },
@@ -85,7 +84,11 @@ const DEPARTMENT_WORK: Partial<Record<Department, { sees: RmaStatus; to: RmaStat
 };
 
 export class RmaReviewService {
-  constructor(private readonly d: RmaReviewDeps) {}
+  private readonly office: OfficeList;
+
+  constructor(private readonly d: RmaReviewDeps) {
+    this.office = { desk: 'back', list: 'The back-office RMA list', reviews: 'RMAs', desks: d.desks };
+  }
 
   /** Clears lapsed claims (claim_expired history); the list does it too. */
   sweep(): number {
@@ -253,9 +256,8 @@ export class RmaReviewService {
 
   /** Puts the call telling the customer the new status on the back desk's list; null when no phone is on file. */
   private tellCustomer(r: RmaWithOrder, moved: RmaRow, text: string, now: Date): number | null {
-    const customer = this.d.contacts.get(r.customerId);
-    const phone = r.orderPhone ?? customer?.phone ?? null;
-    if (!customer || !phone) return null;
+    const contact = callbackContact(this.d.contacts.get(r.customerId), r.orderPhone);
+    if (!contact) return null;
     return (
       this.d.callbacks.add({
         source: 'rma_status',
@@ -263,11 +265,7 @@ export class RmaReviewService {
         ownerId: null,
         rmaId: moved.id,
         orderId: moved.orderId,
-        customerId: customer.id,
-        phone,
-        timeZone: customer.timeZone,
-        language: customer.preferredLanguage,
-        priority: TIER_PRIORITY[customer.tier],
+        ...contact,
         reason: `rma_status:${moved.number}: ${moved.status}: ${text}`,
         requestedAt: now,
         dueAt: now,
@@ -294,13 +292,11 @@ export class RmaReviewService {
   }
 
   private access(actor: Actor): 'act' | 'read' {
-    if (actor.role === 'agent' && this.d.desks.desksOf(actor.id).includes('back')) return 'act';
-    if (READERS.has(actor.role)) return 'read';
-    throw new Forbidden('The back-office RMA list is for agents on the back desk (team leads, supervisors and dispatchers may read it)');
+    return officeAccess(this.office, actor);
   }
 
   private mustAct(actor: Actor): void {
-    if (this.access(actor) !== 'act') throw new Forbidden('Only agents on the back desk review RMAs');
+    mustActOn(this.office, actor);
   }
 
   private departmentWork(actor: Actor) {
@@ -310,9 +306,7 @@ export class RmaReviewService {
   }
 
   private find(number: string): RmaWithOrder {
-    const r = this.d.repo.byNumber(number) ?? (/^\d{1,9}$/.test(number) ? this.d.repo.byId(Number(number)) : undefined);
-    if (!r) throw new NotFound(`No RMA ${number}`);
-    return r;
+    return byNumberOrId(this.d.repo, number, 'RMA');
   }
 
   private requested(number: string): RmaWithOrder {

@@ -1,7 +1,7 @@
 // The carrier's webhooks for the ACD: the agent's leg (answer, status), the caller joining the conference, recordings.
 import type { Dispatcher } from '../acd/dispatcher';
 import type { InteractionsRepo } from '../acd/interactions.repo';
-import type { WebhookRoute } from './webhook-server';
+import { idParam, type WebhookRoute } from './webhook-server';
 import { DEFAULT_VOICES } from './twiml-renderer';
 import { attrs, element, parent, twimlDocument } from './twiml-writer';
 
@@ -32,11 +32,7 @@ export interface AcdWebhookDeps {
 
 const EMPTY = twimlDocument();
 
-function interactionId(q: URLSearchParams): number {
-  const ix = Number(q.get('ix'));
-  if (!Number.isInteger(ix) || ix < 1) throw new Error(`bad interaction id ${JSON.stringify(q.get('ix'))}`);
-  return ix;
-}
+const interactionId = (q: URLSearchParams) => idParam(q, 'ix', 'interaction id');
 
 export function acdWebhookRoutes(d: AcdWebhookDeps): Record<string, WebhookRoute> {
   const urls = acdUrls(d.base);

@@ -277,17 +277,8 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
   }
 
   async createCall(o: OutboundCall): Promise<string> {
-    const call = await this.client.calls.create({
-      to: o.to,
-      from: o.from,
-      url: o.url,
-      method: 'POST',
-      statusCallback: o.statusCallback,
-      statusCallbackMethod: 'POST',
-      statusCallbackEvent: o.statusEvents ?? ['initiated', 'ringing', 'answered', 'completed'],
-      timeout: o.timeoutSeconds,
-    });
-    return call.sid;
+    // The same request as the dialer's, without answering-machine detection.
+    return this.placeCall(o);
   }
 
   async placeCall(o: OutboundCall & { machineDetection?: 'Enable' | 'DetectMessageEnd' }): Promise<string> {
@@ -298,7 +289,7 @@ export class TwilioCallControl implements CallControl, CarrierReads, CallLookup 
       method: 'POST',
       statusCallback: o.statusCallback,
       statusCallbackMethod: 'POST',
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      statusCallbackEvent: o.statusEvents ?? ['initiated', 'ringing', 'answered', 'completed'],
       timeout: o.timeoutSeconds,
       ...(o.machineDetection ? { machineDetection: o.machineDetection } : {}),
     });

@@ -3,7 +3,7 @@ import { CallGone } from '../acd/dispatcher';
 import type { MonitorCarrier } from '../monitoring/live-monitoring.service';
 import type { ParticipantSettings } from '../monitoring/monitor-modes';
 import type { CallControl } from './call-control';
-import type { WebhookRoute } from './webhook-server';
+import { idParam, type WebhookRoute } from './webhook-server';
 import { twimlDocument } from './twiml-writer';
 
 export function monitorUrls(base: string) {
@@ -74,9 +74,7 @@ export function monitorWebhookRoutes(d: { legStatus(sessionId: number, status: s
     '/twilio/monitor/status': {
       kind: 'status',
       handle(p, q) {
-        const id = Number(q.get('ms'));
-        if (!Number.isInteger(id) || id < 1) throw new Error(`bad monitor session id ${JSON.stringify(q.get('ms'))}`);
-        d.legStatus(id, p.CallStatus ?? '', p.CallSid);
+        d.legStatus(idParam(q, 'ms', 'monitor session id'), p.CallStatus ?? '', p.CallSid);
         return empty;
       },
     },

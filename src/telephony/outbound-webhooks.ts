@@ -3,7 +3,7 @@
 import type { CallbackOffers } from '../acd/callback-offers';
 import type { InteractionsRepo } from '../acd/interactions.repo';
 import type { CallbackAttemptsRepo } from '../outbound/callback-attempts.repo';
-import type { WebhookRoute } from './webhook-server';
+import { idParam, type WebhookRoute } from './webhook-server';
 import { DEFAULT_VOICES } from './twiml-renderer';
 import { attrs, element, parent, twimlDocument } from './twiml-writer';
 
@@ -39,11 +39,7 @@ const NOTICES: Record<string, string> = {
   not_dialed: '现在不能拨打此客户。This customer cannot be called now.',
 };
 
-function attemptId(q: URLSearchParams): number {
-  const id = Number(q.get('attempt'));
-  if (!Number.isInteger(id) || id < 1) throw new Error(`bad attempt id ${JSON.stringify(q.get('attempt'))}`);
-  return id;
-}
+const attemptId = (q: URLSearchParams) => idParam(q, 'attempt', 'attempt id');
 
 export function outboundWebhookRoutes(d: OutboundWebhookDeps): Record<string, WebhookRoute> {
   const urls = outboundUrls(d.base);

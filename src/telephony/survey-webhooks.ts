@@ -4,7 +4,7 @@ import { CallGone } from '../acd/dispatcher';
 import type { IvrCallService } from '../ivr/ivr-call.service';
 import type { SurveyCarrier } from '../surveys/post-call-survey';
 import type { CallControl } from './call-control';
-import type { WebhookRoute } from './webhook-server';
+import { idParam, type WebhookRoute } from './webhook-server';
 
 export function surveyUrls(base: string) {
   return { start: (ix: number) => `${base}/twilio/survey?ix=${ix}` };
@@ -38,9 +38,7 @@ export function surveyWebhookRoutes(d: { ivr: IvrCallService }): Record<string, 
     '/twilio/survey': {
       kind: 'twiml',
       handle(p, q) {
-        const ix = Number(q.get('ix'));
-        if (!Number.isInteger(ix) || ix < 1) throw new Error(`bad interaction id ${JSON.stringify(q.get('ix'))}`);
-        return d.ivr.startSurvey(p.CallSid, ix);
+        return d.ivr.startSurvey(p.CallSid, idParam(q, 'ix', 'interaction id'));
       },
     },
   };

@@ -4,7 +4,7 @@ import type { StepInput } from '../ivr/flow-types';
 import type { CallStatusService } from '../calls/call-status.service';
 import type { VoicemailsRepo } from '../recordings/voicemails.repo';
 import type { TwimlRenderer } from './twiml-renderer';
-import type { WebhookParams, WebhookRoute } from './webhook-server';
+import { idParam, type WebhookParams, type WebhookRoute } from './webhook-server';
 
 export interface VoiceWebhookDeps {
   ivr: IvrCallService;
@@ -34,9 +34,7 @@ export function voiceWebhookRoutes(d: VoiceWebhookDeps): Record<string, WebhookR
     '/twilio/ivr': {
       kind: 'twiml',
       handle(p, q) {
-        const step = Number(q.get('s'));
-        if (!Number.isInteger(step) || step < 1) throw new Error(`bad step ${JSON.stringify(q.get('s'))}`);
-        return d.ivr.resume(p.CallSid, step, stepInput(q.get('in'), p));
+        return d.ivr.resume(p.CallSid, idParam(q, 's', 'step'), stepInput(q.get('in'), p));
       },
     },
     '/twilio/voice/fallback': {

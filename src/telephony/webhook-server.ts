@@ -18,6 +18,16 @@ export interface WebhookRoute {
   shed?(params: WebhookParams, query: URLSearchParams, log: Logger): string;
 }
 
+/**
+ * The query parameter `name` of a webhook URL the server wrote itself (an interaction, attempt or session id, an IVR
+ * step) as a whole number >= 1; otherwise an Error "bad <what> <the value>" (the route answers its fallback).
+ */
+export function idParam(q: URLSearchParams, name: string, what: string): number {
+  const n = Number(q.get(name));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bad ${what} ${JSON.stringify(q.get(name))}`);
+  return n;
+}
+
 export interface WebhookServerOptions {
   authToken: string;
   publicBaseUrl: string;

@@ -7,16 +7,14 @@ import path from 'node:path';
 import { expect } from 'chai';
 import Redis from 'ioredis';
 import { eq } from 'drizzle-orm';
-import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
-import { createLogger } from '../../src/logging/logger';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { interleavedWav } from '../../src/recordings/wav';
 import { analyseCallAudio } from '../../src/recordings/audio-signals';
 import { callHolds, recordings } from '../../src/db/schema/index';
-import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { CALLBACK_MODES, startHotlineWithSimulator, startWorker, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk, api } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LI_NA = '+8613911112222';
@@ -49,25 +47,14 @@ for (const mode of CALLBACK_MODES) describe(`agent hold and resume of the custom
     // 40 ms per simulated second: REST round trips and the event loop shared with the worker move the server's stamps
     // by a few real milliseconds, which must stay well under the half second of simulated time the checks allow.
     f = await startHotlineWithSimulator({}, { timeScale: 40, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order });
-    const bg = startBackground({
-      config: f.config,
-      db: f.hotline.db,
-      log: createLogger('error', true),
-      callControl: new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl }),
-      prefix,
-      clock: f.clock,
-      groupCommit: f.hotline.groupCommit,
-      recordingStore: new LocalRecordingStore(dir),
-    });
+    const bg = startWorker(f, { prefix, recordingStore: new LocalRecordingStore(dir) });
     stopBackground = () => bg.stop();
   });
   afterEach(async () => {
     for (const d of desks) d.close();
     await stopBackground?.();
     await f.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, `${prefix}:*`);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,7 +1,7 @@
 // The front desk end to end: agents sign in, simulated callers queue, the ACD offers, rings, connects and records.
 import { expect } from 'chai';
 import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
-import { AgentDesk, type DeskMessage } from '../support/agent-desk';
+import { AgentDesk, desksPerTest, type DeskMessage } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import type { SimCall } from '../../src/sim/index';
 
@@ -17,23 +17,8 @@ const complaint = [{ press: '1' }, { press: '3' }, { wait: 900 }];
 for (const mode of CALLBACK_MODES) describe(`front desk end to end: agents, queues and the ACD through the carrier simulator (${mode.name})`, function () {
   this.timeout(60000);
   let f: SimFixture;
-  let desks: AgentDesk[];
-
-  beforeEach(async () => {
-    // 20 real ms per simulated second: ring timeouts (15 s) and wrap-ups (30 s) take a fraction of a second.
-    f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order });
-    desks = [];
-  });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    await f.close();
-  });
-
-  const signIn = async (username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]) => {
-    const d = await AgentDesk.signIn(f, username, phone);
-    desks.push(d);
-    return d;
-  };
+  // 20 real ms per simulated second: ring timeouts (15 s) and wrap-ups (30 s) take a fraction of a second.
+  const signIn = desksPerTest(async () => (f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order })));
   const waiting = (sids: string[]) =>
     eventually(() => {
       for (const sid of sids) expect(f.hotline.repos.queue.forCall(sid)?.status, sid).to.equal('waiting');

@@ -2,11 +2,9 @@
 // team lead or quality controller joins from their softphone; the simulator says who hears whom at each step.
 import { expect } from 'chai';
 import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
-import { AgentDesk } from '../support/agent-desk';
+import { AgentDesk, desksPerTest } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
-import { CarrierSimulator, type SimCall } from '../../src/sim/index';
-import { simulatorAccount } from '../../src/sim/embedded';
-import { OPEN_HOURS, startHotline, testConfig } from '../support/hotline-fixture';
+import type { SimCall } from '../../src/sim/index';
 import { flakyCarrier, type FlakyCarrier } from '../support/flaky-carrier';
 import type { InteractionRow } from '../../src/acd/interactions.repo';
 
@@ -29,22 +27,7 @@ interface SessionView {
 for (const mode of CALLBACK_MODES) describe(`listen, whisper, barge on a live call, through the server and the carrier simulator (${mode.name})`, function () {
   this.timeout(60000);
   let f: SimFixture;
-  let desks: AgentDesk[];
-
-  beforeEach(async () => {
-    f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order });
-    desks = [];
-  });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    await f.close();
-  });
-
-  const signIn = async (username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]) => {
-    const d = await AgentDesk.signIn(f, username, phone);
-    desks.push(d);
-    return d;
-  };
+  const signIn = desksPerTest(async () => (f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order })));
 
   /** agent1 answers a customer; resolves once both are talking in the interaction's conference. */
   async function liveCall(agentName = 'agent1', from = LI_NA): Promise<{ agent: AgentDesk; call: SimCall; ix: InteractionRow }> {
@@ -280,52 +263,24 @@ describe('listen, whisper, barge against a carrier that fails the participant re
   this.timeout(60000);
   let f: SimFixture;
   let carrier: FlakyCarrier;
-  let desks: AgentDesk[];
   /** Which participant requests (create, update) the carrier answers with a 500. */
   const failing = { create: false, update: false };
 
-  beforeEach(async () => {
+  const signIn = desksPerTest(async () => {
     failing.create = failing.update = false;
-    desks = [];
-    const config = await testConfig();
-    const sim = new CarrierSimulator({ ...simulatorAccount(config), timeScale: 20, maxCallSeconds: 900 });
-    await sim.listen(0, '127.0.0.1');
-    carrier = await flakyCarrier(sim.baseUrl, (req) => {
-      if (req.method !== 'POST') return undefined;
-      const url = req.url ?? '';
-      if (failing.create && /\/Participants\.json$/.test(url)) return 'error';
-      if (failing.update && /\/Participants\/CA[0-9a-f]{32}\.json$/.test(url)) return 'error';
-      return undefined;
-    });
-    const start = new Date(OPEN_HOURS).getTime();
-    const hot = await startHotline({}, { config, carrierApiBaseUrl: carrier.url, acdTickMs: 10, now: () => new Date(start + Math.round(sim.clock.now() * 1000)) });
-    const dial = (from: string, script: Record<string, unknown>[]) => sim.placeCall({ from, to: config.hotlineNumber, script: script as never });
-    f = {
-      ...hot,
-      sim,
-      dial,
-      call: async (from, script) => {
-        const c = dial(from, script);
-        await c.done;
-        return c;
-      },
-      close: async () => {
-        await sim.close();
-        await hot.close();
-      },
+    const faulty = async (simulatorUrl: string) => {
+      carrier = await flakyCarrier(simulatorUrl, (req) => {
+        if (req.method !== 'POST') return undefined;
+        const url = req.url ?? '';
+        if (failing.create && /\/Participants\.json$/.test(url)) return 'error';
+        if (failing.update && /\/Participants\/CA[0-9a-f]{32}\.json$/.test(url)) return 'error';
+        return undefined;
+      });
+      return carrier.url;
     };
+    return (f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, carrierApiBaseUrl: faulty }));
   });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    await f.close();
-    await carrier.close();
-  });
-
-  const signIn = async (username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]) => {
-    const d = await AgentDesk.signIn(f, username, phone);
-    desks.push(d);
-    return d;
-  };
+  afterEach(() => carrier.close());
   const monitor = (d: AgentDesk, method: string, agentId: number, body?: unknown) => d.request(method, `/api/calls/live/${agentId}/monitor`, body);
 
   it('a refused join answers 503 and leaves no session; a refused switch answers 503 and keeps the mode', async () => {

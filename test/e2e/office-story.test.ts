@@ -2,44 +2,30 @@
 // middle and back office work their lists over HTTP, the dialer (bull on real Redis) calls customers through the carrier
 // simulator, finance moves a refund on, and a customer hears the new status in the IVR.
 import { expect } from 'chai';
-import Redis from 'ioredis';
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { customerPhones, customers, orders, reviewHistory, rmas } from '../../src/db/schema/index';
 import { AgentDesk } from '../support/agent-desk';
-import { simulatorControl, startOutboundHotline, startWorker, type OutboundFixture } from '../support/outbound-fixture';
+import { startOutboundHotline, startWorker, warmUpOutbound, type OutboundFixture } from '../support/outbound-fixture';
+import { redisSuite } from '../support/redis-suite';
 import { staffApi, type Json } from '../support/office-records';
 import { eventually } from '../support/eventually';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 describe('issue 7 stories end to end: intake, middle and back office, the dialer, finance and the IVR', function () {
   this.timeout(90000);
-  const runId = `hotline-test-story-${process.pid}-${Date.now().toString(36)}`;
-  let testNo = 0;
-  let redis: Redis;
   let f: OutboundFixture;
-  let desks: AgentDesk[];
-  let cleanups: (() => Promise<void>)[];
-  let prefix: string;
+  const run = redisSuite('story', () => f?.close());
   let api: ReturnType<typeof staffApi>;
   let key: string;
   /** Every call the carrier placed (the customer's phone rang), as the simulator saw it. */
   let dialed: { to: string; from: string; direction: string }[];
 
   before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    expect(await redis.ping()).to.equal('PONG');
-    // Warm up the REST client and the webhook paths once: on simulated time a cold first request outlasts a ring.
     await start();
-    const sid = await simulatorControl(f).createCall({ to: '+8613812349999', from: f.config.hotlineNumber, url: `${f.config.publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${f.config.publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
-    await f.sim.call(sid)?.done;
+    await warmUpOutbound(f, '+8613812349999');
     await f.close();
-  });
-  after(async () => {
-    expect(await redis.keys(`${runId}*`)).to.deep.equal([]);
-    await redis.quit();
   });
 
   /** The hotline and the simulator on simulated time, with the order system's and the staff's clients. */
@@ -52,29 +38,14 @@ describe('issue 7 stories end to end: intake, middle and back office, the dialer
   }
 
   function background() {
-    const bg = startWorker(f, { prefix });
-    cleanups.push(() => bg.stop());
+    const bg = startWorker(f, { prefix: run.prefix });
+    run.cleanups.push(() => bg.stop());
     return bg;
   }
 
-  beforeEach(() => {
-    testNo += 1;
-    prefix = `${runId}-${testNo}`;
-    desks = [];
-    cleanups = [];
-  });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await f?.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
-  });
-
   const signIn = async (username: string) => {
     const d = await AgentDesk.signIn(f, username, { script: [{ wait: 600 }, { hangup: true }] });
-    desks.push(d);
+    run.desks.push(d);
     return d;
   };
 

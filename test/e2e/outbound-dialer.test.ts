@@ -1,7 +1,6 @@
 // The outbound dialer end to end: the ACD offers a callback to a free agent, rings their softphone, and once they answer
 // a bull job (real Redis) dials the customer from the hotline number into the agent's conference, through the simulator.
 import { expect } from 'chai';
-import Redis from 'ioredis';
 import type { CallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
 import { callbackSettings, doNotCall, recordings, type CallbackType } from '../../src/db/schema/index';
@@ -12,12 +11,12 @@ import { CallbackAttemptsRepo } from '../../src/outbound/callback-attempts.repo'
 import { CallsRepo } from '../../src/calls/calls.repo';
 import { transactor } from '../../src/db/transaction';
 import { freePort } from '../support/hotline-fixture';
-import { simulatorControl as simulatorControlOf, startOutboundHotline, startWorker, type OutboundFixture } from '../support/outbound-fixture';
+import { simulatorControl as simulatorControlOf, startOutboundHotline, startWorker, warmUpOutbound, type OutboundFixture } from '../support/outbound-fixture';
+import { redisSuite } from '../support/redis-suite';
 import { AgentDesk, api } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import { RedisLink } from '../support/redis-link';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CUSTOMER = '+8613812340001';
 const CALLER = '+8613911112222';
 const customer = (n: number) => `+86138123401${String(n).padStart(2, '0')}`;
@@ -32,27 +31,14 @@ interface Created {
 
 describe('outbound dialer end to end: blend, ring the agent first, dial through bull, AMD, retries, limits', function () {
   this.timeout(60000);
-  const runId = `hotline-test-dialer-${process.pid}-${Date.now().toString(36)}`;
-  let testNo = 0;
-  let redis: Redis;
   let f: OutboundFixture;
-  let desks: AgentDesk[];
-  let cleanups: (() => Promise<void>)[];
+  const run = redisSuite('dialer', () => f?.close());
   let created: Created[];
-  let prefix: string;
 
   before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    expect(await redis.ping()).to.equal('PONG');
-    // Warm up the REST client and the webhook paths once: on simulated time a cold first request outlasts a ring.
     await start();
-    const sid = await simulatorControl().createCall({ to: customer(99), from: f.config.hotlineNumber, url: `${f.config.publicBaseUrl}/twilio/outbound/answer?attempt=1`, statusCallback: `${f.config.publicBaseUrl}/twilio/outbound/status?attempt=1`, timeoutSeconds: 5 });
-    await f.sim.call(sid)?.done;
+    await warmUpOutbound(f, customer(99));
     await f.close();
-  });
-  after(async () => {
-    expect(await redis.keys(`${runId}*`)).to.deep.equal([]);
-    await redis.quit();
   });
 
   /** The hotline and the simulator on simulated time, with short retries; every call the carrier places is noted. */
@@ -67,30 +53,15 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
   }
 
   function background(o: { callControl?: CallControl; redisUrl?: string } = {}) {
-    const bg = startWorker(f, { prefix, ...o });
-    cleanups.push(() => bg.stop());
+    const bg = startWorker(f, { prefix: run.prefix, ...o });
+    run.cleanups.push(() => bg.stop());
     return bg;
   }
   const simulatorControl = () => simulatorControlOf(f);
 
-  beforeEach(() => {
-    testNo += 1;
-    prefix = `${runId}-${testNo}`;
-    desks = [];
-    cleanups = [];
-  });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await f?.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
-  });
-
   const signIn = async (username: string, script: Record<string, unknown>[] = [{ wait: 600 }, { hangup: true }]) => {
     const d = await AgentDesk.signIn(f, username, { script });
-    desks.push(d);
+    run.desks.push(d);
     return d;
   };
   const addCallback = (o: { phone: string; type?: CallbackType; desk?: 'front' | 'middle' | 'back'; timeZone?: string; question?: string }) =>
@@ -276,7 +247,7 @@ describe('outbound dialer end to end: blend, ring the agent first, dial through 
     await start();
     const link = new RedisLink(await freePort());
     await link.up();
-    cleanups.push(() => link.down());
+    run.cleanups.push(() => link.down());
     background({ redisUrl: link.url });
     f.sim.scriptNumber(CUSTOMER, { outcomes: ['human'], talkSeconds: 5 });
     const id = addCallback({ phone: CUSTOMER });

@@ -5,15 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import Redis from 'ioredis';
-import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
-import { createLogger } from '../../src/logging/logger';
-import { CALLBACK_MODES, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { CALLBACK_MODES, startHotlineWithSimulator, startWorker, type SimFixture } from '../support/sim-fixture';
+import { redisSuite } from '../support/redis-suite';
 import { AgentDesk, api } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LI_NA = '+8613911112222';
 const ZHANG_WEI = '+8613700001111';
 
@@ -28,52 +24,26 @@ const GOODBYE = '感谢您的来电，再见';
 
 for (const mode of CALLBACK_MODES) describe(`post-call survey end to end through the carrier simulator (${mode.name})`, function () {
   this.timeout(60000);
-  const runId = `hotline-test-survey-${process.pid}-${Date.now().toString(36)}`;
-  let testNo = 0;
-  let redis: Redis;
   let f: SimFixture;
-  let desks: AgentDesk[];
-  let cleanups: (() => Promise<void>)[];
+  const run = redisSuite('survey', () => f.close());
   let dir: string;
-  let prefix: string;
 
-  before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    expect(await redis.ping()).to.equal('PONG');
-  });
-  after(async () => {
-    expect(await redis.keys(`${runId}*`)).to.deep.equal([]);
-    await redis.quit();
-  });
   beforeEach(async () => {
-    testNo += 1;
-    prefix = `${runId}-${testNo}`;
-    desks = [];
-    cleanups = [];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'survey-'));
     f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10, callbackOrder: mode.order });
   });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await f.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   function background() {
-    const callControl = new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
-    const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl, prefix, clock: f.clock, groupCommit: f.hotline.groupCommit, recordingsDir: dir });
-    cleanups.push(() => bg.stop());
+    const bg = startWorker(f, { prefix: run.prefix, recordingsDir: dir });
+    run.cleanups.push(() => bg.stop());
     return bg;
   }
 
   /** agent1 answers, talks `talkSeconds`, then hangs up. */
   async function agentWhoHangsUp(talkSeconds = 10) {
     const agent = await AgentDesk.signIn(f, 'agent1', { script: [{ wait: talkSeconds }, { hangup: true }] });
-    desks.push(agent);
+    run.desks.push(agent);
     expect((await agent.setState('available')).status).to.equal(200);
     return agent;
   }

@@ -14,16 +14,16 @@ import { expect } from 'chai';
 import Redis from 'ioredis';
 import { eq } from 'drizzle-orm';
 import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { RECORDING_RETENTION } from '../../src/recordings/recording-retention';
 import { wavInfo } from '../../src/recordings/wav';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { recordings } from '../../src/db/schema/index';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 type Json = Record<string, any>;
 
@@ -151,7 +151,7 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
       config: f.config,
       db: f.hotline.db,
       log: createLogger('error', true),
-      callControl: new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl }),
+      callControl: simulatorControl(f),
       prefix,
       clock: { now: () => retentionNow ?? f.clock.now() },
       groupCommit: f.hotline.groupCommit,
@@ -180,9 +180,7 @@ describe('issue 8 story end to end: record, download, list, play, analyse, score
     await bg?.stop();
     await f?.close();
     await new Promise<void>((r) => (foreign ? foreign.close(() => r()) : r()));
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, `${prefix}:*`);
     expect(await redis.keys(`${prefix}*`)).to.deep.equal([]);
     await redis.quit();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,62 +7,34 @@ import path from 'node:path';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import Redis from 'ioredis';
 import { and, eq } from 'drizzle-orm';
-import { startBackground } from '../../src/background';
-import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
-import { createLogger } from '../../src/logging/logger';
+import type { CallControl } from '../../src/telephony/call-control';
 import { LocalRecordingStore } from '../../src/recordings/recording-store';
 import { wavInfo } from '../../src/recordings/wav';
 import { recordings, evaluations, auditLog } from '../../src/db/schema/index';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl as simulatorControlOf, startHotlineWithSimulator, startWorker, type SimFixture } from '../support/sim-fixture';
+import { redisSuite } from '../support/redis-suite';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LI_NA = '+8613911112222';
 
 describe('recording pipeline end to end: dual-channel customer leg, callback → outbox → bull download, analysis, retention', function () {
   this.timeout(60000);
-  const runId = `hotline-test-recpipe-${process.pid}-${Date.now().toString(36)}`;
-  let testNo = 0;
-  let redis: Redis;
   let f: SimFixture;
-  let desks: AgentDesk[];
-  let cleanups: (() => Promise<void>)[];
+  const run = redisSuite('recpipe', () => f.close());
   let dir: string;
-  let prefix: string;
 
-  before(async () => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    expect(await redis.ping()).to.equal('PONG');
-  });
-  after(async () => {
-    expect(await redis.keys(`${runId}*`)).to.deep.equal([]);
-    await redis.quit();
-  });
   beforeEach(async () => {
-    testNo += 1;
-    prefix = `${runId}-${testNo}`;
-    desks = [];
-    cleanups = [];
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recpipe-'));
     f = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10 });
   });
-  afterEach(async () => {
-    for (const d of desks) d.close();
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    await f.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const simulatorControl = () => new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+  const simulatorControl = () => simulatorControlOf(f);
   function background(callControl: CallControl = simulatorControl()) {
-    const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl, prefix, clock: f.clock, groupCommit: f.hotline.groupCommit, recordingStore: new LocalRecordingStore(dir) });
-    cleanups.push(() => bg.stop());
+    const bg = startWorker(f, { prefix: run.prefix, callControl, recordingStore: new LocalRecordingStore(dir) });
+    run.cleanups.push(() => bg.stop());
     return bg;
   }
   const filesIn = (root: string): string[] =>
@@ -72,7 +44,7 @@ describe('recording pipeline end to end: dual-channel customer leg, callback →
   /** One inbound call answered by agent1, talking a while, then the caller hangs up. */
   async function answeredCall(talkSeconds = 20) {
     const agent = await AgentDesk.signIn(f, 'agent1', { script: [{ wait: 60 }, { hangup: true }] });
-    desks.push(agent);
+    run.desks.push(agent);
     expect((await agent.setState('available')).status).to.equal(200);
     const call = f.dial(LI_NA, [{ press: '1' }, { press: '0' }, { wait: talkSeconds }, { hangup: true }]);
     const row = await eventually(() => {
@@ -130,7 +102,7 @@ describe('recording pipeline end to end: dual-channel customer leg, callback →
       res.end('RIFF');
     });
     await new Promise<void>((r) => foreign.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise((r) => foreign.close(() => r())));
+    run.cleanups.push(() => new Promise((r) => foreign.close(() => r())));
     const real = simulatorControl();
     let tries = 0;
     const flaky: CallControl = Object.assign(Object.create(real) as CallControl, {

@@ -30,6 +30,7 @@ import type { ContactCenterReport, ReportRow } from '../../src/reports/contact-c
 import { REPORT_DIMENSIONS } from '../../src/db/schema/reports';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A local time of the fixture day (Monday 23 November 2026, Shanghai, UTC+8). */
@@ -384,9 +385,7 @@ describe('contact-center figures: a hand-computed fixture day', function () {
     });
     after(async () => {
       for (const stop of stops) await stop();
-      const keys: string[] = [];
-      for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-      if (keys.length) await redis.del(...keys);
+      await deleteKeys(redis, `${prefix}:*`);
       await redis.quit();
     });
 

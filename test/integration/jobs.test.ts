@@ -9,12 +9,13 @@ import { expect } from 'chai';
 import Redis from 'ioredis';
 import winston from 'winston';
 import { startBackground } from '../../src/background';
-import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
+import type { CallControl } from '../../src/telephony/call-control';
 import type { Voicemail } from '../../src/recordings/voicemails.repo';
 import { VOICEMAIL_DOWNLOAD } from '../../src/recordings/voicemail-download';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AFTER_HOURS, freePort } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STRANGER = '+8615012345678';
@@ -100,9 +101,7 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
     for (const cleanup of cleanups.reverse()) await attempt(() => within(5000, 'stopping background', cleanup()));
     await attempt(() => f.close());
     await attempt(async () => {
-      const keys: string[] = [];
-      for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-      if (keys.length) await redis.del(...keys);
+      await deleteKeys(redis, `${prefix}:*`);
     });
     await attempt(() => fs.rm(dir, { recursive: true, force: true }));
     if (errors.length) throw errors[0];
@@ -117,8 +116,7 @@ describe('background jobs: outbox → bull (real Redis) → voicemail download f
   }
 
   /** The carrier's REST API is the simulator; credentials are the hotline's. */
-  const simulatorCallControl = () =>
-    new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+  const simulatorCallControl = () => simulatorControl(f);
 
   /** A caller leaves a voicemail after hours, as in the e2e test; resolves with the stored voicemail. */
   async function leaveVoicemail(): Promise<Voicemail & { recordingSid: string }> {

@@ -7,9 +7,8 @@ import Redis from 'ioredis';
 import { HotlineMetrics } from '../../src/metrics/hotline-metrics';
 import { startMetricsServer } from '../../src/metrics/metrics-endpoint';
 import { startBackground } from '../../src/background';
-import { TwilioCallControl } from '../../src/telephony/call-control';
 import { createLogger } from '../../src/logging/logger';
-import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { callSid } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import { VOICEMAIL_DOWNLOAD } from '../../src/recordings/voicemail-download';
@@ -41,8 +40,7 @@ describe('Prometheus metrics (GET /metrics)', function () {
   before(async () => {
     metrics = new HotlineMetrics({ process: 'web' }).timeDatabase();
     f = await startHotlineWithSimulator({ METRICS_TOKEN: TOKEN }, { metrics });
-    const callControl = new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
-    const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl, prefix, metrics });
+    const bg = startBackground({ config: f.config, db: f.hotline.db, log: createLogger('error', true), callControl: simulatorControl(f), prefix, metrics });
     stopBackground = () => bg.stop();
     await eventually(() => expect(bg.queues.redisState()).to.equal('up'), 10_000);
   });

@@ -9,6 +9,7 @@ import { qaAssignments, recordings, staff } from '../../src/db/schema/index';
 import { previousWeek, weekRange } from '../../src/quality/sampling';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
+import { deleteKeys } from '../support/redis-suite';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -27,9 +28,7 @@ describe('the weekly quality sampling job (real Redis)', function () {
   after(async () => {
     for (const stop of stops) await stop();
     await f.close();
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}:*`, count: 500 })) keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(redis, `${prefix}:*`);
     await redis.quit();
   });
 

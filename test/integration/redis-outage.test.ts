@@ -1,6 +1,5 @@
 // A Redis outage, as the web process lives it: logged once when it starts and once when it ends (not on every
 // reconnect attempt or relay pass), /health answers 200 'degraded' meanwhile, and jobs written during it are relayed after.
-import net from 'node:net';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import Redis from 'ioredis';
@@ -11,40 +10,11 @@ import { openDatabase, type Db } from '../../src/db/client';
 import { TwilioCallControl } from '../../src/telephony/call-control';
 import { freePort, testConfig } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
+import { RedisLink } from '../support/redis-link';
 
 const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const OUTAGE = 'Redis is unreachable: background jobs wait in the outbox until it is back; the phones keep working';
 const RECOVERY = 'Redis is reachable again: background jobs resume';
-
-/** A TCP proxy to the test Redis that can be taken down (every connection cut, the port refused) and brought back. */
-class RedisLink {
-  private server?: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(readonly port: number) {}
-
-  up(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(Number(REDIS_URL.port || 6379), REDIS_URL.hostname);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('error', () => {});
-        s.on('close', () => (this.sockets.delete(s), client.destroy(), upstream.destroy()));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    this.server = server;
-    return new Promise((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of this.sockets) s.destroy();
-    await closed;
-  }
-}
 
 interface Entry {
   level: string;

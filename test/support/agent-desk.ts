@@ -76,3 +76,26 @@ export async function api(f: SimFixture, method: string, path: string, token?: s
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
+
+/**
+ * For a describe whose every test runs its own hotline: `start` makes it before each test; after each test the desks
+ * signed in with the returned function are closed, then the hotline. Call it at the top of the describe.
+ */
+export function desksPerTest(start: () => Promise<SimFixture>) {
+  let fixture: SimFixture | undefined;
+  let desks: AgentDesk[] = [];
+  beforeEach(async () => {
+    desks = [];
+    fixture = await start();
+  });
+  afterEach(async () => {
+    for (const d of desks) d.close();
+    await fixture?.close();
+  });
+  /** Signs `username` in on the running test's hotline, with a softphone (`phone`), and closes the desk after the test. */
+  return async function signIn(username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]): Promise<AgentDesk> {
+    const d = await AgentDesk.signIn(fixture!, username, phone);
+    desks.push(d);
+    return d;
+  };
+}

@@ -1,4 +1,7 @@
 // A hotline server plus the carrier simulator, wired as in simulator mode, for end-to-end tests.
+import { startBackground } from '../../src/background';
+import { TwilioCallControl, type CallControl } from '../../src/telephony/call-control';
+import { createLogger } from '../../src/logging/logger';
 import { CarrierSimulator, type SimCall } from '../../src/sim/index';
 import { callbackOrderFromEnv, type CallbackOrder } from '../../src/sim/callback-order';
 import { simulatorAccount } from '../../src/sim/embedded';
@@ -35,6 +38,8 @@ export interface SimFixtureOptions {
   log?: Logger;
   /** Offer and dial callbacks (start the worker with outbound-fixture's `startWorker`). @default false */
   dialer?: boolean;
+  /** Where the server reaches the carrier's REST API, given the simulator's URL (e.g. a faulty proxy in front of it). @default the simulator */
+  carrierApiBaseUrl?: (simulatorUrl: string) => Promise<string>;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
   const start = new Date(OPEN_HOURS).getTime();
   const f = await startHotline(env, {
     config,
-    carrierApiBaseUrl: sim.baseUrl,
+    carrierApiBaseUrl: o.carrierApiBaseUrl ? await o.carrierApiBaseUrl(sim.baseUrl) : sim.baseUrl,
     acdTickMs: o.acdTickMs ?? 20,
     recordingStore: o.recordingStore,
     metrics: o.metrics,
@@ -89,4 +94,27 @@ export async function startHotlineWithSimulator(env: Record<string, string> = {}
       await f.close();
     },
   };
+}
+
+/** The carrier's REST API as the worker uses it, pointed at the simulator. */
+export function simulatorControl(f: SimFixture): TwilioCallControl {
+  return new TwilioCallControl({ accountSid: f.config.twilio.accountSid, authToken: f.config.twilio.authToken, apiBaseUrl: f.sim.baseUrl });
+}
+
+/** The worker (bull on real Redis under `prefix`) on the fixture's database and clock; stop it with the returned `stop()`. */
+export function startWorker(
+  f: SimFixture,
+  o: { prefix: string; callControl?: CallControl; redisUrl?: string; recordingsDir?: string; recordingStore?: RecordingStore },
+) {
+  return startBackground({
+    config: o.redisUrl ? { ...f.config, redisUrl: o.redisUrl } : f.config,
+    db: f.hotline.db,
+    log: createLogger('error', true),
+    callControl: o.callControl ?? simulatorControl(f),
+    prefix: o.prefix,
+    clock: f.clock,
+    groupCommit: f.hotline.groupCommit,
+    recordingsDir: o.recordingsDir,
+    recordingStore: o.recordingStore,
+  });
 }
