@@ -222,7 +222,7 @@ export function floorServices(o: {
     options: { timeZone: o.timeZone, estimateWait: o.options?.estimateWait },
     monitoring: o.monitoring,
   });
-  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit });
+  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit ?? new AuditRepo(o.db) });
   return { board, alerts, feed: new FloorFeed({ board, alerts, events: o.events, log: o.log, options: o.options }) };
 }
 
@@ -526,7 +526,7 @@ export function createHotline(o: HotlineOptions) {
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
-      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
+      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, audit: { record: (e) => transact(() => audit.record(e)) }, clock, secureCookie: base.startsWith('https:') }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
       ivrFlowRoutes({ auth, flows, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
@@ -552,7 +552,7 @@ export function createHotline(o: HotlineOptions) {
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       apiDocsRoutes(),
-      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
+      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, audit, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
       ...(simSoftphones ? [simSoftphoneRoutes({ auth, bridge: simSoftphones, clock })] : []),
     ],
   });

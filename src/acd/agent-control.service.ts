@@ -39,9 +39,10 @@ export class AgentControlService {
 
   /**
    * Logs the agent out whatever their state. A call still ringing them is withdrawn (it keeps its place); a
-   * connected call is refused: end it first (force-end), so no conversation loses its record.
+   * connected call is refused: end it first (force-end), so no conversation loses its record. `action` names it in
+   * the audit trail: the supervisor's force-state, or the dispatcher's log-out (the same change).
    */
-  forceState(actor: Actor, agentId: number, to: 'offline', reason: string): PresenceRow {
+  forceState(actor: Actor, agentId: number, to: 'offline', reason: string, action: 'agent.force-state' | 'agent.log-out' = 'agent.force-state'): PresenceRow {
     const now = this.d.clock.now();
     const r = this.d.transact(() => {
       const before = this.d.presence.get(agentId);
@@ -53,7 +54,7 @@ export class AgentControlService {
       }
       const changed = this.d.presence.force(agentId, to, reason, now);
       if (changed) events.push(changed);
-      this.d.audit.record({ at: now, actorId: actor.id, action: 'agent.force-state', subjectType: 'agent', subjectId: agentId, reason, detail: { from: before.state, to, withdrawnInteraction: ix?.id }, ip: actor.ip });
+      this.d.audit.record({ at: now, actorId: actor.id, action, subjectType: 'agent', subjectId: agentId, reason, detail: { from: before.state, to, withdrawnInteraction: ix?.id }, ip: actor.ip });
       return { events, leg: ix?.status === 'offered' ? ix.agentCallSid : null };
     });
     for (const e of r.events) this.d.events.publish(e);

@@ -75,7 +75,7 @@ export class FloorActionsService {
 
   /** Logs the agent out (the supervisor's force-state, open to dispatchers): a ringing offer is withdrawn, a live call refused. */
   logOut(actor: Actor, agentId: number, reason: string): void {
-    this.d.agentControl.forceState(actor, agentId, 'offline', reason);
+    this.d.agentControl.forceState(actor, agentId, 'offline', reason, 'agent.log-out');
     this.publishAction(actor, 'agent.log-out', 'agent', agentId, reason, {}, this.d.clock.now());
   }
 

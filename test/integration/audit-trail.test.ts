@@ -1,5 +1,6 @@
 // The one audit trail: privileged actions (and refused attempts) through the real API land in audit_log with who,
 // what, target, when, from where and outcome; the table refuses UPDATE and DELETE; supervisors read it with filters and CSV.
+import Bull from 'bull';
 import { expect } from 'chai';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { DEFAULT_SCORECARD } from '../../src/quality/scorecards';
@@ -122,6 +123,81 @@ describe('audit trail: one append-only record of privileged actions', () => {
     expect(() => sql.prepare('DELETE FROM audit_log').run()).to.throw(/append-only/);
     expect(() => sql.prepare("INSERT INTO audit_log (at, action, subject_type, subject_id, outcome) VALUES (1, 'x', 'y', 'z', 'maybe')").run()).to.throw(/outcome/);
     expect((sql.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).to.be.greaterThan(5);
+  });
+
+  it('writes alert threshold changes with before and after', async () => {
+    const res = await call('supervisor1', 'PUT', '/api/alerts/settings', { longest_wait: { raiseAt: 95, clearAt: 70 } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const row = rows('alert_settings.changed')[0];
+    expect(row).to.include({ actor_id: staffId('supervisor1'), subject_type: 'alert_setting', subject_id: 'longest_wait', outcome: 'success' });
+    expect(row.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(row.detail).to).to.include({ raiseAt: 95, clearAt: 70 });
+  });
+
+  it('writes each softphone token issued (a carrier credential) with its identity, never the token', async () => {
+    const res = await call('agent2', 'GET', '/api/voice/token');
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const row = rows('voice.token_issued')[0];
+    expect(row).to.include({ actor_id: staffId('agent2'), subject_type: 'softphone', subject_id: res.body.identity, outcome: 'success' });
+    expect(row.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(row.detail)).to.include({ expiresAt: res.body.expiresAt });
+    expect(JSON.stringify(row)).not.to.include(res.body.token);
+  });
+
+  describe('the bull dashboard (/admin/queues): sessions opened and every change made through it', function () {
+    this.timeout(20_000);
+    const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const name = `audit-probe-${process.pid}-${Date.now().toString(36)}`;
+    let queue: Bull.Queue;
+    before(async () => {
+      queue = new Bull(name, REDIS_URL, { prefix: `hotline-test-audit-${process.pid}` });
+      await queue.isReady();
+      f.hotline.setJobQueues([queue]);
+    });
+    after(async () => {
+      f.hotline.setJobQueues([]);
+      await queue.obliterate({ force: true });
+      await queue.close();
+    });
+    const dashboard = async (as: string, method: string, path: string) => (await raw(method, `/admin/queues${path}`, { token: await token(as) })).status;
+    const ticketFor = async (as: string) => ((await call(as, 'POST', '/api/auth/ws-ticket')).body as Json).ticket as string;
+
+    it('writes a session opened with a ticket, and a refused one as denied', async () => {
+      expect((await fetch(`${f.base}/admin/queues/login?ticket=${await ticketFor('admin1')}`, { redirect: 'manual' })).status).to.equal(303);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('admin1'), subject_type: 'queue_dashboard', outcome: 'success' });
+      const refused = await fetch(`${f.base}/admin/queues/login?ticket=${await ticketFor('supervisor1')}`, { redirect: 'manual' });
+      expect(refused.status).to.equal(403);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'denied' });
+    });
+
+    it('writes each change (pause, resume, promote a job) with its queue, operation and outcome; reading writes nothing', async () => {
+      const before = rows('queue_dashboard.action').length;
+      expect(await dashboard('admin1', 'GET', `/api/queues?activeQueue=${name}&status=latest`)).to.equal(200);
+      expect(rows('queue_dashboard.action').length, 'a read is not a change').to.equal(before);
+
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/pause`)).to.equal(200);
+      expect(await queue.isPaused()).to.equal(true);
+      const paused = rows('queue_dashboard.action')[0];
+      expect(paused).to.include({ actor_id: staffId('admin1'), subject_type: 'job_queue', subject_id: name, outcome: 'success' });
+      expect(paused.ip).to.match(/127\.0\.0\.1/);
+      expect(JSON.parse(paused.detail)).to.deep.include({ operation: 'pause', method: 'PUT', status: 200 });
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/resume`)).to.equal(200);
+      expect(JSON.parse(rows('queue_dashboard.action')[0].detail)).to.include({ operation: 'resume' });
+
+      const job = await queue.add({ probe: true }, { delay: 3_600_000 });
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/${job.id}/promote`)).to.equal(204);
+      expect(await (await queue.getJob(job.id))!.getState()).to.equal('waiting');
+      expect(JSON.parse(rows('queue_dashboard.action')[0].detail)).to.include({ operation: 'promote', jobId: String(job.id) });
+
+      // A job that is not there: bull-board refuses, and the row says it failed.
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/999999/promote`)).to.equal(404);
+      expect(rows('queue_dashboard.action')[0]).to.include({ outcome: 'failed' });
+
+      // Someone else's change is refused before it reaches the dashboard, and written down as denied.
+      expect(await dashboard('supervisor1', 'PUT', `/api/queues/${encodeURIComponent(name)}/pause`)).to.equal(403);
+      expect(await queue.isPaused()).to.equal(false);
+      expect(rows('queue_dashboard.action')[0]).to.include({ actor_id: staffId('supervisor1'), subject_id: name, outcome: 'denied' });
+    });
   });
 
   describe('GET /api/audit', () => {

@@ -122,7 +122,7 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     expect(ok.status).to.equal(200);
     expect(ok.body.settings.break_too_long).to.include({ raiseAt: 60, clearAt: 60, holdSeconds: 0, enabled: true });
     expect((await call(f, 'GET', '/api/alerts/settings', lead.token)).body.settings.break_too_long.raiseAt).to.equal(60);
-    const audit = await call(f, 'GET', '/api/audit?action=alert_settings.update', supervisor.token);
+    const audit = await call(f, 'GET', '/api/audit?action=alert_settings.changed', supervisor.token);
     expect(audit.body.entries.map((e: { subjectId: string; actorId: number }) => [e.subjectId, e.actorId])).to.deep.equal([['break_too_long', supervisor.id]]);
 
     // agent5 (lead2's team) goes on a break at 11:00 and is still on it at 11:02.
