@@ -40,7 +40,7 @@ describe('docs/grafana-dashboard.json and docs/prometheus-alerts.yml', () => {
       .timeDatabase()
       .readDatabase(db)
       .countEvents(new EventBus())
-      .readRealtime({ clientCount: 0, droppedSlowClients: 0 })
+      .readRealtime({ clientCount: 0, droppedSlowClients: 0, floorDelivery: () => ({ discarded: 0, fellBehind: 0, resynced: 0, staleNow: 0 }) })
       .readReadiness(async () => true)
       .readJobQueues({ redisState: () => 'up', jobCounts: async () => ({ recordings: { waiting: 1, failed: 0 } }) });
     metrics.jobFailureCounter();
