@@ -111,6 +111,222 @@ export const recordingSchema = z
 
 export const recordingsPageSchema = z.object({ recordings: z.array(recordingSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int().nullable(), nextOffset: z.number().int().nullable(), nextCursor: z.string().nullable() });
 
+const int = z.number().int();
+const named = z.object({ id: int, name: z.string().nullable() });
+const deskSkill = z.object({ desk, skill: int });
+const ratio = z.number().nullable().meta({ description: 'A share from 0 to 1; null with nothing to divide by' });
+const seconds = z.number().nullable().meta({ description: 'Seconds; null with no calls to average' });
+
+export const agentOnFloorSchema = z
+  .object({
+    id: int,
+    username: z.string(),
+    displayName: z.string(),
+    active: z.boolean(),
+    team: z.object({ id: int, name: z.string() }).nullable(),
+    desks: z.array(deskSkill).meta({ description: 'Desks in routing order, each with the skill (1-5) on it' }),
+    presence: z.object({ state: z.enum(AGENT_STATES), reason: z.string().nullable(), since: instant.nullable() }),
+  })
+  .meta({ id: 'AgentOnFloor', example: { id: 1, username: 'agent1', displayName: '陈静', active: true, team: { id: 1, name: '前台一组' }, desks: [{ desk: 'front', skill: 5 }], presence: { state: 'available', reason: null, since: '2026-11-23T03:00:00.000Z' } } });
+
+export const agentsSchema = z.object({ agents: z.array(agentOnFloorSchema) });
+
+/** POST /api/floor/agents/:id/move. */
+export const agentDesksSchema = z.object({ id: int, desks: z.array(deskSkill) });
+/** POST /api/floor/calls/:callSid/priority. */
+export const waitingCallSchema = z.object({ callSid: z.string(), queue: z.string(), priority: int, enqueuedAt: instant });
+/** POST /api/floor/calls/:callSid/assign (202). */
+export const assignedSchema = z.object({ interactionId: int });
+/** POST /api/floor/queues/:name/overflow. */
+export const overflowChangedSchema = z.object({ queue: queueSettingsSchema, moved: z.array(z.string()).meta({ description: 'CallSids of the callers moved to the overflow queue now' }) });
+
+export const callbackAttemptSchema = z
+  .object({ id: int, state: z.string(), result: z.string().nullable(), answeredBy: z.string().nullable(), at: instant, dialedAt: instant.nullable(), endedAt: instant.nullable(), agent: named.nullable(), note: z.string().nullable() })
+  .meta({ id: 'CallbackAttempt' });
+
+export const callbackDetailSchema = callbackSchema
+  .extend({
+    language: z.string(),
+    eligibleAt: instant,
+    reservedBy: int.nullable(),
+    timeZone: z.string(),
+    customerLocalTime: z.string(),
+    queueSeconds: z.number(),
+    lastResult: z.string().nullable(),
+    attempts: z.array(callbackAttemptSchema),
+    outcome: z.string().nullable(),
+    callSid: z.string().nullable(),
+    updatedAt: instant,
+    closedAt: instant.nullable(),
+  })
+  .meta({ id: 'CallbackDetail' });
+
+export const recordingDetailSchema = recordingSchema
+  .extend({
+    team: named.nullable(),
+    disposition: z.string().nullable(),
+    callSid: z.string(),
+    interactionId: int.nullable(),
+    channels: int,
+    customerChannel: int.nullable(),
+    contentType: z.string().nullable(),
+    sizeBytes: int.nullable(),
+    storedAt: instant.nullable(),
+    pauses: z.array(z.object({ start: z.number(), end: z.number() })).meta({ description: 'Recording paused by the agent, seconds into the file' }),
+    holds: z.array(z.object({ start: z.number(), end: z.number().nullable() })).meta({ description: 'The customer on hold, seconds into the file' }),
+    survey: z.object({ id: int, callSid: z.string(), interactionId: int, rating: int }).loose().nullable(),
+    analysis: z.object({}).loose().nullable(),
+    peaks: z.unknown().nullable(),
+    evaluations: z.array(z.object({ id: int, score: z.number().nullable(), status: z.string(), calibration: z.boolean(), criticalFailed: z.boolean().nullable(), evaluator: named, createdAt: instant, submittedAt: instant.nullable() })),
+    comments: z.array(z.object({ id: int, evaluationId: int, atSeconds: z.number().nullable(), itemId: z.string().nullable(), text: z.string(), author: named, createdAt: instant })),
+    audio: z.object({ url: z.string(), playbackTicketUrl: z.string(), downloadUrl: z.string().nullable().meta({ description: 'null when the caller may not download' }) }),
+  })
+  .meta({ id: 'RecordingDetail' });
+
+export const evaluationSchema = z
+  .object({
+    id: int,
+    recordingId: int,
+    scorecardVersionId: int,
+    evaluatorId: int,
+    agentId: int.nullable(),
+    calibration: z.boolean(),
+    status: z.string(),
+    score: z.number().nullable(),
+    criticalFailed: z.boolean().nullable(),
+    summary: z.string().nullable(),
+    createdAt: instant,
+    submittedAt: instant.nullable(),
+    acknowledgedAt: instant.nullable(),
+    disputeReason: z.string().nullable(),
+    disputedAt: instant.nullable(),
+    resolution: z.string().nullable(),
+    resolutionNote: z.string().nullable(),
+    resolvedBy: int.nullable(),
+    resolvedAt: instant.nullable(),
+  })
+  .meta({ id: 'Evaluation' });
+
+const evaluationAnswers = z
+  .array(z.object({ itemId: z.string(), score: z.number().nullable().meta({ description: 'null: not applicable' }), comment: z.string().nullable().optional() }))
+  .meta({ description: "One answer per scorecard item answered so far" });
+
+export const evaluationsSchema = z.array(evaluationSchema.extend({ teamId: int.nullable(), answers: evaluationAnswers }));
+
+export const evaluationCommentSchema = z
+  .object({ id: int, authorId: int, atSeconds: z.number().nullable(), itemId: z.string().nullable(), text: z.string(), createdAt: instant })
+  .meta({ id: 'EvaluationComment' });
+
+export const evaluationDetailSchema = evaluationSchema
+  .extend({
+    answers: evaluationAnswers,
+    scorecard: z.object({ scorecardId: int, id: int, version: int, definition: z.object({ sections: z.array(z.unknown()) }).loose(), createdBy: int.nullable(), createdAt: instant }),
+    comments: z.array(evaluationCommentSchema),
+    history: z.array(z.object({ action: z.string(), actorId: int.nullable(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable(), data: z.unknown(), at: instant })),
+  })
+  .meta({ id: 'EvaluationDetail' });
+
+const figures = {
+  offered: int,
+  answered: int,
+  abandoned: int,
+  shortAbandoned: int,
+  abandonRate: ratio,
+  serviceLevel: ratio,
+  averageSpeedOfAnswerSeconds: seconds,
+  handled: int,
+  averageHandlingSeconds: seconds,
+  averageTalkSeconds: seconds,
+  averageHoldSeconds: seconds,
+  averageWrapUpSeconds: seconds,
+  occupancy: ratio,
+  firstContactResolution: ratio,
+  callbacksClosed: int,
+  callbacksReached: int,
+  callbackCompletion: ratio,
+  averageTimeToCallbackSeconds: seconds,
+  surveys: int,
+  satisfaction: z.number().nullable(),
+  complaints: int,
+  complaintRate: ratio,
+  evaluations: int,
+  qualityScore: z.number().nullable(),
+};
+
+export const contactCenterReportSchema = z
+  .object({
+    from: instant,
+    to: instant,
+    timeZone: z.string(),
+    interval: z.string(),
+    groupBy: z.string(),
+    rolledThrough: instant.nullable().meta({ description: 'Intervals before this came from the rollup; null: all computed live' }),
+    rows: z.array(z.object({ intervalStart: instant, intervalEnd: instant, key: z.string(), name: z.string().nullable(), ...figures })),
+    totals: z.array(z.object({ key: z.string(), name: z.string().nullable(), ...figures })),
+  })
+  .meta({ id: 'ContactCenterReport', description: 'Every figure is defined in docs/metrics.md' });
+
+export const staffingReportSchema = z
+  .object({
+    from: instant,
+    to: instant,
+    intervalMinutes: int,
+    serviceLevelTarget: z.number(),
+    maxOccupancy: z.number().nullable(),
+    rows: z.array(
+      z.object({
+        scope: z.enum(['queue', 'desk']),
+        name: z.string(),
+        desk,
+        intervalStart: instant,
+        intervalEnd: instant,
+        offered: int,
+        handled: int,
+        averageHandleSeconds: z.number().nullable(),
+        handleTimeFrom: z.enum(['interval', 'range', 'default']).nullable(),
+        erlangs: z.number(),
+        serviceLevelSeconds: int,
+        serviceLevelTarget: z.number(),
+        staffed: z.number(),
+        needed: int,
+        difference: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: 'StaffingReport' });
+
+export const qualityReportSchema = z
+  .object({
+    from: instant,
+    to: instant,
+    groupBy: z.string(),
+    groups: z.array(z.object({ key: z.string(), evaluations: int, averageScore: z.number().nullable(), criticalFailed: int, disputed: int, disputeRate: ratio, upheld: int, changed: int, recordings: int, flagged: int, flags: z.record(z.string(), int) }).loose()),
+    mostFailedItems: z.array(z.object({ itemId: z.string(), title: z.string(), fails: int, scored: int, share: z.number() })),
+  })
+  .meta({ id: 'QualityReport' });
+
+export const monitorSessionSchema = z
+  .object({
+    id: int,
+    agentId: int,
+    interactionId: int,
+    mode: z.enum(['listen', 'whisper', 'barge']),
+    status: z.string().meta({ description: 'dialing (your softphone rings), joined, ended' }),
+    startedAt: instant,
+    joinedAt: instant.nullable(),
+    endedAt: instant.nullable(),
+    endReason: z.string().nullable(),
+  })
+  .meta({ id: 'MonitorSession', example: { id: 3, agentId: 1, interactionId: 12, mode: 'listen', status: 'joined', startedAt: '2026-11-23T03:01:00.000Z', joinedAt: '2026-11-23T03:01:02.000Z', endedAt: null, endReason: null } });
+
+export const holdStateSchema = z
+  .object({ interactionId: int, onHold: z.boolean(), hold: z.object({ id: int, startedAt: instant, endedAt: instant.nullable() }) })
+  .meta({ id: 'HoldState' });
+
+export const alertSettingsSchema = z
+  .object({ settings: z.record(z.string(), z.object({ kind: z.string(), enabled: z.boolean(), raiseAt: z.number(), clearAt: z.number(), holdSeconds: int, minCalls: int })) })
+  .meta({ id: 'AlertSettings' });
+
 const fieldError = z.object({ path: z.string().meta({ description: "Dotted path inside the record (customer.phone, items.0.price); '' for the record" }), message: z.string() });
 
 export const intakeResultSchema = z

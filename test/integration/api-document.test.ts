@@ -7,6 +7,9 @@ import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { API_ROUTES, answerSchema, openApiPath, type ApiRoute } from '../../src/http/api-description';
 import { EXAMPLE_ORDER, EXAMPLE_RMA } from '../../src/http/api-shapes';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
+import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
+import { AgentDesk } from '../support/agent-desk';
+import { eventually } from '../support/eventually';
 
 type Json = Record<string, any>;
 
@@ -197,6 +200,116 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
       conforms('GET', '/api/audit', audit);
     });
 
+    const staffIdOf = (username: string) => (f.hotline.db.$client.prepare('SELECT id, team_id AS teamId FROM staff WHERE username = ?').get(username) as { id: number; teamId: number | null });
+
+    it('agents: the roster, desks set, a dispatch move, a forced state', async () => {
+      const dispatcher = await token('dispatcher1');
+      const roster = await send('GET', '/api/agents', { token: dispatcher });
+      expect(roster.status).to.equal(200);
+      expect(roster.body.agents.length).to.be.greaterThan(0);
+      conforms('GET', '/api/agents', roster);
+      const agent6 = staffIdOf('agent6').id;
+      const desks = await send('PUT', `/api/agents/${agent6}/desks`, { token: dispatcher, body: { desks: [{ desk: 'front', skill: 3 }, { desk: 'back', skill: 4 }] } });
+      expect(desks.status).to.equal(200);
+      conforms('PUT', '/api/agents/:id/desks', desks);
+      const moved = await send('POST', `/api/floor/agents/${agent6}/move`, { token: dispatcher, body: { to: 'middle', from: 'back', reason: 'api document probe' } });
+      expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+      conforms('POST', '/api/floor/agents/:id/move', moved);
+      const breakless = await send('POST', `/api/floor/agents/${agent6}/end-break`, { token: dispatcher, body: { reason: 'not on a break' } });
+      expect(breakless.status).to.equal(409);
+      conforms('POST', '/api/floor/agents/:id/end-break', breakless);
+      const forced = await send('POST', `/api/agents/${agent6}/force-state`, { token: await token('supervisor1'), body: { state: 'offline', reason: 'api document probe' } });
+      expect(forced.status, JSON.stringify(forced.body)).to.equal(200);
+      conforms('POST', '/api/agents/:id/force-state', forced);
+    });
+
+    it('callbacks: added, read, changed, cancelled, and one that is not there', async () => {
+      const dispatcher = await token('dispatcher1');
+      const added = await send('POST', '/api/callbacks', { token: dispatcher, body: { phone: '+8613900000009', reason: 'api document probe', desk: 'front' } });
+      expect(added.status, JSON.stringify(added.body)).to.equal(201);
+      conforms('POST', '/api/callbacks', added);
+      const id = added.body.id as number;
+      conforms('GET', '/api/callbacks/:id', await send('GET', `/api/callbacks/${id}`, { token: dispatcher }));
+      const changed = await send('PATCH', `/api/callbacks/${id}`, { token: dispatcher, body: { priority: 20, reason: 'api document probe' } });
+      expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+      conforms('PATCH', '/api/callbacks/:id', changed);
+      const cancelled = await send('POST', `/api/callbacks/${id}/cancel`, { token: dispatcher, body: { reason: 'api document probe' } });
+      expect(cancelled.status, JSON.stringify(cancelled.body)).to.equal(200);
+      expect(cancelled.body.outcome).to.equal('cancelled');
+      conforms('POST', '/api/callbacks/:id/cancel', cancelled);
+      const missing = await send('GET', '/api/callbacks/999999', { token: dispatcher });
+      expect(missing.status).to.equal(404);
+      conforms('GET', '/api/callbacks/:id', missing);
+    });
+
+    it('recordings and evaluations: one recording, an evaluation opened, listed, read, commented', async () => {
+      const agent1 = staffIdOf('agent1');
+      const recordingId = f.hotline.db.$client
+        .prepare(
+          `INSERT INTO recordings (recording_sid, call_sid, agent_id, team_id, desk, direction, started_at, duration_seconds, status, channels, customer_channel, content_type, pauses, flags, customer_phone)
+           VALUES ('RE${'7'.repeat(32)}', 'CA${'7'.repeat(32)}', ?, ?, 'front', 'inbound', ?, 120, 'stored', 2, 0, 'audio/wav', '[{"start":3,"end":5}]', '["long_silence"]', '+8613800138000') RETURNING id`,
+        )
+        .get(agent1.id, agent1.teamId, Date.parse('2026-11-23T02:00:00Z')) as { id: number };
+      const qc = await token('qc1');
+      const detail = await send('GET', `/api/recordings/${recordingId.id}`, { token: await token('supervisor1') });
+      expect(detail.status).to.equal(200);
+      expect(detail.body.pauses).to.deep.equal([{ start: 3, end: 5 }]);
+      conforms('GET', '/api/recordings/:id', detail);
+      const opened = await send('POST', `/api/recordings/${recordingId.id}/evaluations`, { token: qc, body: {} });
+      expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
+      conforms('POST', '/api/recordings/:id/evaluations', opened);
+      const again = await send('POST', `/api/recordings/${recordingId.id}/evaluations`, { token: qc, body: {} });
+      expect(again.status, 'the same draft again').to.equal(200);
+      conforms('POST', '/api/recordings/:id/evaluations', again);
+      const comment = await send('POST', `/api/evaluations/${opened.body.id}/comments`, { token: qc, body: { atSeconds: 12.5, text: 'greets late' } });
+      expect(comment.status, JSON.stringify(comment.body)).to.equal(201);
+      conforms('POST', '/api/evaluations/:id/comments', comment);
+      const list = await send('GET', '/api/evaluations', { token: qc });
+      expect(list.status).to.equal(200);
+      expect(list.body.length).to.be.greaterThan(0);
+      conforms('GET', '/api/evaluations', list);
+      const one = await send('GET', `/api/evaluations/${opened.body.id}`, { token: qc });
+      expect(one.body.comments).to.have.length(1);
+      conforms('GET', '/api/evaluations/:id', one);
+      const withEvaluation = await send('GET', `/api/recordings/${recordingId.id}`, { token: qc });
+      expect(withEvaluation.body.evaluations).to.have.length(1);
+      expect(withEvaluation.body.comments).to.have.length(1);
+      conforms('GET', '/api/recordings/:id', withEvaluation);
+    });
+
+    it('reports: contact-center, staffing and quality; a bad range is the documented error', async () => {
+      const sup = await token('supervisor1');
+      const range = 'from=2026-11-23&to=2026-11-24';
+      const cc = await send('GET', `/api/reports/contact-center?${range}&interval=day`, { token: sup });
+      expect(cc.status).to.equal(200);
+      conforms('GET', '/api/reports/contact-center', cc);
+      const staffing = await send('GET', `/api/reports/staffing?${range}`, { token: sup });
+      expect(staffing.status).to.equal(200);
+      expect(staffing.body.rows.length).to.be.greaterThan(0);
+      conforms('GET', '/api/reports/staffing', staffing);
+      const quality = await send('GET', `/api/reports/quality?${range}`, { token: sup });
+      expect(quality.status).to.equal(200);
+      conforms('GET', '/api/reports/quality', quality);
+      const bad = await send('GET', '/api/reports/contact-center?from=2026-11-24&to=2026-11-23', { token: sup });
+      expect(bad.status).to.equal(400);
+      conforms('GET', '/api/reports/contact-center', bad);
+    });
+
+    it('alert settings; calls without a live call answer the documented error', async () => {
+      const settings = await send('GET', '/api/alerts/settings', { token: await token('dispatcher1') });
+      expect(settings.status).to.equal(200);
+      conforms('GET', '/api/alerts/settings', settings);
+      const put = await send('PUT', '/api/alerts/settings', { token: await token('supervisor1'), body: { longest_wait: { raiseAt: 90, clearAt: 60 } } });
+      expect(put.status).to.equal(200);
+      conforms('PUT', '/api/alerts/settings', put);
+      const hold = await send('POST', '/api/calls/current/hold', { token: await token('agent2') });
+      expect(hold.status).to.equal(404);
+      conforms('POST', '/api/calls/current/hold', hold);
+      const monitor = await send('GET', `/api/calls/live/${staffIdOf('agent2').id}/monitor`, { token: await token('dispatcher1') });
+      expect(monitor.status).to.equal(404);
+      conforms('GET', '/api/calls/live/:agentId/monitor', monitor);
+    });
+
     it('intake: the worked examples, a batch, and a rejected record', async () => {
       const made = await send('POST', '/api/integration-keys', { token: await token('admin1'), body: { name: 'api document probe' } });
       expect(made.status).to.equal(201);
@@ -221,6 +334,82 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
       const noKey = await send('POST', '/api/intake/orders', { body: EXAMPLE_ORDER });
       expect(noKey.status).to.equal(401);
       conforms('POST', '/api/intake/orders', noKey);
+    });
+  });
+  describe('real answers on a live call through the carrier simulator: floor, dispatch, calls, monitoring, the report', function () {
+    this.timeout(60_000);
+    let sim: SimFixture;
+    const desks: AgentDesk[] = [];
+    before(async () => {
+      sim = await startHotlineWithSimulator({}, { timeScale: 20, simulatedServerClock: true, acdTickMs: 10 });
+    });
+    after(async () => {
+      for (const d of desks) d.close();
+      await sim.close();
+    });
+    const signIn = async (username: string, phone?: Parameters<typeof AgentDesk.signIn>[2]) => {
+      const d = await AgentDesk.signIn(sim, username, phone);
+      desks.push(d);
+      return d;
+    };
+
+    it('a waiting caller on the floor and reprioritised; answered, held and resumed; listened to, barged in on and left; then in the report', async () => {
+      const dispatcher = await signIn('dispatcher1', { answerAfter: 1, script: [{ wait: 900 }] });
+      // Nobody is available: the VIP caller waits in a queue (language 1, then 0 for an agent).
+      const call = sim.dial('+8613800138000', [{ press: '1' }, { press: '0' }, { wait: 900 }]);
+      await eventually(() => expect(sim.hotline.repos.queue.forCall(call.sid)?.status).to.equal('waiting'), 20_000);
+      const floor = await dispatcher.request('GET', '/api/floor');
+      expect(floor.status).to.equal(200);
+      expect((floor.body.queues as Json[]).flatMap((q) => (q.calls as Json[]).map((c) => c.callSid))).to.include(call.sid);
+      conforms('GET', '/api/floor', floor);
+      const priority = await dispatcher.request('POST', `/api/floor/calls/${call.sid}/priority`, { priority: 30, reason: 'api document probe' });
+      expect(priority.status, JSON.stringify(priority.body)).to.equal(200);
+      conforms('POST', '/api/floor/calls/:callSid/priority', priority);
+
+      // agent1 comes in and answers.
+      const agent = await signIn('agent1', { script: [{ wait: 900 }] });
+      expect((await agent.setState('available')).status).to.equal(200);
+      await eventually(() => expect(sim.hotline.acdRepos.interactions.forCall(call.sid)[0]?.status).to.equal('connected'), 20_000);
+      const inConference = () => sim.sim.conferences.list().some((c) => c.find(call.sid)?.status === 'connected');
+      await eventually(() => expect(inConference(), 'the customer in the conference').to.equal(true), 10_000);
+
+      const held = await agent.request('POST', '/api/calls/current/hold');
+      expect(held.status, JSON.stringify(held.body)).to.equal(200);
+      expect(held.body.onHold).to.equal(true);
+      conforms('POST', '/api/calls/current/hold', held);
+      const twice = await agent.request('POST', '/api/calls/current/hold');
+      expect(twice.status).to.equal(409);
+      conforms('POST', '/api/calls/current/hold', twice);
+      const resumed = await agent.request('POST', '/api/calls/current/resume');
+      expect(resumed.status, JSON.stringify(resumed.body)).to.equal(200);
+      conforms('POST', '/api/calls/current/resume', resumed);
+
+      const started = await dispatcher.request('POST', `/api/calls/live/${agent.id}/monitor`, { mode: 'listen', reason: 'api document probe' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(201);
+      conforms('POST', '/api/calls/live/:agentId/monitor', started);
+      const joined = await eventually(async () => {
+        const res = await dispatcher.request('GET', `/api/calls/live/${agent.id}/monitor`);
+        expect(res.body.status).to.equal('joined');
+        return res;
+      }, 10_000);
+      conforms('GET', '/api/calls/live/:agentId/monitor', joined);
+      const barge = await dispatcher.request('PATCH', `/api/calls/live/${agent.id}/monitor`, { mode: 'barge' });
+      expect(barge.status, JSON.stringify(barge.body)).to.equal(200);
+      conforms('PATCH', '/api/calls/live/:agentId/monitor', barge);
+      const left = await dispatcher.request('DELETE', `/api/calls/live/${agent.id}/monitor`, { reason: 'done' });
+      expect(left.status, JSON.stringify(left.body)).to.equal(200);
+      conforms('DELETE', '/api/calls/live/:agentId/monitor', left);
+      const gone = await dispatcher.request('GET', `/api/calls/live/${agent.id}/monitor`);
+      expect(gone.status).to.equal(404);
+      conforms('GET', '/api/calls/live/:agentId/monitor', gone);
+
+      const report = await dispatcher.request('GET', '/api/reports/contact-center?from=2026-11-23&to=2026-11-24&interval=hour&groupBy=queue');
+      expect(report.status).to.equal(200);
+      expect((report.body.totals as Json[]).reduce((n, t) => n + t.offered, 0)).to.equal(1);
+      conforms('GET', '/api/reports/contact-center', report);
+      const agents = await dispatcher.request('GET', '/api/agents');
+      expect((agents.body.agents as Json[]).find((a) => a.id === agent.id)!.presence.state).to.equal('on_call');
+      conforms('GET', '/api/agents', agents);
     });
   });
 });
