@@ -266,6 +266,22 @@ export function answerSchema(route: ApiRoute, status: number): z.ZodType | undef
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
+/** What each error status looks like on the wire (the same `{error, message, details?}` for all of them). */
+export const ERROR_EXAMPLES: Record<string, { error: string; message: string; details?: string[] }> = {
+  400: { error: 'invalid', message: 'reason: a reason is required; priority: Too big: expected number to be <=99', details: ['reason: a reason is required', 'priority: Too big: expected number to be <=99'] },
+  401: { error: 'unauthorized', message: 'Sign in first: the token is missing, expired or revoked' },
+  403: { error: 'forbidden', message: 'This needs one of the roles: supervisor, admin' },
+  404: { error: 'not_found', message: 'you have no live call' },
+  409: { error: 'conflict', message: 'agent 4 is available, not on a break' },
+  413: { error: 'payload_too_large', message: 'At most 1000 records per request (got 1200); split the batch' },
+  429: { error: 'too_many_attempts', message: 'Too many failed sign-in attempts; try again later' },
+  503: { error: 'busy', message: 'the carrier could not be asked about the call; nothing was started, try again' },
+  default: { error: 'internal', message: 'Something went wrong; it has been logged' },
+};
+
+/** An error answer: the Error schema with the example of its status. */
+const errorJson = (status: string, description: string) => ({ description, content: { 'application/json': { schema: apiErrorSchema, example: ERROR_EXAMPLES[status] ?? ERROR_EXAMPLES.default } } });
+
 export interface ApiDocumentOptions {
   /** The service's version (package.json). */
   version: string;
@@ -289,7 +305,7 @@ export function buildApiDocument(o: ApiDocumentOptions): Record<string, unknown>
     if (r.tag === 'intake') {
       responses[201] = json(intakeResultSchema, 'One record, created');
       responses[200] = json(z.union([intakeResultSchema, intakeBatchSchema]), 'One record updated or unchanged, or a batch: a summary and one result per record');
-      responses[413] = json(apiErrorSchema, `More than ${MAX_BATCH} records, or a body over 8 MB`);
+      responses[413] = errorJson('413', `More than ${MAX_BATCH} records, or a body over 8 MB`);
       responses[422] = json(intakeRejectedSchema, 'One record, rejected: each field error with its path');
     } else {
       const status = ok.status ?? 200;
@@ -303,11 +319,11 @@ export function buildApiDocument(o: ApiDocumentOptions): Record<string, unknown>
         }
       }
     }
-    for (const [status, when] of Object.entries(r.errors ?? {})) responses[status] = json(apiErrorSchema, when);
-    if (r.body || r.query || params.length) responses[400] = json(apiErrorSchema, 'Bad input: `message` says what, `details` lists each problem');
-    if (r.access !== 'public') responses[401] = json(apiErrorSchema, r.access === 'integration-key' ? 'No integration key, or an unknown or revoked one' : 'No token, or an expired or revoked one');
-    if (r.access !== 'public') responses[403] = json(apiErrorSchema, r.access === 'integration-key' ? 'A staff token: the intake takes integration keys only' : 'A role this route does not allow (written to the audit trail)');
-    responses.default = json(apiErrorSchema, 'Other errors, same shape: 404 not found, 409 conflict, 415 not JSON, 422, 429 too many attempts and 503 busy (both with Retry-After), 500');
+    for (const [status, when] of Object.entries(r.errors ?? {})) responses[status] = errorJson(status, when);
+    if (r.body || r.query || params.length) responses[400] = errorJson('400', 'Bad input: `message` says what, `details` lists each problem');
+    if (r.access !== 'public') responses[401] = errorJson('401', r.access === 'integration-key' ? 'No integration key, or an unknown or revoked one' : 'No token, or an expired or revoked one');
+    if (r.access !== 'public') responses[403] = errorJson('403', r.access === 'integration-key' ? 'A staff token: the intake takes integration keys only' : 'A role this route does not allow (written to the audit trail)');
+    responses.default = errorJson('default', 'Other errors, same shape: 404 not found, 409 conflict, 415 not JSON, 422, 429 too many attempts and 503 busy (both with Retry-After), 500');
 
     registry.registerPath({
       method: r.method,

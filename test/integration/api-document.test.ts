@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import type { z } from 'zod';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
-import { API_ROUTES, answerSchema, openApiPath, type ApiRoute } from '../../src/http/api-description';
-import { EXAMPLE_ORDER, EXAMPLE_RMA } from '../../src/http/api-shapes';
+import { API_ROUTES, answerSchema, ERROR_EXAMPLES, openApiPath, type ApiRoute } from '../../src/http/api-description';
+import { apiErrorSchema, EXAMPLE_ORDER, EXAMPLE_RMA } from '../../src/http/api-shapes';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
@@ -56,6 +56,11 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
     expect(schema, `${method} ${routePath} ${answer.status}: a shape in the document`).to.not.equal(undefined);
     const parsed = schema!.safeParse(answer.body);
     expect(parsed.success, `${method} ${routePath} ${answer.status}: ${parsed.success ? '' : parsed.error.message}\n${JSON.stringify(answer.body).slice(0, 400)}`).to.equal(true);
+    // An error answer: the document's example for that status has the same stable code as the real one.
+    const example = documented[String(answer.status)]?.content?.['application/json']?.example as Json | undefined;
+    if (answer.status >= 400 && example && (answer.body as Json).error !== 'invalid_record') {
+      expect((answer.body as Json).error, `${method} ${routePath} ${answer.status}: the documented example's code`).to.equal(example.error);
+    }
     return parsed.data;
   }
 
@@ -66,6 +71,24 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
       expect(doc.components.securitySchemes).to.have.keys('staffToken', 'integrationKey', 'integrationKeyBearer');
       expect(doc.components.schemas.Error.required).to.have.members(['error', 'message']);
       expect(doc.components.schemas.Error.properties).to.have.keys('error', 'message', 'details');
+    });
+
+    it('shows an example of the error format for every error answer, in the Error shape', () => {
+      let errors = 0;
+      for (const [path, ops] of Object.entries(doc.paths as Json)) {
+        for (const [method, op] of Object.entries(ops as Json)) {
+          for (const [status, answer] of Object.entries((op as Json).responses as Json)) {
+            if (status !== 'default' && Number(status) < 400) continue;
+            const body = (answer as Json).content?.['application/json'];
+            if (!body || (path.startsWith('/api/intake') && status === '422')) continue;
+            errors++;
+            expect(body.example, `${method} ${path} ${status}: an example`).to.be.an('object');
+            expect(apiErrorSchema.safeParse(body.example).success, `${method} ${path} ${status}: the example is an Error`).to.equal(true);
+            if (status !== 'default') expect(body.example.error, `${method} ${path} ${status}`).to.equal(ERROR_EXAMPLES[status].error);
+          }
+        }
+      }
+      expect(errors).to.be.greaterThan(300);
     });
 
     it('gives every operation a summary, its roles (x-roles, and in words), security, and error answers', () => {
