@@ -10,6 +10,7 @@ import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
 import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
+import { insertHeldOrder } from '../support/office-records';
 
 type Json = Record<string, any>;
 
@@ -89,6 +90,18 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
         }
       }
       expect(errors).to.be.greaterThan(300);
+    });
+
+    it('gives every route that answers JSON the shape of its answer (request and response shapes, every route)', () => {
+      const shapeless: string[] = [];
+      for (const r of API_ROUTES) {
+        const ok = r.ok ?? {};
+        if (r.tag === 'intake' || ok.binary || ok.status === 204) continue;
+        if (!ok.schema) shapeless.push(`${r.method.toUpperCase()} ${r.path}`);
+        const success = doc.paths[openApiPath(r.path)][r.method].responses[String(ok.status ?? 200)];
+        expect(success?.content?.['application/json']?.schema, `${r.method} ${r.path}: a JSON schema in the document`).to.be.an('object');
+      }
+      expect(shapeless, 'routes whose answer has no shape in src/http/api-shapes.ts').to.deep.equal([]);
     });
 
     it('gives every operation a summary, its roles (x-roles, and in words), security, and error answers', () => {
@@ -331,6 +344,80 @@ describe('API document: /api/openapi.json, /api/docs, and real answers against i
       const monitor = await send('GET', `/api/calls/live/${staffIdOf('agent2').id}/monitor`, { token: await token('dispatcher1') });
       expect(monitor.status).to.equal(404);
       conforms('GET', '/api/calls/live/:agentId/monitor', monitor);
+    });
+
+    it('the rest of the staff API: sign-in tickets, softphone, dispositions, do-not-call, callback settings, alerts, keys, staff, teams, scorecards, surveys, QA, work orders', async () => {
+      const check = async (as: string | undefined, method: string, path: string, routePath: string, status: number, body?: unknown) => {
+        const answer = await send(method, path, { token: as ? await token(as) : undefined, body });
+        expect(answer.status, `${method} ${path}: ${JSON.stringify(answer.body).slice(0, 300)}`).to.equal(status);
+        conforms(method, routePath, answer);
+        return answer.body;
+      };
+      await check('agent1', 'POST', '/api/auth/ws-ticket', '/api/auth/ws-ticket', 200);
+      await check('agent1', 'GET', '/api/voice/token', '/api/voice/token', 200);
+      await check('agent1', 'GET', '/api/dispositions', '/api/dispositions', 200);
+      await check('dispatcher1', 'POST', '/api/do-not-call', '/api/do-not-call', 201, { phone: '+8613900000077', reason: 'asked not to be called' });
+      await check('dispatcher1', 'POST', '/api/do-not-call', '/api/do-not-call', 200, { phone: '+8613900000077', reason: 'asked again' });
+      await check('dispatcher1', 'GET', '/api/do-not-call', '/api/do-not-call', 200);
+      await check('dispatcher1', 'GET', '/api/callback-settings', '/api/callback-settings', 200);
+      await check('supervisor1', 'PATCH', '/api/callback-settings/queue', '/api/callback-settings/:type', 200, { retryMinutes: 20 });
+      await check('dispatcher1', 'GET', '/api/alerts', '/api/alerts', 200);
+      const key = await check('admin1', 'POST', '/api/integration-keys', '/api/integration-keys', 201, { name: 'api document keys probe' });
+      await check('admin1', 'GET', '/api/integration-keys', '/api/integration-keys', 200);
+      await check('admin1', 'DELETE', `/api/integration-keys/${key.id}`, '/api/integration-keys/:id', 200, { reason: 'probe done' });
+      await check('admin1', 'GET', '/api/ivr/flows', '/api/ivr/flows', 200);
+      await check('admin1', 'GET', '/api/staff', '/api/staff', 200);
+      const made = await check('admin1', 'POST', '/api/staff', '/api/staff', 201, { username: 'api-doc-probe', displayName: 'Probe', role: 'agent', password: 'probe-password-1' });
+      await check('admin1', 'PATCH', `/api/staff/${made.id}`, '/api/staff/:id', 200, { displayName: 'Probe Two' });
+      const reset = await check('admin1', 'POST', `/api/staff/${made.id}/password-reset`, '/api/staff/:id/password-reset', 200, {});
+      expect(reset.temporaryPassword).to.be.a('string');
+      await check('admin1', 'PATCH', '/api/staff/999999', '/api/staff/:id', 404, { displayName: 'Nobody' });
+      await check('dispatcher1', 'GET', '/api/teams', '/api/teams', 200);
+      const cards = await check('supervisor1', 'GET', '/api/scorecards', '/api/scorecards', 200);
+      await check('supervisor1', 'GET', `/api/scorecards/${cards[0].id}`, '/api/scorecards/:id', 200);
+      await check('supervisor1', 'GET', `/api/scorecards/${cards[0].id}/versions/1`, '/api/scorecards/:id/versions/:version', 200);
+      await check('supervisor1', 'GET', '/api/surveys?from=2026-11-23&to=2026-11-24', '/api/surveys', 200);
+      await check('supervisor1', 'POST', '/api/qa/sampling', '/api/qa/sampling', 200, {});
+      await check('qc1', 'GET', '/api/qa/work-list', '/api/qa/work-list', 200);
+      const wo = await check('agent1', 'POST', '/api/work-orders', '/api/work-orders', 201, { category: 'inquiry', description: 'api document probe' });
+      await check('agent1', 'GET', '/api/work-orders', '/api/work-orders', 200);
+      await check('agent1', 'GET', `/api/work-orders/${wo.id}`, '/api/work-orders/:id', 200);
+      await check('agent1', 'POST', `/api/work-orders/${wo.id}/close`, '/api/work-orders/:id/close', 409, { note: 'still open' });
+      await check('agent1', 'PATCH', `/api/work-orders/${wo.id}`, '/api/work-orders/:id', 200, { status: 'resolved', note: 'answered on the call' });
+      await check('agent1', 'POST', `/api/work-orders/${wo.id}/close`, '/api/work-orders/:id/close', 200, { note: 'the customer confirmed' });
+      // The recording the evaluations test stored.
+      const recording = f.hotline.db.$client.prepare(`SELECT id FROM recordings WHERE recording_sid = 'RE${'7'.repeat(32)}'`).get() as { id: number };
+      await check('qc1', 'POST', `/api/recordings/${recording.id}/playback-ticket`, '/api/recordings/:id/playback-ticket', 201);
+      await check('qc1', 'PATCH', `/api/recordings/${recording.id}`, '/api/recordings/:id', 200, { keep: true, reason: 'api document probe' });
+      await check('qc1', 'GET', `/api/recordings/${recording.id}/calibration`, '/api/recordings/:id/calibration', 200);
+      await check('supervisor1', 'POST', '/api/interactions/999999/force-end', '/api/interactions/:id/force-end', 404, { reason: 'api document probe' });
+    });
+
+    it('the middle and back office: orders held for review and RMAs, listed, read, claimed and released', async () => {
+      insertHeldOrder(f.hotline.db, { number: 'API-DOC-1', heldAt: f.clock.now() });
+      const middle = await token('agent5');
+      const list = await send('GET', '/api/orders/review', { token: middle });
+      expect(list.status, JSON.stringify(list.body)).to.equal(200);
+      expect((list.body.items as Json[]).map((o) => o.number)).to.include('API-DOC-1');
+      conforms('GET', '/api/orders/review', list);
+      conforms('GET', '/api/orders/:number', await send('GET', '/api/orders/API-DOC-1', { token: middle }));
+      const claimed = await send('POST', '/api/orders/API-DOC-1/claim', { token: middle });
+      expect(claimed.status, JSON.stringify(claimed.body)).to.equal(200);
+      expect(claimed.body.claim).to.be.an('object');
+      conforms('POST', '/api/orders/:number/claim', claimed);
+      conforms('POST', '/api/orders/:number/release', await send('POST', '/api/orders/API-DOC-1/release', { token: middle }));
+
+      const back = await token('agent3');
+      const rmas = await send('GET', '/api/rmas/review', { token: back });
+      expect(rmas.status, JSON.stringify(rmas.body)).to.equal(200);
+      expect(rmas.body.items.length).to.be.greaterThan(0);
+      conforms('GET', '/api/rmas/review', rmas);
+      const number = rmas.body.items[0].number as string;
+      conforms('GET', '/api/rmas/:number', await send('GET', `/api/rmas/${number}`, { token: back }));
+      const rma = await send('POST', `/api/rmas/${number}/claim`, { token: back });
+      expect(rma.status, JSON.stringify(rma.body)).to.equal(200);
+      conforms('POST', '/api/rmas/:number/claim', rma);
+      conforms('POST', '/api/rmas/:number/release', await send('POST', `/api/rmas/${number}/release`, { token: back }));
     });
 
     it('intake: the worked examples, a batch, and a rejected record', async () => {
