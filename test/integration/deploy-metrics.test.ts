@@ -31,6 +31,7 @@ const asSystemdRuns = (unit: string) => ({ ...unitEnvironment(unit), ...(parseEn
 
 interface ComposeService {
   environment?: Record<string, string>;
+  healthcheck?: { test: string[]; disable?: boolean };
   ports?: string[];
   volumes?: string[];
   profiles?: string[];
@@ -68,6 +69,9 @@ describe('deploy/: Prometheus can scrape web and worker as shipped', () => {
     expect(worker.ports).to.include('127.0.0.1:9465:9465');
     for (const s of [web, worker]) for (const p of s.ports ?? []) expect(p, 'published on the host loopback only').to.match(/^127\.0\.0\.1:/);
     expect(release.environment?.METRICS_PORT, 'the one-shot release step serves no metrics').to.equal(undefined);
+    // The image's HEALTHCHECK asks web's /health on PORT; the worker serves no HTTP there, so it checks its metrics.
+    expect(worker.healthcheck?.test.join(' ')).to.include('127.0.0.1:9465/metrics');
+    expect(release.healthcheck?.disable).to.equal(true);
   });
 
   it('Compose: the optional Prometheus scrapes exactly those ports and loads the shipped alert rules', () => {
