@@ -125,6 +125,35 @@ describe('audit trail: one append-only record of privileged actions', () => {
     expect((sql.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).to.be.greaterThan(5);
   });
 
+  it('writes refused dispatch actions, forced states and monitoring attempts as denied, with why; a role refusal once, as api.access_denied', async () => {
+    const agent4 = staffId('agent4');
+    const before = (action: string) => rows(action).length;
+    const endBreaks = before('agent.end-break');
+    const res = await call('dispatcher1', 'POST', `/api/floor/agents/${agent4}/end-break`, { reason: 'back to the phones' });
+    expect(res.status).to.equal(409);
+    expect(rows('agent.end-break')).to.have.length(endBreaks + 1);
+    const refused = rows('agent.end-break')[0];
+    expect(refused).to.include({ actor_id: staffId('dispatcher1'), subject_type: 'agent', subject_id: String(agent4), outcome: 'denied', reason: 'back to the phones' });
+    expect(refused.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(refused.detail).refusal).to.equal(res.body.message);
+
+    expect((await call('dispatcher1', 'POST', `/api/floor/calls/CA${'0'.repeat(32)}/priority`, { priority: 30, reason: 'vip' })).status).to.equal(404);
+    expect(rows('call.priority')[0]).to.include({ subject_type: 'call', outcome: 'denied' });
+    expect((await call('supervisor1', 'POST', '/api/interactions/424242/force-end', { reason: 'stuck record' })).status).to.equal(404);
+    expect(rows('interaction.force-end')[0]).to.include({ actor_id: staffId('supervisor1'), subject_id: '424242', outcome: 'denied', reason: 'stuck record' });
+    const monitor = await call('qc1', 'POST', `/api/calls/live/${agent4}/monitor`, { mode: 'listen', reason: 'coaching' });
+    expect(monitor.status).to.equal(409);
+    expect(rows('monitor.started')[0]).to.include({ actor_id: staffId('qc1'), subject_type: 'agent', subject_id: String(agent4), outcome: 'denied', reason: 'coaching' });
+    expect(JSON.parse(rows('monitor.started')[0].detail)).to.include({ mode: 'listen' });
+
+    // Allowed and done: one row, success (not a second one for the attempt).
+    expect((await call('agent4', 'PUT', '/api/agents/me/state', { state: 'break', reason: 'lunch' })).status).to.equal(200);
+    const n = before('agent.end-break');
+    expect((await call('dispatcher1', 'POST', `/api/floor/agents/${agent4}/end-break`, { reason: 'queue is long' })).status).to.equal(204);
+    expect(rows('agent.end-break')).to.have.length(n + 1);
+    expect(rows('agent.end-break')[0]).to.include({ outcome: 'success', reason: 'queue is long' });
+  });
+
   it('writes alert threshold changes with before and after', async () => {
     const res = await call('supervisor1', 'PUT', '/api/alerts/settings', { longest_wait: { raiseAt: 95, clearAt: 70 } });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
