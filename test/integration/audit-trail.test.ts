@@ -6,6 +6,7 @@ import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { DEFAULT_SCORECARD } from '../../src/quality/scorecards';
 import { auditPageSchema } from '../../src/http/audit.routes';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
+import { insertHeldOrder } from '../support/office-records';
 
 type Json = Record<string, any>;
 
@@ -152,6 +153,28 @@ describe('audit trail: one append-only record of privileged actions', () => {
     expect((await call('dispatcher1', 'POST', `/api/floor/agents/${agent4}/end-break`, { reason: 'queue is long' })).status).to.equal(204);
     expect(rows('agent.end-break')).to.have.length(n + 1);
     expect(rows('agent.end-break')[0]).to.include({ outcome: 'success', reason: 'queue is long' });
+  });
+
+  it('writes the office\'s decisions: an order approved over its checklist, an order cancelled, an RMA rejected', async () => {
+    insertHeldOrder(f.hotline.db, { number: 'AUDIT-ORDER-1', heldAt: f.clock.now() });
+    insertHeldOrder(f.hotline.db, { number: 'AUDIT-ORDER-2', heldAt: f.clock.now() });
+    for (const n of ['AUDIT-ORDER-1', 'AUDIT-ORDER-2']) expect((await call('agent5', 'POST', `/api/orders/${n}/claim`)).status).to.equal(200);
+    const approved = await call('agent5', 'POST', '/api/orders/AUDIT-ORDER-1/approve', { override: true, note: 'paid in the shop, confirmed by phone' });
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    const a = rows('order.approved')[0];
+    expect(a).to.include({ actor_id: staffId('agent5'), subject_type: 'order', subject_id: 'AUDIT-ORDER-1', outcome: 'success', reason: 'paid in the shop, confirmed by phone' });
+    expect(a.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(a.detail)).to.include({ override: true, to: 'confirmed' });
+    expect((await call('agent5', 'POST', '/api/orders/AUDIT-ORDER-2/cancel', { reason: 'customer withdrew the order' })).status).to.equal(200);
+    expect(rows('order.cancelled')[0]).to.include({ subject_id: 'AUDIT-ORDER-2', reason: 'customer withdrew the order' });
+
+    const list = await call('agent3', 'GET', '/api/rmas/review');
+    expect(list.status, JSON.stringify(list.body)).to.equal(200);
+    const number = list.body.items[0].number as string;
+    expect((await call('agent3', 'POST', `/api/rmas/${number}/claim`)).status).to.equal(200);
+    const rejected = await call('agent3', 'POST', `/api/rmas/${number}/reject`, { reason: 'bought more than 30 days ago' });
+    expect(rejected.status, JSON.stringify(rejected.body)).to.equal(200);
+    expect(rows('rma.rejected')[0]).to.include({ actor_id: staffId('agent3'), subject_type: 'rma', subject_id: number, reason: 'bought more than 30 days ago', outcome: 'success' });
   });
 
   it('writes alert threshold changes with before and after', async () => {

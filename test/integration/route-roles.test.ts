@@ -448,6 +448,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
 function office(h: Harness) {
   return createOfficeReview({
     ...h,
+    audit: new AuditRepo(h.db),
     office: { claimMinutes: 15, returnWindowDays: 7 },
     callbacks: new CallbackRequestsRepo(h.db),
     desks: new AgentDesksRepo(h.db),
