@@ -252,6 +252,14 @@ describe('audit trail: one append-only record of privileged actions', () => {
     });
   });
 
+  it('has the client address on every row a signed-in person caused through the API (all the actions above)', () => {
+    const sql = f.hotline.db.$client;
+    const total = (sql.prepare('SELECT count(*) AS n FROM audit_log WHERE actor_id IS NOT NULL').get() as { n: number }).n;
+    expect(total).to.be.greaterThan(30);
+    expect(sql.prepare('SELECT action, id FROM audit_log WHERE actor_id IS NOT NULL AND ip IS NULL').all()).to.deep.equal([]);
+    expect(sql.prepare("SELECT DISTINCT outcome FROM audit_log ORDER BY outcome").all().map((r) => (r as { outcome: string }).outcome)).to.deep.equal(['denied', 'failed', 'success']);
+  });
+
   describe('GET /api/audit', () => {
     it('filters by actor, action prefix, subject, outcome and time, and answers in the documented shape', async () => {
       const sup = staffId('supervisor1');
