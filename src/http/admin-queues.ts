@@ -3,8 +3,9 @@
 // SameSite=Strict cookie scoped to /admin/queues; the cookie stands for the token, which is checked on every request
 // (a signed-out or demoted admin loses the dashboard at once). API clients may send the bearer header instead.
 // The dashboard can retry, remove, clean, pause, empty and add jobs, so the audit trail gets each session opened
-// (`queue_dashboard.opened`, also refused ones) and each change made through it (`queue_dashboard.action`, with the
-// operation, the queue and the answer's status; never a job's data). Reading it is not written down.
+// (`queue_dashboard.opened`: a ticket traded, or the first request with the bearer header in 15 minutes; refused ones
+// too) and each change made through it (`queue_dashboard.action`, with the operation, the queue and the answer's
+// status; never a job's data). Each read within a session is not written down.
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AuditOutcome, AuditTrail } from '../audit/audit.repo';
@@ -75,7 +76,19 @@ export function adminQueuesRoutes(d: { auth: Pick<AuthService, 'authenticate'>; 
     res.set('Cache-Control', 'no-store').redirect(303, `${ADMIN_QUEUES_PATH}/`);
   });
 
+  // Reading the dashboard with the bearer header (an API client, no ticket traded) is a session too: written once per
+  // person per SESSION_MS, as a ticket's is.
+  const bearerSeen = new Map<number, number>();
+  const openedWithBearer = (staffId: number, now: number): boolean => {
+    const last = bearerSeen.get(staffId);
+    if (last !== undefined && now - last < SESSION_MS) return false;
+    if (bearerSeen.size >= MAX_SESSIONS) bearerSeen.clear();
+    bearerSeen.set(staffId, now);
+    return true;
+  };
+
   router.use(ADMIN_QUEUES_PATH, (req, res, next) => {
+    const viaBearer = bearerToken(req.headers) !== undefined;
     let token = bearerToken(req.headers);
     if (!token) {
       const id = cookie(req, COOKIE);
@@ -90,10 +103,12 @@ export function adminQueuesRoutes(d: { auth: Pick<AuthService, 'authenticate'>; 
       const op = dashboardOperation(req.method, req.path);
       return { at, actorId: staff.id, action: 'queue_dashboard.action', subjectType: 'job_queue', subjectId: op.queue, ip: req.ip ?? null, detail: { operation: op.operation, ...(op.jobId ? { jobId: op.jobId } : {}), method: req.method } };
     };
+    const opened = { at, actorId: staff.id, action: 'queue_dashboard.opened', subjectType: 'queue_dashboard', subjectId: ADMIN_QUEUES_PATH, ip: req.ip ?? null, detail: { role: staff.role, via: viaBearer ? 'bearer' : 'session' } };
     if (staff.role !== 'admin') {
-      if (change) d.audit.record({ ...what(), outcome: 'denied', reason: 'The queue dashboard is for admins' });
+      d.audit.record(change ? { ...what(), outcome: 'denied', reason: 'The queue dashboard is for admins' } : { ...opened, outcome: 'denied', reason: 'The queue dashboard is for admins' });
       throw new Forbidden('The queue dashboard is for admins');
     }
+    if (viaBearer && openedWithBearer(staff.id, at.getTime())) d.audit.record(opened);
     // A change is written once it is answered, with how it went (bull-board answers 4xx/5xx when it could not).
     if (change) {
       res.once('finish', () => {

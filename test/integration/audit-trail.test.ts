@@ -220,6 +220,15 @@ describe('audit trail: one append-only record of privileged actions', () => {
       const refused = await fetch(`${f.base}/admin/queues/login?ticket=${await ticketFor('supervisor1')}`, { redirect: 'manual' });
       expect(refused.status).to.equal(403);
       expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'denied' });
+      // With the bearer header: the first read opens a session (written once), the next reads within it are not.
+      const opened = rows('queue_dashboard.opened').length;
+      expect(await dashboard('admin1', 'GET', '/api/queues')).to.equal(200);
+      expect(await dashboard('admin1', 'GET', '/api/queues')).to.equal(200);
+      expect(rows('queue_dashboard.opened')).to.have.length(opened + 1);
+      expect(JSON.parse(rows('queue_dashboard.opened')[0].detail)).to.include({ via: 'bearer' });
+      // A non-admin's read is refused and written as denied.
+      expect(await dashboard('supervisor1', 'GET', '/')).to.equal(403);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'denied' });
     });
 
     it('writes each change (pause, resume, promote a job) with its queue, operation and outcome; reading writes nothing', async () => {
