@@ -89,6 +89,9 @@ describe('docs/grafana-dashboard.json and docs/prometheus-alerts.yml', () => {
     const pattern = new RegExp(`^(?:${/job=~"([^"]+)"/.exec(down.expr)![1]})$`);
     expect(jobs.length).to.be.greaterThan(1);
     for (const job of jobs) expect(job, `scrape job ${job} is watched by HotlineDown`).to.match(pattern);
+    const documented = [...read('docs/observability.md').matchAll(/job_name: ([\w-]+)/g)].map((m) => m[1]);
+    expect(documented.length).to.be.greaterThan(1);
+    for (const job of documented) expect(job, `documented scrape job ${job} is watched by HotlineDown`).to.match(pattern);
   });
 
   it('the dashboard is importable (datasource input, uid, panels with queries) and reads only exported metrics', () => {
