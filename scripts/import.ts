@@ -1,11 +1,14 @@
 // Imports the order system's orders or RMAs from a CSV file into DATABASE_FILE: `npm run import -- orders.csv`.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { loadConfig, ConfigError } from '../src/config/config';
 import { loadEnvFile } from '../src/config/env-file';
 import { openDatabase } from '../src/db/client';
 import { transactor } from '../src/db/transaction';
+import { AuditRepo } from '../src/audit/audit.repo';
 import { IntakeRepo } from '../src/intake/intake.repo';
 import { IntakeService } from '../src/intake/intake.service';
 import { CsvHeaderError, importCsv, kindOf, reportLines, tuneForImport } from '../src/intake/csv-import';
@@ -59,12 +62,31 @@ async function main(): Promise<void> {
       onStoreError: (err, k, number) => console.error(`\n${k} ${number} could not be stored: ${String(err)}`),
     });
     bar?.start(mb(fs.statSync(file).size), 0);
-    const report = await importCsv({ file, kind, intake, batchSize, worker: values.worker, rejectsFile: values.rejects, onProgress: (read) => bar?.update(mb(read)) });
+    // The audit trail gets the import from the shell as one row: who ran it (the OS user), the file, and the counts.
+    const audited = { actorId: null, action: 'intake.csv_imported', subjectType: 'intake', subjectId: kind, reason: 'npm run import', ip: null };
+    const by = { file: path.basename(file), osUser: osUser() };
+    const audit = new AuditRepo(db);
+    let report;
+    try {
+      report = await importCsv({ file, kind, intake, batchSize, worker: values.worker, rejectsFile: values.rejects, onProgress: (read) => bar?.update(mb(read)) });
+    } catch (err) {
+      audit.record({ ...audited, at: new Date(), outcome: 'failed', detail: { ...by, error: err instanceof Error ? err.message.slice(0, 200) : String(err).slice(0, 200) } });
+      throw err;
+    }
+    audit.record({ ...audited, at: new Date(), detail: { ...by, rows: report.rows, created: report.created, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected } });
     bar?.stop();
     for (const line of reportLines(file, kind, report)) console.log(line);
   } finally {
     bar?.stop();
     db.$client.close();
+  }
+}
+
+function osUser(): string | null {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? null;
   }
 }
 

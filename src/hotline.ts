@@ -193,10 +193,11 @@ export function qualityServices(o: { db: Db; transact: ReturnType<typeof transac
   const scorecardsRepo = new ScorecardsRepo(o.db);
   const assignments = new QaAssignmentsRepo(o.db);
   const evaluationsRepo = new EvaluationsRepo(o.db);
-  const scorecards = new ScorecardService({ scorecards: scorecardsRepo, transact: o.transact, clock: o.clock, audit: new AuditRepo(o.db) });
+  const audit = new AuditRepo(o.db);
+  const scorecards = new ScorecardService({ scorecards: scorecardsRepo, transact: o.transact, clock: o.clock, audit });
   return {
     scorecards,
-    evaluations: new EvaluationsService({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, scorecardService: scorecards, assignments, transact: o.transact, clock: o.clock, events: o.events }),
+    evaluations: new EvaluationsService({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, scorecardService: scorecards, assignments, transact: o.transact, clock: o.clock, events: o.events, audit }),
     sampling: new SamplingService({ assignments, transact: o.transact, clock: o.clock, timeZone: o.timeZone }),
     figures: new QualityFigures({ evaluations: evaluationsRepo, scorecards: scorecardsRepo, timeZone: o.timeZone }),
   };
@@ -222,7 +223,7 @@ export function floorServices(o: {
     options: { timeZone: o.timeZone, estimateWait: o.options?.estimateWait },
     monitoring: o.monitoring,
   });
-  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit });
+  const alerts = new AlertsService({ repo: new AlertsRepo(o.db), transact: o.transact, audit: o.audit ?? new AuditRepo(o.db) });
   return { board, alerts, feed: new FloorFeed({ board, alerts, events: o.events, log: o.log, options: o.options }) };
 }
 
@@ -411,7 +412,7 @@ export function createHotline(o: HotlineOptions) {
   const staffAdmin = new StaffAdminService({ staff: new StaffAdminRepo(db), transact, events, audit, revocations, clock, hash: (p) => hashGate.run(() => hashPassword(p, passwordCost)), verify: (p, stored) => hashGate.run(() => verifyPassword(p, stored)) });
   const agentDesks = new AgentDesksRepo(db);
   const desks = new DesksService({ desks: agentDesks, transact, events, audit, clock });
-  const office = createOfficeReview({ db, transact, clock, events, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
+  const office = createOfficeReview({ db, transact, clock, events, audit, office: config.office, callbacks: repos.callbacks, desks: agentDesks, staff });
   const queueAdmin = new QueueSettingsService({ queues: acdRepos.queueSettings, transact, audit, clock });
   const callbackList = new CallbackListService({ callbacks: repos.callbacks, doNotCall: new DoNotCallRepo(db), agents: new AgentDesksRepo(db), audit, transact, clock, events });
   // Listen, whisper, barge: sessions left open by a crash (their call is over) are closed at once.
@@ -526,7 +527,7 @@ export function createHotline(o: HotlineOptions) {
       agentControlRoutes({ auth, agentControl, clock }),
       auditRoutes({ auth, audit, clock }),
       callbackCallRoutes({ auth, dispatcher, outcomes: new CallbackOutcomeService({ callbacks: repos.callbacks, attempts, audit, transact, clock }), clock }),
-      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, clock, secureCookie: base.startsWith('https:') }),
+      adminQueuesRoutes({ auth, tickets: wsTickets, dashboard, audit: { record: (e) => transact(() => audit.record(e)) }, clock, secureCookie: base.startsWith('https:') }),
       integrationKeyRoutes({ auth, keys: integrationKeys, clock }),
       ivrFlowRoutes({ auth, flows, clock }),
       intakeRoutes({ auth, keys: integrationKeys, intake, clock, log: log.child({ component: 'intake' }) }),
@@ -552,7 +553,7 @@ export function createHotline(o: HotlineOptions) {
       staffingRoutes({ auth, staffing, clock, timeZone: config.timeZone }),
       surveysRoutes({ auth, surveys, clock, timeZone: config.timeZone }),
       apiDocsRoutes(),
-      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
+      ...(voiceToken ? [voiceRoutes({ auth, voiceToken, audit, clock, mode: simSoftphones ? 'simulator' : 'live' })] : []),
       ...(simSoftphones ? [simSoftphoneRoutes({ auth, bridge: simSoftphones, clock })] : []),
     ],
   });

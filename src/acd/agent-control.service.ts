@@ -1,5 +1,5 @@
 // The supervisor's last resort: force an agent's state, or end a call record the carrier no longer has; every use is audited.
-import type { AuditRepo } from '../audit/audit.repo';
+import { auditedAttempt, type AuditRepo } from '../audit/audit.repo';
 import type { CallsRepo } from '../calls/calls.repo';
 import type { Transact } from '../db/transaction';
 import { Busy, Conflict, NotFound } from '../errors/domain-errors';
@@ -37,11 +37,18 @@ export class AgentControlService {
     },
   ) {}
 
+  /** Logs the agent out whatever their state (see forceStateNow); a refused attempt is audited too. */
+  forceState(actor: Actor, agentId: number, to: 'offline', reason: string, action: 'agent.force-state' | 'agent.log-out' = 'agent.force-state'): PresenceRow {
+    const entry = () => ({ at: this.d.clock.now(), actorId: actor.id, action, subjectType: 'agent', subjectId: agentId, reason, detail: { to }, ip: actor.ip });
+    return auditedAttempt(this.d.audit, this.d.transact, entry, () => this.forceStateNow(actor, agentId, to, reason, action));
+  }
+
   /**
    * Logs the agent out whatever their state. A call still ringing them is withdrawn (it keeps its place); a
-   * connected call is refused: end it first (force-end), so no conversation loses its record.
+   * connected call is refused: end it first (force-end), so no conversation loses its record. `action` names it in
+   * the audit trail: the supervisor's force-state, or the dispatcher's log-out (the same change).
    */
-  forceState(actor: Actor, agentId: number, to: 'offline', reason: string): PresenceRow {
+  private forceStateNow(actor: Actor, agentId: number, to: 'offline', reason: string, action: 'agent.force-state' | 'agent.log-out'): PresenceRow {
     const now = this.d.clock.now();
     const r = this.d.transact(() => {
       const before = this.d.presence.get(agentId);
@@ -53,7 +60,7 @@ export class AgentControlService {
       }
       const changed = this.d.presence.force(agentId, to, reason, now);
       if (changed) events.push(changed);
-      this.d.audit.record({ at: now, actorId: actor.id, action: 'agent.force-state', subjectType: 'agent', subjectId: agentId, reason, detail: { from: before.state, to, withdrawnInteraction: ix?.id }, ip: actor.ip });
+      this.d.audit.record({ at: now, actorId: actor.id, action, subjectType: 'agent', subjectId: agentId, reason, detail: { from: before.state, to, withdrawnInteraction: ix?.id }, ip: actor.ip });
       return { events, leg: ix?.status === 'offered' ? ix.agentCallSid : null };
     });
     for (const e of r.events) this.d.events.publish(e);
@@ -64,11 +71,17 @@ export class AgentControlService {
     return this.d.presence.get(agentId);
   }
 
+  /** Ends a call record the carrier no longer has (see forceEndNow); a refused attempt is audited too. */
+  forceEnd(actor: Actor, interactionId: number, reason: string): Promise<InteractionRow> {
+    const entry = () => ({ at: this.d.clock.now(), actorId: actor.id, action: 'interaction.force-end', subjectType: 'interaction', subjectId: interactionId, reason, ip: actor.ip });
+    return auditedAttempt(this.d.audit, this.d.transact, entry, () => this.forceEndNow(actor, interactionId, reason));
+  }
+
   /**
    * Ends an interaction whose calls the carrier no longer has (a record left behind): refused while either leg is
    * still up at the carrier. The agent goes to wrap-up (or back to available from ringing); the call is closed.
    */
-  async forceEnd(actor: Actor, interactionId: number, reason: string): Promise<InteractionRow> {
+  private async forceEndNow(actor: Actor, interactionId: number, reason: string): Promise<InteractionRow> {
     const ix = this.d.interactions.get(interactionId);
     if (!ix) throw new NotFound(`no interaction ${interactionId}`);
     if (ix.status !== 'offered' && ix.status !== 'connected') throw new Conflict(`interaction ${interactionId} is already ${ix.status}`);

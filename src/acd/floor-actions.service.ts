@@ -2,7 +2,7 @@
 // call's priority, hand a waiting call to a named agent, change a queue's overflow. Each takes effect at once (the
 // ACD hears of it through the same events as any other change), is audited with who, what, when, why and from where,
 // and is published as FloorActionTaken so every wallboard shows it.
-import type { AuditRepo } from '../audit/audit.repo';
+import { auditedAttempt, type AuditRepo } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import { Conflict, Invalid, NotFound } from '../errors/domain-errors';
 import type { DomainEvent, EventBus, EventOf, FloorAction } from '../events/domain-events';
@@ -40,11 +40,16 @@ export interface FloorActionsDeps {
 export class FloorActionsService {
   constructor(private readonly d: FloorActionsDeps) {}
 
+  /** moveDeskNow, with a refused attempt audited too. */
+  moveDesk(actor: Actor, agentId: number, m: { to: Desk; from?: Desk; skill?: number }, reason: string): AgentOnFloor {
+    return auditedAttempt(this.d.audit, this.d.transact, () => this.attempt(actor, 'agent.move-desk', 'agent', agentId, reason, { to: m.to, from: m.from ?? null }), () => this.moveDeskNow(actor, agentId, m, reason));
+  }
+
   /**
    * Moves the agent to `to`: in place of the desk `from` when given (their other desks stay), else `to` becomes their
    * only desk. The skill is the one they had on `from` (or `skill`, or 3). Calls waiting on the new desk are offered at once.
    */
-  moveDesk(actor: Actor, agentId: number, m: { to: Desk; from?: Desk; skill?: number }, reason: string): AgentOnFloor {
+  private moveDeskNow(actor: Actor, agentId: number, m: { to: Desk; from?: Desk; skill?: number }, reason: string): AgentOnFloor {
     const before = this.d.desksRepo.agent(agentId);
     if (!before) throw new NotFound(`no agent ${agentId}`);
     let desks = before.desks.map(({ desk, skill }) => ({ desk, skill }));
@@ -59,8 +64,13 @@ export class FloorActionsService {
     return after;
   }
 
-  /** Ends the agent's break: they are available (and offered the next call) at once. */
+  /** endBreakNow, with a refused attempt audited too. */
   endBreak(actor: Actor, agentId: number, reason: string): void {
+    return auditedAttempt(this.d.audit, this.d.transact, () => this.attempt(actor, 'agent.end-break', 'agent', agentId, reason, {}), () => this.endBreakNow(actor, agentId, reason));
+  }
+
+  /** Ends the agent's break: they are available (and offered the next call) at once. */
+  private endBreakNow(actor: Actor, agentId: number, reason: string): void {
     const now = this.d.clock.now();
     const changed = this.d.transact(() => {
       const p = this.d.presence.get(agentId);
@@ -75,12 +85,17 @@ export class FloorActionsService {
 
   /** Logs the agent out (the supervisor's force-state, open to dispatchers): a ringing offer is withdrawn, a live call refused. */
   logOut(actor: Actor, agentId: number, reason: string): void {
-    this.d.agentControl.forceState(actor, agentId, 'offline', reason);
+    this.d.agentControl.forceState(actor, agentId, 'offline', reason, 'agent.log-out');
     this.publishAction(actor, 'agent.log-out', 'agent', agentId, reason, {}, this.d.clock.now());
   }
 
-  /** A waiting call's new priority; its time queued is kept, so among equals it keeps its place. */
+  /** setPriorityNow, with a refused attempt audited too. */
   setPriority(actor: Actor, callSid: string, priority: number, reason: string): QueueEntry {
+    return auditedAttempt(this.d.audit, this.d.transact, () => this.attempt(actor, 'call.priority', 'call', callSid, reason, { to: priority }), () => this.setPriorityNow(actor, callSid, priority, reason));
+  }
+
+  /** A waiting call's new priority; its time queued is kept, so among equals it keeps its place. */
+  private setPriorityNow(actor: Actor, callSid: string, priority: number, reason: string): QueueEntry {
     if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
       throw new Invalid(`priority must be a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}`);
     }
@@ -96,8 +111,13 @@ export class FloorActionsService {
     return entry.after;
   }
 
-  /** Hands a waiting call to a named agent: it rings them now, ahead of the queue (they must be available). */
+  /** assignNow, with a refused attempt audited too. */
   assign(actor: Actor, callSid: string, agentId: number, reason: string): { interactionId: number } {
+    return auditedAttempt(this.d.audit, this.d.transact, () => this.attempt(actor, 'call.assign', 'call', callSid, reason, { agentId }), () => this.assignNow(actor, callSid, agentId, reason));
+  }
+
+  /** Hands a waiting call to a named agent: it rings them now, ahead of the queue (they must be available). */
+  private assignNow(actor: Actor, callSid: string, agentId: number, reason: string): { interactionId: number } {
     const entry = this.waiting(callSid);
     const ix = this.d.dispatcher.offerCallTo(callSid, agentId);
     const now = this.d.clock.now();
@@ -106,12 +126,17 @@ export class FloorActionsService {
     return { interactionId: ix.id };
   }
 
+  /** changeOverflowNow, with a refused attempt audited too. */
+  changeOverflow(actor: Actor, queue: string, change: OverflowChange, reason: string): { settings: QueueSettings; moved: string[] } {
+    return auditedAttempt(this.d.audit, this.d.transact, () => this.attempt(actor, 'queue.overflow', 'queue', queue, reason, { change }), () => this.changeOverflowNow(actor, queue, change, reason));
+  }
+
   /**
    * Changes what happens at a queue's maximum wait, at once: the new rules apply to the callers already waiting. With
    * overflow to another queue, those who have already waited the maximum move there now (keeping their priority and
    * time queued) and are offered to its agents; with a callback or voicemail offer they hear it at their next prompt.
    */
-  changeOverflow(actor: Actor, queue: string, change: OverflowChange, reason: string): { settings: QueueSettings; moved: string[] } {
+  private changeOverflowNow(actor: Actor, queue: string, change: OverflowChange, reason: string): { settings: QueueSettings; moved: string[] } {
     const now = this.d.clock.now();
     const before = this.d.queueRules.find(queue);
     if (!before) throw new NotFound(`no queue named ${queue}`);
@@ -153,6 +178,11 @@ export class FloorActionsService {
     const now = this.d.clock.now();
     this.d.transact(() => this.audit(actor, action, subjectType, subjectId, reason, detail, now));
     this.publishAction(actor, action, subjectType, subjectId, reason, detail, now);
+  }
+
+  /** The audit entry of an attempt, for auditedAttempt (it adds the outcome and the refusal). */
+  private attempt(actor: Actor, action: FloorAction, subjectType: string, subjectId: number | string, reason: string, detail: Record<string, unknown>) {
+    return { at: this.d.clock.now(), actorId: actor.id, action, subjectType, subjectId, reason, detail, ip: actor.ip };
   }
 
   private audit(actor: Actor, action: FloorAction, subjectType: string, subjectId: number | string, reason: string, detail: Record<string, unknown>, at: Date): void {

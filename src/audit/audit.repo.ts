@@ -3,6 +3,7 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditLog, type AuditOutcome } from '../db/schema/index';
+import { Busy, DomainError, Forbidden } from '../errors/domain-errors';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 export type { AuditOutcome };
@@ -92,4 +93,39 @@ export class AuditRepo {
       .offset(f.offset ?? 0)
       .all();
   }
+}
+
+/**
+ * How a refused or failed privileged action is written: `denied` when a rule of the domain refused it (a conflict, a
+ * target that is not there, bad input), `failed` when it was allowed but could not be done (the carrier unreachable,
+ * an unexpected error). undefined for a role refusal: the API writes that one itself (`api.access_denied`).
+ */
+export function refusalOutcome(err: unknown): AuditOutcome | undefined {
+  if (err instanceof Forbidden) return undefined;
+  if (err instanceof Busy) return 'failed';
+  return err instanceof DomainError ? 'denied' : 'failed';
+}
+
+/**
+ * Runs a privileged action; when it throws, writes the attempt (`entry` with the outcome, and the error's message as
+ * `detail.refusal`) in its own transaction, since the action's own was rolled back, and throws on. Sync or async.
+ */
+export function auditedAttempt<T>(audit: AuditTrail, transact: <R>(fn: () => R) => R, entry: () => Omit<AuditEntry, 'outcome'>, action: () => T): T {
+  const refused = (err: unknown) => {
+    const outcome = refusalOutcome(err);
+    if (outcome) {
+      const e = entry();
+      const why = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      transact(() => audit.record({ ...e, outcome, reason: e.reason ?? why, detail: { ...e.detail, refusal: why } }));
+    }
+    throw err;
+  };
+  let result: T;
+  try {
+    result = action();
+  } catch (err) {
+    return refused(err);
+  }
+  if (result instanceof Promise) return result.catch(refused) as T;
+  return result;
 }

@@ -1,5 +1,5 @@
 // Owns the floor's alerts: the thresholds supervisors set, judging each tick's board, and storing each raise and clear once.
-import type { AuditRepo } from '../audit/audit.repo';
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Transact } from '../db/transaction';
 import { ALERT_KINDS, type AlertKind } from '../db/schema/index';
 import { Invalid } from '../errors/domain-errors';
@@ -37,7 +37,7 @@ export class AlertsService {
   private cached?: AlertSettings;
   private activeAlerts: FloorAlert[];
 
-  constructor(private readonly d: { repo: AlertsRepo; transact: Transact; audit?: AuditRepo }) {
+  constructor(private readonly d: { repo: AlertsRepo; transact: Transact; audit: AuditTrail }) {
     // After a restart the alerts still active stay raised: they clear once, when their figure comes back.
     this.activeAlerts = d.repo.active();
     for (const a of this.activeAlerts) this.tracks.set(alertKey(a.kind, a.subject), { active: true });
@@ -68,7 +68,7 @@ export class AlertsService {
       for (const kind of Object.keys(change) as AlertKind[]) {
         const s = next[kind];
         this.d.repo.saveSetting({ kind, enabled: s.enabled, raiseAt: s.raiseAt, clearAt: s.clearAt, holdSeconds: s.holdSeconds, minCalls: s.minCalls, updatedBy: actor.id, updatedAt: now });
-        this.d.audit?.record({ at: now, actorId: actor.id, action: 'alert_settings.update', subjectType: 'alert_setting', subjectId: kind, detail: { from: current[kind], to: s }, ip });
+        this.d.audit.record({ at: now, actorId: actor.id, action: 'alert_settings.changed', subjectType: 'alert_setting', subjectId: kind, detail: { from: current[kind], to: s }, ip });
       }
     });
     this.cached = undefined;

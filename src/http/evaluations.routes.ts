@@ -152,7 +152,7 @@ export function evaluationRoutes(d: { evaluations: EvaluationsService; auth: Pic
 
   router.post('/api/evaluations/:id/resolve', signedIn, requireRole('supervisor'), (req, res) => {
     const { id } = idParam.parse(req.params);
-    res.json(detailJson(d.evaluations.resolve(currentStaff(res), id, resolveBody.parse(req.body ?? {}))));
+    res.json(detailJson(d.evaluations.resolve({ ...currentStaff(res), ip: req.ip ?? null }, id, resolveBody.parse(req.body ?? {}))));
   });
 
   return router;

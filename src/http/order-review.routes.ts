@@ -94,12 +94,12 @@ export function orderReviewRoutes(d: { service: OrderReviewService; auth: Pick<A
 
   router.post('/api/orders/:number/approve', signedIn, agents, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedOrderJson(d.service.approve(currentStaff(res), number, approveBody.parse(req.body ?? {}))));
+    res.json(reviewedOrderJson(d.service.approve({ ...currentStaff(res), ip: req.ip ?? null }, number, approveBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/orders/:number/cancel', signedIn, agents, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedOrderJson(d.service.cancel(currentStaff(res), number, cancelBody.parse(req.body ?? {}))));
+    res.json(reviewedOrderJson(d.service.cancel({ ...currentStaff(res), ip: req.ip ?? null }, number, cancelBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/orders/:number/need-info', signedIn, agents, (req, res) => {

@@ -99,27 +99,27 @@ export function rmaReviewRoutes(d: { service: RmaReviewService; auth: Pick<AuthS
 
   router.post('/api/rmas/:number/approve-return', signedIn, agents, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedRmaJson(d.service.approveReturn(currentStaff(res), number, returnBody.parse(req.body ?? {}))));
+    res.json(reviewedRmaJson(d.service.approveReturn({ ...currentStaff(res), ip: req.ip ?? null }, number, returnBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/rmas/:number/approve-exchange', signedIn, agents, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedRmaJson(d.service.approveExchange(currentStaff(res), number, exchangeBody.parse(req.body ?? {}))));
+    res.json(reviewedRmaJson(d.service.approveExchange({ ...currentStaff(res), ip: req.ip ?? null }, number, exchangeBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/rmas/:number/reject', signedIn, agents, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedRmaJson(d.service.reject(currentStaff(res), number, rejectBody.parse(req.body ?? {}))));
+    res.json(reviewedRmaJson(d.service.reject({ ...currentStaff(res), ip: req.ip ?? null }, number, rejectBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/rmas/:number/refunded', signedIn, departments, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedRmaJson(d.service.refunded(currentStaff(res), number, refundedBody.parse(req.body ?? {}))));
+    res.json(reviewedRmaJson(d.service.refunded({ ...currentStaff(res), ip: req.ip ?? null }, number, refundedBody.parse(req.body ?? {}))));
   });
 
   router.post('/api/rmas/:number/shipped', signedIn, departments, (req, res) => {
     const { number } = numberParam.parse(req.params);
-    res.json(reviewedRmaJson(d.service.shipped(currentStaff(res), number, shippedBody.parse(req.body ?? {}))));
+    res.json(reviewedRmaJson(d.service.shipped({ ...currentStaff(res), ip: req.ip ?? null }, number, shippedBody.parse(req.body ?? {}))));
   });
 
   return router;

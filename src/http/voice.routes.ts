@@ -1,5 +1,6 @@
 // The softphone API: an agent's browser fetches its Voice SDK access token here.
 import { Router } from 'express';
+import type { AuditTrail } from '../audit/audit.repo';
 import type { AuthService } from '../auth/auth.service';
 import type { Role } from '../db/schema/index';
 import type { Clock } from '../ivr/ivr-call.service';
@@ -19,10 +20,16 @@ export interface VoiceTokenResponse {
   mode: SoftphoneMode;
 }
 
-export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; clock?: Clock; mode?: SoftphoneMode }): Router {
+/**
+ * `audit`: each token issued is written to the audit trail (`voice.token_issued`: who, the softphone identity, until
+ * when, from where; never the token). A token lets its holder take calls as that softphone, so it is a credential.
+ */
+export function voiceRoutes(d: { auth: Pick<AuthService, 'authenticate'>; voiceToken: Pick<VoiceTokenIssuer, 'issue'>; audit: AuditTrail; clock?: Clock; mode?: SoftphoneMode }): Router {
   const router = Router();
-  router.get('/api/voice/token', requireAuth(d.auth, d.clock), requireRole(...SOFTPHONE_ROLES), (_req, res) => {
-    const t = d.voiceToken.issue(currentStaff(res));
+  router.get('/api/voice/token', requireAuth(d.auth, d.clock), requireRole(...SOFTPHONE_ROLES), (req, res) => {
+    const staff = currentStaff(res);
+    const t = d.voiceToken.issue(staff);
+    d.audit.record({ at: d.clock?.now() ?? new Date(), actorId: staff.id, action: 'voice.token_issued', subjectType: 'softphone', subjectId: t.identity, ip: req.ip ?? null, detail: { expiresAt: t.expiresAt.toISOString(), mode: d.mode ?? 'live' } });
     const body: VoiceTokenResponse = { token: t.token, identity: t.identity, expiresAt: t.expiresAt.toISOString(), mode: d.mode ?? 'live' };
     res.set('Cache-Control', 'no-store').json(body);
   });

@@ -30,6 +30,8 @@ export interface JobQueueStats {
 export interface RealtimeStats {
   readonly clientCount: number;
   readonly droppedSlowClients: number;
+  /** What the floor feed did for watchers that fell behind (src/realtime/realtime-server.ts FloorDeliveryStats). */
+  floorDelivery?(): { discarded: number; fellBehind: number; resynced: number; staleNow: number };
 }
 
 export interface Clock {
@@ -282,6 +284,31 @@ export class HotlineMetrics {
       collect() {
         this.reset();
         this.inc(realtime.droppedSlowClients);
+      },
+    });
+    if (!realtime.floorDelivery) return this;
+    // A floor watcher that falls behind is not closed: its floor messages are discarded until it drains, then it
+    // gets a fresh snapshot. These say how often that happens and how many are behind now.
+    const delivery = () => realtime.floorDelivery!();
+    const counter = (name: string, help: string, read: (d: ReturnType<typeof delivery>) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read(delivery()));
+        },
+      });
+    counter('hotline_websocket_floor_fell_behind_total', 'Times a floor watcher fell behind on reading (its floor messages are discarded until it drains).', (d) => d.fellBehind);
+    counter('hotline_websocket_floor_messages_discarded_total', 'Floor messages not sent to a watcher because it was behind on reading.', (d) => d.discarded);
+    counter('hotline_websocket_floor_resyncs_total', 'Fresh floor snapshots sent to watchers that had fallen behind and drained.', (d) => d.resynced);
+    new Gauge({
+      name: 'hotline_websocket_floor_watchers_behind',
+      help: 'Floor watchers behind on reading right now (waiting to drain for a fresh snapshot).',
+      registers,
+      collect() {
+        this.set(delivery().staleNow);
       },
     });
     return this;

@@ -1,6 +1,6 @@
 // Joining an agent's live call from a softphone: listen (muted), whisper (heard by the agent only), barge (heard by all).
 // Who may, on whom, the switches between modes and the leaving; every start, switch and end is audited and on the floor.
-import type { AuditRepo } from '../audit/audit.repo';
+import { auditedAttempt, type AuditRepo } from '../audit/audit.repo';
 import type { InteractionRow, InteractionsRepo } from '../acd/interactions.repo';
 import { CallGone } from '../acd/dispatcher';
 import type { Role } from '../db/schema/index';
@@ -73,8 +73,14 @@ export class LiveMonitoringService {
     });
   }
 
+  /** startNow; a refused or failed attempt is audited too (the target is then the agent: there may be no call). */
+  start(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
+    const entry = () => ({ at: this.d.clock.now(), actorId: actor.id, action: 'monitor.started', subjectType: 'agent', subjectId: agentId, reason: reason ?? null, detail: { agentId, mode }, ip: actor.ip });
+    return auditedAttempt(this.d.audit, this.d.transact, entry, () => this.startNow(actor, agentId, mode, reason));
+  }
+
   /** Rings the actor's softphone and puts them in the agent's live call in `mode`. */
-  async start(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
+  private async startNow(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
     const ix = this.liveCallOf(actor, agentId);
     if (mode === 'whisper' && !ix.agentCallSid) throw new Conflict(`agent ${agentId}'s leg of the call is not known yet: listen or barge, or try again`);
     const mine = this.d.sessions.liveForMonitor(actor.id);
@@ -118,8 +124,14 @@ export class LiveMonitoringService {
     return after;
   }
 
+  /** switchModeNow; a refused or failed attempt is audited too (the target is then the agent: there may be no call). */
+  switchMode(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
+    const entry = () => ({ at: this.d.clock.now(), actorId: actor.id, action: 'monitor.mode-changed', subjectType: 'agent', subjectId: agentId, reason: reason ?? null, detail: { agentId, mode }, ip: actor.ip });
+    return auditedAttempt(this.d.audit, this.d.transact, entry, () => this.switchModeNow(actor, agentId, mode, reason));
+  }
+
   /** Switches the actor's live session on the agent's call to `mode`, during the call. */
-  async switchMode(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
+  private async switchModeNow(actor: MonitorActor, agentId: number, mode: MonitorMode, reason?: string): Promise<MonitorSessionRow> {
     const s = this.mine(actor, agentId);
     if (s.mode === mode) return s;
     if (s.status !== 'joined' || !s.monitorCallSid) throw new Conflict('your softphone has not answered yet: switch once you are in the call');

@@ -1,6 +1,7 @@
 // Builds the middle office's order review and the back office's RMA review on one database connection: their shared
 // claims helper (one per table), the review history and the customer lookups.
 import { eq } from 'drizzle-orm';
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Db } from '../db/client';
 import { orders, rmas, type Department } from '../db/schema/index';
 import type { Transact } from '../db/transaction';
@@ -17,6 +18,8 @@ import { ReviewHistoryRepo } from './review-history.repo';
 
 export interface OfficeReviewDeps {
   db: Db;
+  /** Where the office's decisions (orders approved or cancelled, RMAs decided and moved on) are audited. */
+  audit: AuditTrail;
   transact: Transact;
   clock: Clock;
   events: EventBus;
@@ -30,7 +33,7 @@ export interface OfficeReviewDeps {
 export function createOfficeReview(d: OfficeReviewDeps) {
   const history = new ReviewHistoryRepo(d.db);
   const contacts = new CustomerContacts(d.db);
-  const common = { history, contacts, desks: d.desks, callbacks: d.callbacks, transact: d.transact, clock: d.clock, events: d.events };
+  const common = { history, contacts, desks: d.desks, callbacks: d.callbacks, transact: d.transact, clock: d.clock, events: d.events, audit: d.audit };
   const orderReview = new OrderReviewService({
     ...common,
     repo: new OrderReviewRepo(d.db),

@@ -1,5 +1,6 @@
 // Owns the middle office's review of held orders: the work list, claims, the checklist, and the decisions (approve,
 // cancel, or ask the customer a question through the callback list, then record the answer); every step is history.
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Principal } from '../auth/auth.service';
 import type { Transact } from '../db/transaction';
 import type { Desk } from '../acd/agent-desks.repo';
@@ -13,7 +14,8 @@ import { liveClaim, type Claim, type ReviewClaims } from '../office/review-claim
 import type { ReviewHistoryRepo, ReviewHistoryRow } from '../office/review-history.repo';
 import type { CallbackRow, OrderReviewRepo, OrderRow } from './order-review.repo';
 
-export type Actor = Pick<Principal, 'id' | 'role'>;
+/** Who acts; `ip` goes to the audit trail with each decision. */
+export type Actor = Pick<Principal, 'id' | 'role'> & { ip?: string | null };
 
 export interface HoldReason {
   rule: string;
@@ -64,6 +66,8 @@ export interface HeldOrderQuery {
 export interface OrderReviewDeps {
   repo: OrderReviewRepo;
   history: ReviewHistoryRepo;
+  /** The one audit trail: each decision (approve, cancel, reject, refunded, shipped) is written there too. */
+  audit: AuditTrail;
   claims: ReviewClaims;
   contacts: Pick<CustomerContacts, 'get'>;
   desks: { desksOf(staffId: number): Desk[] };
@@ -189,6 +193,7 @@ export class OrderReviewService {
         subject: 'order', subjectId: order.id, action: 'approved', actorId: actor.id, fromStatus: order.status, toStatus: 'confirmed', note: a.note ?? null,
         data: open.length ? { override: true, notDone: open } : null, at: now,
       });
+      this.d.audit.record({ at: now, actorId: actor.id, action: 'order.approved', subjectType: 'order', subjectId: order.number, reason: a.note ?? null, ip: actor.ip ?? null, detail: { from: order.status, to: 'confirmed', amountFen: order.amountFen, ...(open.length ? { override: true, notDone: open } : {}) } });
       return this.viewOf(updated, true, now);
     });
   }
@@ -202,6 +207,7 @@ export class OrderReviewService {
         this.d.repo.updateHeldByClaimer(order.id, actor.id, now, { status: 'cancelled', review: 'cancelled', cancelReason: c.reason, decidedBy: actor.id, decidedAt: now, claimedBy: null, claimExpiresAt: null, updatedAt: now }) ??
         this.raced(order);
       this.d.history.add({ subject: 'order', subjectId: order.id, action: 'cancelled', actorId: actor.id, fromStatus: order.status, toStatus: 'cancelled', note: c.reason, at: now });
+      this.d.audit.record({ at: now, actorId: actor.id, action: 'order.cancelled', subjectType: 'order', subjectId: order.number, reason: c.reason, ip: actor.ip ?? null, detail: { from: order.status, to: 'cancelled', amountFen: order.amountFen } });
       return this.viewOf(updated, true, now);
     });
   }

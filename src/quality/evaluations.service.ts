@@ -1,6 +1,7 @@
 // Owns an evaluation's life: a quality controller opens one on a recording with the scorecard's current version,
 // answers and comments at moments, submits (the server scores it); the agent acknowledges or disputes; a supervisor
 // upholds or changes it. Every step is a review_history row. Calibration evaluations compare controllers only.
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Principal } from '../auth/auth.service';
 import type { Transact } from '../db/transaction';
 import { Conflict, Forbidden, Invalid, NotFound } from '../errors/domain-errors';
@@ -14,7 +15,8 @@ import type { EvaluationCommentRow, EvaluationListRow, EvaluationRow, Evaluation
 import type { ScorecardsRepo } from './scorecards.repo';
 import { versionOf } from './scorecard.service';
 
-export type Actor = Pick<Principal, 'id' | 'role' | 'teamId'>;
+/** Who acts; `ip` goes to the audit trail with a dispute's ruling. */
+export type Actor = Pick<Principal, 'id' | 'role' | 'teamId'> & { ip?: string | null };
 
 export interface EvaluationDetail {
   evaluation: EvaluationRow;
@@ -57,6 +59,8 @@ export class EvaluationsService {
       transact: Transact;
       clock: Clock;
       events?: EventBus;
+      /** A supervisor's ruling on a dispute (a score upheld or changed) is written to the one audit trail. */
+      audit: AuditTrail;
     },
   ) {}
 
@@ -181,6 +185,7 @@ export class EvaluationsService {
       const updated = this.d.evaluations.transition(id, 'disputed', changes);
       if (!updated) throw new Conflict(`Evaluation ${id} changed meanwhile; try again`);
       this.d.evaluations.addHistory({ evaluationId: id, action: `resolved_${input.resolution}`, actorId: actor.id, fromStatus: 'disputed', toStatus: 'resolved', note: input.note, data, at: now });
+      this.d.audit.record({ at: now, actorId: actor.id, action: `evaluation.resolved_${input.resolution}`, subjectType: 'evaluation', subjectId: id, reason: input.note, ip: actor.ip ?? null, detail: { agentId: e.agentId, recordingId: e.recordingId, scoreBefore: e.score, scoreAfter: changes.score ?? e.score } });
       return this.detail(updated);
     });
   }

@@ -1,6 +1,7 @@
 // Owns the back office's review of RMAs (the list with the server's policy check, claims, approving a return with its
 // refund or an exchange with its replacement, rejecting) and the departments' moves (refunded, shipped). Every status
 // change is history and puts a call to the customer on the callback list, in the same transaction.
+import type { AuditTrail } from '../audit/audit.repo';
 import type { Principal } from '../auth/auth.service';
 import type { Desk } from '../acd/agent-desks.repo';
 import type { Department, RmaStatus } from '../db/schema/index';
@@ -17,7 +18,8 @@ import { checkRmaPolicy, type RmaPolicyResult } from './rma-policy';
 import { yuanToFen } from '../office/money';
 import type { RmaCallbackRow, RmaReviewRepo, RmaRow, RmaWithOrder } from './rma-review.repo';
 
-export type Actor = Pick<Principal, 'id' | 'role'>;
+/** Who acts; `ip` goes to the audit trail with each decision. */
+export type Actor = Pick<Principal, 'id' | 'role'> & { ip?: string | null };
 
 /** An RMA as the back office sees it, with the server's policy check. */
 export interface ReviewedRma {
@@ -65,6 +67,8 @@ export interface NewRmaStatusCallback {
 export interface RmaReviewDeps {
   repo: RmaReviewRepo;
   history: ReviewHistoryRepo;
+  /** The one audit trail: each decision (approve, cancel, reject, refunded, shipped) is written there too. */
+  audit: AuditTrail;
   claims: ReviewClaims;
   contacts: Pick<CustomerContacts, 'get'>;
   desks: { desksOf(staffId: number): Desk[] };
@@ -230,6 +234,7 @@ export class RmaReviewService {
       const note = d.note ?? o.note ?? null;
       const callbackId = this.tellCustomer(r, moved, d.text, now);
       this.step(moved, d.to, actor.id, 'requested', now, note, { ...d.data, ...(overridden ? { override: true, policyReasons: policy.reasons } : {}), callbackId });
+      this.d.audit.record({ at: now, actorId: actor.id, action: `rma.${d.to}`, subjectType: 'rma', subjectId: moved.number, reason: note, ip: actor.ip ?? null, detail: { from: 'requested', to: d.to, ...d.data, ...(overridden ? { override: true } : {}) } });
       return { view: this.view({ ...r, rma: moved }, true, now), callbackId };
     });
     this.published(result.callbackId, now);
@@ -248,6 +253,7 @@ export class RmaReviewService {
       const moved = this.d.repo.transition(r.rma.id, work.sees, { status: work.to, updatedAt: now }) ?? this.raced(r.rma);
       const callbackId = this.tellCustomer(r, moved, m.text, now);
       this.step(moved, work.to, actor.id, work.sees, now, null, { ...m.data, callbackId });
+      this.d.audit.record({ at: now, actorId: actor.id, action: `rma.${work.to}`, subjectType: 'rma', subjectId: moved.number, ip: actor.ip ?? null, detail: { from: work.sees, to: work.to, department, ...m.data } });
       return { view: this.view({ ...r, rma: moved }, false, now), callbackId };
     });
     this.published(result.callbackId, now);

@@ -160,7 +160,7 @@ describe('floor actions end to end: a dispatcher moves people and calls, a secon
     expect(state(agent4)).to.equal('offline');
     await eventually(() => board.action('agent.log-out'));
     expect(board.messages.some((m) => m.type === 'AgentStateChanged' && m.agentId === agent4.id && m.to === 'offline')).to.equal(true);
-    expect(audited('agent.force-state')).to.include({ subject_id: String(agent4.id), reason: 'shift ended, forgot to sign out' });
+    expect(audited('agent.log-out')).to.include({ subject_id: String(agent4.id), reason: 'shift ended, forgot to sign out' });
   });
 
   it('changing a queue’s overflow applies at once: callers who already waited the new maximum move to the target queue and are answered there', async () => {

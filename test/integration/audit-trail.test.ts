@@ -1,10 +1,12 @@
 // The one audit trail: privileged actions (and refused attempts) through the real API land in audit_log with who,
 // what, target, when, from where and outcome; the table refuses UPDATE and DELETE; supervisors read it with filters and CSV.
+import Bull from 'bull';
 import { expect } from 'chai';
 import { DEMO_PASSWORD } from '../../src/db/seed/demo-staff';
 import { DEFAULT_SCORECARD } from '../../src/quality/scorecards';
 import { auditPageSchema } from '../../src/http/audit.routes';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
+import { insertHeldOrder } from '../support/office-records';
 
 type Json = Record<string, any>;
 
@@ -122,6 +124,149 @@ describe('audit trail: one append-only record of privileged actions', () => {
     expect(() => sql.prepare('DELETE FROM audit_log').run()).to.throw(/append-only/);
     expect(() => sql.prepare("INSERT INTO audit_log (at, action, subject_type, subject_id, outcome) VALUES (1, 'x', 'y', 'z', 'maybe')").run()).to.throw(/outcome/);
     expect((sql.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n).to.be.greaterThan(5);
+  });
+
+  it('writes refused dispatch actions, forced states and monitoring attempts as denied, with why; a role refusal once, as api.access_denied', async () => {
+    const agent4 = staffId('agent4');
+    const before = (action: string) => rows(action).length;
+    const endBreaks = before('agent.end-break');
+    const res = await call('dispatcher1', 'POST', `/api/floor/agents/${agent4}/end-break`, { reason: 'back to the phones' });
+    expect(res.status).to.equal(409);
+    expect(rows('agent.end-break')).to.have.length(endBreaks + 1);
+    const refused = rows('agent.end-break')[0];
+    expect(refused).to.include({ actor_id: staffId('dispatcher1'), subject_type: 'agent', subject_id: String(agent4), outcome: 'denied', reason: 'back to the phones' });
+    expect(refused.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(refused.detail).refusal).to.equal(res.body.message);
+
+    expect((await call('dispatcher1', 'POST', `/api/floor/calls/CA${'0'.repeat(32)}/priority`, { priority: 30, reason: 'vip' })).status).to.equal(404);
+    expect(rows('call.priority')[0]).to.include({ subject_type: 'call', outcome: 'denied' });
+    expect((await call('supervisor1', 'POST', '/api/interactions/424242/force-end', { reason: 'stuck record' })).status).to.equal(404);
+    expect(rows('interaction.force-end')[0]).to.include({ actor_id: staffId('supervisor1'), subject_id: '424242', outcome: 'denied', reason: 'stuck record' });
+    const monitor = await call('qc1', 'POST', `/api/calls/live/${agent4}/monitor`, { mode: 'listen', reason: 'coaching' });
+    expect(monitor.status).to.equal(409);
+    expect(rows('monitor.started')[0]).to.include({ actor_id: staffId('qc1'), subject_type: 'agent', subject_id: String(agent4), outcome: 'denied', reason: 'coaching' });
+    expect(JSON.parse(rows('monitor.started')[0].detail)).to.include({ mode: 'listen' });
+
+    // Allowed and done: one row, success (not a second one for the attempt).
+    expect((await call('agent4', 'PUT', '/api/agents/me/state', { state: 'break', reason: 'lunch' })).status).to.equal(200);
+    const n = before('agent.end-break');
+    expect((await call('dispatcher1', 'POST', `/api/floor/agents/${agent4}/end-break`, { reason: 'queue is long' })).status).to.equal(204);
+    expect(rows('agent.end-break')).to.have.length(n + 1);
+    expect(rows('agent.end-break')[0]).to.include({ outcome: 'success', reason: 'queue is long' });
+  });
+
+  it('writes the office\'s decisions: an order approved over its checklist, an order cancelled, an RMA rejected', async () => {
+    insertHeldOrder(f.hotline.db, { number: 'AUDIT-ORDER-1', heldAt: f.clock.now() });
+    insertHeldOrder(f.hotline.db, { number: 'AUDIT-ORDER-2', heldAt: f.clock.now() });
+    for (const n of ['AUDIT-ORDER-1', 'AUDIT-ORDER-2']) expect((await call('agent5', 'POST', `/api/orders/${n}/claim`)).status).to.equal(200);
+    const approved = await call('agent5', 'POST', '/api/orders/AUDIT-ORDER-1/approve', { override: true, note: 'paid in the shop, confirmed by phone' });
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    const a = rows('order.approved')[0];
+    expect(a).to.include({ actor_id: staffId('agent5'), subject_type: 'order', subject_id: 'AUDIT-ORDER-1', outcome: 'success', reason: 'paid in the shop, confirmed by phone' });
+    expect(a.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(a.detail)).to.include({ override: true, to: 'confirmed' });
+    expect((await call('agent5', 'POST', '/api/orders/AUDIT-ORDER-2/cancel', { reason: 'customer withdrew the order' })).status).to.equal(200);
+    expect(rows('order.cancelled')[0]).to.include({ subject_id: 'AUDIT-ORDER-2', reason: 'customer withdrew the order' });
+
+    const list = await call('agent3', 'GET', '/api/rmas/review');
+    expect(list.status, JSON.stringify(list.body)).to.equal(200);
+    const number = list.body.items[0].number as string;
+    expect((await call('agent3', 'POST', `/api/rmas/${number}/claim`)).status).to.equal(200);
+    const rejected = await call('agent3', 'POST', `/api/rmas/${number}/reject`, { reason: 'bought more than 30 days ago' });
+    expect(rejected.status, JSON.stringify(rejected.body)).to.equal(200);
+    expect(rows('rma.rejected')[0]).to.include({ actor_id: staffId('agent3'), subject_type: 'rma', subject_id: number, reason: 'bought more than 30 days ago', outcome: 'success' });
+  });
+
+  it('writes alert threshold changes with before and after', async () => {
+    const res = await call('supervisor1', 'PUT', '/api/alerts/settings', { longest_wait: { raiseAt: 95, clearAt: 70 } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const row = rows('alert_settings.changed')[0];
+    expect(row).to.include({ actor_id: staffId('supervisor1'), subject_type: 'alert_setting', subject_id: 'longest_wait', outcome: 'success' });
+    expect(row.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(row.detail).to).to.include({ raiseAt: 95, clearAt: 70 });
+  });
+
+  it('writes each softphone token issued (a carrier credential) with its identity, never the token', async () => {
+    const res = await call('agent2', 'GET', '/api/voice/token');
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const row = rows('voice.token_issued')[0];
+    expect(row).to.include({ actor_id: staffId('agent2'), subject_type: 'softphone', subject_id: res.body.identity, outcome: 'success' });
+    expect(row.ip).to.match(/127\.0\.0\.1/);
+    expect(JSON.parse(row.detail)).to.include({ expiresAt: res.body.expiresAt });
+    expect(JSON.stringify(row)).not.to.include(res.body.token);
+  });
+
+  describe('the bull dashboard (/admin/queues): sessions opened and every change made through it', function () {
+    this.timeout(20_000);
+    const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const name = `audit-probe-${process.pid}-${Date.now().toString(36)}`;
+    let queue: Bull.Queue;
+    before(async () => {
+      queue = new Bull(name, REDIS_URL, { prefix: `hotline-test-audit-${process.pid}` });
+      await queue.isReady();
+      f.hotline.setJobQueues([queue]);
+    });
+    after(async () => {
+      f.hotline.setJobQueues([]);
+      await queue.obliterate({ force: true });
+      await queue.close();
+    });
+    const dashboard = async (as: string, method: string, path: string) => (await raw(method, `/admin/queues${path}`, { token: await token(as) })).status;
+    const ticketFor = async (as: string) => ((await call(as, 'POST', '/api/auth/ws-ticket')).body as Json).ticket as string;
+
+    it('writes a session opened with a ticket, and a refused one as denied', async () => {
+      expect((await fetch(`${f.base}/admin/queues/login?ticket=${await ticketFor('admin1')}`, { redirect: 'manual' })).status).to.equal(303);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('admin1'), subject_type: 'queue_dashboard', outcome: 'success' });
+      const refused = await fetch(`${f.base}/admin/queues/login?ticket=${await ticketFor('supervisor1')}`, { redirect: 'manual' });
+      expect(refused.status).to.equal(403);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'denied' });
+      // With the bearer header: the first read opens a session (written once), the next reads within it are not.
+      const opened = rows('queue_dashboard.opened').length;
+      expect(await dashboard('admin1', 'GET', '/api/queues')).to.equal(200);
+      expect(await dashboard('admin1', 'GET', '/api/queues')).to.equal(200);
+      expect(rows('queue_dashboard.opened')).to.have.length(opened + 1);
+      expect(JSON.parse(rows('queue_dashboard.opened')[0].detail)).to.include({ via: 'bearer' });
+      // A non-admin's read is refused and written as denied.
+      expect(await dashboard('supervisor1', 'GET', '/')).to.equal(403);
+      expect(rows('queue_dashboard.opened')[0]).to.include({ actor_id: staffId('supervisor1'), outcome: 'denied' });
+    });
+
+    it('writes each change (pause, resume, promote a job) with its queue, operation and outcome; reading writes nothing', async () => {
+      const before = rows('queue_dashboard.action').length;
+      expect(await dashboard('admin1', 'GET', `/api/queues?activeQueue=${name}&status=latest`)).to.equal(200);
+      expect(rows('queue_dashboard.action').length, 'a read is not a change').to.equal(before);
+
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/pause`)).to.equal(200);
+      expect(await queue.isPaused()).to.equal(true);
+      const paused = rows('queue_dashboard.action')[0];
+      expect(paused).to.include({ actor_id: staffId('admin1'), subject_type: 'job_queue', subject_id: name, outcome: 'success' });
+      expect(paused.ip).to.match(/127\.0\.0\.1/);
+      expect(JSON.parse(paused.detail)).to.deep.include({ operation: 'pause', method: 'PUT', status: 200 });
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/resume`)).to.equal(200);
+      expect(JSON.parse(rows('queue_dashboard.action')[0].detail)).to.include({ operation: 'resume' });
+
+      const job = await queue.add({ probe: true }, { delay: 3_600_000 });
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/${job.id}/promote`)).to.equal(204);
+      expect(await (await queue.getJob(job.id))!.getState()).to.equal('waiting');
+      expect(JSON.parse(rows('queue_dashboard.action')[0].detail)).to.include({ operation: 'promote', jobId: String(job.id) });
+
+      // A job that is not there: bull-board refuses, and the row says it failed.
+      expect(await dashboard('admin1', 'PUT', `/api/queues/${encodeURIComponent(name)}/999999/promote`)).to.equal(404);
+      expect(rows('queue_dashboard.action')[0]).to.include({ outcome: 'failed' });
+
+      // Someone else's change is refused before it reaches the dashboard, and written down as denied.
+      expect(await dashboard('supervisor1', 'PUT', `/api/queues/${encodeURIComponent(name)}/pause`)).to.equal(403);
+      expect(await queue.isPaused()).to.equal(false);
+      expect(rows('queue_dashboard.action')[0]).to.include({ actor_id: staffId('supervisor1'), subject_id: name, outcome: 'denied' });
+    });
+  });
+
+  it('has the client address on every row a signed-in person caused through the API (all the actions above)', () => {
+    const sql = f.hotline.db.$client;
+    const total = (sql.prepare('SELECT count(*) AS n FROM audit_log WHERE actor_id IS NOT NULL').get() as { n: number }).n;
+    expect(total).to.be.greaterThan(30);
+    expect(sql.prepare('SELECT action, id FROM audit_log WHERE actor_id IS NOT NULL AND ip IS NULL').all()).to.deep.equal([]);
+    expect(sql.prepare("SELECT DISTINCT outcome FROM audit_log ORDER BY outcome").all().map((r) => (r as { outcome: string }).outcome)).to.deep.equal(['denied', 'failed', 'success']);
   });
 
   describe('GET /api/audit', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config/config';
-import { maskSecret, printableConfig } from '../../src/config/config-print';
+import { maskSecret, maskUrl, printableConfig, SECRET_NAME } from '../../src/config/config-print';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -64,5 +64,43 @@ describe('npm run config:print', () => {
     const printed = printableConfig(config) as { twilio: { authToken: string; apiSecret: string } };
     expect(printed.twilio.authToken).to.equal(`****${config.twilio.authToken.slice(-4)}`);
     expect(printed.twilio.apiSecret).to.equal(`****${config.twilio.apiSecret!.slice(-4)}`);
+  });
+  it('masks every secret whatever setting holds it: names like a secret anywhere in the config, URL passwords and signed query parameters', () => {
+    const secrets = {
+      TWILIO_AUTH_TOKEN: 'auth-token-aaaaaaaaaaaaaaaa1111',
+      TWILIO_API_SECRET: 'api-secret-bbbbbbbbbbbbbbbb2222',
+      METRICS_TOKEN: 'metrics-token-cccccccccccc3333',
+    };
+    const config = loadConfig({
+      ...secrets,
+      TWILIO_ACCOUNT_SID: 'AC' + 'b'.repeat(32),
+      TWILIO_API_KEY: 'SK' + 'c'.repeat(32),
+      PUBLIC_BASE_URL: 'https://ops:base-url-password-4444@hotline.example.com',
+      REDIS_URL: 'rediss://default:redis-password-5555@redis.internal:6380/1',
+      HOLD_MUSIC_URL: 'https://bucket.example.com/hold.mp3?X-Amz-Credential=AKIA6666&X-Amz-Signature=deadbeef7777&X-Amz-Expires=3600',
+    });
+    const printed = printableConfig(config);
+    const text = JSON.stringify(printed);
+    for (const raw of [...Object.values(secrets), 'base-url-password-4444', 'redis-password-5555', 'AKIA6666', 'deadbeef7777']) expect(text, raw).to.not.include(raw);
+    // What is not a secret stays readable: the account and key SIDs, hosts, the expiry of the signed URL.
+    expect(text).to.include('AC' + 'b'.repeat(32)).and.include('SK' + 'c'.repeat(32)).and.include('redis.internal:6380').and.include('X-Amz-Expires=3600');
+    // Every leaf named like a secret is masked (or unset): a new secret setting cannot slip through unmasked.
+    const leaves: [string, unknown][] = [];
+    const walk = (o: unknown, at: string) => {
+      if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, at ? `${at}.${k}` : k);
+      else leaves.push([at, o]);
+    };
+    walk(printed, '');
+    const named = leaves.filter(([p]) => SECRET_NAME.test(p.split('.').at(-1)!));
+    expect(named.map(([p]) => p)).to.include.members(['twilio.authToken', 'twilio.apiSecret', 'metrics.token']);
+    for (const [p, v] of named) expect(v === null || /^\*{4}.{0,4}$/.test(String(v)), `${p}=${String(v)}`).to.equal(true);
+  });
+
+  it('maskUrl: password and credential query parameters only; other URLs and plain text unchanged', () => {
+    expect(maskUrl('redis://:pw@127.0.0.1:6379')).to.equal('redis://:****@127.0.0.1:6379');
+    expect(maskUrl('https://a.example/x?token=abc&page=2')).to.equal('https://a.example/x?token=****&page=2');
+    expect(maskUrl('https://a.example/hold.mp3')).to.equal('https://a.example/hold.mp3');
+    expect(maskUrl('not a url')).to.equal('not a url');
+    expect(maskUrl('Asia/Shanghai')).to.equal('Asia/Shanghai');
   });
 });

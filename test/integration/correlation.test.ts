@@ -12,7 +12,8 @@ import { correlationId, withCorrelation, withCorrelationId } from '../../src/log
 import { startBackground } from '../../src/background';
 import { TwilioCallControl } from '../../src/telephony/call-control';
 import { startHotlineWithSimulator, type SimFixture } from '../support/sim-fixture';
-import { AFTER_HOURS } from '../support/hotline-fixture';
+import { AFTER_HOURS, OPEN_HOURS } from '../support/hotline-fixture';
+import { AgentDesk } from '../support/agent-desk';
 import { eventually } from '../support/eventually';
 import { VOICEMAIL_DOWNLOAD } from '../../src/recordings/voicemail-download';
 
@@ -100,5 +101,27 @@ describe('correlation ids', () => {
       expect(mine.filter((l) => l.callSid !== undefined && l.callSid !== c.sid)).to.deep.equal([]);
       expect(JSON.stringify(mine)).to.not.include(STRANGER.slice(1));
     });
-  });
+
+    it('a caller answered by an agent: the web process rings the agent and bridges them through the carrier REST API under the caller\'s CallSid', async () => {
+      f.clock.set(OPEN_HOURS);
+      const agent = await AgentDesk.signIn(f, 'agent2', { script: [{ wait: 5 }, { hangup: true }] });
+      try {
+        expect((await agent.setState('available')).status).to.equal(200);
+        const c = await f.call('+8613911112222', [{ press: '1' }, { press: '0' }, { wait: 30 }]);
+        const [ix] = f.hotline.acdRepos.interactions.forCall(c.sid);
+        expect(ix?.agentId, 'answered by agent2').to.equal(agent.id);
+        const mine = lines.filter((l) => l.correlationId === c.sid);
+        const rest = mine.filter((l) => l.message === 'carrier REST request');
+        expect(rest.length, `carrier REST lines of ${c.sid}: ${JSON.stringify(lines.filter((l) => l.message === 'carrier REST request').slice(-5))}`).to.be.at.least(1);
+        expect(rest.every((l) => l.process === undefined), 'made by the web process').to.equal(true);
+        expect(mine.filter((l) => l.message === 'webhook answered').map((l) => l.path)).to.include('/twilio/voice');
+        // The agent's own leg is another call: its webhooks carry its own CallSid, never the caller's number.
+        expect(ix.agentCallSid).to.match(/^CA/);
+        expect(lines.filter((l) => l.correlationId === ix.agentCallSid && l.message === 'webhook answered').length).to.be.at.least(1);
+        expect(JSON.stringify(mine)).to.not.include('8613911112222');
+      } finally {
+        agent.close();
+      }
+    });
+});
 });

@@ -4,6 +4,12 @@ import { expect } from 'chai';
 import { startHotline, type Fixture } from '../support/hotline-fixture';
 import { FloorWatcher } from '../support/floor-watcher';
 import { eventually } from '../support/eventually';
+import { HotlineMetrics } from '../../src/metrics/hotline-metrics';
+
+/** One series' value in a registry (its first sample). */
+async function metric(m: HotlineMetrics, name: string): Promise<number | undefined> {
+  return (await m.registry.getMetricsAsJSON()).find((x) => x.name === name)?.values[0]?.value;
+}
 
 async function login(f: Fixture, username: string): Promise<{ token: string; id: number }> {
   const res = await fetch(`${f.base}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'hotline-demo' }) });
@@ -24,6 +30,7 @@ async function call(f: Fixture, method: string, path: string, token: string, bod
 describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
   this.timeout(60000);
   let f: Fixture;
+  let metrics: HotlineMetrics;
   const open: FloorWatcher[] = [];
   const watch = async (username: string) => {
     const w = await FloorWatcher.connect(f.base, username);
@@ -32,11 +39,13 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
   };
 
   beforeEach(async () => {
-    f = await startHotline({}, { floor: { minIntervalMs: 20, refreshMs: 50 }, realtime: { floorBufferBytes: 64 << 10, drainCheckMs: 20, snapshotRequestMs: 200 } });
+    metrics = new HotlineMetrics({ process: 'web' });
+    f = await startHotline({}, { metrics, floor: { minIntervalMs: 20, refreshMs: 50 }, realtime: { floorBufferBytes: 64 << 10, drainCheckMs: 20, snapshotRequestMs: 200 } });
   });
   afterEach(async () => {
     for (const w of open.splice(0)) w.close();
     await f.close();
+    metrics.close();
   });
 
   it('sends a floor watcher the whole floor on connect and on request; an agent asking is refused', async () => {
@@ -122,7 +131,7 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     expect(ok.status).to.equal(200);
     expect(ok.body.settings.break_too_long).to.include({ raiseAt: 60, clearAt: 60, holdSeconds: 0, enabled: true });
     expect((await call(f, 'GET', '/api/alerts/settings', lead.token)).body.settings.break_too_long.raiseAt).to.equal(60);
-    const audit = await call(f, 'GET', '/api/audit?action=alert_settings.update', supervisor.token);
+    const audit = await call(f, 'GET', '/api/audit?action=alert_settings.changed', supervisor.token);
     expect(audit.body.entries.map((e: { subjectId: string; actorId: number }) => [e.subjectId, e.actorId])).to.deep.equal([['break_too_long', supervisor.id]]);
 
     // agent5 (lead2's team) goes on a break at 11:00 and is still on it at 11:02.
@@ -183,6 +192,12 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     expect(stats.staleNow).to.equal(1);
     expect(stats.discarded).to.be.greaterThan(N / 2);
     expect(f.hotline.realtime.bufferedBytes()).to.be.below((64 << 10) + 3 * 4200);
+    // What Prometheus sees meanwhile: one watcher behind, the messages it missed; nobody closed.
+    expect(await metric(metrics, 'hotline_websocket_floor_watchers_behind')).to.equal(1);
+    expect(await metric(metrics, 'hotline_websocket_floor_fell_behind_total')).to.equal(1);
+    expect(await metric(metrics, 'hotline_websocket_floor_messages_discarded_total')).to.equal(stats.discarded);
+    expect(await metric(metrics, 'hotline_websocket_slow_clients_dropped_total')).to.equal(0);
+    expect(await metric(metrics, 'hotline_websocket_clients')).to.equal(2);
 
     slow.ws.resume();
     await slow.until((w) => expect(w.snapshots).to.equal(2), 20000);
@@ -192,6 +207,8 @@ describe('floor feed over WebSockets (real server, SQLite, ws)', function () {
     const lastSnapshot = slow.messages.map((m) => m.type).lastIndexOf('floorSnapshot');
     expect(slow.messages.slice(lastSnapshot + 1).filter((m) => m.type === 'CallLeftQueue')).to.deep.equal([]);
     await eventually(() => expect(f.hotline.realtime.floorDelivery()).to.include({ resynced: 1, staleNow: 0 }));
+    expect(await metric(metrics, 'hotline_websocket_floor_resyncs_total')).to.equal(1);
+    expect(await metric(metrics, 'hotline_websocket_floor_watchers_behind')).to.equal(0);
     // Caught up, it follows the feed again.
     f.hotline.events.publish({ type: 'CallLeftQueue', callSid: 'CA-after', queue: 'front-general', waitSeconds: 1, outcome: 'callback', at: f.clock.now() });
     await slow.until((w) => expect(w.messages.at(-1)).to.include({ type: 'CallLeftQueue', callSid: 'CA-after' }));

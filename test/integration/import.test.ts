@@ -94,6 +94,18 @@ describe('npm run import (CSV orders and RMAs)', function () {
     const again = await runImport([file, '--type', 'orders', '--rejects', path.join(dir, 'again.csv')], env);
     expect(again.stdout).to.include('accepted 2: created 0, updated 0, unchanged 2');
     expect(fs.existsSync(path.join(dir, 'again.csv'))).to.equal(true);
+
+    // Each run from the shell is one row of the audit trail, with the file, the OS user and the counts.
+    const audit = openDatabase(env.DATABASE_FILE);
+    try {
+      const runs = audit.$client.prepare("SELECT * FROM audit_log WHERE action = 'intake.csv_imported' ORDER BY id").all() as Record<string, any>[];
+      expect(runs).to.have.length(2);
+      expect(runs[0]).to.include({ actor_id: null, subject_type: 'intake', subject_id: 'orders', outcome: 'success', reason: 'npm run import' });
+      expect(JSON.parse(runs[0].detail)).to.include({ file: 'orders.csv', rows: 4, created: 2, rejected: 2, osUser: os.userInfo().username });
+      expect(JSON.parse(runs[1].detail)).to.include({ created: 0, unchanged: 2 });
+    } finally {
+      audit.$client.close();
+    }
   });
 
   it('imports RMAs (type from the file name), refusing one for an unknown order and an exchange without a replacement', async () => {
@@ -122,6 +134,14 @@ describe('npm run import (CSV orders and RMAs)', function () {
     const r = await runImport([file], env);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include('the header lacks column(s): customer_account, customer_name, customer_phone, payment, amount, items, placed_at');
+    const db = openDatabase(env.DATABASE_FILE);
+    try {
+      const run = db.$client.prepare("SELECT * FROM audit_log WHERE action = 'intake.csv_imported'").get() as Record<string, any>;
+      expect(run, 'a refused import is written down too').to.include({ outcome: 'failed', subject_id: 'orders' });
+      expect(JSON.parse(run.detail).error).to.include('the header lacks column(s)');
+    } finally {
+      db.$client.close();
+    }
   });
 
   it('asks for --type when the file name says neither', async () => {

@@ -12,6 +12,9 @@ import { simulatorControl, startHotlineWithSimulator, type SimFixture } from '..
 import { callSid } from '../support/hotline-fixture';
 import { eventually } from '../support/eventually';
 import { VOICEMAIL_DOWNLOAD } from '../../src/recordings/voicemail-download';
+import { JobQueues } from '../../src/jobs/bull-queues';
+import { OutboxRepo } from '../../src/jobs/outbox.repo';
+import { openDatabase, type Db } from '../../src/db/client';
 import { DEMO_PASSWORD } from '../../src/auth/password-policy';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -149,5 +152,67 @@ describe('Prometheus metrics (GET /metrics)', function () {
     } finally {
       await new Promise<void>((resolve) => (server as http.Server).close(() => resolve()));
     }
+  });
+});
+
+describe('job metrics on real Redis: failed runs, bull depths by state, the outbox', function () {
+  this.timeout(30_000);
+  const prefix = `hotline-test-job-metrics-${process.pid}-${Date.now().toString(36)}`;
+  let metrics: HotlineMetrics;
+  let jobs: JobQueues;
+  let db: Db;
+  const clock = { now: () => new Date('2026-11-23T03:00:00Z') };
+
+  before(async () => {
+    metrics = new HotlineMetrics({ process: 'worker' });
+    jobs = new JobQueues({ redisUrl: REDIS_URL, prefix, log: createLogger('error', true), onJobFailed: metrics.jobFailureCounter() });
+    metrics.readJobQueues(jobs);
+    db = openDatabase(':memory:');
+    metrics.readDatabase(db, clock);
+  });
+  after(async () => {
+    await jobs.close();
+    metrics.close();
+    db.$client.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const text = () => metrics.metrics();
+
+  it('a job that throws counts a failed run per queue; bull holds it failed (no retry left) or delayed (a retry waits)', async () => {
+    const q = jobs.queue('metrics-probe');
+    jobs.process('metrics-probe', 'boom', async () => {
+      throw new Error('the carrier said no');
+    });
+    await q.add('boom', { n: 1 }, { attempts: 1 });
+    await q.add('boom', { n: 2 }, { attempts: 3, backoff: { type: 'fixed', delay: 600_000 } });
+    await eventually(async () => expect(sample(await text(), 'hotline_job_failures_total', { queue: 'metrics-probe' })).to.equal(2), 15_000);
+    await eventually(async () => {
+      const t = await text();
+      expect(sample(t, 'hotline_job_queue_jobs', { queue: 'metrics-probe', state: 'failed' })).to.equal(1);
+      expect(sample(t, 'hotline_job_queue_jobs', { queue: 'metrics-probe', state: 'delayed' })).to.equal(1);
+      expect(sample(t, 'hotline_job_queue_jobs', { queue: 'metrics-probe', state: 'waiting' })).to.equal(0);
+      expect(sample(t, 'hotline_redis_up', { process: 'worker' })).to.equal(1);
+    }, 15_000);
+  });
+
+  it('the outbox: rows not yet handed to Redis and the age of the oldest; handed-over rows do not count', async () => {
+    const t0 = await text();
+    expect(sample(t0, 'hotline_outbox_pending_jobs')).to.equal(0);
+    expect(sample(t0, 'hotline_outbox_oldest_pending_age_seconds')).to.equal(0);
+    const outbox = new OutboxRepo(db);
+    const ago = (ms: number) => new Date(clock.now().getTime() - ms);
+    outbox.add({ queue: 'metrics-probe', name: 'later', jobId: 'probe-old', payload: {} }, ago(90_000));
+    outbox.add({ queue: 'metrics-probe', name: 'later', jobId: 'probe-new', payload: {} }, ago(10_000));
+    outbox.add({ queue: 'metrics-probe', name: 'done', jobId: 'probe-done', payload: {} }, ago(600_000));
+    outbox.dispatched(outbox.byJobId('probe-done')!.id, clock.now());
+    const t1 = await text();
+    expect(sample(t1, 'hotline_outbox_pending_jobs')).to.equal(2);
+    expect(sample(t1, 'hotline_outbox_oldest_pending_age_seconds')).to.equal(90);
+    outbox.dispatched(outbox.byJobId('probe-old')!.id, clock.now());
+    expect(sample(await text(), 'hotline_outbox_oldest_pending_age_seconds')).to.equal(10);
   });
 });

@@ -223,6 +223,11 @@ describe('quality control (through the server)', function () {
         ['resolved_changed', ids.get('supervisor1')],
       ]);
       expect(steps[3].data.previous.score).to.equal(80.8);
+      // The ruling is in the one audit trail too: who changed whose score, from where, and by how much.
+      const ruling = f.hotline.db.$client.prepare("SELECT * FROM audit_log WHERE action = 'evaluation.resolved_changed' AND subject_id = ?").get(String(e.id)) as Json;
+      expect(ruling).to.include({ actor_id: ids.get('supervisor1'), subject_type: 'evaluation', reason: 'Courtesy was fine on replay', outcome: 'success' });
+      expect(ruling.ip).to.match(/127\.0\.0\.1/);
+      expect(JSON.parse(ruling.detail)).to.include({ agentId: ids.get('agent1'), scoreBefore: 80.8, scoreAfter: 88.5 });
       expect(steps[3].data.previous.answers.find((a: Json) => a.itemId === 'courtesy').score).to.equal(1);
       expect((await api('GET', `/api/evaluations/${e.id}`, 'agent2')).status).to.equal(404);
     });

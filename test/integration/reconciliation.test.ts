@@ -223,8 +223,8 @@ describe('startup reconciliation against a carrier that answers late or not at f
     expect(res.headers.get('retry-after')).to.equal('10');
     expect(((await res.json()) as { message: string }).message).to.match(/could not be asked/);
     expect(h.acdRepos.interactions.get(ix.id)!.status).to.equal('connected');
-    // Sign-ins are audited too (auth.*): nothing else was written.
-    expect(sql.prepare("select count(*) as n from audit_log where action not like 'auth.%'").get()).to.deep.equal({ n: 0 });
+    // Sign-ins are audited too (auth.*); besides them only the attempt, as failed (the carrier could not be asked).
+    expect(sql.prepare("select action, outcome, reason from audit_log where action not like 'auth.%'").all()).to.deep.equal([{ action: 'interaction.force-end', outcome: 'failed', reason: 'stuck after the outage' }]);
   });
 
   it('does not take the server’s outage for the agents’ silence: nobody signed in is put offline by the first sweeps after a restart', async () => {
@@ -299,11 +299,13 @@ describe('the supervisor’s last resort: force an agent offline, end a call rec
     const out = await api('POST', `/api/agents/${agent}/force-state`, token, { state: 'offline', reason: 'left without signing out' });
     expect(out.status).to.equal(200);
     expect(out.body).to.include({ state: 'offline', reason: 'left without signing out' });
-    const audit = sql.prepare("select action, subject_id, reason, actor_id from audit_log where action not like 'auth.%' order by id").all() as Record<string, unknown>[];
+    const audit = sql.prepare("select action, subject_id, reason, actor_id, outcome from audit_log where action not like 'auth.%' order by id").all() as Record<string, unknown>[];
     const supervisorId = (sql.prepare("select id from staff where username = 'supervisor1'").get() as { id: number }).id;
+    // The refused attempt is written too (denied); the 400 for a missing reason never reached the service.
     expect(audit).to.deep.equal([
-      { action: 'interaction.force-end', subject_id: String(ix.id), reason: 'stuck after the outage', actor_id: supervisorId },
-      { action: 'agent.force-state', subject_id: String(agent), reason: 'left without signing out', actor_id: supervisorId },
+      { action: 'agent.force-state', subject_id: String(agent), reason: 'stuck after the outage', actor_id: supervisorId, outcome: 'denied' },
+      { action: 'interaction.force-end', subject_id: String(ix.id), reason: 'stuck after the outage', actor_id: supervisorId, outcome: 'success' },
+      { action: 'agent.force-state', subject_id: String(agent), reason: 'left without signing out', actor_id: supervisorId, outcome: 'success' },
     ]);
 
     // A call the carrier still has up is a live call, not a stale record: refused.

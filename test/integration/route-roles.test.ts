@@ -353,7 +353,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
   (h) => auditRoutes({ ...h, audit: new AuditRepo(h.db) }),
   (h) => orderReviewRoutes({ ...h, service: office(h).orderReview }),
   (h) => rmaReviewRoutes({ ...h, service: office(h).rmaReview }),
-  (h) => voiceRoutes({ ...h, voiceToken: voiceToken() }),
+  (h) => voiceRoutes({ ...h, voiceToken: voiceToken(), audit: new AuditRepo(h.db) }),
   (h) => {
     // The bridge to the simulator is tested for real in test/integration/sim-softphone.test.ts; here only the role gate counts.
     const idle = async (s: { username: string }) => ({ identity: `agent-${s.username}`, ringing: null, connected: null });
@@ -448,6 +448,7 @@ export const ROUTERS: readonly ((h: Harness) => Router)[] = [
 function office(h: Harness) {
   return createOfficeReview({
     ...h,
+    audit: new AuditRepo(h.db),
     office: { claimMinutes: 15, returnWindowDays: 7 },
     callbacks: new CallbackRequestsRepo(h.db),
     desks: new AgentDesksRepo(h.db),
@@ -707,7 +708,7 @@ describe('route roles: who may call which route', () => {
       const app = createApiApp({
         log: createLogger('error', true),
         health: () => ({ ok: true, simulator: false }),
-        routers: [authRoutes({ auth, tickets }), adminQueuesRoutes({ auth, tickets, dashboard: { handler, setQueues: () => undefined } })],
+        routers: [authRoutes({ auth, tickets }), adminQueuesRoutes({ auth, tickets, audit: new AuditRepo(db), dashboard: { handler, setQueues: () => undefined } })],
       });
       dash = http.createServer(app);
       await new Promise<void>((resolve) => dash.listen(0, '127.0.0.1', resolve));

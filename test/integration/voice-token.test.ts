@@ -11,6 +11,7 @@ import { StaffRepo } from '../../src/auth/staff.repo';
 import { AuthService } from '../../src/auth/auth.service';
 import { authRoutes } from '../../src/http/auth.routes';
 import { voiceRoutes } from '../../src/http/voice.routes';
+import { AuditRepo } from '../../src/audit/audit.repo';
 import { apiErrorHandler } from '../../src/http/api-errors';
 import { agentIdentity, VoiceTokenIssuer } from '../../src/telephony/voice-token';
 import { CarrierSimulator } from '../../src/sim/index';
@@ -83,7 +84,7 @@ describe('softphone access tokens', () => {
       const app = express();
       app.use(express.json());
       app.use(authRoutes({ auth }));
-      app.use(voiceRoutes({ auth, voiceToken: issuer }));
+      app.use(voiceRoutes({ auth, voiceToken: issuer, audit: new AuditRepo(db) }));
       app.use(apiErrorHandler(winston.createLogger({ silent: true })));
       server = http.createServer(app);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
