@@ -164,6 +164,14 @@ describe('the Procfile for real: npm run sim, the web process with WEB_RUNS_JOBS
     try {
       const recordingOf = (callSid: string) => readonly.prepare('SELECT id, status, storage_key, size_bytes, analysed_at, agent_id FROM recordings WHERE call_sid = ?').get(callSid) as RecordingRow | undefined;
 
+      // The web process talks to Redis (it relays its outbox there) though it runs no job: /health says so.
+      const health = await eventually(async () => {
+        const h = (await json('GET', `${base}/health`)).body as { status: string; components: Record<string, string> };
+        expect(h.components.redis, `GET /health: ${JSON.stringify(h)}`).to.equal('up');
+        return h;
+      }, 10000);
+      expect(health.status).to.equal('ok');
+
       // agent1 signs in, gets a softphone at the separate simulator (answers after a second), keeps a desktop open and goes available.
       const login = await json('POST', `${base}/api/auth/login`, undefined, { username: 'agent1', password: 'hotline-demo' });
       expect(login.status, JSON.stringify(login.body)).to.equal(200);
