@@ -32,9 +32,22 @@ interface Child {
   exited: Promise<number | null>;
 }
 
+/** Every child's process group: killed when mocha exits however it exits (after() timed out included). */
+const groups = new Set<number>();
+process.on('exit', () => {
+  for (const g of groups) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** A child in its own process group (killed whole in after()), its output kept for error messages. */
 function start(name: string, script: string, env: Record<string, string>): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (proc.pid) groups.add(proc.pid);
   const lines: string[] = [];
   const onData = (buf: Buffer) => {
     lines.push(...String(buf).split('\n').filter(Boolean));
@@ -61,6 +74,7 @@ async function stop(c: Child | undefined): Promise<void> {
   signal('SIGTERM');
   if ((await Promise.race([c.exited.then(() => true), sleep(5000).then(() => false)])) === false) signal('SIGKILL');
   await Promise.race([c.exited, sleep(2000)]);
+  groups.delete(c.proc.pid);
 }
 
 async function json(method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -139,7 +153,7 @@ describe('the Procfile for real: npm run sim, the web process with WEB_RUNS_JOBS
     if (keys.length) await redis.del(...keys);
     await redis.quit();
     // The processes run in the checkout (its ivr-flows/): whatever recording they stored went to its recordings/.
-    if (fs.existsSync(dbFile)) {
+    if (dbFile && fs.existsSync(dbFile)) {
       const db = new Database(dbFile, { readonly: true });
       const keys = db.prepare('SELECT storage_key FROM recordings WHERE storage_key IS NOT NULL').pluck().all() as string[];
       db.close();
@@ -155,7 +169,7 @@ describe('the Procfile for real: npm run sim, the web process with WEB_RUNS_JOBS
         }
       }
     }
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("the web process queues the recording's download without running it; the worker, started later, downloads it from the separate simulator and analyses it", async () => {
