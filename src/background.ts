@@ -74,8 +74,11 @@ export function startBackground(o: BackgroundOptions) {
     dir: o.recordingsDir ?? path.resolve('recordings'),
   });
   const workers = o.workers ?? true;
+  // Without workers the queues are still made (no worker on them): their Redis connections are what /health, the jobs
+  // dashboard and the queue-depth metrics read, and the outbox relay hands its jobs to them.
   const work: JobQueues['process'] = (...args) => {
     if (workers) queues.process(...args);
+    else queues.queue(args[0]);
   };
   work(VOICEMAIL_DOWNLOAD.queue, VOICEMAIL_DOWNLOAD.name, async (payload) => {
     await downloader.run(payload);
@@ -153,7 +156,7 @@ export function startBackground(o: BackgroundOptions) {
     });
   };
   queues.whenUp(() => {
-    if (stopped || !workers) return;
+    if (stopped) return;
     work(
       QUALITY_SAMPLING.queue,
       QUALITY_SAMPLING.name,
@@ -179,7 +182,8 @@ export function startBackground(o: BackgroundOptions) {
       },
       1,
     );
-    schedule();
+    // The schedules are declared where the jobs run.
+    if (workers) schedule();
   });
   relay.start();
   return {
