@@ -69,9 +69,13 @@ export class CallRecorder {
    */
   startSoon(interactionId: number, customerCallSid: string): void {
     setImmediate(() => {
-      this.start(interactionId, customerCallSid).catch((err: unknown) =>
-        this.d.log.error('call recording could not be started', { interactionId, callSid: customerCallSid, err: String(err) }),
-      );
+      this.start(interactionId, customerCallSid).catch((err: unknown) => {
+        // The caller hung up between joining and this request (the carrier: no such call, or not in progress, 21220):
+        // nothing to record, and nothing wrong. Anything else is an error.
+        const e = err as { status?: number; code?: number };
+        const gone = e.status === 404 || e.code === 20404 || e.code === 21220;
+        this.d.log.log(gone ? 'info' : 'error', gone ? 'call recording not started: the caller had already hung up' : 'call recording could not be started', { interactionId, callSid: customerCallSid, err: String(err) });
+      });
     });
   }
 

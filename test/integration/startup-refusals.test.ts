@@ -45,7 +45,7 @@ describe('start-up refusals in one line: a busy port, the worker in simulator mo
         code: 1,
         stdout: '',
         stderr:
-          'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): in simulator mode the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.\n',
+          'npm run worker needs Twilio credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN), or a separate simulator (SIMULATOR_URL and SIMULATOR_SECRET, as the server has them): with the built-in simulator the carrier lives inside `npm start`, which runs the job workers itself; start only `npm start`.\n',
       });
     } finally {
       await web.close();
