@@ -345,6 +345,8 @@ async function main(): Promise<number> {
         if (/"level":"error"/.test(l)) errorLines.push(`[worker] ${l}`);
         return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
       });
+  // Ten steps nicer than the server, as deploy/systemd/hotline-worker.service runs it: the jobs yield to the webhooks.
+  if (worker?.proc.pid) os.setPriority(worker.proc.pid, Math.min(19, os.getPriority() + 10));
   for (let i = 0; ; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/health/load`).then((r) => r.ok, () => false);
     if (up) break;

@@ -12,6 +12,9 @@ type Reply = { id: number; bytes?: Uint8Array; error?: string };
  */
 const THREAD_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+// The lowest priority, for this thread only (Linux's setpriority on the calling thread): rendering is background work,
+// and the calls' own timers and webhooks come first.
+try { require('node:os').setPriority(0, 19); } catch {}
 const load = import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./recording-audio.ts', import.meta.url).href)}); });
 parentPort.on('message', async ({ id, plan, from, to }) => {
