@@ -10,7 +10,7 @@ const TEXT = {
   signOut: { zh: '退出', en: 'Sign out' },
   username: { zh: '用户名', en: 'Username' },
   password: { zh: '密码', en: 'Password' },
-  online: { zh: '在线', en: 'Online' },
+  online: { zh: '已连接', en: 'Connected' },
   offline: { zh: '连接中断，正在重连…', en: 'Offline, reconnecting…' },
   notAllowed: { zh: '您的角色不能打开此页面。', en: 'Your role cannot open this page.' },
   agentDesk: { zh: '坐席工作台', en: 'Agent desktop' },
@@ -73,6 +73,10 @@ const TEXT = {
   openWorkOrders: { zh: '未结工单', en: 'Open work orders' },
   ivrPath: { zh: '语音导航', en: 'IVR path' },
   queueLabel: { zh: '队列', en: 'Queue' },
+  ivrPressed: { zh: '按键', en: 'pressed' },
+  ivrSaid: { zh: '说', en: 'said' },
+  ivrNoInput: { zh: '未输入', en: 'no input' },
+  ivrRecorded: { zh: '录音', en: 'recorded' },
   none: { zh: '无', en: 'None' },
   wrapUp: { zh: '话后处理', en: 'Wrap-up' },
   disposition: { zh: '通话结果', en: 'Disposition' },
@@ -185,6 +189,7 @@ const TEXT = {
   wbAgentsAvailable: { zh: '空闲坐席', en: 'Agents available' },
   wbAlerts: { zh: '告警', en: 'Alerts' },
   wbRecentActions: { zh: '最近调度', en: 'Recent floor actions' },
+  wbNoActions: { zh: '暂无调度操作', en: 'No floor actions yet' },
   wbChart: { zh: '今日排队与服务水平', en: 'Waiting callers and service level today' },
   wbTime: { zh: '时间', en: 'Time' },
   wbWhyVip: { zh: 'VIP', en: 'VIP' },
@@ -230,6 +235,8 @@ function initialLang(): Lang {
 }
 
 export const lang = signal<Lang>(initialLang());
+// The page's language follows (fonts and screen readers read it), not only after a switch.
+document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en';
 
 export function setLang(l: Lang): void {
   lang.value = l;

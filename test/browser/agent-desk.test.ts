@@ -50,7 +50,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.type('hotline-demo');
     await page.keyboard.press('Enter');
     await waitPhone('idle'); // the simulated softphone is registered
-    await page.getByText('在线', { exact: true }).waitFor();
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor();
   }
 
   /** A VIP caller who asks for an agent: the pop shows 王芳 while it rings, before anyone answered. */
@@ -140,7 +140,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     expect(await page.getByTestId('connection').textContent()).to.equal('连接中断，正在重连…');
     await screenshot(page, 'agent-desk-offline-1366');
     down = false;
-    await page.getByText('在线', { exact: true }).waitFor({ timeout: 15000 });
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor({ timeout: 15000 });
     expect(await page.getByTestId('desk-offline').count()).to.equal(0);
     // In English too.
     await page.getByRole('button', { name: 'language' }).click();

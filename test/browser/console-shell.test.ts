@@ -54,7 +54,7 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
   it('an agent signs in to their desktop, is online, goes available; the wallboard is not theirs; the language switches', async () => {
     await signInAs(page, f.base, 'agent1');
     await page.getByTestId('agent-state').waitFor();
-    await page.getByText('在线').waitFor();
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor();
     await page.getByRole('button', { name: /就绪/ }).click();
     await page.locator('[data-testid=agent-state][data-state=available]').waitFor();
     expect(await page.getByTestId('agent-state').textContent()).to.equal('就绪');

@@ -40,7 +40,7 @@ describe('browser console: the wallboard (Chromium)', function () {
   const wallboardOf = async (username: string, viewport: { width: number; height: number }, locale?: string) => {
     const page = await open(username, viewport, locale);
     await page.locator('[data-queue=front-general]').waitFor();
-    await page.getByTestId('connection').filter({ hasText: /在线|Online/ }).waitFor();
+    await page.getByTestId('connection').filter({ hasText: /已连接|Connected/ }).waitFor();
     return page;
   };
   /** Milliseconds from `since` until `selector` is attached (or detached) on the page; fails past a second. */

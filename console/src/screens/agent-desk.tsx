@@ -88,7 +88,7 @@ export function AgentDesk() {
           )}
           <CallbackList me={me} />
           {/* Moved to another desk: the review lists follow (the server decides which lists are theirs). */}
-          <ReviewLists me={me} key={myDesks.value.map((d) => d.desk).join()} />
+          <ReviewLists me={me} desks={myDesks.value.map((d) => d.desk)} key={myDesks.value.map((d) => d.desk).join()} />
         </div>
       </div>
     </section>

@@ -4,6 +4,7 @@ import { Component } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { lang, t, type TextKey } from '../i18n';
 import { subscribe } from '../live-feed';
+import { queueName } from '../queue-names';
 import { api } from '../session';
 import { ActionDialog, type ActionTarget } from './wallboard-actions';
 import { LiveClock, tickLiveClocks } from './wallboard-clock';
@@ -172,6 +173,7 @@ export function Wallboard() {
         <FloorChart samples={samples} nowSec={nowSec} />
         <section class="wb-actions" aria-label={t('wbRecentActions')}>
           <h3>{t('wbRecentActions')}</h3>
+          {floor.actions.length === 0 && <p class="wb-quiet">{t('wbNoActions')}</p>}
           <ol>
             {floor.actions.map((a) => (
               <li key={`${a.at}-${a.subjectId}-${a.action}`}>
@@ -230,9 +232,9 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
     const shown = all ? q.callers : q.callers.slice(0, shownCallers);
     const late = first !== null && nowSec * 1000 - first > q.serviceLevelSeconds * 1000;
     return (
-      <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={q.name}>
+      <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={queueName(q.name)}>
         <header>
-          <h3>{q.name}</h3>
+          <h3 title={q.name} data-testid={`queue-name-${q.name}`}>{queueName(q.name)}</h3>
           <span class="wb-desk-tag">{t(`wbDesk_${q.desk}` as TextKey)}</span>
         </header>
         <div class="wb-queue-figures">
