@@ -2,6 +2,7 @@
 // disposition and a work order, the callback list; keyboard shortcuts for the frequent actions.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { callbackReason } from '../queue-names';
 import { online, send, subscribe } from '../live-feed';
 import { session } from '../session';
 import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording, type DeskCall } from './agent-desk-state';
@@ -110,7 +111,7 @@ function CallbackPop({ callback: cb }: { callback: NonNullable<DeskCall['callbac
           {cb.attempts > 0 && ` · ${t('cbAttempts')} ${cb.attempts}`}
         </span>
       </div>
-      <p>{cb.reason}</p>
+      <p title={cb.reason}>{callbackReason(cb.reason)}</p>
       {cb.question && (
         <p class="ad-ivr">
           <strong>{t('cbAsk')}:</strong> {cb.question}
