@@ -17,6 +17,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
   let context: BrowserContext;
   let page: Page;
   let agentId: number;
+  let consoleErrors: string[];
 
   before(async () => {
     ensureConsoleBuilt();
@@ -32,6 +33,9 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
     page = await context.newPage();
+    consoleErrors = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
   });
   afterEach(async () => context.close());
 
@@ -62,11 +66,17 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     expect(interactions(call.sid)[0].answeredAt).to.equal(null);
     expect(f.hotline.presence.get(agentId).state).to.equal('reserved');
     expect(await page.getByTestId('screen-pop').textContent()).to.include('VIP');
+    // The queue by its name and what the caller pressed in the IVR, in the console's language.
+    expect(await page.getByTestId('pop-queue').textContent()).to.equal('VIP 专线');
+    expect(await page.getByTestId('pop-ivr').textContent()).to.include('按键 1').and.not.include('pressed');
     return call;
   }
 
   it('click answer, next state queued during the call, hang up by keyboard, disposition, available again; refusals show the server’s reason', async () => {
     await signInByKeyboard();
+    // A front and middle desk agent's desk loads without a refused request (no RMA list asked for) or a missing file.
+    await page.getByTestId('review-lists').waitFor();
+    expect(consoleErrors).to.deep.equal([]);
     await page.keyboard.press('Alt+R');
     await waitState('available');
     expect(f.hotline.presence.get(agentId).state).to.equal('available');

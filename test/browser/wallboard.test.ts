@@ -133,6 +133,9 @@ describe('browser console: the wallboard (Chromium)', function () {
   it('a team lead watches but the wallboard does not let them act; the board follows the language switch', async () => {
     const page = await wallboardOf('lead1', WALL, 'en-US');
     await page.getByText('Waiting').first().waitFor();
+    // Queues by their names, not the flows' ids.
+    expect(await page.getByTestId('queue-name-front-general').textContent()).to.equal('General enquiries');
+    expect(await page.getByTestId('queue-name-front-vip').textContent()).to.equal('VIP line');
     const agentId = (f.hotline.db.$client.prepare("SELECT id FROM staff WHERE username = 'agent3'").get() as { id: number }).id;
     await page.locator(`[data-desk=middle] [data-agent="${agentId}"] button`).click();
     const dialog = page.getByRole('dialog');
@@ -142,6 +145,8 @@ describe('browser console: the wallboard (Chromium)', function () {
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'language' }).click();
     await page.getByText('排队').first().waitFor();
+    expect(await page.getByTestId('queue-name-front-general').textContent()).to.equal('综合咨询');
+    expect(await page.getByTestId('queue-name-front-complaints').textContent()).to.equal('投诉');
     await screenshot(page, 'wallboard-team-lead-zh-1920');
   });
 });
