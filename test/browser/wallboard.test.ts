@@ -130,6 +130,26 @@ describe('browser console: the wallboard (Chromium)', function () {
     await screenshot(agentPage, 'agent-after-dispatcher-1366');
   });
 
+  it('an alert reads in the board’s language, and the laptop board with an alert band still fits 1366x768', async () => {
+    const context = await browser.newContext({ viewport: LAPTOP, locale: 'zh-CN' });
+    contexts.push(context);
+    // A long wait in the general queue, as issue 9's floor snapshot carries it (the server's sentence is English).
+    await context.route('**/api/floor', async (route) => {
+      const response = await route.fetch();
+      const floor = (await response.json()) as { alerts?: unknown[] };
+      const alert = { id: 9001, kind: 'longest_wait', subject: 'front-general', agentId: null, teamId: null, raisedValue: 125, raiseAt: 60, clearAt: 45, message: 'front-general: longest wait 125 s (over 60 s)', raisedAt: new Date().toISOString() };
+      await route.fulfill({ response, json: { ...floor, alerts: [...(floor.alerts ?? []), alert] } });
+    });
+    const page = await context.newPage();
+    await signInAs(page, f.base, 'dispatcher1');
+    const alerts = page.getByTestId('alerts');
+    await alerts.getByText('综合咨询：最长等待 2:05（超过 1:00）').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).to.be.at.most(LAPTOP.height);
+    await screenshot(page, 'wallboard-alert-1366');
+    await page.getByRole('button', { name: 'language' }).click();
+    await alerts.getByText('General enquiries: longest wait 2:05 (over 1:00)').waitFor();
+  });
+
   it('a team lead watches but the wallboard does not let them act; the board follows the language switch', async () => {
     const page = await wallboardOf('lead1', WALL, 'en-US');
     await page.getByText('Waiting').first().waitFor();
