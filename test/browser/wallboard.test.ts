@@ -50,6 +50,18 @@ describe('browser console: the wallboard (Chromium)', function () {
   };
 
   it('shows a caller waiting in a queue with nobody to answer within a second, their wait ticking, and takes them off within a second when they hang up (1920x1080)', async () => {
+    // A one-second service level, so the wait turns late (red) while the caller is still there.
+    const rules = f.hotline.acdRepos.queueSettings;
+    const general = rules.get('front-general');
+    rules.upsert({ ...general, serviceLevelSeconds: 1 });
+    try {
+      await callerComesAndGoes();
+    } finally {
+      rules.upsert(general);
+    }
+  });
+
+  async function callerComesAndGoes() {
     const page = await wallboardOf('dispatcher1', WALL);
     expect(await page.getByTestId('waiting-front-general').textContent()).to.equal('0');
     const call = f.dial('+8613900139001', [{ press: '1' }, { press: '0' }, { wait: 900 }]);
@@ -65,6 +77,7 @@ describe('browser console: the wallboard (Chromium)', function () {
     const firstWait = await page.locator(`${row} .wait`).textContent();
     expect(firstWait).to.match(/^0:0\d$/);
     await page.waitForFunction((sel) => /^0:0[1-9]$/.test(document.querySelector(sel)?.textContent ?? ''), `${row} .wait`, { timeout: 3000 });
+    await page.locator('[data-queue=front-general] dd .late').waitFor(); // the longest wait, past the service level
     await screenshot(page, 'wallboard-caller-waiting-1920');
 
     expect(f.hotline.repos.queue.forCall(call.sid)?.status, 'still waiting at the screenshot').to.equal('waiting');
@@ -78,8 +91,10 @@ describe('browser console: the wallboard (Chromium)', function () {
     expect(await page.getByTestId('waiting-front-general').textContent()).to.equal('0');
     expect(shownAfter, 'shown within a second').to.be.below(1000);
     expect(goneAfter, 'gone within a second').to.be.below(1000);
+    // Nobody waits: the longest wait is "—", no longer red.
+    expect(await page.locator('[data-queue=front-general] dd .late').count()).to.equal(0);
     await screenshot(page, 'wallboard-caller-left-1920');
-  });
+  }
 
   it('a dispatcher ends an agent’s break and moves them to another desk from the wallboard; the agent’s own screen follows, a wrong input shows the server’s message (1366x768)', async () => {
     const agentPage = await open('agent3', LAPTOP);
