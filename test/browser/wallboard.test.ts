@@ -108,7 +108,7 @@ describe('browser console: the wallboard (Chromium)', function () {
     const board = await wallboardOf('dispatcher1', LAPTOP, 'en-US');
     const tile = (desk: string) => board.locator(`[data-desk=${desk}] [data-agent="${agentId}"]`);
     await tile('front').waitFor();
-    expect(await tile('front').locator('.state').textContent()).to.contain('Break');
+    expect(await tile('front').locator('.state').textContent()).to.equal('Break · Rest'); // the reason, in the board's language
 
     // End the break: keyboard only, from the agent's tile to the dialog's button.
     await tile('front').locator('button').focus();

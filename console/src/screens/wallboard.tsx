@@ -6,6 +6,7 @@ import { lang, t, type TextKey } from '../i18n';
 import { subscribe } from '../live-feed';
 import { queueName } from '../queue-names';
 import { api } from '../session';
+import { BREAK_REASON_TEXT } from './agent-state-bar';
 import { ActionDialog, type ActionTarget } from './wallboard-actions';
 import { LiveClock, tickLiveClocks } from './wallboard-clock';
 import { FloorChart, type ChartSample } from './wallboard-chart';
@@ -438,6 +439,7 @@ class AgentTile extends Component<AgentTileProps> {
           <span class="name">{a.displayName}</span>
           <span class="state" data-testid={`agent-${a.id}-state`}>
             {t(`wbState_${a.state}` as TextKey)}
+            {a.state === 'break' && a.reason && a.reason in BREAK_REASON_TEXT ? ` · ${t(BREAK_REASON_TEXT[a.reason as keyof typeof BREAK_REASON_TEXT])}` : ''}
             {monitored ? ` · ${t('wbMonitored')}` : ''}
           </span>
           <LiveClock class="since" since={a.since} />
