@@ -80,9 +80,9 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.press('Alt+R');
     await waitState('available');
     expect(f.hotline.presence.get(agentId).state).to.equal('available');
-    // Available again is not a legal change: the server's own reason shows.
+    // Available again is not a legal change: the server's reason shows, in the agent's language.
     await page.keyboard.press('Alt+R');
-    expect(await page.getByTestId('desk-error').textContent()).to.equal('cannot go from available to available');
+    expect(await page.getByTestId('desk-error').textContent()).to.equal('您已经是「就绪」状态。'); // the server's "cannot go from available to available", in the console's words
 
     const call = await vipRings();
     await screenshot(page, 'agent-desk-offer-1366');
