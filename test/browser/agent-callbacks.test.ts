@@ -161,6 +161,19 @@ describe('browser console: an agent calls back from their list (preview dialing,
     // scrolling, the outcome's buttons are on screen.
     expect(await page.evaluate(() => document.documentElement.scrollHeight)).to.be.at.most(768);
     await screenshot(page, 'agent-callbacks-outcome-three-1366');
+    // English labels are longer: still no taller (then back to Chinese, the note kept).
+    await page.getByRole('button', { name: 'language' }).click();
+    await row(reach).getByText('Record the outcome').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).to.be.at.most(768);
+    await screenshot(page, 'agent-callbacks-outcome-three-en-1366');
+    // The left column holds its own: nothing in it (the disposition's long English labels, the phone's buttons) reaches
+    // under the right one.
+    const [left, right] = await Promise.all(['.ad-left', '.ad-right'].map((sel) => page.locator(sel).evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect)));
+    expect(left.right).to.be.at.most(right.left);
+    const overflowing = await page.locator('.ad-left').evaluate((col) => [...col.querySelectorAll('button, select, input')].filter((el) => el.getBoundingClientRect().right > col.getBoundingClientRect().right + 1 && el.getClientRects().length > 0).map((el) => el.textContent || el.tagName));
+    expect(overflowing).to.deep.equal([]);
+    await page.getByRole('button', { name: 'language' }).click();
+    await row(reach).getByRole('textbox', { name: '备注' }).focus();
     // The retry time's fields come first (Chromium tabs through a date-time field's parts), then the buttons.
     for (let i = 0; i < 12 && (await focused()) !== '已联系'; i++) await page.keyboard.press('Tab');
     expect(await focused()).to.equal('已联系');
