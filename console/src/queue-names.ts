@@ -5,7 +5,7 @@ import { lang, t, type TextKey } from './i18n';
 const KNOWN: Record<string, { zh: string; en: string }> = {
   'front-vip': { zh: 'VIP 专线', en: 'VIP line' },
   'front-complaints': { zh: '投诉', en: 'Complaints' },
-  'front-returns': { zh: '退换货', en: 'Returns and exchanges' },
+  'front-returns': { zh: '退换货', en: 'Returns' },
   'front-general': { zh: '综合咨询', en: 'General enquiries' },
 };
 
