@@ -52,6 +52,7 @@ const TEXT = {
   phoneOff: { zh: '软电话未连接', en: 'Softphone not connected' },
   phoneIdle: { zh: '空闲', en: 'Idle' },
   incoming: { zh: '来电', en: 'Incoming call' },
+  dialingCustomer: { zh: '正在拨打客户…', en: 'Dialing the customer…' },
   answer: { zh: '接听', en: 'Answer' },
   hangUp: { zh: '挂断', en: 'Hang up' },
   mute: { zh: '静音', en: 'Mute' },

@@ -98,6 +98,8 @@ describe('browser console: an agent calls back from their list (preview dialing,
     // The customer joined the agent's conference: the desk has the call, and the item waits for the agent's word.
     await row(id).getByTestId('callback-outcome').waitFor();
     await page.locator('.ad-wrapup').waitFor();
+    // Until the customer joined, the softphone said it was dialing them; now it is a call.
+    await page.getByTestId('phone-status').filter({ hasText: /^通话中$/ }).waitFor();
   }
 
   it('calls three customers back: reached (keyboard), retry at a chosen time with a note, wrong number; the list follows', async () => {

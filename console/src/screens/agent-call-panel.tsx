@@ -31,7 +31,7 @@ export function CallPanel() {
         </span>
       </h3>
       <p class={`ad-phone-status ad-ph-${status}`} data-testid="phone-status" data-status={status} role="status">
-        {status === 'off' ? t('phoneOff') : ringing ? `${t('incoming')}${c?.pop?.customer ? ` · ${c.pop.customer.name}` : c?.callback ? ` · ${t('callbackOffer')} · ${callbackItems.value.find((x) => x.id === c.callback?.id)?.customer?.name ?? c.callback.phone}` : ''}` : talking ? t('stOnCall') : t('phoneIdle')}
+        {status === 'off' ? t('phoneOff') : ringing ? `${t('incoming')}${c?.pop?.customer ? ` · ${c.pop.customer.name}` : c?.callback ? ` · ${t('callbackOffer')} · ${callbackItems.value.find((x) => x.id === c.callback?.id)?.customer?.name ?? c.callback.phone}` : ''}` : talking ? (c?.callback && c.phase === 'offered' ? t('dialingCustomer') : t('stOnCall')) : t('phoneIdle')}
       </p>
       <div class="ad-phone-buttons">
         <button type="button" class="ad-answer" ref={answerButton} disabled={!ringing} onClick={() => void answerCall()} aria-keyshortcuts="Alt+A">
