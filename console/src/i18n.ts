@@ -190,6 +190,7 @@ const TEXT = {
   wbLess: { zh: '收起', en: 'Show less' },
   wbRinging: { zh: '振铃', en: 'ringing' },
   wbPriority: { zh: '优先级', en: 'Priority' },
+  wbPriorityHint: { zh: '1–99，数字越大越先接听（同级按等待时间）', en: '1–99: higher is answered first (same priority: longest wait first)' },
   wbAgentsAvailable: { zh: '空闲坐席', en: 'Agents available' },
   wbAlerts: { zh: '告警', en: 'Alerts' },
   wbRecentActions: { zh: '最近调度', en: 'Recent floor actions' },

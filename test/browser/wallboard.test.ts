@@ -79,6 +79,13 @@ describe('browser console: the wallboard (Chromium)', function () {
     await page.waitForFunction((sel) => /^0:0[1-9]$/.test(document.querySelector(sel)?.textContent ?? ''), `${row} .wait`, { timeout: 3000 });
     await page.locator('[data-queue=front-general] dd .late').waitFor(); // the longest wait, past the service level
     await screenshot(page, 'wallboard-caller-waiting-1920');
+    // The caller's dialog names the queue and says which way priority goes.
+    await page.locator(row).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.locator('h3').textContent()).to.match(/^综合咨询 · P\d+ · …/);
+    expect(await dialog.locator('#wb-priority-hint').textContent()).to.include('数字越大越先接听');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
 
     expect(f.hotline.repos.queue.forCall(call.sid)?.status, 'still waiting at the screenshot').to.equal('waiting');
     call.hangup();

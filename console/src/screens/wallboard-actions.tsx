@@ -108,7 +108,10 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
             {choice === 'priority' && (
               <label class="wb-fields">
                 {t('wbPriority')}
-                <input name="priority" type="number" min={1} max={99} value={priority} onInput={(e) => setPriority(Number(e.currentTarget.value))} />
+                <input name="priority" type="number" min={1} max={99} value={priority} aria-describedby="wb-priority-hint" onInput={(e) => setPriority(Number(e.currentTarget.value))} />
+                <small id="wb-priority-hint" class="wb-hint">
+                  {t('wbPriorityHint')}
+                </small>
               </label>
             )}
             {choice === 'assign' && (
