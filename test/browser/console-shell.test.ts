@@ -67,6 +67,10 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
     await page.getByRole('button', { name: 'language' }).click();
     await page.getByText('Your role cannot open this page.').waitFor();
     await screenshot(page, 'agent-no-wallboard-en');
+    // Signing out while available goes offline first: no call is offered to someone who left.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('input[name=username]').waitFor();
+    expect(f.hotline.presence.get(agent1.id).state).to.equal('offline');
   });
 
   it('a dispatcher sees the wallboard with the demo queues', async () => {
