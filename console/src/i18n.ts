@@ -10,7 +10,10 @@ const TEXT = {
   signOut: { zh: '退出', en: 'Sign out' },
   username: { zh: '用户名', en: 'Username' },
   password: { zh: '密码', en: 'Password' },
-  online: { zh: '在线', en: 'Online' },
+  wrongPassword: { zh: '用户名或密码错误。', en: 'Wrong username or password.' },
+  tooManySignIns: { zh: '登录尝试过多，请稍后再试。', en: 'Too many sign-in attempts; try again later.' },
+  serverUnreachable: { zh: '无法连接服务器，请检查网络后重试。', en: 'The server cannot be reached; check the network and try again.' },
+  online: { zh: '已连接', en: 'Connected' },
   offline: { zh: '连接中断，正在重连…', en: 'Offline, reconnecting…' },
   notAllowed: { zh: '您的角色不能打开此页面。', en: 'Your role cannot open this page.' },
   agentDesk: { zh: '坐席工作台', en: 'Agent desktop' },
@@ -49,6 +52,7 @@ const TEXT = {
   phoneOff: { zh: '软电话未连接', en: 'Softphone not connected' },
   phoneIdle: { zh: '空闲', en: 'Idle' },
   incoming: { zh: '来电', en: 'Incoming call' },
+  dialingCustomer: { zh: '正在拨打客户…', en: 'Dialing the customer…' },
   answer: { zh: '接听', en: 'Answer' },
   hangUp: { zh: '挂断', en: 'Hang up' },
   mute: { zh: '静音', en: 'Mute' },
@@ -73,6 +77,10 @@ const TEXT = {
   openWorkOrders: { zh: '未结工单', en: 'Open work orders' },
   ivrPath: { zh: '语音导航', en: 'IVR path' },
   queueLabel: { zh: '队列', en: 'Queue' },
+  ivrPressed: { zh: '按键', en: 'pressed' },
+  ivrSaid: { zh: '说', en: 'said' },
+  ivrNoInput: { zh: '未输入', en: 'no input' },
+  ivrRecorded: { zh: '录音', en: 'recorded' },
   none: { zh: '无', en: 'None' },
   wrapUp: { zh: '话后处理', en: 'Wrap-up' },
   disposition: { zh: '通话结果', en: 'Disposition' },
@@ -182,9 +190,11 @@ const TEXT = {
   wbLess: { zh: '收起', en: 'Show less' },
   wbRinging: { zh: '振铃', en: 'ringing' },
   wbPriority: { zh: '优先级', en: 'Priority' },
+  wbPriorityHint: { zh: '1–99，数字越大越先接听（同级按等待时间）', en: '1–99: higher is answered first (same priority: longest wait first)' },
   wbAgentsAvailable: { zh: '空闲坐席', en: 'Agents available' },
   wbAlerts: { zh: '告警', en: 'Alerts' },
   wbRecentActions: { zh: '最近调度', en: 'Recent floor actions' },
+  wbNoActions: { zh: '暂无调度操作', en: 'No floor actions yet' },
   wbChart: { zh: '今日排队与服务水平', en: 'Waiting callers and service level today' },
   wbTime: { zh: '时间', en: 'Time' },
   wbWhyVip: { zh: 'VIP', en: 'VIP' },
@@ -230,6 +240,8 @@ function initialLang(): Lang {
 }
 
 export const lang = signal<Lang>(initialLang());
+// The page's language follows (fonts and screen readers read it), not only after a switch.
+document.documentElement.lang = lang.value === 'zh' ? 'zh-CN' : 'en';
 
 export function setLang(l: Lang): void {
   lang.value = l;

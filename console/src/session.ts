@@ -1,6 +1,7 @@
 // Who is signed in (token kept for this browser tab only) and the API client that sends it.
 import { signal } from '@preact/signals';
 import type { Role } from '../../src/db/schema/staff';
+import { t } from './i18n';
 
 export interface StaffView {
   id: number;
@@ -50,7 +51,13 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const s = session.value;
   if (s) headers.Authorization = `Bearer ${s.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    // The network, not the server, refused: say that instead of the browser's "Failed to fetch".
+    throw new ApiError(0, t('serverUnreachable'));
+  }
   const text = await res.text();
   const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   if (res.status === 401 && s) signedIn(null);
@@ -59,11 +66,19 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 }
 
 export async function signIn(username: string, password: string): Promise<void> {
-  const r = await api<{ token: string; staff: StaffView }>('POST', '/api/auth/login', { username, password });
+  // The sign-in's refusals are the first thing everyone meets: said in the console's language (the API's are English).
+  const r = await api<{ token: string; staff: StaffView }>('POST', '/api/auth/login', { username, password }).catch((e: unknown) => {
+    if (e instanceof ApiError && e.status === 401) throw new ApiError(401, t('wrongPassword'));
+    if (e instanceof ApiError && e.status === 429) throw new ApiError(429, `${t('tooManySignIns')} (${e.message})`);
+    throw e;
+  });
   signedIn({ token: r.token, staff: r.staff });
 }
 
 export async function signOut(): Promise<void> {
+  // An agent who leaves goes offline first: signed out but still available, the ACD would offer them the next call
+  // (within milliseconds on a busy floor) until their heartbeat lapsed. During a call this asks for offline next.
+  if (session.value?.staff.role === 'agent') await api('PUT', '/api/agents/me/state', { state: 'offline' }).catch(() => undefined);
   await api('POST', '/api/auth/logout').catch(() => undefined);
   signedIn(null);
 }

@@ -98,12 +98,14 @@ describe('browser console: an agent calls back from their list (preview dialing,
     // The customer joined the agent's conference: the desk has the call, and the item waits for the agent's word.
     await row(id).getByTestId('callback-outcome').waitFor();
     await page.locator('.ad-wrapup').waitFor();
+    // Until the customer joined, the softphone said it was dialing them; now it is a call.
+    await page.getByTestId('phone-status').filter({ hasText: /^通话中$/ }).waitFor();
   }
 
   it('calls three customers back: reached (keyboard), retry at a chosen time with a note, wrong number; the list follows', async () => {
     const reach = addCallback(LI_NA, '订单需补充发票抬头', { question: '发票抬头是什么？' });
     const retry = addCallback(ZHANG_WEI, '退货地址确认', { owner: null }); // the middle desk's pool
-    const wrong = addCallback(STRANGER, '客户留言要求回电');
+    const wrong = addCallback(STRANGER, 'queue:front-general'); // pressed 1 while waiting in the general queue
     f.sim.scriptNumber(LI_NA, { outcomes: ['human'], talkSeconds: 600 });
     f.sim.scriptNumber(ZHANG_WEI, { outcomes: ['human'], talkSeconds: 15 });
     f.sim.scriptNumber(STRANGER, { outcomes: ['human'], talkSeconds: 600 });
@@ -119,6 +121,8 @@ describe('browser console: an agent calls back from their list (preview dialing,
     expect(await row(reach).textContent()).to.include('李娜').and.include('发票抬头是什么？').and.include('到期 11/23 11:00'); // due now, in Shanghai
     expect(await row(retry).textContent()).to.include('张伟');
     expect(await row(wrong).textContent()).to.include(STRANGER);
+    // The stored reason code reads as what happened, the queue by its name (not "queue:front-general").
+    expect(await row(wrong).getByTestId('callback-reason').textContent()).to.equal('排队时请求回电 · 综合咨询');
     // Offline agents cannot place a call: the button says so and waits.
     expect(await row(reach).getByRole('button', { name: '拨打' }).isDisabled()).to.equal(true);
     await screenshot(page, 'agent-callbacks-list-1366');
@@ -155,6 +159,23 @@ describe('browser console: an agent calls back from their list (preview dialing,
     await page.keyboard.press('Alt+C');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).to.equal('note');
     await page.keyboard.type('抬头：上海某某公司');
+    // The busiest the desk gets at 1366×768 (wrap-up, the callback's pop, three rows, one asking for its outcome): no
+    // scrolling, the outcome's buttons are on screen.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).to.be.at.most(768);
+    await screenshot(page, 'agent-callbacks-outcome-three-1366');
+    // English labels are longer: still no taller (then back to Chinese, the note kept).
+    await page.getByRole('button', { name: 'language' }).click();
+    await row(reach).getByText('Record the outcome').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).to.be.at.most(768);
+    await screenshot(page, 'agent-callbacks-outcome-three-en-1366');
+    // The left column holds its own: nothing in it (the disposition's long English labels, the phone's buttons) reaches
+    // under the right one.
+    const [left, right] = await Promise.all(['.ad-left', '.ad-right'].map((sel) => page.locator(sel).evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect)));
+    expect(left.right).to.be.at.most(right.left);
+    const overflowing = await page.locator('.ad-left').evaluate((col) => [...col.querySelectorAll('button, select, input')].filter((el) => el.getBoundingClientRect().right > col.getBoundingClientRect().right + 1 && el.getClientRects().length > 0).map((el) => el.textContent || el.tagName));
+    expect(overflowing).to.deep.equal([]);
+    await page.getByRole('button', { name: 'language' }).click();
+    await row(reach).getByRole('textbox', { name: '备注' }).focus();
     // The retry time's fields come first (Chromium tabs through a date-time field's parts), then the buttons.
     for (let i = 0; i < 12 && (await focused()) !== '已联系'; i++) await page.keyboard.press('Tab');
     expect(await focused()).to.equal('已联系');
@@ -198,6 +219,7 @@ describe('browser console: an agent calls back from their list (preview dialing,
     // In English too: the attempts and their result.
     await page.getByRole('button', { name: 'language' }).click();
     await row(retry).getByText('Attempts 1 · answered').waitFor();
+    expect(await row(retry).getByTestId('callback-reason').textContent()).to.equal('退货地址确认'); // free text stays as written
     expect(await page.getByTestId('callback-list').textContent()).to.include('My callbacks').and.include('Due 24/11, 10:00');
     await screenshot(page, 'agent-callbacks-en-1920');
   });

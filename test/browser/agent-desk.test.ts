@@ -17,6 +17,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
   let context: BrowserContext;
   let page: Page;
   let agentId: number;
+  let consoleErrors: string[];
 
   before(async () => {
     ensureConsoleBuilt();
@@ -32,6 +33,9 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
     page = await context.newPage();
+    consoleErrors = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
   });
   afterEach(async () => context.close());
 
@@ -50,7 +54,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     await page.keyboard.type('hotline-demo');
     await page.keyboard.press('Enter');
     await waitPhone('idle'); // the simulated softphone is registered
-    await page.getByText('在线', { exact: true }).waitFor();
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor();
   }
 
   /** A VIP caller who asks for an agent: the pop shows 王芳 while it rings, before anyone answered. */
@@ -62,17 +66,23 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     expect(interactions(call.sid)[0].answeredAt).to.equal(null);
     expect(f.hotline.presence.get(agentId).state).to.equal('reserved');
     expect(await page.getByTestId('screen-pop').textContent()).to.include('VIP');
+    // The queue by its name and what the caller pressed in the IVR, in the console's language.
+    expect(await page.getByTestId('pop-queue').textContent()).to.equal('VIP 专线');
+    expect(await page.getByTestId('pop-ivr').textContent()).to.include('按键 1').and.not.include('pressed');
     return call;
   }
 
   it('click answer, next state queued during the call, hang up by keyboard, disposition, available again; refusals show the server’s reason', async () => {
     await signInByKeyboard();
+    // A front and middle desk agent's desk loads without a refused request (no RMA list asked for) or a missing file.
+    await page.getByTestId('review-lists').waitFor();
+    expect(consoleErrors).to.deep.equal([]);
     await page.keyboard.press('Alt+R');
     await waitState('available');
     expect(f.hotline.presence.get(agentId).state).to.equal('available');
-    // Available again is not a legal change: the server's own reason shows.
+    // Available again is not a legal change: the server's reason shows, in the agent's language.
     await page.keyboard.press('Alt+R');
-    expect(await page.getByTestId('desk-error').textContent()).to.equal('cannot go from available to available');
+    expect(await page.getByTestId('desk-error').textContent()).to.equal('您已经是「就绪」状态。'); // the server's "cannot go from available to available", in the console's words
 
     const call = await vipRings();
     await screenshot(page, 'agent-desk-offer-1366');
@@ -140,7 +150,7 @@ describe('browser console: the agent desktop takes a VIP call end to end (Chromi
     expect(await page.getByTestId('connection').textContent()).to.equal('连接中断，正在重连…');
     await screenshot(page, 'agent-desk-offline-1366');
     down = false;
-    await page.getByText('在线', { exact: true }).waitFor({ timeout: 15000 });
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor({ timeout: 15000 });
     expect(await page.getByTestId('desk-offline').count()).to.equal(0);
     // In English too.
     await page.getByRole('button', { name: 'language' }).click();

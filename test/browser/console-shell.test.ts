@@ -28,13 +28,13 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
     await context.close();
   });
 
-  it('a wrong password shows the server’s error and signs nobody in (the page and its assets came compressed, cached as they should be)', async () => {
+  it('a wrong password says so in the console’s language and signs nobody in (the page and its assets came compressed, cached as they should be)', async () => {
     const responses: Response[] = [];
     page.on('response', (r) => void responses.push(r));
     await signInAs(page, f.base, 'agent1', 'not-the-password');
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).to.match(/password|密码/i);
+    expect(await alert.textContent()).to.equal('用户名或密码错误。'); // in the console's language, not the API's English
     await screenshot(page, 'sign-in-wrong-password');
     expect(await page.locator('input[name=password]').count()).to.equal(1);
     // Chromium takes brotli: the build's .br copies are sent, hashed assets for a year, the page revalidated.
@@ -54,7 +54,7 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
   it('an agent signs in to their desktop, is online, goes available; the wallboard is not theirs; the language switches', async () => {
     await signInAs(page, f.base, 'agent1');
     await page.getByTestId('agent-state').waitFor();
-    await page.getByText('在线').waitFor();
+    await page.getByTestId('connection').filter({ hasText: '已连接' }).waitFor();
     await page.getByRole('button', { name: /就绪/ }).click();
     await page.locator('[data-testid=agent-state][data-state=available]').waitFor();
     expect(await page.getByTestId('agent-state').textContent()).to.equal('就绪');
@@ -67,6 +67,10 @@ describe('browser console: sign-in and the screens of each role (Chromium)', fun
     await page.getByRole('button', { name: 'language' }).click();
     await page.getByText('Your role cannot open this page.').waitFor();
     await screenshot(page, 'agent-no-wallboard-en');
+    // Signing out while available goes offline first: no call is offered to someone who left.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('input[name=username]').waitFor();
+    expect(f.hotline.presence.get(agent1.id).state).to.equal('offline');
   });
 
   it('a dispatcher sees the wallboard with the demo queues', async () => {

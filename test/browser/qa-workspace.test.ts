@@ -52,6 +52,8 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
 
   it('a quality controller plays a recording, seeks on the waveform, pins a comment and submits a score with the server’s total', async () => {
     await signInAs(page, f.base, 'qc1');
+    // The call's disposition by its label, not its code.
+    await page.locator(`[data-recording="${recordingId}"] [data-testid=recording-disposition]`).getByText('已解决').waitFor();
     await page.locator(`[data-recording="${recordingId}"] a`).click();
     await page.getByTestId('waveform').waitFor();
     // The playback ticket's URL is the audio's source, and the browser reads the WAV's length from it.
@@ -133,6 +135,7 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await mine.getByText('80.8').waitFor();
     await mine.getByRole('button', { name: '确认' }).click();
     await mine.getByText('已确认').waitFor();
+    expect(await page.locator('select[name=agentId]').count(), 'an agent is offered no choice of agent').to.equal(0);
     expect(f.hotline.db.select().from(evaluations).where(eq(evaluations.recordingId, recordingId)).get()!.status).to.equal('acknowledged');
     await page.locator(`[data-recording="${recordingId}"] a`).click();
     await page.getByTestId('waveform').waitFor();
@@ -162,6 +165,7 @@ describe('browser console: QA workspace and admin pages (Chromium)', function ()
     await signInAs(page, f.base, 'admin1');
     await page.getByRole('link', { name: 'Queue settings' }).click();
     const row = page.locator('[data-queue=front-general]');
+    expect(await row.locator('td').first().textContent()).to.include('General enquiries').and.include('front-general'); // its name, and the id the flows use
     await row.locator('input[name=serviceLevelSeconds]').fill('20');
     await row.getByRole('button', { name: 'Save' }).click();
     await row.getByText('Saved').waitFor();

@@ -4,6 +4,7 @@ import type { QueueSettings } from '../../../src/acd/queue-settings.repo';
 import type { IntegrationKeyJson } from '../../../src/http/integration-keys.routes';
 import type { IvrFlowJson } from '../../../src/http/ivr-flows.routes';
 import { lang, t, type TextKey } from '../i18n';
+import { queueName } from '../queue-names';
 import { api } from '../session';
 
 export function ErrorLine({ error }: { error: string }) {
@@ -76,7 +77,9 @@ function QueueRow({ queue, others }: { queue: QueueSettings; others: string[] })
   return (
     <tr data-queue={q.name}>
       <td>
-        <strong>{q.name}</strong>
+        <strong>{queueName(q.name)}</strong>
+        <br />
+        <code class="admin-queue-id">{q.name}</code>
         <ErrorLine error={error} />
       </td>
       <td>
@@ -107,7 +110,9 @@ function QueueRow({ queue, others }: { queue: QueueSettings; others: string[] })
           <select aria-label={`${q.name} ${t('overflowQueue')}`} value={q.overflowQueue ?? ''} onChange={(e) => edit({ overflowQueue: e.currentTarget.value || null })}>
             <option value="">—</option>
             {others.map((o) => (
-              <option key={o}>{o}</option>
+              <option key={o} value={o}>
+                {queueName(o)}
+              </option>
             ))}
           </select>
         ) : (

@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n';
 import { takeLostFocus } from '../focus';
+import { callbackItems } from './agent-callbacks';
 import { call, presence, toggleHold, toggleRecording } from './agent-desk-state';
 import { answerCall, hangUpCall, phoneError, phoneMode, phoneMuted, phoneStatus, toggleMute } from './agent-softphone';
 
@@ -30,7 +31,7 @@ export function CallPanel() {
         </span>
       </h3>
       <p class={`ad-phone-status ad-ph-${status}`} data-testid="phone-status" data-status={status} role="status">
-        {status === 'off' ? t('phoneOff') : ringing ? `${t('incoming')}${c?.pop?.customer ? ` · ${c.pop.customer.name}` : c?.callback ? ` · ${t('callbackOffer')} ${c.callback.reason}` : ''}` : talking ? t('stOnCall') : t('phoneIdle')}
+        {status === 'off' ? t('phoneOff') : ringing ? `${t('incoming')}${c?.pop?.customer ? ` · ${c.pop.customer.name}` : c?.callback ? ` · ${t('callbackOffer')} · ${callbackItems.value.find((x) => x.id === c.callback?.id)?.customer?.name ?? c.callback.phone}` : ''}` : talking ? (c?.callback && c.phase === 'offered' ? t('dialingCustomer') : t('stOnCall')) : t('phoneIdle')}
       </p>
       <div class="ad-phone-buttons">
         <button type="button" class="ad-answer" ref={answerButton} disabled={!ringing} onClick={() => void answerCall()} aria-keyshortcuts="Alt+A">

@@ -6,6 +6,7 @@ import type { CallbackView } from '../../../src/outbound/callback-list.service';
 import type { AGENT_OUTCOMES } from '../../../src/outbound/callback-outcome.service';
 import { subscribe } from '../live-feed';
 import { dateTime, t, type TextKey } from '../i18n';
+import { callbackReason } from '../queue-names';
 import { api } from '../session';
 import type { AttemptResult } from '../../../src/outbound/callback-requests.repo';
 import { presence } from './agent-desk-state';
@@ -71,6 +72,8 @@ export function CallbackList({ me }: { me: number }) {
     }
   };
   const available = presence.value?.state === 'available';
+  // "Go available to call" is for an agent who is not working a call: ringing, talking or wrapping up, it only misleads.
+  const busy = ['reserved', 'on_call', 'wrap_up'].includes(presence.value?.state ?? '');
   return (
     <section class="ad-callbacks" aria-label={t('callbacks')} data-testid="callback-list">
       <h3>
@@ -94,7 +97,7 @@ export function CallbackList({ me }: { me: number }) {
           </tbody>
         </table>
       )}
-      {items && items.length > 0 && !available && <p class="ad-muted">{t('cbBeAvailable')}</p>}
+      {items && items.length > 0 && !available && !busy && <p class="ad-muted">{t('cbBeAvailable')}</p>}
     </section>
   );
 }
@@ -118,7 +121,9 @@ function CallbackRow({ c, me, available, act }: { c: CallbackView; me: number; a
         <strong>{c.customer?.name ?? c.phone}</strong>
         {c.customer?.tier === 'vip' && <span class="ad-tier ad-tier-vip">VIP</span>}
         {c.customer?.name && <div class="ad-muted">{c.phone}</div>}
-        <div>{c.reason}</div>
+        <div data-testid="callback-reason" title={c.reason}>
+          {callbackReason(c.reason)}
+        </div>
         {c.question && (
           <div class="ad-muted">
             {t('cbAsk')}: {c.question}

@@ -6,6 +6,7 @@ import type { ScreenPopMessage, Wire } from '../../../src/realtime/messages';
 import type { CallbackSummary } from '../../../src/events/domain-events';
 import type { DeskSkill } from '../../../src/acd/agent-desks.repo';
 import { api } from '../session';
+import { lang, t, type TextKey } from '../i18n';
 import { expectRing, phoneMuted, syncSoftphone } from './agent-softphone';
 import type { FeedMessage } from '../live-feed';
 
@@ -35,6 +36,20 @@ export const deskError = signal('');
 
 export function showError(e: unknown): void {
   deskError.value = e instanceof Error ? e.message : String(e);
+}
+
+const STATE_KEY: Record<string, TextKey> = { offline: 'stOffline', available: 'stAvailable', reserved: 'stReserved', on_call: 'stOnCall', wrap_up: 'stWrapUp', break: 'stBreak', missed: 'stMissed' };
+
+/**
+ * The presence rules' refusals are what an agent meets most (the same state again, a move the rules forbid): said in
+ * the console's language with the states' names. Other messages stay the server's own.
+ */
+export function presenceRefusal(message: string): string {
+  const m = /^cannot go from (\w+) to (\w+)$/.exec(message);
+  if (!m || !STATE_KEY[m[1]] || !STATE_KEY[m[2]]) return message;
+  const [from, to] = [t(STATE_KEY[m[1]]), t(STATE_KEY[m[2]])];
+  if (m[1] === m[2]) return lang.value === 'zh' ? `您已经是「${from}」状态。` : `You are already ${from.toLowerCase()}.`;
+  return lang.value === 'zh' ? `「${from}」状态下不能切换到「${to}」。` : `You cannot go from ${from.toLowerCase()} to ${to.toLowerCase()}.`;
 }
 
 function setPresence(p: Presence): void {
@@ -71,7 +86,7 @@ export async function requestState(state: 'available' | 'break' | 'offline', rea
   try {
     setPresence(await api<Presence>('PUT', '/api/agents/me/state', reason ? { state, reason } : { state }));
   } catch (e) {
-    showError(e);
+    deskError.value = presenceRefusal(e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -2,6 +2,7 @@
 // disposition and a work order, the callback list; keyboard shortcuts for the frequent actions.
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
+import { callbackReason } from '../queue-names';
 import { online, send, subscribe } from '../live-feed';
 import { session } from '../session';
 import { call, deskError, extendWrapUp, loadPresence, myDesks, onFeed, presence, requestState, toggleHold, toggleRecording, type DeskCall } from './agent-desk-state';
@@ -88,7 +89,7 @@ export function AgentDesk() {
           )}
           <CallbackList me={me} />
           {/* Moved to another desk: the review lists follow (the server decides which lists are theirs). */}
-          <ReviewLists me={me} key={myDesks.value.map((d) => d.desk).join()} />
+          <ReviewLists me={me} desks={myDesks.value.map((d) => d.desk)} key={myDesks.value.map((d) => d.desk).join()} />
         </div>
       </div>
     </section>
@@ -110,7 +111,7 @@ function CallbackPop({ callback: cb }: { callback: NonNullable<DeskCall['callbac
           {cb.attempts > 0 && ` · ${t('cbAttempts')} ${cb.attempts}`}
         </span>
       </div>
-      <p>{cb.reason}</p>
+      <p title={cb.reason}>{callbackReason(cb.reason)}</p>
       {cb.question && (
         <p class="ad-ivr">
           <strong>{t('cbAsk')}:</strong> {cb.question}

@@ -1,5 +1,6 @@
 // Middle and back office: the special-order review list and the RMA review list, with claims and the decisions the API
-// gives. A list the agent's desks do not cover (the server answers 403) is not shown.
+// gives. Only the lists of the agent's desks are asked for (middle: orders, back: RMAs); a list the server still refuses
+// (403: the desks changed meanwhile) is not shown.
 import { useEffect, useState } from 'preact/hooks';
 import type { reviewedOrderJson } from '../../../src/http/order-review.routes';
 import type { reviewedRmaJson } from '../../../src/http/rma-review.routes';
@@ -11,23 +12,25 @@ type Rma = ReturnType<typeof reviewedRmaJson>;
 
 const yuan = (fen: number | null) => (fen === null ? '' : `¥${(fen / 100).toFixed(2)}`);
 
-function useList<T>(path: string): { items: T[] | null; reload: () => Promise<void>; hidden: boolean } {
+function useList<T>(path: string | null): { items: T[] | null; reload: () => Promise<void>; hidden: boolean } {
   const [items, setItems] = useState<T[] | null>(null);
-  const [hidden, setHidden] = useState(false);
-  const reload = () =>
-    api<{ items: T[] }>('GET', path).then(
+  const [hidden, setHidden] = useState(path === null);
+  const reload = async () => {
+    if (path === null) return;
+    await api<{ items: T[] }>('GET', path).then(
       (r) => setItems(r.items),
       (e: unknown) => setHidden(e instanceof ApiError && e.status === 403),
     );
+  };
   useEffect(() => {
     void reload();
   }, [path]);
   return { items, reload, hidden };
 }
 
-export function ReviewLists({ me }: { me: number }) {
-  const orders = useList<Order>('/api/orders/review?limit=20');
-  const rmas = useList<Rma>('/api/rmas/review?limit=20');
+export function ReviewLists({ me, desks }: { me: number; desks: readonly string[] }) {
+  const orders = useList<Order>(desks.includes('middle') ? '/api/orders/review?limit=20' : null);
+  const rmas = useList<Rma>(desks.includes('back') ? '/api/rmas/review?limit=20' : null);
   const [error, setError] = useState('');
   const [note, setNote] = useState('');
   if ((orders.hidden || !orders.items) && (rmas.hidden || !rmas.items)) return null;

@@ -1,6 +1,7 @@
 // The screen pop: who is calling (account, tier, recent orders, open RMAs, open work orders, what they did in the IVR),
 // shown while the call rings, before the agent answers.
 import { lang, t, type TextKey } from '../i18n';
+import { queueName } from '../queue-names';
 import type { ScreenPopOrder, ScreenPopRma, ScreenPopWorkOrder } from '../../../src/acd/screen-pop';
 import type { Pop } from './agent-desk-state';
 
@@ -29,6 +30,18 @@ const WORK_ORDER_STATUS: Record<ScreenPopWorkOrder['status'], TextKey> = { open:
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString(lang.value === 'zh' ? 'zh-CN' : 'en', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const day = (iso: string) => iso.slice(0, 10);
 
+/** What the IVR heard (the engine's `pressed 1`, `said "…"`, `no input`, `recorded 12s`), in the console's language. */
+export function ivrInput(input: string): string {
+  const pressed = /^pressed (.+)$/.exec(input);
+  if (pressed) return `${t('ivrPressed')} ${pressed[1]}`;
+  const said = /^said "(.*)"$/s.exec(input);
+  if (said) return lang.value === 'zh' ? `${t('ivrSaid')}“${said[1]}”` : `${t('ivrSaid')} “${said[1]}”`;
+  if (input === 'no input') return t('ivrNoInput');
+  const recorded = /^recorded (\d+)s$/.exec(input);
+  if (recorded) return `${t('ivrRecorded')} ${recorded[1]} ${lang.value === 'zh' ? '秒' : 's'}`;
+  return input;
+}
+
 export function ScreenPop({ pop }: { pop: Pop }) {
   const c = pop.customer;
   return (
@@ -44,14 +57,14 @@ export function ScreenPop({ pop }: { pop: Pop }) {
         )}
         {pop.queue && (
           <span class="ad-muted">
-            {t('queueLabel')} {pop.queue}
+            {t('queueLabel')} <span data-testid="pop-queue" title={pop.queue}>{queueName(pop.queue)}</span>
           </span>
         )}
       </header>
       {pop.ivr && (
         <p class="ad-ivr" data-testid="pop-ivr">
           <strong>{t('ivrPath')}:</strong> {pop.ivr.nodes.join(' → ')}
-          {pop.ivr.inputs.length > 0 && <span class="ad-muted"> ({pop.ivr.inputs.map((i) => `${i.node}: ${i.input}`).join(', ')})</span>}
+          {pop.ivr.inputs.length > 0 && <span class="ad-muted"> ({pop.ivr.inputs.map((i) => `${i.node}: ${ivrInput(i.input)}`).join(', ')})</span>}
           {pop.ivr.orderNumber && (
             <span>
               {' '}

@@ -1,5 +1,6 @@
 // Interface text of the QA workspace and the admin pages (zh-CN and en), merged into the console's TEXT table.
 export const QA_ADMIN_TEXT = {
+  qaDisposition: { zh: '通话结果', en: 'Disposition' },
   // QA workspace: the recordings list and its filters
   recordings: { zh: '录音', en: 'Recordings' },
   filters: { zh: '筛选', en: 'Filters' },

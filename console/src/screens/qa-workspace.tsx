@@ -80,6 +80,7 @@ let lastFilters: Filters = NO_FILTERS;
 const agentsSeen = new Map<number, string>();
 
 function RecordingList() {
+  const { codes } = useDispositions();
   const [filters, setFilters] = useState<Filters>(lastFilters);
   const [rows, setRows] = useState<RecordingListJson[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -113,17 +114,20 @@ function RecordingList() {
           void load(filters);
         }}
       >
-        <label>
-          {t('agent')}
-          <select name="agentId" value={filters.agentId} onChange={set('agentId')}>
-            <option value="">{t('anyOption')}</option>
-            {[...agentsSeen].map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        {/* An agent sees only their own calls: a choice of agent would offer nobody else. */}
+        {session.value?.staff.role !== 'agent' && (
+          <label>
+            {t('agent')}
+            <select name="agentId" value={filters.agentId} onChange={set('agentId')}>
+              <option value="">{t('anyOption')}</option>
+              {[...agentsSeen].map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           {t('desk')}
           <select name="desk" value={filters.desk} onChange={set('desk')}>
@@ -203,6 +207,7 @@ function RecordingList() {
                 <th>{t('agent')}</th>
                 <th>{t('desk')}</th>
                 <th>{t('duration')}</th>
+                <th>{t('qaDisposition')}</th>
                 <th>{t('flag')}</th>
                 <th>{t('score')}</th>
               </tr>
@@ -216,6 +221,7 @@ function RecordingList() {
                   <td>{r.agent?.name ?? '—'}</td>
                   <td>{r.desk ? t(`desk_${r.desk}`) : '—'}</td>
                   <td>{r.durationSeconds === null ? '—' : clock(r.durationSeconds)}</td>
+                  <td data-testid="recording-disposition">{r.disposition ? dispositionText(codes, r.disposition) : '—'}</td>
                   <td>
                     {r.flags.map((f) => (
                       <span class={`qa-flag qa-flag-${f}`} key={f}>

@@ -2,6 +2,7 @@
 // to another desk, end their break, log them out; raise a waiting caller's priority or hand them to an agent.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, type TextKey } from '../i18n';
+import { queueName } from '../queue-names';
 import { api, session } from '../session';
 import { DESKS, type AgentView, type CallerView, type Desk, type FloorState, type QueueView } from './wallboard-floor';
 
@@ -62,7 +63,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
     <dialog ref={ref} class="wb-dialog" onClose={onClose} aria-labelledby="wb-dialog-title">
       <form onSubmit={(e) => void submit(e)}>
         <h3 id="wb-dialog-title">
-          {agent ? `${agent.displayName} · ${t(`wbState_${agent.state}` as TextKey)} · ${agent.desks.map((d) => t(`wbDesk_${d}` as TextKey)).join(', ')}` : target.kind === 'caller' ? `${target.queue.name} · P${target.caller.priority} · …${target.caller.callSid.slice(-6)}` : ''}
+          {agent ? `${agent.displayName} · ${t(`wbState_${agent.state}` as TextKey)} · ${agent.desks.map((d) => t(`wbDesk_${d}` as TextKey)).join(', ')}` : target.kind === 'caller' ? `${queueName(target.queue.name)} · P${target.caller.priority} · …${target.caller.callSid.slice(-6)}` : ''}
         </h3>
         {!mayAct() ? (
           <p class="error" role="alert">
@@ -107,7 +108,10 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
             {choice === 'priority' && (
               <label class="wb-fields">
                 {t('wbPriority')}
-                <input name="priority" type="number" min={1} max={99} value={priority} onInput={(e) => setPriority(Number(e.currentTarget.value))} />
+                <input name="priority" type="number" min={1} max={99} value={priority} aria-describedby="wb-priority-hint" onInput={(e) => setPriority(Number(e.currentTarget.value))} />
+                <small id="wb-priority-hint" class="wb-hint">
+                  {t('wbPriorityHint')}
+                </small>
               </label>
             )}
             {choice === 'assign' && (

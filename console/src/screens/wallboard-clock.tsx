@@ -51,6 +51,9 @@ export class LiveClock extends Component<Props> {
     const el = this.base as HTMLElement | undefined;
     const text = el?.firstChild;
     const { since, lateAfter } = this.props;
+    // The timer sets `late` on the element itself, behind the renderer's back: a clock that stops (the last caller left,
+    // since = null) or restarts must not keep the red of the one before.
+    el?.classList.toggle('late', late(secondsSince(since, Date.now()), lateAfter));
     if (!el || since === null || !(text instanceof Text)) return;
     this.entry = { text, el, since, lateAfter, shown: text.data, late: el.classList.contains('late') };
     ticking.add(this.entry);

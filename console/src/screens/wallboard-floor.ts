@@ -60,8 +60,13 @@ export interface AlertView {
   key: string;
   kind: string;
   subject: string;
+  /** The server's own sentence (English): shown only when the board cannot say it from the figures below. */
   message: string;
   raisedAt: number;
+  /** The figure when raised and the threshold it crossed (issue 9's alert rows carry both). */
+  raisedValue?: number;
+  raiseAt?: number;
+  agentId?: number | null;
 }
 
 export interface ActionView {
@@ -128,6 +133,9 @@ interface AlertJson {
   subject: string;
   message?: string;
   raisedAt?: string | number;
+  raisedValue?: number;
+  raiseAt?: number;
+  agentId?: number | null;
 }
 
 /** A message from /ws as the wallboard reads it (fields checked where used). */
@@ -321,7 +329,7 @@ export class FloorState {
 
   private putAlert(a: AlertJson): void {
     const raisedAt = typeof a.raisedAt === 'number' ? a.raisedAt : a.raisedAt ? Date.parse(a.raisedAt) : Date.now();
-    this.alerts.set(alertKey(a), { key: alertKey(a), kind: a.kind, subject: a.subject, message: a.message ?? `${a.kind} ${a.subject}`, raisedAt: raisedAt + this.skew });
+    this.alerts.set(alertKey(a), { key: alertKey(a), kind: a.kind, subject: a.subject, message: a.message ?? `${a.kind} ${a.subject}`, raisedAt: raisedAt + this.skew, raisedValue: a.raisedValue, raiseAt: a.raiseAt, agentId: a.agentId });
   }
 
   private setCallers(q: QueueView, callers: readonly CallerView[]): void {

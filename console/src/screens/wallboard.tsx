@@ -4,11 +4,13 @@ import { Component } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { lang, t, type TextKey } from '../i18n';
 import { subscribe } from '../live-feed';
+import { queueName } from '../queue-names';
 import { api } from '../session';
+import { BREAK_REASON_TEXT } from './agent-state-bar';
 import { ActionDialog, type ActionTarget } from './wallboard-actions';
 import { LiveClock, tickLiveClocks } from './wallboard-clock';
 import { FloorChart, type ChartSample } from './wallboard-chart';
-import { DESKS, FloorState, STATE_ORDER, clock, type AgentJson, type AgentState, type AgentView, type CallerView, type Desk, type FloorJson, type FloorMessage, type PeriodView, type QueueView } from './wallboard-floor';
+import { DESKS, FloorState, STATE_ORDER, clock, type AgentJson, type AgentState, type AgentView, type AlertView, type CallerView, type Desk, type FloorJson, type FloorMessage, type PeriodView, type QueueView } from './wallboard-floor';
 import './wallboard.css';
 
 /** Set by scripts/bench-console.ts (and anyone curious): each update's cost goes to the User Timing entries. */
@@ -151,7 +153,7 @@ export function Wallboard() {
         <ul class="wb-alerts" aria-label={t('wbAlerts')} data-testid="alerts">
           {alerts.map((a) => (
             <li key={a.key}>
-              <strong>{a.message}</strong> <LiveClock since={a.raisedAt} />
+              <strong title={a.message}>{alertText(a, floor)}</strong> <LiveClock since={a.raisedAt} />
             </li>
           ))}
         </ul>
@@ -172,6 +174,7 @@ export function Wallboard() {
         <FloorChart samples={samples} nowSec={nowSec} />
         <section class="wb-actions" aria-label={t('wbRecentActions')}>
           <h3>{t('wbRecentActions')}</h3>
+          {floor.actions.length === 0 && <p class="wb-quiet">{t('wbNoActions')}</p>}
           <ol>
             {floor.actions.map((a) => (
               <li key={`${a.at}-${a.subjectId}-${a.action}`}>
@@ -184,6 +187,38 @@ export function Wallboard() {
       {target && <ActionDialog target={target} floor={floor} onClose={() => setTarget(null)} />}
     </section>
   );
+}
+
+/**
+ * An alert in the board's language, from its kind, subject, the figure when raised and the threshold: "综合咨询：最长等待
+ * 2:05（超过 1:00）". The server's English sentence only for a kind the board does not know.
+ */
+export function alertText(a: AlertView, floor: FloorState): string {
+  const zh = lang.value === 'zh';
+  if (a.raisedValue === undefined || a.raiseAt === undefined) return a.message;
+  const v = Math.round(a.raisedValue * 10) / 10;
+  const at = Math.round(a.raiseAt * 10) / 10;
+  const agent = () => (a.agentId ? floor.agents.get(a.agentId)?.displayName : undefined) ?? a.subject;
+  const desk = () => {
+    const d = a.subject.replace(/^desk:/, '');
+    return (DESKS as readonly string[]).includes(d) ? t(`wbDesk_${d}` as TextKey) : d;
+  };
+  switch (a.kind) {
+    case 'longest_wait':
+      return zh ? `${queueName(a.subject)}：最长等待 ${clock(Math.round(v))}（超过 ${clock(Math.round(at))}）` : `${queueName(a.subject)}: longest wait ${clock(Math.round(v))} (over ${clock(Math.round(at))})`;
+    case 'service_level':
+      return zh ? `${queueName(a.subject)}：30 分钟服务水平 ${v}%（低于 ${at}%）` : `${queueName(a.subject)}: service level (30 min) ${v}% (under ${at}%)`;
+    case 'abandon_rate':
+      return zh ? `${queueName(a.subject)}：15 分钟放弃率 ${v}%（超过 ${at}%）` : `${queueName(a.subject)}: abandoned (15 min) ${v}% (over ${at}%)`;
+    case 'agents_available':
+      return zh ? `${desk()}：空闲坐席 ${v} 人（少于 ${at} 人）` : `${desk()}: ${v} agents available (under ${at})`;
+    case 'wrap_up_too_long':
+      return zh ? `${agent()}：话后处理已 ${clock(Math.round(v))}（超过 ${clock(Math.round(at))}）` : `${agent()}: in wrap-up for ${clock(Math.round(v))} (over ${clock(Math.round(at))})`;
+    case 'break_too_long':
+      return zh ? `${agent()}：小休已 ${clock(Math.round(v))}（超过 ${clock(Math.round(at))}）` : `${agent()}: on break for ${clock(Math.round(v))} (over ${clock(Math.round(at))})`;
+    default:
+      return a.message;
+  }
 }
 
 /** Why a caller is queued (the IVR flow's queue node, or the server's load shedding), in the board's language. */
@@ -230,9 +265,9 @@ class QueueCard extends Component<QueueCardProps, { all: boolean }> {
     const shown = all ? q.callers : q.callers.slice(0, shownCallers);
     const late = first !== null && nowSec * 1000 - first > q.serviceLevelSeconds * 1000;
     return (
-      <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={q.name}>
+      <article class={`wb-queue ${late ? 'late' : ''}`} data-queue={q.name} aria-label={queueName(q.name)}>
         <header>
-          <h3>{q.name}</h3>
+          <h3 title={q.name} data-testid={`queue-name-${q.name}`}>{queueName(q.name)}</h3>
           <span class="wb-desk-tag">{t(`wbDesk_${q.desk}` as TextKey)}</span>
         </header>
         <div class="wb-queue-figures">
@@ -404,6 +439,7 @@ class AgentTile extends Component<AgentTileProps> {
           <span class="name">{a.displayName}</span>
           <span class="state" data-testid={`agent-${a.id}-state`}>
             {t(`wbState_${a.state}` as TextKey)}
+            {a.state === 'break' && a.reason && a.reason in BREAK_REASON_TEXT ? ` · ${t(BREAK_REASON_TEXT[a.reason as keyof typeof BREAK_REASON_TEXT])}` : ''}
             {monitored ? ` · ${t('wbMonitored')}` : ''}
           </span>
           <LiveClock class="since" since={a.since} />
