@@ -58,7 +58,7 @@ Options:
   --drain <s>           seconds for calls to finish after the arrivals (default 20)
   --time-scale <ms>     real ms per simulated second for the simulator (default 1000; the server runs in real time)
   --seed <n>            seed of arrivals, talk times and patience (default 1)
-  --cpu-prof            profile the server (node --cpu-prof), print where its time went (scripts/bench/cpu-profile.ts);
+  --cpu-prof            profile the server and the worker (node --cpu-prof), print where the server's time went (scripts/bench/cpu-profile.ts);
                         the .cpuprofile is kept in the temp directory
   --sim-cpu-prof        profile the simulator's process too (node --cpu-prof --import tsx scripts/sim.ts), kept in the temp directory
   --jobs-in-web         run the job workers (recording downloads and analysis, the dialer, sweeps) inside the web
@@ -341,7 +341,7 @@ async function main(): Promise<number> {
   // The job worker, as the Procfile's `worker` (its own SQLite connection on the same file, the same Redis prefix).
   const worker = o.jobsInWeb
     ? undefined
-    : child('worker', process.execPath, [...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/worker.ts'], serverEnv, (l) => {
+    : child('worker', process.execPath, [...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'worker-cpu-prof')}`] : []), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/worker.ts'], serverEnv, (l) => {
         if (/"level":"error"/.test(l)) errorLines.push(`[worker] ${l}`);
         return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
       });
@@ -482,7 +482,7 @@ async function main(): Promise<number> {
   console.log(`\nStored: queue entries ${stored.entries.map((e) => `${e.status} ${e.n}`).join(', ')}; shed entries ${stored.shedEntries}; inbound calls never closed ${stored.openCalls}`);
   console.log(`Server errors logged: ${errorLines.length}${errorLines.length ? ` (first: ${errorLines[0].slice(0, 300)})` : ''}`);
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const prof = [profDir, path.join(tmp, 'sim-cpu-prof')].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
+  const prof = [profDir, path.join(tmp, 'sim-cpu-prof'), path.join(tmp, 'worker-cpu-prof')].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
   if (prof.length) console.log(`CPU profile: ${prof.join(', ')}`);
   // The main thread's profile is the largest file of the server's (the others are worker threads).
   const main = o.cpuProf && fs.existsSync(profDir) ? fs.readdirSync(profDir).map((f) => path.join(profDir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0] : undefined;

@@ -41,7 +41,12 @@ export function recordingKey(startedAt: Date, callSid: string, recordingSid: str
   return `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/${callSid}-${recordingSid}.wav`;
 }
 
+/** How long a desk's talk ratios are reused for the flag's normal (see talkRatioNorm). */
+const DESK_RATIOS_KEPT_MS = 60_000;
+
 export class RecordingDownloader {
+  private readonly deskRatios = new Map<string, { at: number; ratios: number[] }>();
+
   constructor(
     private readonly d: {
       repo: RecordingPipelineRepo;
@@ -89,14 +94,26 @@ export class RecordingDownloader {
     }
   }
 
-  /** The agent-talk-ratio flag's normal for this recording: its desk's median of the last days, or the default. */
+  /**
+   * The agent-talk-ratio flag's normal for this recording: its desk's median of the last days, or the default. A desk
+   * with enough recordings keeps its list of ratios for a minute: reading a busy desk's month of recordings for every
+   * call made the worker's time per recording grow all day (docs/busy-day.md), and a month's median does not move
+   * in a minute. A desk still short of them is read every time, so its own median takes over at once.
+   */
   talkRatioNorm(row: RecordingRow): TalkRatioNorm | null {
     const fallback = this.d.agentTalkRatioNorm === undefined ? DEFAULT_TALK_RATIO_NORM.fallback : this.d.agentTalkRatioNorm;
     if (fallback === null) return null;
     const o = { windowDays: 30, minRecordings: DEFAULT_TALK_RATIO_NORM.minRecordings, minTalkSeconds: 10, ...this.d.deskNorm };
     if (!row.desk) return deskTalkRatioNorm([], { fallback });
-    const since = new Date(this.d.clock.now().getTime() - o.windowDays * 86_400_000);
-    return deskTalkRatioNorm(this.d.repo.deskTalkRatios(row.desk, since, row.id, o.minTalkSeconds), { fallback, minRecordings: o.minRecordings });
+    const now = this.d.clock.now().getTime();
+    let kept = this.deskRatios.get(row.desk);
+    if (!kept || now - kept.at >= DESK_RATIOS_KEPT_MS || now < kept.at) {
+      const ratios = this.d.repo.deskTalkRatios(row.desk, new Date(now - o.windowDays * 86_400_000), row.id, o.minTalkSeconds);
+      kept = { at: now, ratios };
+      if (ratios.length >= o.minRecordings) this.deskRatios.set(row.desk, kept);
+      else this.deskRatios.delete(row.desk);
+    }
+    return deskTalkRatioNorm(kept.ratios, { fallback, minRecordings: o.minRecordings });
   }
 
   private analyse(row: RecordingRow, bytes: Buffer) {

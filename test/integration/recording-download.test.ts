@@ -164,6 +164,27 @@ describe('recording download job: checks, stores once, analyses', () => {
       expect(r.flags).to.include('agent_talk_ratio');
     });
 
+    it("reads a busy desk's ratios once a minute, a desk still short of them every time", async () => {
+      const repo = new RecordingPipelineRepo(db);
+      let reads = 0;
+      const read = repo.deskTalkRatios.bind(repo);
+      repo.deskTalkRatios = (...a) => (reads++, read(...a));
+      let now = new Date('2026-11-30T03:00:00Z').getTime();
+      const d = new RecordingDownloader({ repo, media: { recordingMedia: async () => wav }, store, clock: { now: () => new Date(now) }, log: createLogger('error', true) });
+      const mine = { ...row(), desk: 'front' as const };
+      for (let i = 0; i < 19; i++) other('front', daysAgo(1 + i), 0.85);
+      expect(d.talkRatioNorm(mine)?.source).to.equal('default');
+      other('front', daysAgo(1), 0.85);
+      expect(d.talkRatioNorm(mine)?.source, 'the 20th recording counts at once').to.equal('desk');
+      expect(reads).to.equal(2);
+      for (let i = 0; i < 5; i++) other('front', daysAgo(1), 0.1);
+      expect(d.talkRatioNorm(mine)).to.deep.equal({ value: 0.85, source: 'desk', recordings: 20 });
+      expect(reads, 'kept for a minute').to.equal(2);
+      now += 60_000;
+      expect(d.talkRatioNorm(mine)?.recordings).to.equal(25);
+      expect(reads).to.equal(3);
+    });
+
     it('uses the configured default (0.5) while the desk has fewer than 20: the same call is not flagged', async () => {
       for (let i = 0; i < 19; i++) other('front', daysAgo(1 + i), 0.85);
       const r = await analysed();
