@@ -47,11 +47,16 @@ export interface FloorFeedOptions {
    * agents: at most a tenth of the process goes to it however busy the floor is). @default 100
    */
   minIntervalMs?: number;
-  /** The board is recomputed this often even when nothing happened (waits grow, alerts' hold times pass). @default 1000 */
+  /**
+   * The board is recomputed this often even when nothing happened (waits grow, alerts' hold times pass); five times
+   * less often while no screen watches the floor. @default 1000
+   */
   refreshMs?: number;
 }
 
 const ALL = 'all';
+/** With no screen on the floor, the board is recomputed at every this-many refreshes (5 s by default). */
+const UNWATCHED_REFRESHES = 5;
 
 /** The scope of a viewer's floor: one key per distinct view, so a message is serialized once per key. */
 export function floorScope(v: FloorViewer): string {
@@ -128,7 +133,12 @@ export class FloorFeed {
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.d.events.subscribe(() => this.changed());
-    this.refresher = setInterval(() => this.flush(), this.refresh);
+    // Nobody watching: the board is only for the alerts (stored, and sent to the dispatchers who connect), judged at
+    // every fifth refresh; a board of a thousand agents costs milliseconds that every webhook of that moment waits.
+    let ticks = 0;
+    this.refresher = setInterval(() => {
+      if (this.watchers > 0 || ++ticks % UNWATCHED_REFRESHES === 0) this.flush();
+    }, this.refresh);
     this.refresher.unref();
     // The first board now (not inside some publisher's transaction): team leads' events are scoped from the start.
     this.flush();
@@ -158,7 +168,7 @@ export class FloorFeed {
 
   /**
    * Someone looks at the floor until the returned function is called. While nobody does, a change waits for the next
-   * refresh (the alerts are still judged every refreshMs): a busy day's hundreds of events a second would otherwise
+   * refresh (the alerts are still judged, every fifth refreshMs): a busy day's hundreds of events a second would otherwise
    * recompute a board nobody sees ten times a second.
    */
   watch(): () => void {

@@ -5,7 +5,7 @@ import type { AlertsService } from '../../src/floor/alerts.service';
 import type { DomainEvent } from '../../src/events/domain-events';
 
 /** A board whose `at` moves at each computation, so every computation is a change the listeners hear. */
-function countingFeed(o: { computeMs?: number } = {}) {
+function countingFeed(o: { computeMs?: number; refreshMs?: number } = {}) {
   let computed = 0;
   let publish: (e: DomainEvent) => void = () => {};
   const board = {
@@ -19,7 +19,7 @@ function countingFeed(o: { computeMs?: number } = {}) {
   } as unknown as FloorBoard;
   const alerts = { evaluate: () => ({ raised: [], cleared: [] }), active: () => [] } as unknown as AlertsService;
   const events = { subscribe: (l: (e: DomainEvent) => void) => ((publish = l), () => {}) };
-  const feed = new FloorFeed({ board, alerts, events, options: { minIntervalMs: 20, refreshMs: 400 } });
+  const feed = new FloorFeed({ board, alerts, events, options: { minIntervalMs: 20, refreshMs: o.refreshMs ?? 400 } });
   return { feed, computed: () => computed, event: () => publish({ type: 'AgentStateChanged' } as unknown as DomainEvent) };
 }
 
@@ -56,6 +56,26 @@ describe('the floor feed\'s pace', () => {
       }
       expect(computed() - after).to.be.at.most(1);
       expect(heard.length).to.be.at.least(computed() - atStart - 1);
+    } finally {
+      feed.stop();
+    }
+  });
+
+  it('refreshes at every refresh while someone watches, and at every fifth while nobody does (for the alerts)', async () => {
+    const { feed, computed } = countingFeed({ refreshMs: 20 });
+    feed.start();
+    try {
+      let from = computed();
+      await sleep(600);
+      const unwatched = computed() - from;
+      const unwatch = feed.watch();
+      from = computed();
+      await sleep(600);
+      const watched = computed() - from;
+      unwatch();
+      // 600 ms: about 30 refreshes watched, about 6 unwatched (timers on a loaded machine fire late, never early).
+      expect(unwatched).to.be.within(2, 8);
+      expect(watched).to.be.at.least(2 * unwatched);
     } finally {
       feed.stop();
     }
