@@ -222,9 +222,11 @@ export class Dispatcher {
     });
     if (!r) return { join: false };
     this.publish(r.events);
-    // Asked in the agent leg's webhook: the caller's REST call is logged under the caller's CallSid.
+    // Asked in the agent leg's webhook: the caller's REST call is logged under the caller's CallSid. It is sent once
+    // this webhook's answer is written (the group commit answers in an earlier setImmediate of this turn), so the
+    // carrier reads the agent's TwiML before it acts on the redirect.
     withCorrelation(r.ix.callSid, () => this.track(
-      this.d.carrier.connectCaller(r.ix.callSid, r.ix.id).catch((err) => {
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.d.carrier.connectCaller(r.ix.callSid, r.ix.id)).catch((err) => {
         this.d.log.warn('could not bring the caller to the agent; the caller waits again, the agent leg is ended', { interactionId: r.ix.id, err: String(err) });
         this.callerNotConnected(r.ix.id, err instanceof CallGone);
         // endLeg handles its own failure: a second rejection here once took the whole process down.
