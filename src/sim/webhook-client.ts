@@ -47,8 +47,9 @@ export class WebhookClient {
     let res: { status: number; contentType: string; body: string };
     try {
       res = await this.request(target, get, signature, body).catch((err: Error & { reusedSocket?: boolean; code?: string }) => {
-        // A kept-alive connection the server closed just as it was reused: send again on a fresh one (Node's advice).
-        if (err.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return this.request(target, get, signature, body);
+        // A kept-alive connection the server closed just as it was reused: send again on a new connection of its own
+        // (Node's advice; the pool's other idle connections may have been closed at the same moment).
+        if (err.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return this.request(target, get, signature, body, true);
         throw err;
       });
     } catch (err) {
@@ -62,7 +63,7 @@ export class WebhookClient {
     return res;
   }
 
-  private request(target: string, get: boolean, signature: string, body: Buffer | undefined): Promise<{ status: number; contentType: string; body: string }> {
+  private request(target: string, get: boolean, signature: string, body: Buffer | undefined, fresh = false): Promise<{ status: number; contentType: string; body: string }> {
     const u = new URL(target);
     const secure = u.protocol === 'https:';
     const headers: Record<string, string | number> = { 'X-Twilio-Signature': signature, 'User-Agent': 'TwilioProxy/1.1', Accept: '*/*' };
@@ -72,7 +73,7 @@ export class WebhookClient {
     }
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
-        { method: get ? 'GET' : 'POST', hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || (secure ? 443 : 80), path: u.pathname + u.search, headers, agent: secure ? agents.https : agents.http },
+        { method: get ? 'GET' : 'POST', hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port || (secure ? 443 : 80), path: u.pathname + u.search, headers, agent: fresh ? false : secure ? agents.https : agents.http },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

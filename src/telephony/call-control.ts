@@ -196,7 +196,13 @@ class CarrierRequestClient extends twilio.RequestClient {
     const u = new URL(opts.uri);
     const started = performance.now();
     try {
-      const res = await this.send(this.base ? new URL(this.base + u.pathname + u.search) : u, opts);
+      const url = () => (this.base ? new URL(this.base + u.pathname + u.search) : new URL(u));
+      // A kept-alive connection the carrier closed just as it was reused (the request never reached it): send again on
+      // a new connection of its own, as Node's documentation advises.
+      const res = await this.send(url(), opts).catch((err: Error & { reusedSocket?: boolean; code?: string }) => {
+        if (err.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return this.send(url(), opts, true);
+        throw err;
+      });
       // The path names SIDs only; bodies (To, From) are never logged.
       this.log?.debug('carrier REST request', { method: opts.method.toUpperCase(), path: u.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
       if (res.statusCode < 400) return res as CarrierResponse<T>;
@@ -208,7 +214,7 @@ class CarrierRequestClient extends twilio.RequestClient {
     }
   }
 
-  private send<T>(url: URL, opts: RequestClient.RequestOptions<T>): Promise<{ statusCode: number; body: string; headers: http.IncomingHttpHeaders }> {
+  private send<T>(url: URL, opts: RequestClient.RequestOptions<T>, fresh = false): Promise<{ statusCode: number; body: string; headers: http.IncomingHttpHeaders }> {
     if (opts.params) for (const [k, v] of formOf(opts.params)) url.searchParams.append(k, v);
     const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined), Connection: 'keep-alive' };
     if (opts.username && opts.password) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
@@ -216,8 +222,9 @@ class CarrierRequestClient extends twilio.RequestClient {
     if (opts.data) body = headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : formOf(opts.data).toString();
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
     const timeoutMs = opts.timeout ?? this.timeoutMs;
-    const agent = this.agents[url.protocol as 'http:' | 'https:'];
-    if (!agent) return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
+    const pooled = this.agents[url.protocol as 'http:' | 'https:'];
+    if (!pooled) return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
+    const agent = fresh ? false : pooled;
     return new Promise((resolve, reject) => {
       const req = (url.protocol === 'https:' ? https : http).request(url, { method: opts.method.toUpperCase(), headers, agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -231,7 +238,7 @@ class CarrierRequestClient extends twilio.RequestClient {
       const timer = setTimeout(() => req.destroy(Object.assign(new Error(`timeout of ${timeoutMs}ms exceeded`), { code: 'ETIMEDOUT' })), timeoutMs);
       req.on('error', (err) => {
         clearTimeout(timer);
-        reject(err);
+        reject(Object.assign(err, { reusedSocket: req.reusedSocket }));
       });
       req.end(body);
     });
