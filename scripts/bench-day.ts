@@ -28,7 +28,7 @@ Runs a whole center through the real server for a while, from outside, on 127.0.
     it as in simulator mode, Redis keys under a prefix of its own;
   - the job worker is \`node --import tsx src/worker.ts\` (the Procfile's \`worker\`) as a third child process, and
     the server runs with WEB_RUNS_JOBS=false (--jobs-in-web: the workers inside the server instead);
-  - the carrier simulator is \`npm run sim\` as another child process (SIMULATOR_SECRET shared, the server gets
+  - the carrier simulator is \`npm run sim\` (\`node --import tsx scripts/sim.ts\`, with the same flags) as another child process (SIMULATOR_SECRET shared, the server gets
     SIMULATOR_URL); the agents' softphones and the callers run in the simulator's process (\`--load\`), so they
     never take the server's event loop;
   - --agents agents are on the front desk, signed in and available (their desktops' heartbeats are not part of the
@@ -319,11 +319,10 @@ async function main(): Promise<number> {
   fs.writeFileSync(planFile, JSON.stringify(plan));
 
   // The simulator first (the server reconciles with it at start), then the server.
-  // With --sim-cpu-prof the same script runs under node itself (npm cannot pass --cpu-prof on).
+  // `npm run sim` runs node with the web process's flags: run the same way here, so --sim-cpu-prof can be passed on.
   const simArgs = ['--port', String(simPort), '--load', planFile];
-  const sim = o.simCpuProf
-    ? child('sim', process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'sim-cpu-prof')}`, '--import', 'tsx', 'scripts/sim.ts', ...simArgs], env, (l) => !l.startsWith('{'))
-    : child('sim', 'npm', ['run', '--silent', 'sim', '--', ...simArgs], env, (l) => !l.startsWith('{'));
+  const simProf = o.simCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'sim-cpu-prof')}`] : [];
+  const sim = child('sim', process.execPath, [...simProf, ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'scripts/sim.ts', ...simArgs], env, (l) => !l.startsWith('{'));
   await waitForLine(sim.lines, /simulator listening at/, sim.exited, 60_000, 'the simulator');
   const profDir = path.join(tmp, 'cpu-prof');
   // The Procfile's flags (a larger young generation: fewer objects promoted, fewer and shorter old-generation pauses).

@@ -129,11 +129,12 @@ export function startBackground(o: BackgroundOptions) {
   // and a second idle worker on a dead Redis only multiplies bull's reconnect failures.
   queues.whenUp(() => work(DIAL_JOB.queue, DIAL_JOB.name, (payload) => dialer.run(payload), o.dialerConcurrency ?? 4));
   // An attempt whose job gave up, or never ran, ends after a while: the agent waiting on the line is told.
-  const stalledSweep = setInterval(() => {
-    if (!workers) return;
-    dialer.sweepStalled().catch((err: unknown) => o.log.error('stalled callback attempt sweep failed', { err: String(err) }));
-  }, o.stalledAttemptSweepMs ?? 60_000);
-  stalledSweep.unref();
+  const stalledSweep = workers
+    ? setInterval(() => {
+        dialer.sweepStalled().catch((err: unknown) => o.log.error('stalled callback attempt sweep failed', { err: String(err) }));
+      }, o.stalledAttemptSweepMs ?? 60_000)
+    : undefined;
+  stalledSweep?.unref();
   const sampling = new SamplingService({ assignments: new QaAssignmentsRepo(o.db), transact: transactor(o.db), clock: { now: () => new Date() }, timeZone: o.config.timeZone });
   const rollup = new ReportRollup({ repo: new ContactCenterRepo(o.db), clock: o.clock ?? { now: () => new Date() }, timeZone: o.config.timeZone });
   let stopped = false;

@@ -5,6 +5,13 @@ import { dbTimings } from './db-timings';
 /** How a webhook's work ended: committed with its value, or lost (its transaction could not commit, even alone). */
 export type GroupOutcome<T> = { committed: true; value: T } | { committed: false };
 
+export interface GroupCommitOptions {
+  /** Commit the open group once its work has taken this long (ms), and open another for the rest of the turn. @default 4 */
+  maxGroupMs?: number;
+  /** Milliseconds, for the bound (tests). @default performance.now */
+  now?: () => number;
+}
+
 interface Member {
   work: () => unknown;
   after: (outcome: GroupOutcome<unknown>) => void;
@@ -22,6 +29,10 @@ interface Member {
  * transact()), then writes in its own transaction, so nobody else is answered before their write is committed.
  * If the group's COMMIT fails, each webhook's work is run again once, alone, in its own transaction: only the one
  * that fails again is answered as lost, and unrelated callers are not sent to the fallback.
+ *
+ * A group is also committed as soon as its work has taken `maxGroupMs`: after a stall the event loop may read fifty
+ * webhooks in one turn, and without a bound every one of them would wait for the work of all the others (bench:day:
+ * the carrier's p99 was made of such bursts). Bounded, the first are answered while the rest are still being worked.
  */
 export class GroupCommit {
   private readonly begin;
@@ -30,11 +41,17 @@ export class GroupCommit {
   private members: Member[] = [];
   private open = false;
   private working = false;
+  private openedAt = 0;
+  private readonly maxGroupMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly onCommitError: (err: unknown, retriedAlone: boolean) => void,
+    o: GroupCommitOptions = {},
   ) {
+    this.maxGroupMs = o.maxGroupMs ?? 4;
+    this.now = o.now ?? (() => performance.now());
     // IMMEDIATE: another process's writer makes it wait (busy_timeout), never fail half-way (see transactor()).
     this.begin = sqlite.prepare('BEGIN IMMEDIATE');
     this.commit = sqlite.prepare('COMMIT');
@@ -60,16 +77,19 @@ export class GroupCommit {
       }
       this.begin.run();
       this.open = true;
+      this.openedAt = this.now();
       setImmediate(() => this.commitNow());
     }
+    const outer = this.working;
     this.working = true;
     let value: T;
     try {
       value = work();
     } finally {
-      this.working = false;
+      this.working = outer;
     }
     this.members.push({ work, after: after as Member['after'], value });
+    if (!this.working && this.now() - this.openedAt >= this.maxGroupMs) this.commitNow();
   }
 
   /** Commits the open group now (another writer needs the connection), then answers its webhooks. */

@@ -73,6 +73,8 @@ export class CarrierSimulator implements CarrierContext {
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
     const app = express();
     app.disable('x-powered-by');
+    // Twilio's REST answers carry no ETag; hashing every JSON answer cost the simulator CPU under load.
+    app.disable('etag');
     app.use('/2010-04-01/Accounts/:accountSid', restApi(this));
     app.use('/sim', controlApi(this));
     app.use(restErrors(this.opts.log));

@@ -1,10 +1,9 @@
 // The one door to the carrier's REST API (Twilio, or the built-in simulator through the same client).
-import http from 'node:http';
-import https from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type CarrierResponse from 'twilio/lib/http/response';
 import { maskPhonesIn, type Logger } from '../logging/logger';
+import { KeepAlivePool } from '../net/keep-alive-request';
 
 export interface CallControl {
   /** Sends a live call to new TwiML at `url`. */
@@ -163,10 +162,6 @@ export function mediaRedirectProblem(to: URL, apiOrigin: string): string | undef
 }
 const MEDIA_DEFAULTS: Required<MediaLimits> = { timeoutMs: 120_000, maxBytes: 256 * 1024 * 1024 };
 
-/**
- * The REST client's transport: sends every call to `base` when set (the simulator), path and query unchanged, and
- * masks phone numbers in the carrier's error answers, so the exceptions built from them are safe to log.
- */
 /** Form or query values as Twilio's clients send them: a list repeats its key (StatusCallbackEvent=a&StatusCallbackEvent=b). */
 function formOf(values: object): URLSearchParams {
   const form = new URLSearchParams();
@@ -176,13 +171,14 @@ function formOf(values: object): URLSearchParams {
 
 /**
  * The twilio client's transport: the twilio library builds and reads each request (resources, parameters, errors), and
- * this sends it over node:http(s) with keep-alive connections. The library's own transport (axios, with interceptors,
- * config merging and qs) cost about 0.9 ms of the event loop a request, a fifth of a busy day's web process
- * (docs/busy-day.md). Requests go to Twilio, or to the simulator's base URL; a request with no answer within
- * `timeout` fails.
+ * this sends it over kept-alive connections (src/net/keep-alive-request.ts). The library's own transport (axios, with
+ * interceptors, config merging and qs) cost about 0.9 ms of the event loop a request, a fifth of a busy day's web
+ * process (docs/busy-day.md). Requests go to Twilio, or to `base` when set (the simulator), path and query unchanged;
+ * a request with no answer within `timeout` fails. Phone numbers in the carrier's error answers are masked, so the
+ * exceptions built from them are safe to log.
  */
 class CarrierRequestClient extends twilio.RequestClient {
-  private readonly agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  private readonly pool = new KeepAlivePool();
 
   constructor(
     private readonly base: string | undefined,
@@ -196,13 +192,15 @@ class CarrierRequestClient extends twilio.RequestClient {
     const u = new URL(opts.uri);
     const started = performance.now();
     try {
-      const url = () => (this.base ? new URL(this.base + u.pathname + u.search) : new URL(u));
-      // A kept-alive connection the carrier closed just as it was reused (the request never reached it): send again on
-      // a new connection of its own, as Node's documentation advises.
-      const res = await this.send(url(), opts).catch((err: Error & { reusedSocket?: boolean; code?: string }) => {
-        if (err.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return this.send(url(), opts, true);
-        throw err;
-      });
+      const url = this.base ? new URL(this.base + u.pathname + u.search) : new URL(u);
+      if (opts.params) for (const [k, v] of formOf(opts.params)) url.searchParams.append(k, v);
+      const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined), Connection: 'keep-alive' };
+      if (opts.username && opts.password) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
+      let body: string | undefined;
+      if (opts.data) body = headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : formOf(opts.data).toString();
+      if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+      const answer = await this.pool.request(url, { method: opts.method.toUpperCase(), headers, body, timeoutMs: opts.timeout ?? this.timeoutMs });
+      const res = { statusCode: answer.status, body: answer.body, headers: answer.headers };
       // The path names SIDs only; bodies (To, From) are never logged.
       this.log?.debug('carrier REST request', { method: opts.method.toUpperCase(), path: u.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
       if (res.statusCode < 400) return res as CarrierResponse<T>;
@@ -212,36 +210,6 @@ class CarrierRequestClient extends twilio.RequestClient {
       const e = err as { message?: string; code?: unknown };
       throw Object.assign(new Error(`carrier unreachable: ${maskPhonesIn(String(e.message))} (${opts.method.toUpperCase()} ${u.pathname})`), { code: e.code });
     }
-  }
-
-  private send<T>(url: URL, opts: RequestClient.RequestOptions<T>, fresh = false): Promise<{ statusCode: number; body: string; headers: http.IncomingHttpHeaders }> {
-    if (opts.params) for (const [k, v] of formOf(opts.params)) url.searchParams.append(k, v);
-    const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined), Connection: 'keep-alive' };
-    if (opts.username && opts.password) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;
-    let body: string | undefined;
-    if (opts.data) body = headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : formOf(opts.data).toString();
-    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const timeoutMs = opts.timeout ?? this.timeoutMs;
-    const pooled = this.agents[url.protocol as 'http:' | 'https:'];
-    if (!pooled) return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
-    const agent = fresh ? false : pooled;
-    return new Promise((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? https : http).request(url, { method: opts.method.toUpperCase(), headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
-        });
-      });
-      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`timeout of ${timeoutMs}ms exceeded`), { code: 'ETIMEDOUT' })), timeoutMs);
-      req.on('error', (err) => {
-        clearTimeout(timer);
-        reject(Object.assign(err, { reusedSocket: req.reusedSocket }));
-      });
-      req.end(body);
-    });
   }
 }
 

@@ -22,7 +22,8 @@ describe('group commit (real SQLite file)', () => {
     other = new Database(path.join(dir, 'h.sqlite'), { readonly: true });
     calls = new CallsRepo(db);
     errors = [];
-    group = new GroupCommit(db.$client, (err) => errors.push(err));
+    // No time bound here (a loaded machine must not split these tests' groups): the bound has its own test.
+    group = new GroupCommit(db.$client, (err) => errors.push(err), { maxGroupMs: Infinity });
   });
   afterEach(() => {
     other.close();
@@ -129,5 +130,52 @@ describe('group commit (real SQLite file)', () => {
     await turn();
     expect(told).to.deep.equal([{ committed: true, value: 'twiml-10' }]);
     expect(seenByOthers('CA11').n).to.equal(0);
+  });
+
+  it('a group whose work has taken maxGroupMs is committed at once, and the rest of the turn opens another', async () => {
+    let ms = 0;
+    const bounded = new GroupCommit(db.$client, (err) => errors.push(err), { maxGroupMs: 4, now: () => ms });
+    const told: string[] = [];
+    const webhook = (sid: string, workMs: number) =>
+      bounded.run(
+        () => {
+          calls.insert(call(sid));
+          ms += workMs;
+        },
+        (o) => told.push(`${sid}:${o.committed}`),
+      );
+    webhook('CB1', 1);
+    webhook('CB2', 1);
+    expect(told).to.deep.equal([]); // 2 ms of work: the group stays open
+    webhook('CB3', 2);
+    // 4 ms: committed and answered before the turn ends, on disk for everyone
+    expect(told).to.deep.equal(['CB1:true', 'CB2:true', 'CB3:true']);
+    expect(seenByOthers('CB3').n).to.equal(1);
+    expect(db.$client.inTransaction).to.equal(false);
+    webhook('CB4', 1);
+    expect(db.$client.inTransaction).to.equal(true); // a new group for the rest of the turn
+    expect(seenByOthers('CB4').n).to.equal(0);
+    await turn();
+    expect(told).to.deep.equal(['CB1:true', 'CB2:true', 'CB3:true', 'CB4:true']);
+    expect(seenByOthers('CB4').n).to.equal(1);
+    expect(errors).to.deep.equal([]);
+  });
+
+  it('a webhook run inside another webhook\'s work never commits the group under it', async () => {
+    const bounded = new GroupCommit(db.$client, (err) => errors.push(err), { maxGroupMs: 0 });
+    const told: string[] = [];
+    bounded.run(
+      () => {
+        calls.insert(call('CB5'));
+        bounded.run(() => calls.insert(call('CB6')), (o) => told.push(`CB6:${o.committed}`));
+        expect(db.$client.inTransaction).to.equal(true); // still the outer webhook's group
+        calls.insert(call('CB7'));
+      },
+      (o) => told.push(`CB5:${o.committed}`),
+    );
+    // The outer one ended past the bound: the group (with all three rows) is committed now.
+    expect(told).to.deep.equal(['CB6:true', 'CB5:true']);
+    expect(seenByOthers('CB5').n + seenByOthers('CB6').n + seenByOthers('CB7').n).to.equal(3);
+    await turn();
   });
 });
