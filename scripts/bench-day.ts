@@ -66,7 +66,8 @@ Options:
                         what the Procfile's web + worker run)
   --shed-lag <ms>       the server's load-shedding bound on event-loop lag p99 (default: the server's, 150)
   --shed-in-flight <n>  the server's bound on webhooks in flight (default: the server's, 150)
-  --keep                keep the temporary directory
+  --keep                keep the temporary directory, with webhooks.csv: every measured webhook (when sent, ms
+                        after the load began; its latency; its path and CallSid), to see how the slow ones cluster
   --json <file>         also write the figures as JSON
   -h, --help            print this help`;
 
@@ -314,6 +315,7 @@ async function main(): Promise<number> {
     drainSeconds: o.drain,
     seed: o.seed,
     resultFile,
+    webhookTraceFile: o.keep ? path.join(tmp, 'webhooks.csv') : undefined,
   };
   const planFile = path.join(tmp, 'load-plan.json');
   fs.writeFileSync(planFile, JSON.stringify(plan));

@@ -28,6 +28,8 @@ export interface DayLoadPlan {
   drainSeconds: number;
   seed: number;
   resultFile: string;
+  /** Where to write every measured webhook (sent at, ms after the first arrival; latency ms; path) as CSV, if anywhere. */
+  webhookTraceFile?: string;
 }
 
 export interface DayLoadResult {
@@ -70,6 +72,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
 
   // Webhook latency as the carrier sees it: from sending the request to having read the answer.
   const latencies: number[] = [];
+  const trace: string[] = [];
   const byRoute = new Map<string, number[]>();
   let window: number[] = [];
   let errors = 0;
@@ -78,6 +81,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
   const shedCalls = new Set<string>();
   const fallbackCalls = new Set<string>();
   const send = sim.webhooks.send.bind(sim.webhooks);
+  const traceOrigin = performance.now();
   let draining = false;
   sim.webhooks.send = async (url, method, params) => {
     // The drain's hang-ups are not the load: not measured.
@@ -101,6 +105,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
     } finally {
       const ms = performance.now() - t0;
       latencies.push(ms);
+      if (plan.webhookTraceFile) trace.push(`${(t0 - traceOrigin).toFixed(2)},${ms.toFixed(2)},${path},${params.CallSid ?? ''}`);
       window.push(ms);
       let l = byRoute.get(path);
       if (!l) byRoute.set(path, (l = []));
@@ -280,6 +285,7 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
   result.fallbackUrlRequests = fallbackUrlRequests;
   result.fallbackTwimlServed = fallbackTwimlServed;
   fs.writeFileSync(plan.resultFile, JSON.stringify(result));
+  if (plan.webhookTraceFile) fs.writeFileSync(plan.webhookTraceFile, `sent_ms,latency_ms,path,call_sid\n${trace.join('\n')}\n`);
   say(`load done: results in ${plan.resultFile}`);
   return result;
 }

@@ -6,7 +6,8 @@ import type { StaffJson, TeamJson } from '../../../src/http/staff.routes';
 import type { AgentJson } from '../../../src/http/agents.routes';
 import { t, type TextKey } from '../i18n';
 import { api, session } from '../session';
-import { ErrorLine, IntegrationKeys, IvrFlows, QueueSettingsPage } from './admin-settings';
+import { IntegrationKeys, IvrFlows, QueueSettingsPage } from './admin-settings';
+import { ErrorLine } from '../error-line';
 import './qa-admin.css';
 
 const ROLES: readonly Role[] = ['agent', 'team_lead', 'dispatcher', 'quality_controller', 'supervisor', 'admin', 'department'];

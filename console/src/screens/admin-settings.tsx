@@ -6,14 +6,7 @@ import type { IvrFlowJson } from '../../../src/http/ivr-flows.routes';
 import { lang, t, type TextKey } from '../i18n';
 import { queueName } from '../queue-names';
 import { api } from '../session';
-
-export function ErrorLine({ error }: { error: string }) {
-  return error ? (
-    <p class="error" role="alert">
-      {error}
-    </p>
-  ) : null;
-}
+import { ErrorLine } from '../error-line';
 
 const OVERFLOW = ['callback_or_voicemail', 'voicemail', 'queue'] as const;
 const DESKS = ['front', 'middle', 'back'] as const;

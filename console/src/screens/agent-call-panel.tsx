@@ -5,6 +5,7 @@ import { takeLostFocus } from '../focus';
 import { callbackItems } from './agent-callbacks';
 import { call, presence, toggleHold, toggleRecording } from './agent-desk-state';
 import { answerCall, hangUpCall, phoneError, phoneMode, phoneMuted, phoneStatus, toggleMute } from './agent-softphone';
+import { ErrorLine } from '../error-line';
 
 export function CallPanel() {
   const c = call.value;
@@ -55,11 +56,7 @@ export function CallPanel() {
         {c?.recordingPaused && <span class="ad-flag">{t('recPaused')}</span>}
         {phoneMuted.value && <span class="ad-flag">{t('muted')}</span>}
       </p>
-      {phoneError.value && (
-        <p class="error" role="alert">
-          {phoneError.value}
-        </p>
-      )}
+      <ErrorLine error={phoneError.value} />
     </section>
   );
 }

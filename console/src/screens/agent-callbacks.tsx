@@ -10,6 +10,7 @@ import { callbackReason } from '../queue-names';
 import { api } from '../session';
 import type { AttemptResult } from '../../../src/outbound/callback-requests.repo';
 import { presence } from './agent-desk-state';
+import { ErrorLine } from '../error-line';
 
 type Outcome = (typeof AGENT_OUTCOMES)[number];
 const OUTCOME: Record<Outcome, TextKey> = { reached: 'ocReached', retry: 'ocRetry', wrong_number: 'ocWrongNumber' };
@@ -82,11 +83,7 @@ export function CallbackList({ me }: { me: number }) {
           {t('refresh')}
         </button>
       </h3>
-      {error && (
-        <p class="error" role="alert" data-testid="callback-error">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} testId="callback-error" />
       {items && items.length === 0 && <p class="ad-muted">{t('noCallbacks')}</p>}
       {items && items.length > 0 && (
         <table class="ad-list ad-cb-table">

@@ -14,6 +14,7 @@ import { WrapUp } from './agent-wrap-up';
 import { CallbackList, callbackItems } from './agent-callbacks';
 import { ReviewLists } from './agent-reviews';
 import './agent-desk.css';
+import { ErrorLine } from '../error-line';
 
 const SHORTCUTS: [string, () => void][] = [
   ['KeyA', () => void answerCall()],
@@ -68,11 +69,7 @@ export function AgentDesk() {
         </p>
       )}
       <StateBar />
-      {deskError.value && (
-        <p class="error" role="alert" data-testid="desk-error">
-          {deskError.value}
-        </p>
-      )}
+      <ErrorLine error={deskError.value} testId="desk-error" />
       <div class="ad-main">
         <div class="ad-left">
           <CallPanel />

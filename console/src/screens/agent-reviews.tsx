@@ -6,6 +6,7 @@ import type { reviewedOrderJson } from '../../../src/http/order-review.routes';
 import type { reviewedRmaJson } from '../../../src/http/rma-review.routes';
 import { t } from '../i18n';
 import { ApiError, api } from '../session';
+import { ErrorLine } from '../error-line';
 
 type Order = ReturnType<typeof reviewedOrderJson>;
 type Rma = ReturnType<typeof reviewedRmaJson>;
@@ -64,11 +65,7 @@ export function ReviewLists({ me, desks }: { me: number; desks: readonly string[
           <input value={note} onInput={(e) => setNote((e.currentTarget as HTMLInputElement).value)} maxLength={2000} />
         </label>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {!orders.hidden && orders.items && (
         <>
           <h4>{t('orderReviews')}</h4>

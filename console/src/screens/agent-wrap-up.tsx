@@ -8,6 +8,7 @@ import { dispositionText, useDispositions } from '../dispositions';
 import { takeLostFocus } from '../focus';
 import { markDisposition, markWorkOrder, type DeskCall } from './agent-desk-state';
 import { phoneStatus } from './agent-softphone';
+import { ErrorLine } from '../error-line';
 
 type Category = ScreenPopWorkOrder['category'];
 type ComplaintType = NonNullable<ScreenPopWorkOrder['complaintType']>;
@@ -63,11 +64,7 @@ export function WrapUp({ c }: { c: DeskCall }) {
           </span>
         )}
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <WorkOrderForm c={c} />
     </section>
   );
@@ -157,11 +154,7 @@ function WorkOrderForm({ c }: { c: DeskCall }) {
           </label>
         )}
         <button type="submit">{t('save')}</button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
       </form>
     </details>
   );

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { CalibrationReport } from '../../../src/quality/evaluations.service';
 import { t } from '../i18n';
 import { api } from '../session';
+import { ErrorLine } from '../error-line';
 
 /** A spread at or above this share of the item's scale is highlighted (the evaluators read the item differently). */
 const WIDE = 0.5;
@@ -15,11 +16,7 @@ export function CalibrationView(props: { recordingId: number; names: Map<number,
     api<CalibrationReport>('GET', `/api/recordings/${props.recordingId}/calibration`).then(setReport, (e: Error) => setError(e.message));
   }, [props.recordingId, props.version]);
   if (error)
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
+    return <ErrorLine error={error} />;
   if (!report) return <p>{t('loading')}</p>;
   if (report.evaluators.length === 0) return <p class="qa-muted">{t('calibrationNone')}</p>;
   const who = (id: number) => props.names.get(id) ?? `#${id}`;

@@ -6,6 +6,7 @@ import type { EvaluationDetailJson, EvaluationListItemJson } from '../../../src/
 import { dateTime, t } from '../i18n';
 import { api, session } from '../session';
 import { ScorecardForm, statusText } from './qa-scorecard';
+import { ErrorLine } from '../error-line';
 
 type Answer = EvaluationDetailJson['answers'][number];
 
@@ -23,11 +24,7 @@ export function DisputeList() {
       <h3 id="qa-disputes-title">
         {t('disputes')} {rows && rows.length > 0 && <span class="qa-badge">{rows.length}</span>}
       </h3>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {rows && !rows.length && <p class="qa-muted">{t('noDisputes')}</p>}
       {rows && rows.length > 0 && (
         <table class="qa-table">
@@ -123,11 +120,7 @@ export function DisputePanel(props: { evaluation: EvaluationDetailJson; agentNam
             {t('resolutionNote')}
             <textarea name="resolutionNote" rows={2} maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} required />
           </label>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorLine error={error} />
           <p class="qa-actions">
             <button type="button" class="primary" disabled={busy || !note.trim()} onClick={() => void resolve('upheld')}>
               {t('resolveUphold')}

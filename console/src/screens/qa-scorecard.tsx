@@ -5,6 +5,7 @@ import type { EvaluationDetailJson, EvaluationListItemJson } from '../../../src/
 import type { ScorecardJson } from '../../../src/http/scorecards.routes';
 import { dateTime, t, type TextKey } from '../i18n';
 import { api } from '../session';
+import { ErrorLine } from '../error-line';
 
 type Answer = EvaluationDetailJson['answers'][number];
 /** An item's choice in the form: a score, null for N/A, undefined while unanswered. */
@@ -112,11 +113,7 @@ export function ScorecardForm(props: { evaluation: EvaluationDetailJson; editabl
         {t('serverTotal')}: <strong data-testid="server-total">{ev.score ?? '—'}</strong> · {statusText(ev.status)}
         {ev.criticalFailed && <span class="error"> · {t('criticalFailed')}</span>}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {saved && !error && <p class="ok">{t('saved')}</p>}
       {draft && (
         <p class="qa-actions">
@@ -186,11 +183,7 @@ export function MyEvaluations() {
   return (
     <section class="qa-panel" data-testid="my-evaluations">
       <h3>{t('myEvaluations')}</h3>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {rows && !rows.length && <p>{t('noEvaluations')}</p>}
       {rows && rows.length > 0 && (
         <table class="qa-table">

@@ -11,6 +11,7 @@ import { CalibrationView } from './qa-calibration';
 import { dispositionText, useDispositions } from '../dispositions';
 import { peaksLength, Waveform } from './qa-waveform';
 import './qa-admin.css';
+import { ErrorLine } from '../error-line';
 
 const FLAGS = ['long_silence', 'talk_over', 'agent_talk_ratio'] as const;
 const DESKS = ['front', 'middle', 'back'] as const;
@@ -189,11 +190,7 @@ function RecordingList() {
           </button>
         </span>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {rows && !rows.length && <p>{t('noRecordings')}</p>}
       {rows && rows.length > 0 && (
         <>
@@ -373,11 +370,7 @@ function RecordingView({ id, focus }: { id: number; focus?: number }) {
           </span>
         ))}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <div class="qa-player">
         {rec.peaks ? (
           <Waveform recording={rec} length={length} time={time} comments={commentTimes} onSeek={seek} onToggle={toggle} />

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { signIn } from '../session';
+import { ErrorLine } from '../error-line';
 
 export function SignIn() {
   const [error, setError] = useState('');
@@ -30,11 +31,7 @@ export function SignIn() {
         {t('password')}
         <input name="password" type="password" autocomplete="current-password" required />
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       <button type="submit" disabled={busy}>
         {t('signIn')}
       </button>

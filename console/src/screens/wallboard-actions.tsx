@@ -5,6 +5,7 @@ import { t, type TextKey } from '../i18n';
 import { queueName } from '../queue-names';
 import { api, session } from '../session';
 import { DESKS, type AgentView, type CallerView, type Desk, type FloorState, type QueueView } from './wallboard-floor';
+import { ErrorLine } from '../error-line';
 
 export type ActionTarget = { kind: 'agent'; agent: AgentView } | { kind: 'caller'; caller: CallerView; queue: QueueView };
 
@@ -130,11 +131,7 @@ export function ActionDialog({ target, floor, onClose }: { target: ActionTarget;
               {t('wbReason')}
               <input name="reason" required minLength={3} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} autoFocus />
             </label>
-            {error && (
-              <p class="error" role="alert">
-                {error}
-              </p>
-            )}
+            <ErrorLine error={error} />
           </>
         )}
         <div class="wb-dialog-buttons">

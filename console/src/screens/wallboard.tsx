@@ -12,6 +12,7 @@ import { LiveClock, tickLiveClocks } from './wallboard-clock';
 import { FloorChart, type ChartSample } from './wallboard-chart';
 import { DESKS, FloorState, STATE_ORDER, clock, type AgentJson, type AgentState, type AgentView, type AlertView, type CallerView, type Desk, type FloorJson, type FloorMessage, type PeriodView, type QueueView } from './wallboard-floor';
 import './wallboard.css';
+import { ErrorLine } from '../error-line';
 
 /** Set by scripts/bench-console.ts (and anyone curious): each update's cost goes to the User Timing entries. */
 const MEASURE = sessionStorage.getItem('hotline.measureFloor') === '1';
@@ -143,11 +144,7 @@ export function Wallboard() {
         <Figure label={t('wbAlerts')} value={String(alerts.length)} tone={alerts.length ? 'bad' : undefined} />
         <WallClock lang={l} />
       </header>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {reloading && !floor.loaded && <p>{t('loading')}</p>}
       {alerts.length > 0 && (
         <ul class="wb-alerts" aria-label={t('wbAlerts')} data-testid="alerts">
