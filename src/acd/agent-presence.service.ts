@@ -96,8 +96,14 @@ export class PresenceService {
   /** Ends due wrap-ups; returns the agents that went silent (offline now or once their call is over). */
   sweep(): { changed: AgentStateChanged[]; silent: PresenceRow[] } {
     const now = this.d.clock.now();
-    const changed: AgentStateChanged[] = [];
     const silent = this.d.presence.silentSince(new Date(now.getTime() - this.heartbeatTimeoutSeconds * 1000));
+    return { changed: this.endDueWrapUps(), silent };
+  }
+
+  /** Puts every agent whose wrap-up is over back to available (or their next state), and tells who changed. */
+  endDueWrapUps(): AgentStateChanged[] {
+    const now = this.d.clock.now();
+    const changed: AgentStateChanged[] = [];
     this.d.transact(() => {
       for (const row of this.d.presence.wrapUpsDue(now)) {
         const e = this.apply(row.staffId, 'wrap-up-over', now);
@@ -105,7 +111,12 @@ export class PresenceService {
       }
     });
     for (const e of changed) this.d.events.publish(e);
-    return { changed, silent };
+    return changed;
+  }
+
+  /** When the first wrap-up in progress ends. */
+  nextWrapUpEnd(): Date | undefined {
+    return this.d.presence.nextWrapUpEnd();
   }
 
   private extendWrapUp(row: PresenceRow, r: StateRequest, now: Date): undefined {

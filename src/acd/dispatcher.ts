@@ -78,6 +78,9 @@ export class Dispatcher {
   private stopped = false;
   /** Set while startup reconciliation runs: no offer is made from rows the carrier may no longer back. */
   private held = false;
+  /** The timer that ends the next wrap-up on time, and when it fires (epoch ms). */
+  private wrapUpTimer?: NodeJS.Timeout;
+  private wrapUpAt?: number;
   /** Conversations whose caller is gone and whose agent leg this sweep already ended (not ended twice). */
   private orphanedLegsEnded = new Set<number>();
 
@@ -328,6 +331,31 @@ export class Dispatcher {
     this.callbacks?.sweep(now);
     this.endOrphanedLegs(now);
     this.dispatch();
+    this.armWrapUps();
+  }
+
+  /**
+   * Ends each wrap-up at its own time, not at the next sweep. With the sweep alone, every agent whose wrap-up ended in
+   * that second came free at once: their offers, rings and answers reached the carrier as one burst a second, and
+   * those webhooks waited on each other (bench:day). The sweep still ends any wrap-up the timer has not.
+   */
+  private armWrapUps(): void {
+    if (this.stopped) return;
+    const next = this.d.presenceService.nextWrapUpEnd()?.getTime();
+    if (next === undefined || (this.wrapUpAt !== undefined && this.wrapUpAt <= next)) return;
+    clearTimeout(this.wrapUpTimer);
+    this.wrapUpAt = next;
+    this.wrapUpTimer = setTimeout(() => {
+      this.wrapUpAt = undefined;
+      if (this.stopped || this.held) return;
+      try {
+        this.d.presenceService.endDueWrapUps();
+        this.armWrapUps();
+      } catch (err) {
+        this.d.log.error('ending wrap-ups failed', { err: String(err) });
+      }
+    }, Math.max(0, next - this.d.clock.now().getTime()));
+    this.wrapUpTimer.unref();
   }
 
   /**
@@ -361,6 +389,7 @@ export class Dispatcher {
   /** Makes no more offers (shutdown), then waits for the carrier requests under way. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.wrapUpTimer);
     await this.idle();
   }
 
@@ -430,6 +459,7 @@ export class Dispatcher {
 
   private onEvent(e: DomainEvent): void {
     if ((e.type === 'AgentStateChanged' && e.to === 'available') || e.type === 'CallQueued' || e.type === 'AgentDesksChanged') this.dispatchSoon();
+    else if (e.type === 'AgentStateChanged' && e.to === 'wrap_up') this.armWrapUps();
     else if (e.type === 'CallAbandoned' || e.type === 'CallLeftQueue') this.callerLeft(e.callSid);
   }
 

@@ -148,6 +148,16 @@ export class PresenceRepo {
     );
   }
 
+  /** When the first wrap-up in progress ends (undefined: nobody is in wrap-up). */
+  nextWrapUpEnd(): Date | undefined {
+    const r = this.db
+      .select({ at: sql<number | null>`min(${agentPresence.wrapUpUntil})` })
+      .from(agentPresence)
+      .where(eq(agentPresence.state, 'wrap_up'))
+      .get();
+    return r?.at == null ? undefined : new Date(r.at);
+  }
+
   wrapUpsDue(now: Date): PresenceRow[] {
     return this.db
       .select()

@@ -15,6 +15,7 @@ import { QueueSettingsRepo } from '../../src/acd/queue-settings.repo';
 import { PresenceService } from '../../src/acd/agent-presence.service';
 import { CallGone, Dispatcher, type AcdCarrier } from '../../src/acd/dispatcher';
 import { agentIdentity } from '../../src/telephony/voice-token';
+import { eventually } from '../support/eventually';
 
 const T0 = new Date('2026-11-23T03:00:00Z'); // Monday 11:00 in Shanghai
 const HOTLINE = '+864008008888';
@@ -50,10 +51,15 @@ class RecordingCarrier implements AcdCarrier {
 
 function fakeClock(start: Date) {
   let t = start.getTime();
+  let runningSince: number | undefined;
   return {
-    now: () => new Date(t),
+    now: () => new Date(t + (runningSince === undefined ? 0 : Date.now() - runningSince)),
     advance(seconds: number) {
       t += seconds * 1000;
+    },
+    /** From now on the clock moves with real time too (for the ACD's own timers). */
+    run() {
+      runningSince = Date.now();
     },
   };
 }
@@ -117,6 +123,7 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
   afterEach(async () => {
     // Let a dispatchSoon() still scheduled run against the open database before closing it.
     await settle();
+    await dispatcher.stop();
     db.$client.close();
     expect(listenerErrors, 'event listeners that threw').to.deep.equal([]);
   });
@@ -479,6 +486,21 @@ describe('Dispatcher (real SQLite, recording carrier)', () => {
       expect(p.wrapUpUntil).to.deep.equal(new Date(clock.now().getTime() + 30_000)); // front-general: 30 s
       expect(eventsOf('CallEnded').map((e) => e.interactionId)).to.deep.equal([ix.id]);
       expectConsistent();
+    });
+
+    it('a wrap-up ends at its own time, with no sweep: the agent is available and offered the next caller then', async () => {
+      const rules = new QueueSettingsRepo(db);
+      rules.upsert({ ...rules.get('front-general'), wrapUpSeconds: 1 });
+      dispatcher.agentAnswered(ix.id, leg);
+      clock.run();
+      const ended = clock.now().getTime();
+      dispatcher.agentLegStatus(ix.id, 'completed', leg);
+      expect(stateOf('agent2')).to.equal('wrap_up');
+      await eventually(() => expect(stateOf('agent2')).to.not.equal('wrap_up'));
+      const free = eventsOf('AgentStateChanged').find((e) => e.agentId === id('agent2') && e.from === 'wrap_up');
+      expect(free?.to).to.equal('available');
+      const late = free!.at.getTime() - (ended + 1000);
+      expect(late, 'ms after the wrap-up was due').to.be.within(0, 500);
     });
 
     it('sweep: an offer ringing longer than the carrier’s timeout is taken back as missed', async () => {
