@@ -50,8 +50,8 @@ export interface DayLoadResult {
   webhook: { count: number; errors: number; p50: number; p99: number; max: number; byRoute: Record<string, { count: number; p50: number; p99: number; max: number }> };
   fallbackUrlRequests: number;
   fallbackTwimlServed: number;
-  /** Per 5 s of the arrivals: webhooks sent, p99 and max latency (ms), the simulator's own event-loop lag p99 (ms). */
-  timeline: { t: number; placed: number; webhooks: number; p99: number; max: number; simLagP99: number }[];
+  /** Per 5 s of the arrivals: webhooks sent, p99 and max latency (ms), the simulator's own event-loop lag p99 and max (ms). */
+  timeline: { t: number; placed: number; webhooks: number; p99: number; max: number; simLagP99: number; simLagMax: number }[];
   /** The simulator process's own event-loop lag during the arrivals (ms): it delays what it measures too. */
   simLag: { p50: number; p99: number; max: number };
 }
@@ -224,11 +224,12 @@ export async function runDayLoad(sim: CarrierSimulator, plan: DayLoadPlan, say: 
   const slice = (now: number) => {
     const s = [...window].sort((a, b) => a - b);
     const simLagP99 = lagMs(simLagWindow.percentile(99));
+    const simLagMax = lagMs(simLagWindow.max);
     simLagWindow.reset();
-    result.timeline.push({ t: Math.round(sliceStart / ts), placed: result.placed, webhooks: s.length, p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? 0), simLagP99 });
+    result.timeline.push({ t: Math.round(sliceStart / ts), placed: result.placed, webhooks: s.length, p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? 0), simLagP99, simLagMax });
     say(
       `load t=${String(Math.round(now / ts)).padStart(4)} s placed ${result.placed} answered ${result.answered} abandoned ${result.abandoned} lost ${result.lost} ` +
-        `shed ${shedCalls.size} live ${live.size} queued ${inQueue.size}; webhooks ${s.length} in 5 s, p99 ${pct(s, 99).toFixed(1)} ms, max ${(s[s.length - 1] ?? 0).toFixed(1)} ms; simulator lag p99 ${simLagP99} ms`,
+        `shed ${shedCalls.size} live ${live.size} queued ${inQueue.size}; webhooks ${s.length} in 5 s, p99 ${pct(s, 99).toFixed(1)} ms, max ${(s[s.length - 1] ?? 0).toFixed(1)} ms; simulator lag p99 ${simLagP99} ms, max ${simLagMax} ms`,
     );
     window = [];
     sliceStart = now;

@@ -43,6 +43,8 @@ const KEEP_RECORDINGS = 5000;
 
 export class RecordingStore {
   private readonly all = new Map<string, Recording>();
+  /** The recordings of each call leg (a call's events touch only its own, not the thousands kept). */
+  private readonly byCall = new Map<string, Set<Recording>>();
 
   constructor(private readonly ctx: CarrierContext) {}
 
@@ -75,6 +77,11 @@ export class RecordingStore {
       holds: [],
     };
     this.all.set(rec.sid, rec);
+    if (rec.callSid) {
+      let own = this.byCall.get(rec.callSid);
+      if (!own) this.byCall.set(rec.callSid, (own = new Set()));
+      own.add(rec);
+    }
     this.forgetOld();
     this.notify(rec, 'in-progress');
     return rec;
@@ -106,8 +113,8 @@ export class RecordingStore {
   /** The recorded call leg was put on hold (or taken back): marked on each of its running recordings. */
   holdChanged(callSid: string, onHold: boolean): void {
     const at = this.ctx.clock.now();
-    for (const rec of this.all.values()) {
-      if (rec.callSid !== callSid || (rec.status !== 'in-progress' && rec.status !== 'paused')) continue;
+    for (const rec of this.byCall.get(callSid) ?? []) {
+      if (rec.status !== 'in-progress' && rec.status !== 'paused') continue;
       const open = rec.holds.at(-1);
       if (onHold && (!open || open.end !== undefined)) rec.holds.push({ start: at - rec.startSim });
       else if (!onHold && open && open.end === undefined) open.end = at - rec.startSim;
@@ -133,7 +140,7 @@ export class RecordingStore {
 
   /** Completes every recording still running on a call that ended. */
   finishForCall(callSid: string): void {
-    for (const rec of this.all.values()) if (rec.callSid === callSid && (rec.status === 'in-progress' || rec.status === 'paused')) this.finish(rec);
+    for (const rec of this.byCall.get(callSid) ?? []) if (rec.status === 'in-progress' || rec.status === 'paused') this.finish(rec);
   }
 
   /** Keeps the latest finished recordings (long enough for the server to download them); older ones are forgotten. */
@@ -142,7 +149,7 @@ export class RecordingStore {
     for (const [sid, r] of this.all) {
       if (over <= 0) break;
       if (r.status !== 'completed' && r.status !== 'absent') continue;
-      this.all.delete(sid);
+      this.delete(sid);
       over--;
     }
   }
@@ -152,13 +159,18 @@ export class RecordingStore {
   }
 
   list(filter: { callSid?: string; conferenceSid?: string } = {}): Recording[] {
-    return [...this.all.values()]
+    return [...(filter.callSid ? (this.byCall.get(filter.callSid) ?? []) : this.all.values())]
       .filter((r) => (!filter.callSid || r.callSid === filter.callSid) && (!filter.conferenceSid || r.conferenceSid === filter.conferenceSid))
       .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
   }
 
   delete(sid: string): boolean {
-    return this.all.delete(sid);
+    const rec = this.all.get(sid);
+    if (!rec) return false;
+    this.all.delete(sid);
+    const own = rec.callSid ? this.byCall.get(rec.callSid) : undefined;
+    if (own?.delete(rec) && own.size === 0) this.byCall.delete(rec.callSid!);
+    return true;
   }
 
   /** The media URL the carrier hands out (WAV; add `.mp3`/`.wav` for a format). */
