@@ -55,7 +55,11 @@ export class SimSoftphone extends EventEmitter {
   answerAfter: number | 'never';
   reject: boolean;
   script: CallerStep[];
-  readonly calls: SimCall[] = [];
+  /**
+   * Its latest answered calls, weakly: a call is the carrier's to keep (retainEndedCalls), and a thousand softphones
+   * holding twenty ended calls each kept the simulator's heap growing all through a busy day (bench:day).
+   */
+  private readonly recent: WeakRef<CallSession>[] = [];
   currentCall?: SimCall;
   private ringingCall?: { call: CallSession; decision: Deferred<'answer' | 'reject'> };
 
@@ -65,6 +69,11 @@ export class SimSoftphone extends EventEmitter {
     this.answerAfter = opts.answerAfter ?? 1;
     this.reject = opts.reject ?? false;
     this.script = [...(opts.script ?? [])];
+  }
+
+  /** The calls it answered, oldest first: the latest ones the carrier still keeps. */
+  get calls(): SimCall[] {
+    return this.recent.map((r) => r.deref()).filter((c): c is CallSession => c !== undefined);
   }
 
   get busy(): boolean {
@@ -113,9 +122,9 @@ export class SimSoftphone extends EventEmitter {
     if (this.ringingCall?.call === call) this.ringingCall = undefined;
     if (!answered) return;
     this.currentCall = call;
-    this.calls.push(call);
+    this.recent.push(new WeakRef(call));
     // Only the latest calls, so a softphone that takes thousands of calls does not keep them all.
-    if (this.calls.length > RECENT_CALLS) this.calls.splice(0, this.calls.length - RECENT_CALLS);
+    if (this.recent.length > RECENT_CALLS) this.recent.splice(0, this.recent.length - RECENT_CALLS);
     this.emit('connected', { callSid: call.sid, from: call.from });
     void call.done.then(() => {
       if (this.currentCall === call) this.currentCall = undefined;
