@@ -514,7 +514,7 @@ export function createHotline(o: HotlineOptions) {
     liveSoftphone: Boolean(voiceToken) && !simSoftphones,
     routers: [
       apiOutsideGroup,
-      authRoutes({ auth, tickets: wsTickets, clock }),
+      authRoutes({ auth, tickets: wsTickets, clock, presence }),
       presenceRoutes({ auth, presence, desks, clock }),
       workOrderRoutes({ service: workOrders, auth, clock }),
       dispositionRoutes({ service: dispositions, auth, clock }),

@@ -93,6 +93,20 @@ export class PresenceService {
     this.d.transact(() => this.d.presence.heartbeat(agentId, new Date(at.getTime() - (this.heartbeatTimeoutSeconds - this.grace) * 1000)));
   }
 
+  /**
+   * The agent signed out: offline now, or once the call in hand is over, as asking for offline does. Signed out but
+   * still available, the ACD would offer them the next call until their heartbeat lapsed. Never refused.
+   */
+  signedOut(agentId: number): void {
+    const row = this.d.presence.get(agentId);
+    if (!row || row.state === 'offline' || row.nextState === 'offline') return;
+    try {
+      this.request(agentId, { state: 'offline' });
+    } catch (err) {
+      if (!(err instanceof Conflict)) throw err;
+    }
+  }
+
   /** Ends due wrap-ups; returns the agents that went silent (offline now or once their call is over). */
   sweep(): { changed: AgentStateChanged[]; silent: PresenceRow[] } {
     const now = this.d.clock.now();

@@ -21,7 +21,7 @@ function sessionJson(r: LoginResult) {
   return { token: r.token, expiresAt: r.expiresAt.toISOString(), staff: r.staff, mustChangePassword: r.mustChangePassword };
 }
 
-export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: Clock }): Router {
+export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: Clock; presence?: { signedOut(agentId: number): void } }): Router {
   const clock = d.clock ?? { now: () => new Date() };
   const signedIn = requireAuth(d.auth, clock);
   // The few routes an account that must change its password may still use.
@@ -49,6 +49,9 @@ export function authRoutes(d: { auth: AuthService; tickets?: WsTickets; clock?: 
   }
 
   router.post('/api/auth/logout', signedInPendingChange, (req, res) => {
+    const me = currentStaff(res);
+    // An agent who signs out leaves the floor (offline now, or after the call in hand), whatever client they used.
+    if (me.role === 'agent') d.presence?.signedOut(me.id);
     d.auth.logout(bearerToken(req.headers)!, clock.now(), req.ip ?? null);
     res.status(204).end();
   });
