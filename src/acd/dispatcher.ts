@@ -345,6 +345,7 @@ export class Dispatcher {
     if (next === undefined || (this.wrapUpAt !== undefined && this.wrapUpAt <= next)) return;
     clearTimeout(this.wrapUpTimer);
     this.wrapUpAt = next;
+    // At most a minute ahead, then it looks again: a far-off time must never overflow the timer into a 1-ms loop.
     this.wrapUpTimer = setTimeout(() => {
       this.wrapUpAt = undefined;
       if (this.stopped || this.held) return;
@@ -354,7 +355,7 @@ export class Dispatcher {
       } catch (err) {
         this.d.log.error('ending wrap-ups failed', { err: String(err) });
       }
-    }, Math.max(0, next - this.d.clock.now().getTime()));
+    }, Math.min(60_000, Math.max(0, next - this.d.clock.now().getTime())));
     this.wrapUpTimer.unref();
   }
 
