@@ -28,9 +28,9 @@ Runs a whole center through the real server for a while, from outside, on 127.0.
     it as in simulator mode, Redis keys under a prefix of its own;
   - the job worker is \`node --import tsx src/worker.ts\` (the Procfile's \`worker\`) as a third child process, and
     the server runs with WEB_RUNS_JOBS=false (--jobs-in-web: the workers inside the server instead);
-  - the carrier simulator is \`npm run sim\` (\`node --import tsx scripts/sim.ts\`, with the same flags) as another child process (SIMULATOR_SECRET shared, the server gets
-    SIMULATOR_URL); the agents' softphones and the callers run in the simulator's process (\`--load\`), so they
-    never take the server's event loop;
+  - the carrier simulator is \`npm run sim\` (\`node --import tsx scripts/sim.ts\`, with the same flags) as another
+    child process (SIMULATOR_SECRET shared, the server gets SIMULATOR_URL); the agents' softphones and the callers
+    run in the simulator's process (\`--load\`), so they never take the server's event loop;
   - --agents agents are on the front desk, signed in and available (their desktops' heartbeats are not part of the
     load: once the server is up, their last heartbeat is put a day ahead in one write); each softphone answers after --ring s, talks for an exponential time of
     mean --talk s (at least 5 s) and hangs up; the server puts the agent in wrap-up (30 s), then available;
@@ -323,12 +323,13 @@ async function main(): Promise<number> {
   // The simulator first (the server reconciles with it at start), then the server.
   // `npm run sim` runs node with the web process's flags: run the same way here, so --sim-cpu-prof can be passed on.
   const simArgs = ['--port', String(simPort), '--load', planFile];
-  const simProf = o.simCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'sim-cpu-prof')}`] : [];
-  const sim = child('sim', process.execPath, [...simProf, ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'scripts/sim.ts', ...simArgs], env, (l) => !l.startsWith('{'));
+  // Each process profiled (node --cpu-prof) into a directory of its own in the temp directory.
+  const profDirs = { server: path.join(tmp, 'cpu-prof'), sim: path.join(tmp, 'sim-cpu-prof'), worker: path.join(tmp, 'worker-cpu-prof') };
+  const profiled = (on: boolean, dir: string) => (on ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+  const sim = child('sim', process.execPath, [...profiled(o.simCpuProf, profDirs.sim), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'scripts/sim.ts', ...simArgs], env, (l) => !l.startsWith('{'));
   await waitForLine(sim.lines, /simulator listening at/, sim.exited, 60_000, 'the simulator');
-  const profDir = path.join(tmp, 'cpu-prof');
   // The Procfile's flags (a larger young generation: fewer objects promoted, fewer and shorter old-generation pauses).
-  const nodeArgs = [...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'];
+  const nodeArgs = [...profiled(o.cpuProf, profDirs.server), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'];
   const serverEnv: Record<string, string> = { ...env, SIMULATOR_URL: `http://127.0.0.1:${simPort}` };
   if (o.shedLag !== undefined) serverEnv.LOAD_SHED_MAX_LAG_MS = String(o.shedLag);
   if (o.shedInFlight !== undefined) serverEnv.LOAD_SHED_MAX_IN_FLIGHT = String(o.shedInFlight);
@@ -342,7 +343,7 @@ async function main(): Promise<number> {
   // The job worker, as the Procfile's `worker` (its own SQLite connection on the same file, the same Redis prefix).
   const worker = o.jobsInWeb
     ? undefined
-    : child('worker', process.execPath, [...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'worker-cpu-prof')}`] : []), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/worker.ts'], serverEnv, (l) => {
+    : child('worker', process.execPath, [...profiled(o.cpuProf, profDirs.worker), ...PROCFILE_NODE_FLAGS, '--import', 'tsx', 'src/worker.ts'], serverEnv, (l) => {
         if (/"level":"error"/.test(l)) errorLines.push(`[worker] ${l}`);
         return !l.startsWith('{') || (/"level":"error"/.test(l) && errorLines.length <= 5);
       });
@@ -483,10 +484,10 @@ async function main(): Promise<number> {
   console.log(`\nStored: queue entries ${stored.entries.map((e) => `${e.status} ${e.n}`).join(', ')}; shed entries ${stored.shedEntries}; inbound calls never closed ${stored.openCalls}`);
   console.log(`Server errors logged: ${errorLines.length}${errorLines.length ? ` (first: ${errorLines[0].slice(0, 300)})` : ''}`);
   console.log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const prof = [profDir, path.join(tmp, 'sim-cpu-prof'), path.join(tmp, 'worker-cpu-prof')].filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
+  const prof = Object.values(profDirs).filter((d) => fs.existsSync(d)).flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)));
   if (prof.length) console.log(`CPU profile: ${prof.join(', ')}`);
   // The main thread's profile is the largest file of the server's (the others are worker threads).
-  const main = o.cpuProf && fs.existsSync(profDir) ? fs.readdirSync(profDir).map((f) => path.join(profDir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0] : undefined;
+  const main = o.cpuProf && fs.existsSync(profDirs.server) ? fs.readdirSync(profDirs.server).map((f) => path.join(profDirs.server, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0] : undefined;
   if (main) console.log(`\nThe server's main thread:\n${summarizeProfile(main).join('\n')}`);
   const target = result.lost === 0 && result.fallbackUrlRequests + result.fallbackTwimlServed === 0 && result.webhook.p99 < 50;
   console.log(`\nTarget (nothing lost, no fallback served, webhook p99 under 50 ms): ${target ? 'MET' : 'NOT MET'}`);

@@ -28,7 +28,7 @@ export interface DayLoadPlan {
   drainSeconds: number;
   seed: number;
   resultFile: string;
-  /** Where to write every measured webhook (sent at, ms after the first arrival; latency ms; path) as CSV, if anywhere. */
+  /** Where to write every measured webhook (sent at, ms after the load began; latency ms; path; CallSid) as CSV, if anywhere. */
   webhookTraceFile?: string;
 }
 

@@ -128,11 +128,6 @@ export class PresenceService {
     return changed;
   }
 
-  /** When the first wrap-up in progress ends. */
-  nextWrapUpEnd(): Date | undefined {
-    return this.d.presence.nextWrapUpEnd();
-  }
-
   private extendWrapUp(row: PresenceRow, r: StateRequest, now: Date): undefined {
     if (r.state !== 'wrap_up' || row.state !== 'wrap_up') throw new Conflict('only a wrap-up in progress can be extended');
     const seconds = r.extendSeconds ?? 0;

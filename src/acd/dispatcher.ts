@@ -341,7 +341,7 @@ export class Dispatcher {
    */
   private armWrapUps(): void {
     if (this.stopped) return;
-    const next = this.d.presenceService.nextWrapUpEnd()?.getTime();
+    const next = this.d.presence.nextWrapUpEnd()?.getTime();
     if (next === undefined || (this.wrapUpAt !== undefined && this.wrapUpAt <= next)) return;
     clearTimeout(this.wrapUpTimer);
     this.wrapUpAt = next;
